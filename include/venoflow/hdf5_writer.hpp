@@ -1,0 +1,41 @@
+// venoflow: HDF5 results file (docs/results-format.md).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "venoflow/results.hpp"
+
+namespace venoflow {
+
+/// Writes a results file incrementally (chunked, extensible datasets, flushed every
+/// `flush_every` samples) into "<path>.tmp-<pid>", and on finish():
+///   - complete run:          renames it to <path> (atomic on one file system);
+///   - failed or interrupted: renames it to "<stem>.incomplete.h5" with complete = false,
+///     so an existing <path> is never destroyed.
+/// Layout: /time (nt); /vessels/<name>/{x, time, pressure, flow, area}; /nodes/<name>/pressure;
+/// /elements/<name>/<quantity>; /metrics/<name> (scalars); /model (YAML text); root attributes
+/// venoflow_version, created, complete, solver statistics. SI units, `units` attribute on
+/// every dataset, dimension scales attached (xarray/netCDF4 compatible).
+class Hdf5Writer : public ResultSink {
+ public:
+  explicit Hdf5Writer(std::string path, int flush_every = 256);
+  ~Hdf5Writer() override;
+
+  void begin(const OutputLayout& layout, const Model& model) override;
+  void write(const Sample& sample) override;
+  void finish(const RunStatistics& stats, const RunOutcome& outcome,
+              const std::map<std::string, Metric>& metrics) override;
+
+  /// Where the file ended up after finish() ("" before).
+  const std::string& final_path() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Read a results file written by Hdf5Writer back into memory (tests, `venoflow compare`).
+MemoryResults read_results(const std::string& path);
+
+}  // namespace venoflow

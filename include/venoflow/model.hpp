@@ -1,0 +1,150 @@
+// venoflow: the vessel graph. What is connected to what, with which parameters, in SI units.
+// This is pure data: the numerics live in solver/, the file format in network/.
+// The meaning, unit and default of every field is documented in docs/model-format.md.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "venoflow/errors.hpp"
+#include "venoflow/time_function.hpp"
+
+namespace venoflow {
+
+/// Blood as a Newtonian fluid.
+struct Blood {
+  double density = 1060.0;   ///< rho [kg/m^3]
+  double viscosity = 4e-3;   ///< mu [Pa s]
+  /// Velocity-profile parameter zeta of u(r) ~ 1 - (r/R)^zeta: friction 2(zeta+2) pi mu Q/A
+  /// and momentum-flux coefficient alpha = (zeta+2)/(zeta+1) (Boileau et al. 2015, eq. 2-3).
+  double profile_zeta = 9.0;
+};
+
+/// Wall law p - p_ext = f(A) of one vessel. Parameters are SI; which ones are used depends
+/// on `type` (see solver/tube_laws/ and docs/model-format.md#tube-laws):
+///  - "elastic":   Boileau 2015 sqrt law. reference = "zero_pressure": p = beta/A0 (sqrt A -
+///                 sqrt A0), vessel radius is the zero-transmural-pressure radius;
+///                 reference = "diastolic": p = p_ref + beta/A_ref (sqrt A - sqrt A_ref),
+///                 vessel radius is the radius at p_ref. beta = (4/3) sqrt(pi) E h.
+///  - "venous":    p - p_ext = K[(A/A0)^m - (A/A0)^n] (Shapiro/Pedley; PHYSIOLOGY.md A1)
+///  - "rigid_like" laws may be added by issue 3 (sinuses).
+struct TubeLawSpec {
+  std::string type = "elastic";
+  std::string reference = "zero_pressure";  ///< elastic: "zero_pressure" | "diastolic"
+  double youngs_modulus = 0.0;              ///< E [Pa]
+  double wall_thickness = 0.0;              ///< h [m] at the reference radius; 0 = use h_rule
+  std::string wall_thickness_rule;          ///< "" | "openbf_empirical" (h(R0), openBF)
+  double reference_pressure = 0.0;          ///< p_ref [Pa] (diastolic form)
+  double stiffness = 0.0;                   ///< venous K [Pa]; 0 = from E, h (K = E/(12(1-nu^2)) (h/R)^3)
+  double wave_speed = 0.0;                  ///< venous: c0 [m/s] sets K = rho c0^2/(m - n) if > 0
+  double m = 10.0, n = -1.5;                ///< venous exponents
+  double poisson_ratio = 0.5;
+};
+
+struct Vessel {
+  std::string name;
+  std::string from_node, to_node;  ///< positive flow runs from `from_node` to `to_node`
+  double length = 0.0;             ///< [m]
+  double radius_in = 0.0;          ///< reference radius at x = 0 [m]
+  double radius_out = 0.0;         ///< reference radius at x = L [m] (== radius_in if uniform)
+  TubeLawSpec tube_law;
+  std::string external_pressure;   ///< name of an external-pressure group ("" = 0 Pa)
+  int cells = 1;                   ///< number of flow segments along the vessel (1 = lumped)
+  std::optional<double> profile_zeta;  ///< overrides Blood::profile_zeta
+  std::optional<double> initial_pressure;  ///< [Pa] overrides InitialConditions::pressure
+  SourceLocation where;
+};
+
+struct Node {
+  std::string name;
+  /// Position along the body's long axis above the hydrostatic reference (right atrium),
+  /// when upright [m]. Height at tilt theta = height * sin(theta) (+ anterior * cos(theta)).
+  double height = 0.0;
+  double anterior = 0.0;  ///< [m] above the reference when supine (dorsal-ventral axis)
+  SourceLocation where;
+};
+
+struct BoundaryCondition {
+  enum class Kind { Pressure, Flow };
+  std::string node;
+  Kind kind = Kind::Pressure;
+  TimeFunction value;  ///< Pa, or m^3/s flowing INTO the network at that node
+  SourceLocation where;
+};
+
+/// A lumped (0D) element between nodes. `type` selects the block class in solver/elements/;
+/// parameters are validated against that type's parameter table (network/element_types.cpp).
+struct Element {
+  std::string name;
+  std::string type;                ///< "resistor", "capacitor", "inductor", "windkessel3", ...
+  std::vector<std::string> nodes;  ///< port nodes in the order the type defines
+  std::map<std::string, double> params;               ///< SI values
+  std::map<std::string, std::string> text_params;     ///< enumerations / names
+  std::map<std::string, TimeFunction> functions;      ///< time-dependent parameters
+  std::string external_pressure;   ///< group name for elements that have one
+  SourceLocation where;
+};
+
+/// A pressure surrounding a group of vessels (tissue, thorax, ICP...). A function of time.
+struct ExternalPressureGroup {
+  std::string name;
+  TimeFunction pressure;  ///< [Pa]
+  SourceLocation where;
+};
+
+struct Gravity {
+  bool enabled = false;
+  double g = 9.81;  ///< [m/s^2]
+};
+
+/// Body tilt: 0 = supine, pi/2 = upright (head up). May vary in time (tilt table).
+struct Posture {
+  TimeFunction tilt = TimeFunction::constant(0.0);  ///< [rad]
+};
+
+struct InitialConditions {
+  double pressure = 0.0;  ///< uniform initial transmural... absolute pressure [Pa]; Q = 0
+};
+
+/// Run control and integrator settings.
+struct SolverSettings {
+  double period = 0.0;          ///< cardiac period [s]; 0 = infer from the boundary functions
+  std::optional<int> cycles;    ///< run this many periods ...
+  std::optional<double> t_end;  ///< ... or to this time [s]
+  double output_interval = 1e-3;  ///< [s]
+  double rtol = 1e-6;
+  double atol_pressure = 1e-2;    ///< [Pa] scale for absolute tolerances
+  double atol_flow = 1e-10;       ///< [m^3/s]
+  double atol_area = 1e-10;       ///< [m^2]  (volume states use atol_area * length)
+  double max_step = 0.0;          ///< [s]; 0 = period / 100 (or t_end / 100)
+  bool stop_at_steady_state = false;
+  double steady_state_tolerance = 1e-3;  ///< relative cycle-to-cycle change
+  int max_cycles = 100;                  ///< cap when stopping at steady state
+  int keep_last_cycles = 0;              ///< 0 = keep everything written
+};
+
+struct Model {
+  std::string name;
+  std::string description;
+  Blood blood;
+  std::vector<Vessel> vessels;
+  std::vector<Node> nodes;
+  std::vector<BoundaryCondition> boundary_conditions;
+  std::vector<Element> elements;
+  std::vector<ExternalPressureGroup> external_pressures;
+  Gravity gravity;
+  Posture posture;
+  InitialConditions initial;
+  SolverSettings solver;
+
+  std::string source_file;   ///< path of the file it was loaded from ("" if built in code)
+  std::string resolved_yaml; ///< the model after overrides, as YAML text (stored in results)
+
+  const Vessel* find_vessel(const std::string& name) const;
+  const Node* find_node(const std::string& name) const;
+  const Element* find_element(const std::string& name) const;
+};
+
+}  // namespace venoflow

@@ -1,0 +1,69 @@
+// venoflow: a model file as an editable document: load YAML, apply `--set` overrides, build
+// the validated Model. The same path syntax serves the command line and Python.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "venoflow/model.hpp"
+
+namespace venoflow {
+
+/// A `PATH=VALUE` override, e.g. {"vessels.IJV_R_J2.radius", "6 mm"}.
+struct Override {
+  std::string path;
+  std::string value;
+};
+
+/// Parse "PATH=VALUE" (as given to --set). Throws OverrideError(BadPath) if there is no '='.
+Override parse_override(const std::string& text);
+
+/// A model file held as a YAML tree (with source positions), editable by dotted paths.
+///
+/// Path syntax (docs/model-format.md#overrides): map keys separated by '.'; a list of named
+/// items (vessels, nodes, elements, boundary_conditions, external_pressures) is indexed by the
+/// item's `name` (boundary conditions by their `node`), e.g. `vessels.IJV_R_J2.radius`,
+/// `elements.wk.R1`, `posture.tilt`, `solver.rtol`, `boundary_conditions.inlet.pressure`.
+/// Setting a key that the schema allows but the file omits adds it.
+class ModelDocument {
+ public:
+  /// Read a file. Throws ModelError (file, line, message) on I/O or YAML syntax errors.
+  static ModelDocument from_file(const std::string& path);
+  /// Parse text; `name` is used as the file name in messages, `base_dir` resolves table files.
+  static ModelDocument from_string(const std::string& text, const std::string& name = "<string>",
+                                   const std::string& base_dir = ".");
+
+  ModelDocument(const ModelDocument&);
+  ModelDocument& operator=(const ModelDocument&);
+  ModelDocument(ModelDocument&&) noexcept;
+  ModelDocument& operator=(ModelDocument&&) noexcept;
+  ~ModelDocument();
+
+  /// Set a value (YAML text, e.g. "6 mm", "[1, 2]"). Throws OverrideError naming the path
+  /// when the path does not exist and the schema does not allow it there.
+  void set(const std::string& path, const std::string& value);
+  void apply(const std::vector<Override>& overrides);
+  /// The value at `path` as YAML text. Throws OverrideError(BadPath) if absent.
+  std::string get(const std::string& path) const;
+
+  /// Validate everything and build the SI model. Throws ModelError listing every problem.
+  Model build() const;
+
+  /// The current document (after overrides) as YAML text.
+  std::string yaml() const;
+  const std::string& file() const;
+
+ private:
+  ModelDocument();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Convenience: load, override, build.
+Model load_model(const std::string& path, const std::vector<Override>& overrides = {});
+
+/// JSON Schema (draft 2020-12) of the model format, for editors.
+std::string model_json_schema();
+
+}  // namespace venoflow

@@ -1,0 +1,112 @@
+// venoflow: what a run produces, and the sink interface that stores it (HDF5 file, memory).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace venoflow {
+
+struct Model;
+
+/// One named output series of a node or element, with its SI unit.
+struct Quantity {
+  std::string name;  ///< e.g. "flow", "pressure_drop", "p_c"
+  std::string unit;  ///< SI, e.g. "m^3/s", "Pa"
+};
+
+/// The shape of every sample: which vessels (and their sample positions), nodes and
+/// element quantities are written, in which order.
+struct OutputLayout {
+  struct VesselOut {
+    std::string name;
+    std::vector<double> x;  ///< sample positions along the vessel [m], x[0] = 0, x.back() = L
+  };
+  struct ElementOut {
+    std::string name;
+    std::string type;
+    std::vector<Quantity> quantities;
+  };
+  std::vector<VesselOut> vessels;
+  std::vector<std::string> nodes;
+  std::vector<ElementOut> elements;
+  double period = 0.0;  ///< cardiac period [s], 0 if none
+};
+
+/// One output instant. Vessel arrays are concatenated in layout order (sum of nx each).
+struct Sample {
+  double t = 0.0;
+  std::vector<double> vessel_pressure;  ///< [Pa]
+  std::vector<double> vessel_flow;      ///< [m^3/s]
+  std::vector<double> vessel_area;      ///< [m^2]
+  std::vector<double> node_pressure;    ///< [Pa]
+  std::vector<double> element_values;   ///< concatenated quantities in layout order (SI)
+};
+
+/// Integrator statistics, read from CVODE at the end of the run.
+struct RunStatistics {
+  long steps = 0;
+  long rhs_evaluations = 0;        ///< including those spent on finite-difference Jacobians
+  long jacobian_evaluations = 0;
+  long linear_solver_setups = 0;
+  long error_test_failures = 0;
+  long nonlinear_convergence_failures = 0;
+  long colours = 0;                ///< column groups of the coloured FD Jacobian
+  long unknowns = 0;
+  double wall_time = 0.0;          ///< [s]
+  double simulated_time = 0.0;     ///< [s] reached
+  int cycles_completed = 0;
+};
+
+/// A scalar result (e.g. a perfusion metric or a boundary mean) with its SI unit.
+struct Metric {
+  double value = 0.0;
+  std::string unit;
+  std::string doc;
+};
+
+/// How a run ended.
+struct RunOutcome {
+  bool complete = false;      ///< reached its end (t_end, cycles, or periodic steady state)
+  bool interrupted = false;   ///< stopped by the user (Ctrl-C / stop flag)
+  std::string error;          ///< solver failure message, "" if none
+  bool steady_state = false;  ///< stopped because the cycle-to-cycle change fell below tolerance
+  double steady_state_change = -1.0;   ///< largest relative change over the last cycle
+  std::string steady_state_location;   ///< where that change is largest
+};
+
+/// Receives a run's output. Implementations: Hdf5Writer (hdf5_writer.hpp), MemoryResults.
+class ResultSink {
+ public:
+  virtual ~ResultSink() = default;
+  virtual void begin(const OutputLayout& layout, const Model& model) = 0;
+  virtual void write(const Sample& sample) = 0;
+  /// Called exactly once, also after failures and interruptions.
+  virtual void finish(const RunStatistics& stats, const RunOutcome& outcome,
+                      const std::map<std::string, Metric>& metrics) = 0;
+};
+
+/// Keeps everything in memory (tests, Python).
+class MemoryResults : public ResultSink {
+ public:
+  void begin(const OutputLayout& layout, const Model& model) override;
+  void write(const Sample& sample) override;
+  void finish(const RunStatistics& stats, const RunOutcome& outcome,
+              const std::map<std::string, Metric>& metrics) override;
+
+  OutputLayout layout;
+  std::vector<Sample> samples;
+  RunStatistics stats;
+  RunOutcome outcome;
+  std::map<std::string, Metric> metrics;
+  std::string model_yaml;
+
+  /// Index helpers (throw std::out_of_range for unknown names).
+  std::size_t vessel_index(const std::string& name) const;
+  std::size_t vessel_offset(std::size_t vessel) const;  ///< offset in the concatenated arrays
+  std::size_t node_index(const std::string& name) const;
+  std::size_t element_value_index(const std::string& element, const std::string& qty) const;
+};
+
+}  // namespace venoflow
