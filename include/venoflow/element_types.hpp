@@ -27,12 +27,12 @@ struct TextParameterSpec {
 };
 
 struct ElementTypeSpec {
-  std::string type;                     ///< YAML `type:` value
-  std::vector<std::string> ports;       ///< names of the nodes it connects, in order
+  std::string type;                ///< YAML `type:` value
+  std::vector<std::string> ports;  ///< names of the nodes it connects, in order
   std::vector<ParameterSpec> parameters;
   std::vector<TextParameterSpec> text_parameters;
-  bool has_external_pressure = false;   ///< accepts `external_pressure: <group>`
-  std::string doc;                      ///< one paragraph: circuit, equation, source
+  bool has_external_pressure = false;  ///< accepts `external_pressure: <group>`
+  std::string doc;                     ///< one paragraph: circuit, equation, source
 };
 
 const std::vector<ElementTypeSpec>& element_types();

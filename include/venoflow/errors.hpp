@@ -18,8 +18,8 @@ struct SourceLocation {
 /// One problem found while loading or validating a model.
 struct Diagnostic {
   SourceLocation where;
-  std::string key;      ///< dotted path of the offending key, e.g. "vessels.IJV_R_J2.radius"
-  std::string message;  ///< what is wrong and what was expected
+  std::string key;          ///< dotted path of the offending key, e.g. "vessels.IJV_R_J2.radius"
+  std::string message;      ///< what is wrong and what was expected
   std::string str() const;  ///< "file:line:col: key: message"
 };
 

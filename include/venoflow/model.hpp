@@ -15,8 +15,8 @@ namespace venoflow {
 
 /// Blood as a Newtonian fluid.
 struct Blood {
-  double density = 1060.0;   ///< rho [kg/m^3]
-  double viscosity = 4e-3;   ///< mu [Pa s]
+  double density = 1060.0;  ///< rho [kg/m^3]
+  double viscosity = 4e-3;  ///< mu [Pa s]
   /// Velocity-profile parameter zeta of u(r) ~ 1 - (r/R)^zeta: friction 2(zeta+2) pi mu Q/A
   /// and momentum-flux coefficient alpha = (zeta+2)/(zeta+1) (Boileau et al. 2015, eq. 2-3).
   double profile_zeta = 9.0;
@@ -37,9 +37,9 @@ struct TubeLawSpec {
   double wall_thickness = 0.0;              ///< h [m] at the reference radius; 0 = use h_rule
   std::string wall_thickness_rule;          ///< "" | "openbf_empirical" (h(R0), openBF)
   double reference_pressure = 0.0;          ///< p_ref [Pa] (diastolic form)
-  double stiffness = 0.0;                   ///< venous K [Pa]; 0 = from E, h (K = E/(12(1-nu^2)) (h/R)^3)
-  double wave_speed = 0.0;                  ///< venous: c0 [m/s] sets K = rho c0^2/(m - n) if > 0
-  double m = 10.0, n = -1.5;                ///< venous exponents
+  double stiffness = 0.0;     ///< venous K [Pa]; 0 = from E, h (K = E/(12(1-nu^2)) (h/R)^3)
+  double wave_speed = 0.0;    ///< venous: c0 [m/s] sets K = rho c0^2/(m - n) if > 0
+  double m = 10.0, n = -1.5;  ///< venous exponents
   double poisson_ratio = 0.5;
 };
 
@@ -50,8 +50,8 @@ struct Vessel {
   double radius_in = 0.0;          ///< reference radius at x = 0 [m]
   double radius_out = 0.0;         ///< reference radius at x = L [m] (== radius_in if uniform)
   TubeLawSpec tube_law;
-  std::string external_pressure;   ///< name of an external-pressure group ("" = 0 Pa)
-  int cells = 1;                   ///< number of flow segments along the vessel (1 = lumped)
+  std::string external_pressure;       ///< name of an external-pressure group ("" = 0 Pa)
+  int cells = 1;                       ///< number of flow segments along the vessel (1 = lumped)
   std::optional<double> profile_zeta;  ///< overrides Blood::profile_zeta
   std::optional<double> initial_pressure;  ///< [Pa] overrides InitialConditions::pressure
   SourceLocation where;
@@ -80,10 +80,10 @@ struct Element {
   std::string name;
   std::string type;                ///< "resistor", "capacitor", "inductor", "windkessel3", ...
   std::vector<std::string> nodes;  ///< port nodes in the order the type defines
-  std::map<std::string, double> params;               ///< SI values
-  std::map<std::string, std::string> text_params;     ///< enumerations / names
-  std::map<std::string, TimeFunction> functions;      ///< time-dependent parameters
-  std::string external_pressure;   ///< group name for elements that have one
+  std::map<std::string, double> params;            ///< SI values
+  std::map<std::string, std::string> text_params;  ///< enumerations / names
+  std::map<std::string, TimeFunction> functions;   ///< time-dependent parameters
+  std::string external_pressure;                   ///< group name for elements that have one
   SourceLocation where;
 };
 
@@ -110,15 +110,16 @@ struct InitialConditions {
 
 /// Run control and integrator settings.
 struct SolverSettings {
-  double period = 0.0;          ///< cardiac period [s]; 0 = infer from the boundary functions
-  std::optional<int> cycles;    ///< run this many periods ...
-  std::optional<double> t_end;  ///< ... or to this time [s]
+  double period = 0.0;            ///< cardiac period [s]; 0 = infer from the boundary functions
+  std::optional<int> cycles;      ///< run this many periods ...
+  std::optional<double> t_end;    ///< ... or to this time [s]
   double output_interval = 1e-3;  ///< [s]
   double rtol = 1e-6;
-  double atol_pressure = 1e-2;    ///< [Pa] scale for absolute tolerances
-  double atol_flow = 1e-10;       ///< [m^3/s]
-  double atol_area = 1e-10;       ///< [m^2]  (volume states use atol_area * length)
-  double max_step = 0.0;          ///< [s]; 0 = period / 100 (or t_end / 100)
+  double atol_pressure = 1e-2;  ///< [Pa] scale for absolute tolerances
+  double atol_flow = 1e-10;     ///< [m^3/s]
+  double atol_area = 1e-10;     ///< [m^2]  (volume states use atol_area * length)
+  double max_step = 0.0;        ///< [s]; 0 = period / 100 (or t_end / 100)
+  int max_order = 2;            ///< largest BDF order (1..5); 2 is A-stable for wave modes
   bool stop_at_steady_state = false;
   double steady_state_tolerance = 1e-3;  ///< relative cycle-to-cycle change
   int max_cycles = 100;                  ///< cap when stopping at steady state
@@ -139,8 +140,8 @@ struct Model {
   InitialConditions initial;
   SolverSettings solver;
 
-  std::string source_file;   ///< path of the file it was loaded from ("" if built in code)
-  std::string resolved_yaml; ///< the model after overrides, as YAML text (stored in results)
+  std::string source_file;    ///< path of the file it was loaded from ("" if built in code)
+  std::string resolved_yaml;  ///< the model after overrides, as YAML text (stored in results)
 
   const Vessel* find_vessel(const std::string& name) const;
   const Node* find_node(const std::string& name) const;

@@ -47,15 +47,15 @@ struct Sample {
 /// Integrator statistics, read from CVODE at the end of the run.
 struct RunStatistics {
   long steps = 0;
-  long rhs_evaluations = 0;        ///< including those spent on finite-difference Jacobians
+  long rhs_evaluations = 0;  ///< including those spent on finite-difference Jacobians
   long jacobian_evaluations = 0;
   long linear_solver_setups = 0;
   long error_test_failures = 0;
   long nonlinear_convergence_failures = 0;
-  long colours = 0;                ///< column groups of the coloured FD Jacobian
+  long colours = 0;  ///< column groups of the coloured FD Jacobian
   long unknowns = 0;
-  double wall_time = 0.0;          ///< [s]
-  double simulated_time = 0.0;     ///< [s] reached
+  double wall_time = 0.0;       ///< [s]
+  double simulated_time = 0.0;  ///< [s] reached
   int cycles_completed = 0;
 };
 
@@ -72,8 +72,8 @@ struct RunOutcome {
   bool interrupted = false;   ///< stopped by the user (Ctrl-C / stop flag)
   std::string error;          ///< solver failure message, "" if none
   bool steady_state = false;  ///< stopped because the cycle-to-cycle change fell below tolerance
-  double steady_state_change = -1.0;   ///< largest relative change over the last cycle
-  std::string steady_state_location;   ///< where that change is largest
+  double steady_state_change = -1.0;  ///< largest relative change over the last cycle
+  std::string steady_state_location;  ///< where that change is largest
 };
 
 /// Receives a run's output. Implementations: Hdf5Writer (hdf5_writer.hpp), MemoryResults.

@@ -12,8 +12,8 @@
 namespace venoflow {
 
 struct RunControl {
-  std::optional<int> cycles;      ///< overrides Model::solver.cycles
-  std::optional<double> t_end;    ///< overrides Model::solver.t_end
+  std::optional<int> cycles;                ///< overrides Model::solver.cycles
+  std::optional<double> t_end;              ///< overrides Model::solver.t_end
   const std::atomic<bool>* stop = nullptr;  ///< set to true to stop (Ctrl-C); polled per step
   /// Called about every 0.1 s of wall time with (t, t_end).
   std::function<void(double, double)> progress;

@@ -20,8 +20,8 @@ class TimeFunction {
   TimeFunction() = default;
   static TimeFunction constant(double value);
   static TimeFunction table(std::vector<double> t, std::vector<double> v, double period);
-  static TimeFunction fourier(double mean, std::vector<double> amplitude,
-                              std::vector<double> phase, double period);
+  static TimeFunction fourier(double mean, std::vector<double> amplitude, std::vector<double> phase,
+                              double period);
   static TimeFunction sine(double mean, double amplitude, double period, double phase);
 
   double operator()(double t) const;

@@ -27,15 +27,15 @@ inline constexpr Dimension mass_density{{1, -3, 0, 0}};
 inline constexpr Dimension pressure{{1, -1, -2, 0}};
 inline constexpr Dimension flow{{0, 3, -1, 0}};
 inline constexpr Dimension viscosity{{1, -1, -1, 0}};
-inline constexpr Dimension resistance{{1, -4, -1, 0}};   ///< Pa s m^-3
-inline constexpr Dimension compliance{{-1, 4, 2, 0}};    ///< m^3/Pa
-inline constexpr Dimension inertance{{1, -4, 0, 0}};     ///< Pa s^2 m^-3
+inline constexpr Dimension resistance{{1, -4, -1, 0}};  ///< Pa s m^-3
+inline constexpr Dimension compliance{{-1, 4, 2, 0}};   ///< m^3/Pa
+inline constexpr Dimension inertance{{1, -4, 0, 0}};    ///< Pa s^2 m^-3
 inline constexpr Dimension acceleration{{0, 1, -2, 0}};
 inline constexpr Dimension angle{{0, 0, 0, 1}};
 inline constexpr Dimension velocity{{0, 1, -1, 0}};
 inline constexpr Dimension inverse_volume{{0, -3, 0, 0}};
 inline constexpr Dimension inverse_pressure{{-1, 1, 2, 0}};
-inline constexpr Dimension valve_rate{{-1, 1, 1, 0}};    ///< 1/(Pa s): Mynard K_vo, K_vc
+inline constexpr Dimension valve_rate{{-1, 1, 1, 0}};  ///< 1/(Pa s): Mynard K_vo, K_vc
 }  // namespace dim
 
 /// A parsed unit expression: SI value = factor * number (+ offset is never used: no degC).

@@ -1,0 +1,45 @@
+// venoflow: tube laws, the wall's pressure-area relation, as plug-ins behind one narrow
+// interface (after Nektar++ PulseWaveSolver): pressure(A), dp/dA, wave speed, inverse.
+// One object per vessel holds the law's parameters at every vertex of the vessel's grid
+// (vertex j at x = j L / N), so tapered vessels need no special case.
+#pragma once
+
+#include <cmath>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace venoflow {
+
+struct TubeLawSpec;
+
+class TubeLaw {
+ public:
+  virtual ~TubeLaw() = default;
+  /// Transmural pressure p - p_ext [Pa] at vertex j for lumen area A [m^2] (A > 0).
+  virtual double pressure(int j, double area) const = 0;
+  /// d(p - p_ext)/dA [Pa/m^2] at vertex j.
+  virtual double dpressure_darea(int j, double area) const = 0;
+  /// Inverse: the area at vertex j for transmural pressure p [Pa]. Returns NaN when no
+  /// positive area has that pressure (an elastic tube cannot collapse).
+  virtual double area(int j, double transmural_pressure) const = 0;
+  /// Area at zero transmural pressure [m^2] (for scales and initial guesses).
+  virtual double area_at_zero_pressure(int j) const = 0;
+  /// Wave speed c = sqrt(A/rho dp/dA) [m/s].
+  double wave_speed(int j, double area, double density) const {
+    return std::sqrt(area / density * dpressure_darea(j, area));
+  }
+  virtual std::string name() const = 0;
+};
+
+/// Build the law of a vessel from its spec and the reference radius at each vertex [m].
+/// `density` is needed when a venous law is specified by its wave speed.
+/// Throws std::invalid_argument with a readable message on inconsistent parameters.
+std::unique_ptr<TubeLaw> make_tube_law(const TubeLawSpec& spec,
+                                       const std::vector<double>& reference_radius, double density);
+
+/// openBF's empirical wall thickness h(R0) = R0 (0.2802 exp(-505.3 R0) + 0.1324 exp(-11.14 R0)),
+/// R0 in metres (openBF, after Avolio 1980 fit as used in Blanco et al. / Boileau et al. 2015).
+double openbf_wall_thickness(double radius);
+
+}  // namespace venoflow

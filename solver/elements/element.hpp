@@ -1,0 +1,106 @@
+// venoflow: the interface of a lumped (0D) element block, after svZeroDSolver's "blocks".
+//
+// Conventions shared by every element (docs/numerics.md#elements):
+//  - Nodes own pressure (through their volume state); elements and vessels own flow.
+//  - An element connects port nodes. For each port it returns the flow LEAVING the port
+//    node into the element [m^3/s]; the node's mass balance subtracts it exactly.
+//  - Branch elements drive flow by the difference of piezometric pressure
+//    P = p + rho g z (well balanced: a resting hydrostatic column gives zero flow).
+//  - An element may store volume at a port node (capacitor): V(p) is then added to the
+//    node's volume-pressure relation.
+//  - Internal states are integrated with the network; each has a kind that sets its
+//    absolute tolerance and how it is described in diagnostics.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "venoflow/model.hpp"
+#include "venoflow/results.hpp"
+
+namespace venoflow {
+
+/// What an element sees of a port node.
+struct PortView {
+  double p = 0.0;     ///< static pressure [Pa]
+  double head = 0.0;  ///< piezometric pressure p + rho g z(t) [Pa]
+};
+
+/// Cumulative: a running integral kept for bookkeeping (e.g. volume discharged out of the
+/// network); it gets a loose absolute tolerance so that it does not steer the step size.
+enum class StateKind { Pressure, Flow, Volume, Dimensionless, Cumulative };
+
+struct StateInfo {
+  std::string name;
+  StateKind kind;
+};
+
+/// External pressures of the groups at time t, indexed by group id (-1 = none = 0 Pa).
+struct ElementContext {
+  double t = 0.0;
+  double density = 0.0;
+  const std::vector<double>* external_pressures = nullptr;
+  double external_pressure(int group) const {
+    return group < 0 ? 0.0 : (*external_pressures)[static_cast<std::size_t>(group)];
+  }
+};
+
+class ElementBlock {
+ public:
+  explicit ElementBlock(const Element& spec) : name_(spec.name), type_(spec.type) {}
+  virtual ~ElementBlock() = default;
+
+  const std::string& name() const { return name_; }
+  const std::string& type() const { return type_; }
+
+  /// Internal states (may be none).
+  virtual std::vector<StateInfo> states() const { return {}; }
+  /// Initial internal state given the initial pressure at each port.
+  virtual void initial_state(const std::vector<double>& port_pressure, double* y) const {
+    (void)port_pressure;
+    (void)y;
+  }
+  /// Port flows (out of each port node, into the element) and internal derivatives.
+  virtual void evaluate(const ElementContext& ctx, const double* y, const PortView* ports,
+                        double* port_flow, double* ydot) const = 0;
+
+  /// Volume stored at a port node at pressure p [m^3], and its derivative dV/dp.
+  virtual bool stores_volume(int port) const {
+    (void)port;
+    return false;
+  }
+  virtual double volume(const ElementContext& ctx, int port, double p) const {
+    (void)ctx, (void)port, (void)p;
+    return 0.0;
+  }
+  virtual double compliance(const ElementContext& ctx, int port, double p) const {
+    (void)ctx, (void)port, (void)p;
+    return 0.0;
+  }
+  /// Blood volume held in internal states [m^3] (a linear function of y: mass balance).
+  virtual double internal_volume(const double* y) const {
+    (void)y;
+    return 0.0;
+  }
+
+  /// Output series written to /elements/<name>/..., and their values.
+  virtual std::vector<Quantity> outputs() const = 0;
+  virtual void output(const ElementContext& ctx, const double* y, const PortView* ports,
+                      double* values) const = 0;
+
+  std::vector<int> port_nodes;  ///< node index of each port (set by the System)
+  int state_offset = -1;        ///< offset of the internal states in y (set by the System)
+  int external_group = -1;      ///< external-pressure group id, -1 = none
+
+ private:
+  std::string name_, type_;
+};
+
+/// Build the block for an element spec. Throws std::invalid_argument for unknown types.
+std::unique_ptr<ElementBlock> make_element(const Element& spec);
+
+/// The element types the solver implements (a test checks these match element_types()).
+std::vector<std::string> implemented_element_types();
+
+}  // namespace venoflow

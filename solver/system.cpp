@@ -1,0 +1,696 @@
+#include "solver/system.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <numbers>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+namespace venoflow {
+
+namespace {
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+std::string fmt_len(double x) {
+  std::ostringstream s;
+  s.precision(4);
+  if (std::abs(x) < 1.0)
+    s << x * 1e3 << " mm";
+  else
+    s << x << " m";
+  return s.str();
+}
+}  // namespace
+
+struct VesselNum {
+  const Vessel* spec = nullptr;
+  int N = 1;
+  double dx = 0.0;
+  int offset = 0;  // Q_k at offset + 2k, A_j (1 <= j < N) at offset + 2j - 1
+  int from = -1, to = -1;
+  std::unique_ptr<TubeLaw> law;
+  int group = -1;
+  double kr = 0.0, alpha = 1.0;
+  double p_init = 0.0;
+  std::vector<double> A, p, z;  // scratch at vertices 0..N
+  int qidx(int k) const { return offset + 2 * k; }
+  int aidx(int j) const { return offset + 2 * j - 1; }
+  int count() const { return 2 * N - 1; }
+};
+
+struct NodeEnd {
+  int vessel;
+  int vertex;  // 0 or N
+  int sign;    // +1: flow of the end segment enters the node (vessel `to`), -1: leaves it
+};
+
+struct NodeNum {
+  const Node* spec = nullptr;
+  std::string name;
+  double height = 0.0, anterior = 0.0;
+  int state = -1;  // volume state, -1 for a pressure-BC node
+  const TimeFunction* bc_pressure = nullptr;
+  const TimeFunction* bc_flow = nullptr;
+  int cumulative = -1;
+  std::vector<NodeEnd> ends;
+  std::vector<std::pair<int, int>> ports;  // (element, port)
+  double p = 0.0, z = 0.0, p_guess = 0.0;
+  double p_init = 0.0;
+};
+
+struct Descriptor {
+  enum Kind { VesselFlow, VesselArea, NodeVolume, ElementState, Cumulative } kind;
+  int id, sub;
+};
+
+struct System::Impl {
+  const Model* model = nullptr;
+  double rho = 1060.0, g = 0.0;
+  std::vector<VesselNum> vessels;
+  std::vector<NodeNum> nodes;
+  std::vector<std::unique_ptr<ElementBlock>> elements;
+  std::vector<const TimeFunction*> groups;
+  std::vector<double> pext;       // per group at current t
+  std::vector<Descriptor> desc;   // per unknown
+  std::vector<double> port_flow;  // scratch
+  std::vector<PortView> port_view;
+  std::map<std::string, int> node_by_name;
+
+  ElementContext context(double t) const {
+    ElementContext c;
+    c.t = t;
+    c.density = rho;
+    c.external_pressures = &pext;
+    return c;
+  }
+  double tilt(double t) const { return model->posture.tilt(t); }
+};
+
+System::~System() = default;
+
+System::System(const Model& model) : impl_(std::make_unique<Impl>()) {
+  Impl& m = *impl_;
+  m.model = &model;
+  m.rho = model.blood.density;
+  m.g = model.gravity.enabled ? model.gravity.g : 0.0;
+
+  std::map<std::string, int> group_by_name;
+  for (const auto& grp : model.external_pressures) {
+    group_by_name[grp.name] = static_cast<int>(m.groups.size());
+    m.groups.push_back(&grp.pressure);
+  }
+  m.pext.assign(m.groups.size(), 0.0);
+  auto group_of = [&](const std::string& name, const std::string& who) {
+    if (name.empty()) return -1;
+    auto it = group_by_name.find(name);
+    if (it == group_by_name.end())
+      throw std::invalid_argument(who + ": unknown external pressure group '" + name + "'");
+    return it->second;
+  };
+
+  auto node_id = [&](const std::string& name) {
+    auto it = m.node_by_name.find(name);
+    if (it != m.node_by_name.end()) return it->second;
+    NodeNum nd;
+    nd.name = name;
+    if (const Node* spec = model.find_node(name)) {
+      nd.spec = spec;
+      nd.height = spec->height;
+      nd.anterior = spec->anterior;
+    }
+    m.nodes.push_back(std::move(nd));
+    return m.node_by_name[name] = static_cast<int>(m.nodes.size()) - 1;
+  };
+
+  // Vessels: states Q_0, A_1, Q_1, ..., A_{N-1}, Q_{N-1} contiguous (banded per vessel).
+  int offset = 0;
+  for (const auto& v : model.vessels) {
+    VesselNum vn;
+    vn.spec = &v;
+    vn.N = std::max(1, v.cells);
+    vn.dx = v.length / vn.N;
+    vn.offset = offset;
+    offset += vn.count();
+    vn.from = node_id(v.from_node);
+    vn.to = node_id(v.to_node);
+    std::vector<double> r(vn.N + 1);
+    for (int j = 0; j <= vn.N; ++j)
+      r[j] = v.radius_in + (v.radius_out - v.radius_in) * double(j) / vn.N;
+    vn.law = make_tube_law(v.tube_law, r, m.rho);
+    vn.group = group_of(v.external_pressure, "vessel " + v.name);
+    const double zeta = v.profile_zeta.value_or(model.blood.profile_zeta);
+    // Boileau et al. 2015 eq. (2)-(3): f = -2 (zeta+2) pi mu U, alpha = (zeta+2)/(zeta+1).
+    vn.kr = 2.0 * std::numbers::pi * (zeta + 2.0) * model.blood.viscosity / m.rho;
+    vn.alpha = (zeta + 2.0) / (zeta + 1.0);
+    vn.p_init = v.initial_pressure.value_or(model.initial.pressure);
+    vn.A.assign(vn.N + 1, 0.0);
+    vn.p.assign(vn.N + 1, 0.0);
+    vn.z.assign(vn.N + 1, 0.0);
+    for (int k = 0; k < vn.N; ++k) {
+      m.desc.push_back({Descriptor::VesselFlow, int(m.vessels.size()), k});
+      if (k + 1 < vn.N) m.desc.push_back({Descriptor::VesselArea, int(m.vessels.size()), k + 1});
+    }
+    m.vessels.push_back(std::move(vn));
+  }
+  for (int vi = 0; vi < int(m.vessels.size()); ++vi) {
+    auto& vn = m.vessels[vi];
+    m.nodes[vn.from].ends.push_back({vi, 0, -1});
+    m.nodes[vn.to].ends.push_back({vi, vn.N, +1});
+  }
+
+  // Elements.
+  for (const auto& e : model.elements) {
+    auto block = make_element(e);
+    block->external_group = group_of(e.external_pressure, "element " + e.name);
+    for (const auto& nn : e.nodes) block->port_nodes.push_back(node_id(nn));
+    for (int port = 0; port < int(e.nodes.size()); ++port)
+      m.nodes[block->port_nodes[port]].ports.push_back({int(m.elements.size()), port});
+    m.elements.push_back(std::move(block));
+  }
+
+  // Boundary conditions.
+  for (const auto& bc : model.boundary_conditions) {
+    auto it = m.node_by_name.find(bc.node);
+    if (it == m.node_by_name.end())
+      throw std::invalid_argument("boundary condition on unknown node '" + bc.node + "'");
+    NodeNum& nd = m.nodes[it->second];
+    if (bc.kind == BoundaryCondition::Kind::Pressure)
+      nd.bc_pressure = &bc.value;
+    else
+      nd.bc_flow = &bc.value;
+  }
+
+  // Node volume states (all but pressure-BC nodes).
+  for (int ni = 0; ni < int(m.nodes.size()); ++ni) {
+    NodeNum& nd = m.nodes[ni];
+    if (nd.bc_pressure) continue;
+    bool has_volume = !nd.ends.empty();
+    for (auto [e, port] : nd.ports) has_volume |= m.elements[e]->stores_volume(port);
+    if (!has_volume)
+      throw std::invalid_argument("node " + nd.name +
+                                  " has no volume: connect it to a vessel or a capacitor");
+    nd.state = offset++;
+    m.desc.push_back({Descriptor::NodeVolume, ni, 0});
+  }
+  for (int ei = 0; ei < int(m.elements.size()); ++ei) {
+    auto& el = *m.elements[ei];
+    const auto st = el.states();
+    if (!st.empty()) el.state_offset = offset;
+    for (int s = 0; s < int(st.size()); ++s) m.desc.push_back({Descriptor::ElementState, ei, s});
+    offset += int(st.size());
+  }
+  for (int ni = 0; ni < int(m.nodes.size()); ++ni) {
+    NodeNum& nd = m.nodes[ni];
+    if (!nd.bc_pressure && !nd.bc_flow) continue;
+    nd.cumulative = offset++;
+    m.desc.push_back({Descriptor::Cumulative, ni, 0});
+    boundaries_.push_back(
+        {nd.name,
+         nd.bc_pressure ? BoundaryCondition::Kind::Pressure : BoundaryCondition::Kind::Flow,
+         nd.cumulative});
+  }
+  n_ = offset;
+
+  // Initial pressures of nodes: the first attached vessel's, else the model's.
+  for (auto& nd : m.nodes) {
+    nd.p_init = model.initial.pressure;
+    for (const auto& end : nd.ends)
+      if (m.vessels[end.vessel].spec->initial_pressure) {
+        nd.p_init = *m.vessels[end.vessel].spec->initial_pressure;
+        break;
+      }
+    nd.p_guess = nd.p_init;
+  }
+  std::size_t nports = 0;
+  for (const auto& el : m.elements) nports = std::max(nports, el->port_nodes.size());
+  m.port_flow.assign(std::max<std::size_t>(nports, 1), 0.0);
+  m.port_view.assign(std::max<std::size_t>(nports, 1), PortView{});
+  build_pattern();
+}
+
+int System::node_index(const std::string& name) const {
+  auto it = impl_->node_by_name.find(name);
+  return it == impl_->node_by_name.end() ? -1 : it->second;
+}
+
+double System::node_pressure(int node) const { return impl_->nodes[node].p; }
+
+void System::build_pattern() {
+  Impl& m = *impl_;
+  std::vector<std::set<int>> deps(n_);  // deps[row] = columns
+  auto node_cols = [&](int node, std::set<int>& s) {
+    if (m.nodes[node].state >= 0) s.insert(m.nodes[node].state);
+  };
+  auto element_cols = [&](const ElementBlock& el, std::set<int>& s) {
+    for (int nd : el.port_nodes) node_cols(nd, s);
+    for (int k = 0; k < int(el.states().size()); ++k) s.insert(el.state_offset + k);
+  };
+  for (const auto& vn : m.vessels) {
+    for (int k = 0; k < vn.N; ++k) {
+      auto& s = deps[vn.qidx(k)];
+      for (int kk = std::max(0, k - 1); kk <= std::min(vn.N - 1, k + 1); ++kk)
+        s.insert(vn.qidx(kk));
+      for (int j : {k, k + 1}) {
+        if (j == 0)
+          node_cols(vn.from, s);
+        else if (j == vn.N)
+          node_cols(vn.to, s);
+        else
+          s.insert(vn.aidx(j));
+      }
+    }
+    for (int j = 1; j < vn.N; ++j) {
+      deps[vn.aidx(j)].insert(vn.qidx(j - 1));
+      deps[vn.aidx(j)].insert(vn.qidx(j));
+    }
+  }
+  for (const auto& nd : m.nodes) {
+    std::set<int> s;
+    for (const auto& end : nd.ends) {
+      const auto& vn = m.vessels[end.vessel];
+      s.insert(vn.qidx(end.vertex == 0 ? 0 : vn.N - 1));
+    }
+    for (auto [e, port] : nd.ports) element_cols(*m.elements[e], s);
+    if (nd.state >= 0) deps[nd.state].insert(s.begin(), s.end());
+    if (nd.cumulative >= 0 && nd.bc_pressure) deps[nd.cumulative].insert(s.begin(), s.end());
+  }
+  for (const auto& el : m.elements)
+    for (int k = 0; k < int(el->states().size()); ++k)
+      element_cols(*el, deps[el->state_offset + k]);
+  for (int i = 0; i < n_; ++i) deps[i].insert(i);  // CVODE forms I - gamma J in place
+
+  std::vector<std::vector<int>> cols(n_);
+  for (int r = 0; r < n_; ++r)
+    for (int c : deps[r]) cols[c].push_back(r);
+  pattern_.n = n_;
+  pattern_.col_ptr.assign(n_ + 1, 0);
+  pattern_.row_idx.clear();
+  for (int c = 0; c < n_; ++c) {
+    pattern_.row_idx.insert(pattern_.row_idx.end(), cols[c].begin(), cols[c].end());
+    pattern_.col_ptr[c + 1] = static_cast<long>(pattern_.row_idx.size());
+  }
+}
+
+// Solve V(p) = target for the pressure of a volume node (safeguarded Newton, bracketed;
+// V is strictly increasing in p). Also leaves each attached vessel's end area in A[end].
+static bool solve_node_pressure(System::Impl& m, NodeNum& nd, double target, double t) {
+  const ElementContext ctx = m.context(t);
+  double vabs = 0.0;  // sum of |volume terms|: sets the round-off floor of V(p) - target
+  auto eval = [&](double p, double& v, double& dv) {
+    v = 0.0;
+    dv = 0.0;
+    vabs = std::abs(target);
+    for (const auto& end : nd.ends) {
+      auto& vn = m.vessels[end.vessel];
+      const double pe = vn.group < 0 ? 0.0 : m.pext[vn.group];
+      const double a = vn.law->area(end.vertex, p - pe);
+      if (!(a > 0.0)) return false;
+      vn.A[end.vertex] = a;
+      v += 0.5 * vn.dx * a;
+      vabs += 0.5 * vn.dx * a;
+      dv += 0.5 * vn.dx / vn.law->dpressure_darea(end.vertex, a);
+    }
+    for (auto [e, port] : nd.ports) {
+      const auto& el = *m.elements[e];
+      if (!el.stores_volume(port)) continue;
+      const double ve = el.volume(ctx, port, p);
+      v += ve;
+      vabs += std::abs(ve);
+      dv += el.compliance(ctx, port, p);
+    }
+    return std::isfinite(v) && dv > 0.0;
+  };
+  double p = nd.p_guess, lo = -std::numeric_limits<double>::infinity(),
+         hi = std::numeric_limits<double>::infinity();
+  double v = 0.0, dv = 0.0;
+  for (int it = 0; it < 200; ++it) {
+    if (!eval(p, v, dv)) {  // below the collapse pressure of an elastic vessel: go up
+      lo = p;
+      p = std::isfinite(hi) ? 0.5 * (lo + hi) : p + std::max(1.0, std::abs(p));
+      continue;
+    }
+    const double f = v - target;
+    if (f == 0.0) break;
+    if (f < 0.0)
+      lo = p;
+    else
+      hi = p;
+    double next = p - f / dv;
+    if (!(next > lo && next < hi))
+      next = (std::isfinite(lo) && std::isfinite(hi))
+                 ? 0.5 * (lo + hi)
+                 : (next <= lo ? lo + 0.5 * std::abs(f / dv) : hi - 0.5 * std::abs(f / dv));
+    // Converge to round-off (quadratic convergence makes the last step nearly free): the
+    // coloured finite-difference Jacobian differentiates through this solve. Stop once the
+    // residual is at the round-off floor of V(p), after taking that last Newton step.
+    const bool done = std::abs(f) <= 16.0 * std::numeric_limits<double>::epsilon() * vabs ||
+                      std::abs(next - p) <= 4e-16 * std::abs(p) ||
+                      (std::isfinite(lo) && std::isfinite(hi) && hi - lo <= 4e-16 * std::abs(p));
+    p = next;
+    if (done) {
+      if (!eval(p, v, dv)) return false;
+      nd.p = nd.p_guess = p;
+      return true;
+    }
+  }
+  if (!eval(p, v, dv) || std::abs(v - target) > 1e-10 * std::abs(target) + 1e-18) return false;
+  nd.p = nd.p_guess = p;
+  return true;
+}
+
+int System::evaluate_pressures(double t, const double* y) {
+  Impl& m = *impl_;
+  for (std::size_t g = 0; g < m.groups.size(); ++g) m.pext[g] = (*m.groups[g])(t);
+  const double theta = m.tilt(t);
+  const double st = std::sin(theta), ct = std::cos(theta);
+  for (auto& nd : m.nodes) nd.z = nd.height * st + nd.anterior * ct;
+
+  for (auto& nd : m.nodes) {
+    if (nd.bc_pressure) {
+      nd.p = (*nd.bc_pressure)(t);
+      for (const auto& end : nd.ends) {
+        auto& vn = m.vessels[end.vessel];
+        const double pe = vn.group < 0 ? 0.0 : m.pext[vn.group];
+        const double a = vn.law->area(end.vertex, nd.p - pe);
+        if (!(a > 0.0)) {
+          failure_quantity_ = "area <= 0";
+          failure_component_ = "vessel " + vn.spec->name;
+          failure_ = "prescribed pressure at node " + nd.name + " collapses vessel " +
+                     vn.spec->name + " (no positive area for that pressure)";
+          return 1;
+        }
+        vn.A[end.vertex] = a;
+      }
+    } else if (!solve_node_pressure(m, nd, y[nd.state], t)) {
+      failure_quantity_ = "node pressure";
+      failure_component_ = "node " + nd.name;
+      failure_ = "no pressure gives node " + nd.name + " its volume " +
+                 std::to_string(y[nd.state]) + " m^3 (vessels collapsed or volume <= 0)";
+      return 1;
+    }
+  }
+  for (auto& vn : m.vessels) {
+    const double pe = vn.group < 0 ? 0.0 : m.pext[vn.group];
+    const double z0 = m.nodes[vn.from].z, z1 = m.nodes[vn.to].z;
+    for (int j = 0; j <= vn.N; ++j) vn.z[j] = z0 + (z1 - z0) * double(j) / vn.N;
+    vn.p[0] = m.nodes[vn.from].p;
+    vn.p[vn.N] = m.nodes[vn.to].p;
+    for (int j = 1; j < vn.N; ++j) {
+      const double a = y[vn.aidx(j)];
+      if (!(a > 0.0) || !std::isfinite(a)) {
+        failure_quantity_ = "area <= 0";
+        failure_component_ = "vessel " + vn.spec->name;
+        failure_ = "area " + std::to_string(a) + " m^2 at vessel " + vn.spec->name + " vertex " +
+                   std::to_string(j) + " (x = " + fmt_len(j * vn.dx) + ")";
+        return 1;
+      }
+      vn.A[j] = a;
+      vn.p[j] = pe + vn.law->pressure(j, a);
+    }
+  }
+  return 0;
+}
+
+int System::rhs(double t, const double* y, double* ydot) {
+  Impl& m = *impl_;
+  if (int rc = evaluate_pressures(t, y)) return rc;
+  const double rg = m.rho * m.g;
+  for (int i = 0; i < n_; ++i) ydot[i] = 0.0;
+
+  for (auto& vn : m.vessels) {
+    const int N = vn.N;
+    const double inv_dx = 1.0 / vn.dx;
+    // Momentum flux alpha Q^2/A at vertices (central: mean of the adjacent segment flows).
+    auto flux = [&](int j) {
+      double q;
+      if (j == 0)
+        q = y[vn.qidx(0)];
+      else if (j == N)
+        q = y[vn.qidx(N - 1)];
+      else
+        q = 0.5 * (y[vn.qidx(j - 1)] + y[vn.qidx(j)]);
+      return vn.alpha * q * q / vn.A[j];
+    };
+    double f_left = flux(0);
+    for (int k = 0; k < N; ++k) {
+      const double q = y[vn.qidx(k)];
+      const double abar = 0.5 * (vn.A[k] + vn.A[k + 1]);
+      const double dP = (vn.p[k + 1] + rg * vn.z[k + 1]) - (vn.p[k] + rg * vn.z[k]);
+      const double f_right = flux(k + 1);
+      ydot[vn.qidx(k)] =
+          -abar / m.rho * dP * inv_dx - (f_right - f_left) * inv_dx - vn.kr * q / abar;
+      f_left = f_right;
+    }
+    for (int j = 1; j < N; ++j) ydot[vn.aidx(j)] = -(y[vn.qidx(j)] - y[vn.qidx(j - 1)]) * inv_dx;
+  }
+
+  const ElementContext ctx = m.context(t);
+  std::vector<double> node_net(m.nodes.size(), 0.0);  // flow into each node
+  for (auto& el : m.elements) {
+    const int np = int(el->port_nodes.size());
+    for (int k = 0; k < np; ++k) {
+      const auto& nd = m.nodes[el->port_nodes[k]];
+      m.port_view[k] = {nd.p, nd.p + rg * nd.z};
+    }
+    const double* ys = el->state_offset >= 0 ? y + el->state_offset : nullptr;
+    double* yd = el->state_offset >= 0 ? ydot + el->state_offset : nullptr;
+    el->evaluate(ctx, ys, m.port_view.data(), m.port_flow.data(), yd);
+    for (int k = 0; k < np; ++k) node_net[el->port_nodes[k]] -= m.port_flow[k];
+  }
+  for (std::size_t ni = 0; ni < m.nodes.size(); ++ni) {
+    auto& nd = m.nodes[ni];
+    double net = node_net[ni];
+    for (const auto& end : nd.ends) {
+      const auto& vn = m.vessels[end.vessel];
+      net += end.sign * y[vn.qidx(end.vertex == 0 ? 0 : vn.N - 1)];
+    }
+    if (nd.state >= 0) {
+      const double qbc = nd.bc_flow ? (*nd.bc_flow)(t) : 0.0;
+      ydot[nd.state] = net + qbc;
+      if (nd.cumulative >= 0) ydot[nd.cumulative] = qbc;
+    } else if (nd.cumulative >= 0) {
+      ydot[nd.cumulative] = -net;  // what the pressure node delivers into the network
+    }
+  }
+  for (int i = 0; i < n_; ++i)
+    if (!std::isfinite(ydot[i])) {
+      failure_quantity_ = "non-finite derivative";
+      failure_component_ = describe_unknown(i);
+      failure_ = "non-finite time derivative of " + describe_unknown(i);
+      return 1;
+    }
+  return 0;
+}
+
+void System::initial_state(std::vector<double>& y) const {
+  Impl& m = *impl_;
+  y.assign(n_, 0.0);
+  for (std::size_t g = 0; g < m.groups.size(); ++g) m.pext[g] = (*m.groups[g])(0.0);
+  const double theta = m.tilt(0.0);
+  const double rg = m.rho * m.g;
+  for (auto& nd : m.nodes) nd.z = nd.height * std::sin(theta) + nd.anterior * std::cos(theta);
+  // Hydrostatic initial state: the initial pressure holds at height 0.
+  for (auto& vn : m.vessels) {
+    const double pe = vn.group < 0 ? 0.0 : m.pext[vn.group];
+    const double z0 = m.nodes[vn.from].z, z1 = m.nodes[vn.to].z;
+    for (int j = 1; j < vn.N; ++j) {
+      const double z = z0 + (z1 - z0) * double(j) / vn.N;
+      const double a = vn.law->area(j, vn.p_init - rg * z - pe);
+      if (!(a > 0.0))
+        throw SolverError(0.0, "vessel " + vn.spec->name, "initial area",
+                          "the initial pressure gives no positive area");
+      y[vn.aidx(j)] = a;
+    }
+  }
+  const ElementContext ctx = m.context(0.0);
+  for (auto& nd : m.nodes) {
+    const double p0 = nd.bc_pressure ? (*nd.bc_pressure)(0.0) : nd.p_init - rg * nd.z;
+    nd.p = nd.p_guess = p0;
+    if (nd.state < 0) continue;
+    double v = 0.0;
+    for (const auto& end : nd.ends) {
+      const auto& vn = m.vessels[end.vessel];
+      const double pe = vn.group < 0 ? 0.0 : m.pext[vn.group];
+      const double a = vn.law->area(end.vertex, p0 - pe);
+      if (!(a > 0.0))
+        throw SolverError(0.0, "node " + nd.name, "initial area",
+                          "the initial pressure collapses vessel " + vn.spec->name);
+      v += 0.5 * vn.dx * a;
+    }
+    for (auto [e, port] : nd.ports)
+      if (m.elements[e]->stores_volume(port)) v += m.elements[e]->volume(ctx, port, p0);
+    y[nd.state] = v;
+  }
+  for (auto& el : m.elements) {
+    if (el->state_offset < 0) continue;
+    std::vector<double> p0;
+    for (int nd : el->port_nodes) p0.push_back(m.nodes[nd].p);
+    el->initial_state(p0, y.data() + el->state_offset);
+  }
+}
+
+std::vector<double> System::absolute_tolerances() const {
+  const Impl& m = *impl_;
+  const auto& s = m.model->solver;
+  std::vector<double> atol(n_, s.atol_flow);
+  for (int i = 0; i < n_; ++i) {
+    const auto& d = m.desc[i];
+    switch (d.kind) {
+      case Descriptor::VesselFlow:
+        atol[i] = s.atol_flow;
+        break;
+      case Descriptor::VesselArea:
+        atol[i] = s.atol_area;
+        break;
+      case Descriptor::NodeVolume:
+      case Descriptor::Cumulative: {
+        double len = 0.0;
+        for (const auto& end : m.nodes[d.id].ends) len += 0.5 * m.vessels[end.vessel].dx;
+        atol[i] = s.atol_area * std::max(len, 1e-3);
+        if (d.kind == Descriptor::Cumulative) atol[i] = 1.0;  // bookkeeping: never limits the step
+        break;
+      }
+      case Descriptor::ElementState: {
+        const auto kind = m.elements[d.id]->states()[d.sub].kind;
+        atol[i] = kind == StateKind::Pressure     ? s.atol_pressure
+                  : kind == StateKind::Flow       ? s.atol_flow
+                  : kind == StateKind::Volume     ? s.atol_area * 1e-2
+                  : kind == StateKind::Cumulative ? 1.0  // bookkeeping: never limits the step
+                                                  : 1e-8;
+        break;
+      }
+    }
+  }
+  return atol;
+}
+
+std::string System::describe_unknown(int i) const {
+  const Impl& m = *impl_;
+  if (i < 0 || i >= n_) return "unknown #" + std::to_string(i);
+  const auto& d = m.desc[i];
+  switch (d.kind) {
+    case Descriptor::VesselFlow: {
+      const auto& vn = m.vessels[d.id];
+      return "vessel " + vn.spec->name + " flow in cell " + std::to_string(d.sub) +
+             " (x = " + fmt_len((d.sub + 0.5) * vn.dx) + ")";
+    }
+    case Descriptor::VesselArea: {
+      const auto& vn = m.vessels[d.id];
+      return "vessel " + vn.spec->name + " area at x = " + fmt_len(d.sub * vn.dx);
+    }
+    case Descriptor::NodeVolume:
+      return "node " + m.nodes[d.id].name + " volume";
+    case Descriptor::ElementState:
+      return "element " + m.elements[d.id]->name() + " state " +
+             m.elements[d.id]->states()[d.sub].name;
+    case Descriptor::Cumulative:
+      return "node " + m.nodes[d.id].name + " cumulative inflow";
+  }
+  return "?";
+}
+
+std::string System::describe() const {
+  const Impl& m = *impl_;
+  std::ostringstream o;
+  o << "vessels (" << m.vessels.size() << "):\n";
+  for (const auto& vn : m.vessels) {
+    const double a0 = vn.law->area_at_zero_pressure(0);
+    o << "  " << vn.spec->name << ": " << vn.spec->from_node << " -> " << vn.spec->to_node
+      << ", L = " << fmt_len(vn.spec->length) << ", " << vn.N << " cell(s) of " << fmt_len(vn.dx)
+      << ", " << vn.law->name() << " law, c(A0) = " << vn.law->wave_speed(0, a0, m.rho) << " m/s\n";
+  }
+  o << "nodes (" << m.nodes.size() << "):\n";
+  for (const auto& nd : m.nodes) {
+    o << "  " << nd.name << ": degree " << nd.ends.size() + nd.ports.size();
+    if (nd.bc_pressure) o << ", prescribed pressure";
+    if (nd.bc_flow) o << ", prescribed inflow";
+    if (nd.state >= 0) o << ", volume state";
+    o << "\n";
+  }
+  o << "elements (" << m.elements.size() << "):\n";
+  for (const auto& el : m.elements) {
+    o << "  " << el->name() << ": " << el->type() << " at";
+    for (int nd : el->port_nodes) o << " " << m.nodes[nd].name;
+    o << ", " << el->states().size() << " state(s)\n";
+  }
+  o << "unknowns: " << n_ << ", Jacobian non-zeros: " << pattern_.nnz() << "\n";
+  return o.str();
+}
+
+OutputLayout System::layout() const {
+  const Impl& m = *impl_;
+  OutputLayout l;
+  for (const auto& vn : m.vessels) {
+    OutputLayout::VesselOut v;
+    v.name = vn.spec->name;
+    for (int j = 0; j <= vn.N; ++j) v.x.push_back(j * vn.dx);
+    l.vessels.push_back(std::move(v));
+  }
+  for (const auto& nd : m.nodes) l.nodes.push_back(nd.name);
+  for (const auto& el : m.elements) l.elements.push_back({el->name(), el->type(), el->outputs()});
+  l.period = m.model->solver.period;
+  return l;
+}
+
+int System::sample(double t, const double* y, Sample& s) {
+  Impl& m = *impl_;
+  if (int rc = evaluate_pressures(t, y)) return rc;
+  s.t = t;
+  s.vessel_pressure.clear();
+  s.vessel_flow.clear();
+  s.vessel_area.clear();
+  for (const auto& vn : m.vessels) {
+    for (int j = 0; j <= vn.N; ++j) {
+      s.vessel_pressure.push_back(vn.p[j]);
+      s.vessel_area.push_back(vn.A[j]);
+      double q;
+      if (j == 0)
+        q = y[vn.qidx(0)];
+      else if (j == vn.N)
+        q = y[vn.qidx(vn.N - 1)];
+      else
+        q = 0.5 * (y[vn.qidx(j - 1)] + y[vn.qidx(j)]);
+      s.vessel_flow.push_back(q);
+    }
+  }
+  s.node_pressure.clear();
+  for (const auto& nd : m.nodes) s.node_pressure.push_back(nd.p);
+  s.element_values.clear();
+  const ElementContext ctx = m.context(t);
+  const double rg = m.rho * m.g;
+  for (const auto& el : m.elements) {
+    const int np = int(el->port_nodes.size());
+    for (int k = 0; k < np; ++k) {
+      const auto& nd = m.nodes[el->port_nodes[k]];
+      m.port_view[k] = {nd.p, nd.p + rg * nd.z};
+    }
+    std::vector<double> vals(el->outputs().size());
+    el->output(ctx, el->state_offset >= 0 ? y + el->state_offset : nullptr, m.port_view.data(),
+               vals.data());
+    s.element_values.insert(s.element_values.end(), vals.begin(), vals.end());
+  }
+  return 0;
+}
+
+double System::stored_volume(const double* y) const {
+  const Impl& m = *impl_;
+  double v = 0.0;
+  for (const auto& vn : m.vessels)
+    for (int j = 1; j < vn.N; ++j) v += vn.dx * y[vn.aidx(j)];
+  for (const auto& nd : m.nodes)
+    if (nd.state >= 0) v += y[nd.state];
+  for (const auto& el : m.elements)
+    if (el->state_offset >= 0) v += el->internal_volume(y + el->state_offset);
+  return v;
+}
+
+double System::cumulative_inflow(const double* y) const {
+  double v = 0.0;
+  for (const auto& b : boundaries_) v += y[b.cumulative_state];
+  return v;
+}
+
+}  // namespace venoflow

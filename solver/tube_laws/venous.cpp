@@ -1,0 +1,67 @@
+#include "solver/tube_laws/venous.hpp"
+
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+namespace venoflow {
+
+VenousLaw::VenousLaw(std::vector<double> a0, std::vector<double> k, double m, double n)
+    : a0_(std::move(a0)), k_(std::move(k)), m_(m), n_(n) {
+  if (a0_.size() != k_.size())
+    throw std::invalid_argument("venous tube law: parameter arrays differ in length");
+  if (!(m_ > 0.0) || !(n_ < 0.0))
+    throw std::invalid_argument("venous tube law: needs m > 0 and n < 0 to be monotone");
+  for (std::size_t j = 0; j < a0_.size(); ++j)
+    if (!(a0_[j] > 0.0) || !(k_[j] > 0.0))
+      throw std::invalid_argument("venous tube law: A0 and K must be > 0");
+}
+
+double VenousLaw::pressure(int j, double area) const {
+  const double a = area / a0_[j];
+  return k_[j] * (std::pow(a, m_) - std::pow(a, n_));
+}
+
+double VenousLaw::dpressure_darea(int j, double area) const {
+  const double a = area / a0_[j];
+  return k_[j] / area * (m_ * std::pow(a, m_) - n_ * std::pow(a, n_));
+}
+
+double VenousLaw::area(int j, double transmural_pressure) const {
+  if (!std::isfinite(transmural_pressure)) return std::numeric_limits<double>::quiet_NaN();
+  const double y = transmural_pressure / k_[j];  // target of phi(s) = e^{ms} - e^{ns}
+  // Initial guess from the dominant term: e^{ms} ~ y (y >> 1) or e^{ns} ~ -y (y << -1).
+  double s;
+  if (y > 1.0)
+    s = std::log1p(y) / m_;
+  else if (y < -1.0)
+    s = std::log(-y) / n_;
+  else
+    s = y / (m_ - n_);  // linearisation about s = 0: phi'(0) = m - n
+  // Bracket: phi is increasing in s. Expand until it holds the root.
+  double lo = s - 1.0, hi = s + 1.0;
+  auto phi = [&](double x) { return std::exp(m_ * x) - std::exp(n_ * x) - y; };
+  while (phi(lo) > 0.0) lo -= 2.0 * (hi - lo);
+  while (phi(hi) < 0.0) hi += 2.0 * (hi - lo);
+  for (int it = 0; it < 100; ++it) {
+    const double em = std::exp(m_ * s), en = std::exp(n_ * s);
+    const double f = em - en - y;
+    if (f > 0.0)
+      hi = s;
+    else
+      lo = s;
+    const double df = m_ * em - n_ * en;
+    double next = s - f / df;
+    if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);  // safeguard: bisect
+    if (std::abs(next - s) <= 4.0 * std::numeric_limits<double>::epsilon() * (1.0 + std::abs(s))) {
+      s = next;
+      break;
+    }
+    s = next;
+  }
+  return a0_[j] * std::exp(s);
+}
+
+double VenousLaw::area_at_zero_pressure(int j) const { return a0_[j]; }
+
+}  // namespace venoflow

@@ -1,0 +1,85 @@
+// Lumped elements against closed-form step responses.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "tests/cpp/builders.hpp"
+#include "venoflow/simulation.hpp"
+
+using namespace venoflow;
+using namespace venoflow::testing;
+
+TEST(LumpedElements, RcChargingCurve) {
+  // Pressure step p0 through R into a compliance C: p(t) = p0 (1 - exp(-t/RC)).
+  const double R = 1e8, C = 1e-9, p0 = 1000.0, tau = R * C;  // tau = 0.1 s
+  Model m;
+  m.elements.push_back(element("r", "resistor", {"a", "b"}, {{"R", R}}));
+  m.elements.push_back(element("c", "capacitor", {"b"}, {{"C", C}}));
+  m.boundary_conditions.push_back(pressure_bc("a", TimeFunction::constant(p0)));
+  m.solver.t_end = 0.5;
+  m.solver.output_interval = 0.01;
+  m.solver.rtol = 1e-9;
+  m.solver.atol_pressure = 1e-8;
+  Simulation sim(m);
+  MemoryResults res;
+  ASSERT_TRUE(sim.run(res).complete);
+  const std::size_t b = res.node_index("b");
+  double worst = 0.0;
+  for (const auto& s : res.samples)
+    worst = std::max(worst, std::abs(s.node_pressure[b] - p0 * (1 - std::exp(-s.t / tau))));
+  EXPECT_LT(worst, 1e-4 * p0) << "max deviation from the RC closed form [Pa]";
+  // Mass: the capacitor's volume equals the integral of the resistor flow (boundary metric);
+  // measured 1.5e-6 relative at rtol 1e-9 (BDF order <= 2).
+  const double q_total = res.metrics.at("boundary_a_mean_flow").value * 0.5;
+  EXPECT_NEAR(q_total, C * p0 * (1 - std::exp(-0.5 / tau)), 1e-5 * C * p0);
+}
+
+TEST(LumpedElements, RcrWindkesselStepResponse) {
+  // Port held at p0; p_c starts at the port pressure (venoflow's initial state) and relaxes:
+  //   p_c(t) = p_inf + (p0 - p_inf) exp(-t/tau),  p_inf = p0 R2/(R1+R2),
+  //   tau = C R1 R2/(R1+R2),  Q = (p0 - p_c)/R1.
+  const double R1 = 2e7, R2 = 1.8e8, C = 5e-9, p0 = 2000.0;
+  const double tau = C * R1 * R2 / (R1 + R2);
+  Model m;
+  m.elements.push_back(element("wk", "windkessel3", {"a"}, {{"R1", R1}, {"C", C}, {"R2", R2}}));
+  m.boundary_conditions.push_back(pressure_bc("a", TimeFunction::constant(p0)));
+  m.solver.t_end = 5 * tau;
+  m.solver.output_interval = tau / 20;
+  m.solver.rtol = 1e-9;
+  m.solver.atol_pressure = 1e-8;
+  m.solver.atol_flow = 1e-14;
+  m.initial.pressure = 0.0;
+  Simulation sim(m);
+  MemoryResults res;
+  ASSERT_TRUE(sim.run(res).complete);
+  const std::size_t pc = res.element_value_index("wk", "p_c");
+  const std::size_t q = res.element_value_index("wk", "flow");
+  double worst_p = 0.0, worst_q = 0.0;
+  for (const auto& s : res.samples) {
+    const double pinf = p0 * R2 / (R1 + R2);
+    const double pce = pinf + (p0 - pinf) * std::exp(-s.t / tau);
+    worst_p = std::max(worst_p, std::abs(s.element_values[pc] - pce));
+    worst_q = std::max(worst_q, std::abs(s.element_values[q] - (p0 - pce) / R1));
+  }
+  EXPECT_LT(worst_p, 1e-5 * p0);
+  EXPECT_LT(worst_q, 1e-5 * p0 / R1);
+}
+
+TEST(LumpedElements, InductorRiseTime) {
+  // L dQ/dt = p0 - R Q into a node held at 0 Pa: Q(t) = p0/R (1 - exp(-R t / L)).
+  const double L = 1e6, R = 1e7, p0 = 500.0;
+  Model m;
+  m.elements.push_back(element("l", "inductor", {"a", "b"}, {{"L", L}, {"R", R}}));
+  m.boundary_conditions.push_back(pressure_bc("a", TimeFunction::constant(p0)));
+  m.boundary_conditions.push_back(pressure_bc("b", TimeFunction::constant(0.0)));
+  m.solver.t_end = 0.5;
+  m.solver.output_interval = 0.005;
+  m.solver.rtol = 1e-9;
+  m.solver.atol_flow = 1e-15;
+  Simulation sim(m);
+  MemoryResults res;
+  ASSERT_TRUE(sim.run(res).complete);
+  const std::size_t q = res.element_value_index("l", "flow");
+  for (const auto& s : res.samples)
+    EXPECT_NEAR(s.element_values[q], p0 / R * (1 - std::exp(-R * s.t / L)), 1e-6 * p0 / R);
+}
