@@ -415,3 +415,34 @@ TEST_F(Hdf5WriterTest, ReadingAMissingFileNamesIt) {
     EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
   }
 }
+
+TEST_F(Hdf5WriterTest, Hdf5FailuresBecomeQuietRuntimeErrors) {
+  const std::string path = file("not_hdf5.h5");
+  {
+    std::ofstream out(path);
+    out << "this is not an HDF5 file\n";
+  }
+  ::testing::internal::CaptureStderr();
+  try {
+    (void)read_results(path);
+    ADD_FAILURE() << "no error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+  }
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(err, "") << "HDF5 printed its error stack";
+}
+
+TEST_F(Hdf5WriterTest, FlushEveryOneRoundTrips) {
+  const OutputLayout layout = make_layout();
+  const std::string path = file("one.h5");
+  Hdf5Writer w(path, 1);
+  w.begin(layout, make_model());
+  std::vector<Sample> expected;
+  for (std::size_t k = 0; k < 7; ++k) {
+    expected.push_back(make_sample(layout, k));
+    w.write(expected.back());
+  }
+  w.finish(make_stats(), complete_outcome(), {});
+  expect_samples_equal(read_results(path).samples, expected);
+}
