@@ -1,0 +1,198 @@
+// venoflow: reads a results file written by Hdf5Writer back into memory.
+#include <hdf5.h>
+
+#include <stdexcept>
+
+#include "solver/hdf5_util.hpp"
+#include "venoflow/hdf5_writer.hpp"
+
+namespace venoflow {
+
+namespace {
+
+using h5::check;
+using h5::Handle;
+
+Handle open_group(hid_t loc, const std::string& name, const std::string& path) {
+  return Handle(
+      check(H5Gopen2(loc, name.c_str(), H5P_DEFAULT), path, "opening group '" + name + "'"));
+}
+
+/// Reads a 1-D or 2-D double dataset; returns its dims through `dims`.
+std::vector<double> read_doubles(hid_t loc, const std::string& name, std::vector<hsize_t>& dims,
+                                 const std::string& path) {
+  const std::string what = "reading dataset '" + name + "'";
+  Handle ds(check(H5Dopen2(loc, name.c_str(), H5P_DEFAULT), path, what));
+  Handle space(check(H5Dget_space(ds.get()), path, what));
+  const int rank = check(H5Sget_simple_extent_ndims(space.get()), path, what);
+  dims.assign(static_cast<std::size_t>(rank), 0);
+  check(H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr), path, what);
+  hsize_t n = 1;
+  for (hsize_t d : dims) n *= d;
+  std::vector<double> out(n);
+  if (n > 0) {
+    check(H5Dread(ds.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), path,
+          what);
+  }
+  return out;
+}
+
+std::vector<double> read_series(hid_t loc, const std::string& name, hsize_t nt, hsize_t nx,
+                                const std::string& path, const std::string& where) {
+  std::vector<hsize_t> dims;
+  std::vector<double> v = read_doubles(loc, name, dims, path);
+  const bool ok = nx == 0 ? (dims.size() == 1 && dims[0] == nt)
+                          : (dims.size() == 2 && dims[0] == nt && dims[1] == nx);
+  if (!ok) {
+    throw std::runtime_error("results file '" + path + "': dataset " + where + "/" + name +
+                             " does not have the expected shape");
+  }
+  return v;
+}
+
+std::string dataset_units(hid_t loc, const std::string& name, const std::string& path) {
+  Handle ds(check(H5Dopen2(loc, name.c_str(), H5P_DEFAULT), path, "opening '" + name + "'"));
+  return h5::has_attr(ds.get(), "units") ? h5::get_attr_string(ds.get(), "units", path) : "";
+}
+
+std::string read_string_dataset(hid_t loc, const std::string& name, const std::string& path) {
+  const std::string what = "reading dataset '" + name + "'";
+  Handle ds(check(H5Dopen2(loc, name.c_str(), H5P_DEFAULT), path, what));
+  Handle ftype(check(H5Dget_type(ds.get()), path, what));
+  if (H5Tget_class(ftype.get()) != H5T_STRING) h5::fail(path, what + ": not a string");
+  Handle mtype(check(H5Tcopy(H5T_C_S1), path, what));
+  if (check(H5Tis_variable_str(ftype.get()), path, what) > 0) {
+    check(H5Tset_size(mtype.get(), H5T_VARIABLE), path, what);
+    check(H5Tset_cset(mtype.get(), H5Tget_cset(ftype.get())), path, what);
+    char* text = nullptr;
+    check(H5Dread(ds.get(), mtype.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &text), path, what);
+    std::string out = text != nullptr ? text : "";
+    H5free_memory(text);
+    return out;
+  }
+  const std::size_t size = H5Tget_size(ftype.get());
+  check(H5Tset_size(mtype.get(), size + 1), path, what);
+  std::vector<char> buf(size + 1, '\0');
+  check(H5Dread(ds.get(), mtype.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()), path, what);
+  return std::string(buf.data());
+}
+
+bool get_flag(hid_t loc, const std::string& name, const std::string& path) {
+  return h5::has_attr(loc, name) && h5::get_attr_int(loc, name, path) != 0;
+}
+
+}  // namespace
+
+MemoryResults read_results(const std::string& path) {
+  h5::ErrorSilencer quiet;
+  MemoryResults r;
+  Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+  if (!file.valid()) h5::fail(path, "cannot open the results file");
+  Handle root = open_group(file.get(), "/", path);
+  const hid_t f = root.get();
+
+  std::vector<hsize_t> dims;
+  const std::vector<double> time = read_doubles(f, "time", dims, path);
+  if (dims.size() != 1) throw std::runtime_error("results file '" + path + "': /time is not 1-D");
+  const hsize_t nt = dims[0];
+
+  auto& layout = r.layout;
+  layout.period = h5::has_attr(f, "period") ? h5::get_attr_double(f, "period", path) : 0.0;
+  r.samples.assign(nt, Sample{});
+  for (hsize_t k = 0; k < nt; ++k) r.samples[k].t = time[k];
+
+  {
+    Handle vg = open_group(f, "vessels", path);
+    for (const auto& name : h5::list_links(vg.get(), path)) {
+      Handle g = open_group(vg.get(), name, path);
+      OutputLayout::VesselOut v;
+      v.name = name;
+      v.x = read_doubles(g.get(), "x", dims, path);
+      const hsize_t nx = v.x.size();
+      const std::string where = "/vessels/" + name;
+      const auto p = read_series(g.get(), "pressure", nt, nx, path, where);
+      const auto q = read_series(g.get(), "flow", nt, nx, path, where);
+      const auto a = read_series(g.get(), "area", nt, nx, path, where);
+      for (hsize_t k = 0; k < nt; ++k) {
+        Sample& s = r.samples[k];
+        s.vessel_pressure.insert(s.vessel_pressure.end(), p.begin() + k * nx,
+                                 p.begin() + (k + 1) * nx);
+        s.vessel_flow.insert(s.vessel_flow.end(), q.begin() + k * nx, q.begin() + (k + 1) * nx);
+        s.vessel_area.insert(s.vessel_area.end(), a.begin() + k * nx, a.begin() + (k + 1) * nx);
+      }
+      layout.vessels.push_back(std::move(v));
+    }
+  }
+  {
+    Handle ng = open_group(f, "nodes", path);
+    for (const auto& name : h5::list_links(ng.get(), path)) {
+      Handle g = open_group(ng.get(), name, path);
+      const auto p = read_series(g.get(), "pressure", nt, 0, path, "/nodes/" + name);
+      for (hsize_t k = 0; k < nt; ++k) r.samples[k].node_pressure.push_back(p[k]);
+      layout.nodes.push_back(name);
+    }
+  }
+  {
+    Handle eg = open_group(f, "elements", path);
+    for (const auto& name : h5::list_links(eg.get(), path)) {
+      Handle g = open_group(eg.get(), name, path);
+      OutputLayout::ElementOut e;
+      e.name = name;
+      e.type = h5::has_attr(g.get(), "type") ? h5::get_attr_string(g.get(), "type", path) : "";
+      for (const auto& qname : h5::list_links(g.get(), path)) {
+        if (qname == "time") continue;
+        const auto v = read_series(g.get(), qname, nt, 0, path, "/elements/" + name);
+        for (hsize_t k = 0; k < nt; ++k) r.samples[k].element_values.push_back(v[k]);
+        e.quantities.push_back(Quantity{qname, dataset_units(g.get(), qname, path)});
+      }
+      layout.elements.push_back(std::move(e));
+    }
+  }
+  if (H5Lexists(f, "metrics", H5P_DEFAULT) > 0) {
+    Handle mg = open_group(f, "metrics", path);
+    for (const auto& name : h5::list_links(mg.get(), path)) {
+      Handle ds(check(H5Dopen2(mg.get(), name.c_str(), H5P_DEFAULT), path,
+                      "opening metric '" + name + "'"));
+      Metric m;
+      check(H5Dread(ds.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, &m.value), path,
+            "reading metric '" + name + "'");
+      if (h5::has_attr(ds.get(), "units")) m.unit = h5::get_attr_string(ds.get(), "units", path);
+      if (h5::has_attr(ds.get(), "doc")) m.doc = h5::get_attr_string(ds.get(), "doc", path);
+      r.metrics.emplace(name, std::move(m));
+    }
+  }
+  if (H5Lexists(f, "model", H5P_DEFAULT) > 0) r.model_yaml = read_string_dataset(f, "model", path);
+
+  auto get_int = [&](const char* name) -> long {
+    return h5::has_attr(f, name) ? static_cast<long>(h5::get_attr_int(f, name, path)) : 0;
+  };
+  auto get_double = [&](const char* name, double fallback) {
+    return h5::has_attr(f, name) ? h5::get_attr_double(f, name, path) : fallback;
+  };
+  auto get_string = [&](const char* name) {
+    return h5::has_attr(f, name) ? h5::get_attr_string(f, name, path) : std::string();
+  };
+  RunStatistics& st = r.stats;
+  st.steps = get_int("steps");
+  st.rhs_evaluations = get_int("rhs_evaluations");
+  st.jacobian_evaluations = get_int("jacobian_evaluations");
+  st.linear_solver_setups = get_int("linear_solver_setups");
+  st.error_test_failures = get_int("error_test_failures");
+  st.nonlinear_convergence_failures = get_int("nonlinear_convergence_failures");
+  st.colours = get_int("colours");
+  st.unknowns = get_int("unknowns");
+  st.cycles_completed = static_cast<int>(get_int("cycles_completed"));
+  st.wall_time = get_double("wall_time", 0.0);
+  st.simulated_time = get_double("simulated_time", 0.0);
+
+  RunOutcome& oc = r.outcome;
+  oc.complete = get_flag(f, "complete", path);
+  oc.interrupted = get_flag(f, "interrupted", path);
+  oc.steady_state = get_flag(f, "steady_state", path);
+  oc.error = get_string("error");
+  oc.steady_state_change = get_double("steady_state_change", -1.0);
+  oc.steady_state_location = get_string("steady_state_location");
+  return r;
+}
+
+}  // namespace venoflow

@@ -1,0 +1,535 @@
+// venoflow: HDF5 results file writer (docs/results-format.md).
+#include "venoflow/hdf5_writer.hpp"
+
+#include <hdf5.h>
+#include <hdf5_hl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <stdexcept>
+#include <system_error>
+
+#include "solver/hdf5_util.hpp"
+#include "venoflow/model.hpp"
+
+namespace venoflow {
+
+namespace {
+
+using h5::check;
+using h5::Handle;
+
+constexpr std::size_t kMaxChunkBytes = std::size_t{4} << 20;  // cap on one chunk of a 2-D series
+constexpr std::size_t kMaxAttrString = 60000;  // HDF5 compact attributes must stay < 64 KiB
+
+std::string iso8601_utc_now() {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string incomplete_path(const std::string& path) {
+  std::string stem = path;
+  if (stem.size() >= 3 && stem.compare(stem.size() - 3, 3, ".h5") == 0) {
+    stem.resize(stem.size() - 3);
+  }
+  return stem + ".incomplete.h5";
+}
+
+void check_name(const std::string& name, const std::string& kind) {
+  if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos) {
+    throw std::runtime_error("results file: invalid " + kind + " name '" + name +
+                             "' (must be non-empty and must not contain '/')");
+  }
+}
+
+const char* non_finite_word(double v) { return std::isnan(v) ? "NaN" : "infinite"; }
+
+Handle create_group(hid_t loc, const std::string& name, const std::string& path) {
+  Handle gcpl(check(H5Pcreate(H5P_GROUP_CREATE), path, "H5Pcreate"));
+  check(H5Pset_link_creation_order(gcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), path,
+        "H5Pset_link_creation_order");
+  return Handle(check(H5Gcreate2(loc, name.c_str(), H5P_DEFAULT, gcpl.get(), H5P_DEFAULT), path,
+                      "creating group '" + name + "'"));
+}
+
+void set_units(hid_t ds, const std::string& units, const std::string& long_name,
+               const std::string& path) {
+  h5::set_attr(ds, "units", units, path);
+  if (!long_name.empty()) h5::set_attr(ds, "long_name", long_name, path);
+}
+
+/// Extensible time series: (0) or (0, nx), unlimited along time, chunked (chunk_t[, nx]).
+Handle create_series(hid_t loc, const std::string& name, hsize_t nx, hsize_t chunk_t,
+                     const std::string& path) {
+  const int rank = nx == 0 ? 1 : 2;
+  const hsize_t dims[2] = {0, nx};
+  const hsize_t maxdims[2] = {H5S_UNLIMITED, nx};
+  const hsize_t chunk[2] = {chunk_t, nx};
+  Handle space(check(H5Screate_simple(rank, dims, maxdims), path, "H5Screate_simple"));
+  Handle dcpl(check(H5Pcreate(H5P_DATASET_CREATE), path, "H5Pcreate"));
+  check(H5Pset_chunk(dcpl.get(), rank, chunk), path, "H5Pset_chunk");
+  // Every element below the extent is written, so no fill values are needed.
+  check(H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_NEVER), path, "H5Pset_fill_time");
+  // Writes cover whole chunks (flush_every rows), so a chunk cache only costs memory; keep it
+  // small so memory does not grow with the number of datasets either.
+  Handle dapl(check(H5Pcreate(H5P_DATASET_ACCESS), path, "H5Pcreate"));
+  const std::size_t chunk_bytes = static_cast<std::size_t>(chunk_t * std::max<hsize_t>(nx, 1)) * 8;
+  check(H5Pset_chunk_cache(dapl.get(), 11, chunk_bytes, 1.0), path, "H5Pset_chunk_cache");
+  return Handle(check(H5Dcreate2(loc, name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT,
+                                 dcpl.get(), dapl.get()),
+                      path, "creating dataset '" + name + "'"));
+}
+
+/// Appends rows [nt, nt + n) of a series from a contiguous (n[, nx]) buffer.
+void append_rows(hid_t ds, hsize_t nt, hsize_t n, hsize_t nx, const double* data,
+                 const std::string& path, const std::string& what) {
+  const int rank = nx == 0 ? 1 : 2;
+  const hsize_t new_dims[2] = {nt + n, nx};
+  check(H5Dset_extent(ds, new_dims), path, "extending " + what);
+  Handle fspace(check(H5Dget_space(ds), path, what));
+  const hsize_t start[2] = {nt, 0};
+  const hsize_t count[2] = {n, nx};
+  check(H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, start, nullptr, count, nullptr), path,
+        what);
+  Handle mspace(check(H5Screate_simple(rank, count, nullptr), path, what));
+  check(H5Dwrite(ds, H5T_NATIVE_DOUBLE, mspace.get(), fspace.get(), H5P_DEFAULT, data), path,
+        "writing " + what);
+}
+
+Handle create_fixed_1d(hid_t loc, const std::string& name, const std::vector<double>& values,
+                       const std::string& path) {
+  const hsize_t dims[1] = {values.size()};
+  Handle space(check(H5Screate_simple(1, dims, nullptr), path, "H5Screate_simple"));
+  Handle ds(check(H5Dcreate2(loc, name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT,
+                             H5P_DEFAULT, H5P_DEFAULT),
+                  path, "creating dataset '" + name + "'"));
+  check(H5Dwrite(ds.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), path,
+        "writing dataset '" + name + "'");
+  return ds;
+}
+
+}  // namespace
+
+struct Hdf5Writer::Impl {
+  std::string path;
+  std::string tmp_path;
+  std::string final_path;
+  hsize_t chunk_t = 256;
+  std::size_t flush_every = 256;
+
+  Handle file;
+  OutputLayout layout;
+  std::size_t total_nx = 0;
+  std::size_t n_element_values = 0;
+
+  struct VesselSets {
+    Handle time, pressure, flow, area;
+    std::size_t nx = 0, offset = 0;
+  };
+  Handle root_time;
+  std::vector<VesselSets> vessels;
+  std::vector<Handle> node_time, node_pressure;
+  std::vector<Handle> element_time;
+  std::vector<Handle> element_values;  // one per value, in concatenated order
+
+  // Buffers of `flush_every` rows each, row-major by sample.
+  std::vector<double> buf_t, buf_vp, buf_vq, buf_va, buf_np, buf_ev;
+  std::vector<double> scratch;
+  std::size_t n_buffered = 0;
+  hsize_t n_written = 0;
+
+  bool begun = false;
+  bool finished = false;
+
+  /// Closes every handle; returns false if closing the file failed (data may be lost).
+  bool close_all() {
+    for (auto& v : vessels) {
+      v.time.reset();
+      v.pressure.reset();
+      v.flow.reset();
+      v.area.reset();
+    }
+    vessels.clear();
+    node_time.clear();
+    node_pressure.clear();
+    element_time.clear();
+    element_values.clear();
+    root_time.reset();
+    return file.reset();
+  }
+
+  void flush() {
+    if (n_buffered == 0) return;
+    const hsize_t n = n_buffered;
+    append_rows(root_time.get(), n_written, n, 0, buf_t.data(), tmp_path, "/time");
+    for (std::size_t i = 0; i < vessels.size(); ++i) {
+      auto& v = vessels[i];
+      const std::string base = "/vessels/" + layout.vessels[i].name + "/";
+      append_rows(v.time.get(), n_written, n, 0, buf_t.data(), tmp_path, base + "time");
+      const std::pair<hid_t, const std::vector<double>*> series[3] = {
+          {v.pressure.get(), &buf_vp}, {v.flow.get(), &buf_vq}, {v.area.get(), &buf_va}};
+      static const char* const kNames[3] = {"pressure", "flow", "area"};
+      for (int s = 0; s < 3; ++s) {
+        const std::vector<double>& src = *series[s].second;
+        for (std::size_t r = 0; r < n_buffered; ++r) {
+          std::copy_n(src.data() + r * total_nx + v.offset, v.nx, scratch.data() + r * v.nx);
+        }
+        append_rows(series[s].first, n_written, n, v.nx, scratch.data(), tmp_path,
+                    base + kNames[s]);
+      }
+    }
+    const std::size_t nn = node_pressure.size();
+    for (std::size_t i = 0; i < nn; ++i) {
+      const std::string base = "/nodes/" + layout.nodes[i] + "/";
+      append_rows(node_time[i].get(), n_written, n, 0, buf_t.data(), tmp_path, base + "time");
+      for (std::size_t r = 0; r < n_buffered; ++r) scratch[r] = buf_np[r * nn + i];
+      append_rows(node_pressure[i].get(), n_written, n, 0, scratch.data(), tmp_path,
+                  base + "pressure");
+    }
+    std::size_t k = 0;
+    for (std::size_t e = 0; e < layout.elements.size(); ++e) {
+      const auto& el = layout.elements[e];
+      const std::string base = "/elements/" + el.name + "/";
+      append_rows(element_time[e].get(), n_written, n, 0, buf_t.data(), tmp_path, base + "time");
+      for (const auto& q : el.quantities) {
+        for (std::size_t r = 0; r < n_buffered; ++r) {
+          scratch[r] = buf_ev[r * n_element_values + k];
+        }
+        append_rows(element_values[k].get(), n_written, n, 0, scratch.data(), tmp_path,
+                    base + q.name);
+        ++k;
+      }
+    }
+    n_written += n;
+    n_buffered = 0;
+  }
+};
+
+Hdf5Writer::Hdf5Writer(std::string path, int flush_every) : impl_(std::make_unique<Impl>()) {
+  if (path.empty()) throw std::runtime_error("results file: empty output path");
+  impl_->path = std::move(path);
+  impl_->flush_every = static_cast<std::size_t>(std::max(flush_every, 1));
+  impl_->tmp_path = impl_->path + ".tmp-" + std::to_string(::getpid());
+}
+
+Hdf5Writer::~Hdf5Writer() {
+  if (!impl_) return;
+  h5::ErrorSilencer quiet;
+  impl_->close_all();
+  if (impl_->begun && !impl_->finished) {
+    std::error_code ec;
+    std::filesystem::remove(impl_->tmp_path, ec);
+  }
+}
+
+const std::string& Hdf5Writer::final_path() const { return impl_->final_path; }
+
+void Hdf5Writer::begin(const OutputLayout& layout, const Model& model) {
+  Impl& m = *impl_;
+  if (m.begun) throw std::logic_error("Hdf5Writer::begin called twice");
+  h5::ErrorSilencer quiet;
+  const std::string& p = m.tmp_path;
+
+  // Validate the layout before touching the file system.
+  for (const auto& v : layout.vessels) {
+    check_name(v.name, "vessel");
+    if (v.x.empty()) {
+      throw std::runtime_error("results file: vessel '" + v.name + "' has no sample positions");
+    }
+  }
+  for (const auto& n : layout.nodes) check_name(n, "node");
+  for (const auto& e : layout.elements) {
+    check_name(e.name, "element");
+    for (const auto& q : e.quantities) {
+      check_name(q.name, "quantity");
+      if (q.name == "time") {
+        throw std::runtime_error("results file: element '" + e.name +
+                                 "' has a quantity named 'time' (reserved)");
+      }
+    }
+  }
+
+  const std::filesystem::path dir = std::filesystem::path(m.path).parent_path();
+  std::error_code ec;
+  if (!dir.empty() && !std::filesystem::is_directory(dir, ec)) {
+    throw std::runtime_error("cannot write results file '" + m.path + "': directory '" +
+                             dir.string() + "' does not exist");
+  }
+
+  m.layout = layout;
+  m.total_nx = 0;
+  for (const auto& v : layout.vessels) m.total_nx += v.x.size();
+  m.n_element_values = 0;
+  for (const auto& e : layout.elements) m.n_element_values += e.quantities.size();
+  std::size_t max_nx = 1;
+  for (const auto& v : layout.vessels) max_nx = std::max(max_nx, v.x.size());
+  m.chunk_t = m.flush_every;
+
+  Handle fcpl(check(H5Pcreate(H5P_FILE_CREATE), p, "H5Pcreate"));
+  check(H5Pset_link_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), p,
+        "H5Pset_link_creation_order");
+  m.file = Handle(H5Fcreate(p.c_str(), H5F_ACC_TRUNC, fcpl.get(), H5P_DEFAULT));
+  if (!m.file.valid()) h5::fail(p, "cannot create the file");
+  m.begun = true;  // from here on the destructor removes the temporary file
+  const hid_t f = m.file.get();
+
+  // Root attributes; `complete` stays 0 until finish() says otherwise.
+  h5::set_attr(f, "venoflow_version", VENOFLOW_VERSION, p);
+  h5::set_attr(f, "created", iso8601_utc_now(), p);
+  h5::set_attr(f, "model_name", model.name, p);
+  h5::set_attr_flag(f, "complete", false, p);
+  h5::set_attr(f, "period", layout.period, p);
+
+  // /model: the resolved YAML as one variable-length string.
+  {
+    Handle t(check(H5Tcopy(H5T_C_S1), p, "H5Tcopy"));
+    check(H5Tset_size(t.get(), H5T_VARIABLE), p, "H5Tset_size");
+    check(H5Tset_cset(t.get(), H5T_CSET_UTF8), p, "H5Tset_cset");
+    Handle space(check(H5Screate(H5S_SCALAR), p, "H5Screate"));
+    Handle ds(
+        check(H5Dcreate2(f, "model", t.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+              p, "creating /model"));
+    const char* text = model.resolved_yaml.c_str();
+    check(H5Dwrite(ds.get(), t.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &text), p, "writing /model");
+    h5::set_attr(ds.get(), "units", "", p);
+    h5::set_attr(ds.get(), "long_name", "resolved model (YAML)", p);
+  }
+
+  const hsize_t ct = m.chunk_t;
+  auto make_time = [&](hid_t loc) {
+    Handle t = create_series(loc, "time", 0, ct, p);
+    set_units(t.get(), "s", "time", p);
+    check(H5DSset_scale(t.get(), "time"), p, "H5DSset_scale(time)");
+    return t;
+  };
+  m.root_time = make_time(f);
+
+  {
+    Handle vg = create_group(f, "vessels", p);
+    for (std::size_t i = 0; i < layout.vessels.size(); ++i) {
+      const auto& v = layout.vessels[i];
+      // Keep one chunk of a 2-D series below kMaxChunkBytes.
+      const hsize_t ct2 = std::clamp<hsize_t>(kMaxChunkBytes / (8 * v.x.size()), 1, ct);
+      Handle g = create_group(vg.get(), v.name, p);
+      Impl::VesselSets s;
+      s.nx = v.x.size();
+      s.offset = i == 0 ? 0 : m.vessels.back().offset + m.vessels.back().nx;
+      Handle x = create_fixed_1d(g.get(), "x", v.x, p);
+      set_units(x.get(), "m", "position along the vessel", p);
+      check(H5DSset_scale(x.get(), "x"), p, "H5DSset_scale(x)");
+      s.time = make_time(g.get());
+      struct Spec {
+        Handle* h;
+        const char* name;
+        const char* units;
+        const char* long_name;
+      };
+      const Spec specs[3] = {{&s.pressure, "pressure", "Pa", "blood pressure"},
+                             {&s.flow, "flow", "m^3/s", "volume flow rate"},
+                             {&s.area, "area", "m^2", "lumen cross-sectional area"}};
+      for (const auto& sp : specs) {
+        *sp.h = create_series(g.get(), sp.name, s.nx, ct2, p);
+        set_units(sp.h->get(), sp.units, sp.long_name, p);
+        check(H5DSattach_scale(sp.h->get(), s.time.get(), 0), p, "attaching time scale");
+        check(H5DSattach_scale(sp.h->get(), x.get(), 1), p, "attaching x scale");
+      }
+      m.vessels.push_back(std::move(s));
+    }
+  }
+  {
+    Handle ng = create_group(f, "nodes", p);
+    for (const auto& n : layout.nodes) {
+      Handle g = create_group(ng.get(), n, p);
+      Handle t = make_time(g.get());
+      Handle ds = create_series(g.get(), "pressure", 0, ct, p);
+      set_units(ds.get(), "Pa", "node pressure", p);
+      check(H5DSattach_scale(ds.get(), t.get(), 0), p, "attaching time scale");
+      m.node_time.push_back(std::move(t));
+      m.node_pressure.push_back(std::move(ds));
+    }
+  }
+  {
+    Handle eg = create_group(f, "elements", p);
+    for (const auto& e : layout.elements) {
+      Handle g = create_group(eg.get(), e.name, p);
+      h5::set_attr(g.get(), "type", e.type, p);
+      Handle t = make_time(g.get());
+      for (const auto& q : e.quantities) {
+        Handle ds = create_series(g.get(), q.name, 0, ct, p);
+        set_units(ds.get(), q.unit, e.type + " " + q.name, p);
+        check(H5DSattach_scale(ds.get(), t.get(), 0), p, "attaching time scale");
+        m.element_values.push_back(std::move(ds));
+      }
+      m.element_time.push_back(std::move(t));
+    }
+  }
+  create_group(f, "metrics", p);
+
+  const std::size_t fe = m.flush_every;
+  m.buf_t.assign(fe, 0.0);
+  m.buf_vp.assign(fe * m.total_nx, 0.0);
+  m.buf_vq.assign(fe * m.total_nx, 0.0);
+  m.buf_va.assign(fe * m.total_nx, 0.0);
+  m.buf_np.assign(fe * layout.nodes.size(), 0.0);
+  m.buf_ev.assign(fe * m.n_element_values, 0.0);
+  m.scratch.assign(fe * max_nx, 0.0);
+  m.n_buffered = 0;
+  m.n_written = 0;
+}
+
+void Hdf5Writer::write(const Sample& s) {
+  Impl& m = *impl_;
+  if (!m.begun || !m.file.valid()) throw std::logic_error("Hdf5Writer::write before begin()");
+  if (m.finished) throw std::logic_error("Hdf5Writer::write after finish()");
+
+  auto size_error = [&](const char* what, std::size_t got, std::size_t want) {
+    throw std::runtime_error("results file '" + m.path + "': sample at t = " + std::to_string(s.t) +
+                             " has " + std::to_string(got) + " " + what +
+                             " values, the layout has " + std::to_string(want));
+  };
+  if (s.vessel_pressure.size() != m.total_nx) {
+    size_error("vessel pressure", s.vessel_pressure.size(), m.total_nx);
+  }
+  if (s.vessel_flow.size() != m.total_nx)
+    size_error("vessel flow", s.vessel_flow.size(), m.total_nx);
+  if (s.vessel_area.size() != m.total_nx)
+    size_error("vessel area", s.vessel_area.size(), m.total_nx);
+  if (s.node_pressure.size() != m.layout.nodes.size()) {
+    size_error("node pressure", s.node_pressure.size(), m.layout.nodes.size());
+  }
+  if (s.element_values.size() != m.n_element_values) {
+    size_error("element", s.element_values.size(), m.n_element_values);
+  }
+
+  // Reject non-finite values before anything is buffered.
+  auto bad = [&](const std::string& where, double v) {
+    throw std::runtime_error("results file '" + m.path + "': " + where + " is " +
+                             non_finite_word(v) + " at t = " + std::to_string(s.t) +
+                             " (refusing to write non-finite values)");
+  };
+  if (!std::isfinite(s.t)) bad("time", s.t);
+  for (std::size_t i = 0; i < m.vessels.size(); ++i) {
+    const auto& v = m.vessels[i];
+    const std::pair<const char*, const std::vector<double>*> arrays[3] = {
+        {"pressure", &s.vessel_pressure}, {"flow", &s.vessel_flow}, {"area", &s.vessel_area}};
+    for (const auto& [qname, arr] : arrays) {
+      for (std::size_t j = 0; j < v.nx; ++j) {
+        const double val = (*arr)[v.offset + j];
+        if (!std::isfinite(val)) {
+          bad("vessel '" + m.layout.vessels[i].name + "' " + qname + " at index " +
+                  std::to_string(j) + " (x = " + std::to_string(m.layout.vessels[i].x[j]) + " m)",
+              val);
+        }
+      }
+    }
+  }
+  for (std::size_t i = 0; i < s.node_pressure.size(); ++i) {
+    if (!std::isfinite(s.node_pressure[i])) {
+      bad("node '" + m.layout.nodes[i] + "' pressure (index " + std::to_string(i) + ")",
+          s.node_pressure[i]);
+    }
+  }
+  {
+    std::size_t k = 0;
+    for (const auto& e : m.layout.elements) {
+      for (const auto& q : e.quantities) {
+        if (!std::isfinite(s.element_values[k])) {
+          bad("element '" + e.name + "' " + q.name + " (value index " + std::to_string(k) + ")",
+              s.element_values[k]);
+        }
+        ++k;
+      }
+    }
+  }
+
+  const std::size_t r = m.n_buffered;
+  m.buf_t[r] = s.t;
+  std::copy(s.vessel_pressure.begin(), s.vessel_pressure.end(), m.buf_vp.begin() + r * m.total_nx);
+  std::copy(s.vessel_flow.begin(), s.vessel_flow.end(), m.buf_vq.begin() + r * m.total_nx);
+  std::copy(s.vessel_area.begin(), s.vessel_area.end(), m.buf_va.begin() + r * m.total_nx);
+  std::copy(s.node_pressure.begin(), s.node_pressure.end(),
+            m.buf_np.begin() + r * m.layout.nodes.size());
+  std::copy(s.element_values.begin(), s.element_values.end(),
+            m.buf_ev.begin() + r * m.n_element_values);
+  ++m.n_buffered;
+  if (m.n_buffered == m.flush_every) {
+    h5::ErrorSilencer quiet;
+    m.flush();
+  }
+}
+
+void Hdf5Writer::finish(const RunStatistics& stats, const RunOutcome& outcome,
+                        const std::map<std::string, Metric>& metrics) {
+  Impl& m = *impl_;
+  if (m.finished) throw std::logic_error("Hdf5Writer::finish called twice");
+  if (!m.begun || !m.file.valid()) {
+    m.finished = true;  // begin() never created a file: nothing to finish
+    return;
+  }
+  h5::ErrorSilencer quiet;
+  const std::string& p = m.tmp_path;
+  for (const auto& entry : metrics) check_name(entry.first, "metric");
+  m.flush();
+  const hid_t f = m.file.get();
+
+  {
+    Handle mg(check(H5Gopen2(f, "metrics", H5P_DEFAULT), p, "opening /metrics"));
+    for (const auto& [name, metric] : metrics) {
+      Handle space(check(H5Screate(H5S_SCALAR), p, "H5Screate"));
+      Handle ds(check(H5Dcreate2(mg.get(), name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT,
+                                 H5P_DEFAULT, H5P_DEFAULT),
+                      p, "creating metric '" + name + "'"));
+      check(H5Dwrite(ds.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, &metric.value), p,
+            "writing metric '" + name + "'");
+      h5::set_attr(ds.get(), "units", metric.unit, p);
+      h5::set_attr(ds.get(), "doc", metric.doc, p);
+    }
+  }
+
+  h5::set_attr_flag(f, "complete", outcome.complete, p);
+  h5::set_attr_flag(f, "interrupted", outcome.interrupted, p);
+  h5::set_attr_flag(f, "steady_state", outcome.steady_state, p);
+  h5::set_attr(f, "error", outcome.error.substr(0, kMaxAttrString), p);
+  h5::set_attr(f, "steady_state_change", outcome.steady_state_change, p);
+  h5::set_attr(f, "steady_state_location", outcome.steady_state_location.substr(0, kMaxAttrString),
+               p);
+  const std::pair<const char*, long> counters[] = {
+      {"steps", stats.steps},
+      {"rhs_evaluations", stats.rhs_evaluations},
+      {"jacobian_evaluations", stats.jacobian_evaluations},
+      {"linear_solver_setups", stats.linear_solver_setups},
+      {"error_test_failures", stats.error_test_failures},
+      {"nonlinear_convergence_failures", stats.nonlinear_convergence_failures},
+      {"colours", stats.colours},
+      {"unknowns", stats.unknowns},
+      {"cycles_completed", stats.cycles_completed},
+  };
+  for (const auto& [name, value] : counters) {
+    h5::set_attr(f, name, static_cast<std::int64_t>(value), p);
+  }
+  h5::set_attr(f, "wall_time", stats.wall_time, p);
+  h5::set_attr(f, "simulated_time", stats.simulated_time, p);
+  h5::set_attr(f, "samples", static_cast<std::int64_t>(m.n_written), p);
+
+  if (!m.close_all()) h5::fail(p, "closing the file");
+
+  const std::string target = outcome.complete ? m.path : incomplete_path(m.path);
+  if (std::rename(m.tmp_path.c_str(), target.c_str()) != 0) {
+    const std::error_code ec(errno, std::generic_category());
+    throw std::runtime_error("cannot rename results file '" + m.tmp_path + "' to '" + target +
+                             "': " + ec.message());
+  }
+  m.finished = true;
+  m.final_path = target;
+}
+
+}  // namespace venoflow
