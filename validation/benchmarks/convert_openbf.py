@@ -129,10 +129,11 @@ def convert_network37(csv_path: Path = DATA / "network_37_arteries" / "network.c
         w(f"  - name: {v['name']}          # network.csv row {v['name']} (openBF M = {v['M']})")
         w(f"    from: n{v['sn']}")
         w(f"    to: n{v['tn']}")
-        w(f"    length: {_g(v['l'])} m")
+        w(f"    length: {_g(v['l'])} m   # network.csv l")
         w(f"    radius: {_radius(v['Rp'], v['Rd'])}   # Rp -> Rd, zero-pressure radius")
         w("    tube_law: {type: elastic, reference: zero_pressure, "
-          f"youngs_modulus: {_g(v['E'])} Pa, wall_thickness_rule: openbf_empirical}}")
+          f"youngs_modulus: {_g(v['E'])} Pa, wall_thickness_rule: openbf_empirical}}"
+          "   # E: network.csv E; h: openBF empirical h0(R0) (SOURCE.md)")
     w("boundary_conditions:")
     w("  - node: n1               # network.csv: node 1 is the inlet of v1")
     w("    flow:   # invitro_model_inlet.dat (t [s], Q [m^3/s]), mean 52.0 ml/s, repeated with T = 0.821 s")
@@ -214,11 +215,12 @@ def convert_adan56(yaml_path: Path = DATA / "adan56" / "adan56.yaml") -> str:
         w(f"  - name: {v['label']}          # adan56.yaml (openBF M = {v['M']})")
         w(f"    from: n{v['sn']}")
         w(f"    to: n{v['tn']}")
-        w(f"    length: {_g(v['L'])} m")
+        w(f"    length: {_g(v['L'])} m   # adan56.yaml L")
         w(f"    radius: {_radius(float(v['Rp']), float(v['Rd']))}   # Rp -> Rd at the reference pressure")
         w("    tube_law: {type: elastic, reference: diastolic, "
           f"reference_pressure: {_g(float(v['Pext']))} Pa, youngs_modulus: {_g(float(v['E']))} Pa, "
-          "wall_thickness_rule: openbf_empirical}")
+          "wall_thickness_rule: openbf_empirical}"
+          "   # adan56.yaml Pext (reference pressure), E; h: openBF empirical h0(R0)")
     w("boundary_conditions:")
     w("  - node: n1               # adan56.yaml: node 1 is the inlet of aortic_arch_I")
     w("    flow:   # openBF adan56_inlet.dat (t [s], Q [m^3/s]), mean 112.9 ml/s, repeated with T = 1.0 s")
