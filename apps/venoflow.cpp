@@ -1,0 +1,167 @@
+// venoflow command-line program: parses arguments and calls the library, nothing else.
+//   venoflow run MODEL.yaml [-o OUT.h5] [--set KEY=VALUE]... [--cycles N | --t-end T]
+//   venoflow check MODEL.yaml [--set KEY=VALUE]...
+//   venoflow compare A.h5 B.h5
+//   venoflow schema
+// Exit codes: 0 success, 1 invalid model or input, 2 usage, 3 solver failure,
+// 130 interrupted (results kept, marked incomplete).
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "apps/summary.hpp"
+#include "venoflow/hdf5_writer.hpp"
+#include "venoflow/model_document.hpp"
+#include "venoflow/simulation.hpp"
+#include "venoflow/units.hpp"
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+extern "C" void on_sigint(int) { g_stop.store(true); }
+
+venoflow::Model load(const std::string& path, const std::vector<std::string>& sets) {
+  auto doc = venoflow::ModelDocument::from_file(path);
+  for (const auto& s : sets) doc.apply({venoflow::parse_override(s)});
+  return doc.build();
+}
+
+void print_model_error(const venoflow::ModelError& e) {
+  std::cerr << "error: invalid model (" << e.diagnostics().size() << " problem"
+            << (e.diagnostics().size() == 1 ? "" : "s") << "):\n";
+  for (const auto& d : e.diagnostics()) std::cerr << "  " << d.str() << "\n";
+}
+
+class ProgressBar {
+ public:
+  ProgressBar() : start_(std::chrono::steady_clock::now()), tty_(isatty(STDERR_FILENO)) {}
+  void operator()(double t, double t_end) {
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    if (elapsed < 1.0) return;  // only for runs longer than a second
+    const double f = t_end > 0 ? std::min(1.0, t / t_end) : 0.0;
+    const int width = 30, filled = int(f * width);
+    const double eta = f > 0 ? elapsed * (1 - f) / f : 0.0;
+    std::fprintf(stderr, "%s[%.*s%*s] %5.1f%%  t = %.3f s  elapsed %.1f s  eta %.1f s%s",
+                 tty_ ? "\r" : "", filled, "==============================", width - filled, "",
+                 100 * f, t, elapsed, eta, tty_ ? "" : "\n");
+    shown_ = true;
+  }
+  void done() {
+    if (shown_ && tty_) std::fprintf(stderr, "\n");
+  }
+
+ private:
+  std::chrono::steady_clock::time_point start_;
+  bool tty_, shown_ = false;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"venoflow: pressure and flow in the cerebral venous outflow (1D/0D network)"};
+  app.set_version_flag("--version", std::string("venoflow ") + VENOFLOW_VERSION);
+  app.require_subcommand(1);
+
+  std::string model_path, out_path, t_end_text;
+  std::vector<std::string> sets;
+  int cycles = 0;
+  bool quiet = false;
+
+  auto* run = app.add_subcommand("run", "Simulate a model and write an HDF5 results file");
+  run->add_option("model", model_path, "Model file (YAML)")->required()->check(CLI::ExistingFile);
+  run->add_option("-o,--output", out_path, "Results file (default: <model name>.h5)");
+  run->add_option("--set", sets, "Override a model value, e.g. --set vessels.IJV_R_J2.radius=6mm")
+      ->type_name("KEY=VALUE");
+  auto* cyc = run->add_option("--cycles", cycles, "Number of cardiac cycles to run")
+                  ->check(CLI::PositiveNumber);
+  auto* tend = run->add_option("--t-end", t_end_text, "End time, e.g. 12s (bare number: s)");
+  cyc->excludes(tend);
+  run->add_flag("-q,--quiet", quiet, "No progress bar and no summary");
+
+  auto* chk = app.add_subcommand("check", "Validate a model and print its graph and unknowns");
+  chk->add_option("model", model_path, "Model file (YAML)")->required()->check(CLI::ExistingFile);
+  chk->add_option("--set", sets, "Override a model value")->type_name("KEY=VALUE");
+
+  std::string file_a, file_b;
+  auto* cmp = app.add_subcommand("compare", "Compare the metrics of two results files");
+  cmp->add_option("a", file_a, "First results file")->required()->check(CLI::ExistingFile);
+  cmp->add_option("b", file_b, "Second results file")->required()->check(CLI::ExistingFile);
+
+  auto* schema = app.add_subcommand("schema", "Print the JSON Schema of the model format");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+
+  try {
+    if (schema->parsed()) {
+      std::cout << venoflow::model_json_schema() << "\n";
+      return 0;
+    }
+    if (cmp->parsed()) {
+      const auto a = venoflow::read_results(file_a);
+      const auto b = venoflow::read_results(file_b);
+      std::cout << venoflow::cli::format_comparison(file_a, a.metrics, file_b, b.metrics);
+      return 0;
+    }
+    venoflow::Model model = load(model_path, sets);
+    if (chk->parsed()) {
+      venoflow::Simulation sim(model);
+      std::cout << "model " << model.name << " (" << model.source_file << ") is valid\n"
+                << sim.describe();
+      return 0;
+    }
+    // run
+    venoflow::RunControl control;
+    if (*cyc) control.cycles = cycles;
+    if (*tend) control.t_end = venoflow::parse_quantity(t_end_text, venoflow::dim::time, "s");
+    if (out_path.empty()) out_path = (model.name.empty() ? "results" : model.name) + ".h5";
+    venoflow::Simulation sim(model);
+    venoflow::Hdf5Writer writer(out_path);
+    ProgressBar bar;
+    if (!quiet) control.progress = [&bar](double t, double te) { bar(t, te); };
+    control.stop = &g_stop;
+    std::signal(SIGINT, on_sigint);
+    std::signal(SIGTERM, on_sigint);
+    venoflow::RunOutcome outcome;
+    try {
+      outcome = sim.run(writer, control);
+    } catch (const venoflow::SolverError& e) {
+      bar.done();
+      std::cerr << "error: " << e.what() << "\n"
+                << "partial results kept in " << writer.final_path() << " (complete = false)\n";
+      return 3;
+    }
+    bar.done();
+    if (outcome.interrupted) {
+      std::cerr << "interrupted: results so far kept in " << writer.final_path()
+                << " (complete = false)\n";
+      return 130;
+    }
+    if (!quiet) {
+      // Re-read the statistics and metrics from the file we just wrote (single source).
+      const auto res = venoflow::read_results(writer.final_path());
+      std::cout << venoflow::cli::format_summary(res.stats, res.outcome, res.metrics);
+    }
+    std::cout << "results written to " << writer.final_path() << "\n";
+    return 0;
+  } catch (const venoflow::ModelError& e) {
+    print_model_error(e);
+    return 1;
+  } catch (const venoflow::OverrideError& e) {
+    std::cerr << "error: --set " << e.path() << ": " << e.what() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
+  }
+}
