@@ -97,7 +97,8 @@ std::string description(const KeySpec& k) {
 }
 
 const char* kQuantityPattern =
-    "^\\\\s*[-+]?([0-9]+\\\\.?[0-9]*|\\\\.[0-9]+)([eE][-+]?[0-9]+)?\\\\s*[^\\\\s0-9].*$";
+    "^\\\\s*[-+]?([0-9]+\\\\.?[0-9]*|\\\\.[0-9]+)([eE][-+]?[0-9]+)?\\\\s*([^\\\\s0-9.]|1\\\\s*/"
+    ").*$";
 
 void write_key(Writer& w, const KeySpec& k);
 
