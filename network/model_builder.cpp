@@ -863,9 +863,7 @@ void Builder::read_elements(const YAML::Node& root) {
     std::vector<std::pair<std::string, YAML::Node>> ports;
     if (auto nn = child(item, "nodes")) {
       std::string np = join(path, "nodes");
-      if (nn->IsScalar() && ts && ts->ports.size() == 1) {
-        ports.emplace_back(nn->Scalar(), *nn);  // `nodes: a` for a one-port element
-      } else if (!nn->IsSequence()) {
+      if (!nn->IsSequence()) {
         error(*nn, np, "expected a list of node names, got " + kind_of(*nn));
       } else {
         for (size_t i = 0; i < nn->size(); ++i) {

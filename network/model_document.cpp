@@ -123,6 +123,7 @@ Walk walk(const YAML::Node& root, const std::string& path, const std::vector<std
   for (size_t i = 0; i < seg.size(); ++i) {
     const std::string& s = seg[i];
     std::string prefix = w.canonical.empty() ? "the top level" : "'" + w.canonical + "'";
+    if (w.node.IsNull()) return w;  // `key:` with no value: what follows may be added
     if (w.node.IsSequence()) {
       const std::string index_key =
           (w.spec && !w.spec->index_key.empty()) ? w.spec->index_key : "name";

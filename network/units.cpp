@@ -181,18 +181,12 @@ class UnitParser {
   // expression := product ('/' product)*   -- everything after a '/' is in the denominator
   Unit expression() {
     Unit u = product();
-    bool denominator = false;
     while (true) {
       skip_ws();
-      if (pos_ < s_.size() && s_[pos_] == '/') {
-        ++pos_;
-        denominator = true;
-        u = times(u, product(), -1);
-        continue;
-      }
-      break;
+      if (pos_ >= s_.size() || s_[pos_] != '/') break;
+      ++pos_;
+      u = times(u, product(), -1);
     }
-    (void)denominator;
     return u;
   }
 

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "network/schema.hpp"
 #include "venoflow/element_types.hpp"
 #include "venoflow/model_document.hpp"
 
@@ -624,6 +625,11 @@ TEST(Overrides, AddsOptionalKeys) {
       kBase + "elements:\n  - {name: l, type: inductor, nodes: [a, b], L: 1 Pa s^2 m^-3}\n");
   el.set("elements.l.R", "2 Pa s m^-3");  // optional element parameter
   EXPECT_DOUBLE_EQ(el.build().find_element("l")->params.at("R"), 2.0);
+  // `gravity:` with no value is a place to add keys
+  auto empty = ModelDocument::from_string(kBase + "gravity:\n");
+  empty.set("gravity.enabled", "true");
+  EXPECT_TRUE(empty.build().gravity.enabled);
+  EXPECT_EQ(empty.get("gravity.enabled"), "true");
 }
 
 TEST(Overrides, BadPathsNameThePath) {
@@ -706,4 +712,55 @@ TEST(Schema, DocsCopyIsUpToDate) {
   ss << f.rdbuf();
   EXPECT_EQ(ss.str(), model_json_schema())
       << "regenerate docs/model-format.schema.json from model_json_schema()";
+}
+
+// The defaults written in the key tables (and so in the schema and the docs) are the ones the
+// loader applies.
+TEST(Schema, DocumentedDefaultsAreTheAppliedDefaults) {
+  const Model m = build(kBase);
+  const Model el = build(kBase +
+                         "elements:\n  - {name: l, type: inductor, nodes: [a, b], L: 1 "
+                         "Pa s^2 m^-3}\n");
+  const auto& root = detail::model_schema();
+  auto spec = [&](std::initializer_list<const char*> path) {
+    const detail::KeySpec* k = &root;
+    for (const char* p : path) {
+      k = detail::find_key(*k, p);
+      if (!k) throw std::runtime_error(std::string("no key ") + p);
+    }
+    return k;
+  };
+  auto si = [&](std::initializer_list<const char*> path) {
+    const auto* k = spec(path);
+    return parse_quantity(k->default_text, k->dim, k->bare_unit);
+  };
+  EXPECT_DOUBLE_EQ(si({"blood", "density"}), m.blood.density);
+  EXPECT_DOUBLE_EQ(si({"blood", "viscosity"}), m.blood.viscosity);
+  EXPECT_DOUBLE_EQ(si({"blood", "profile_zeta"}), m.blood.profile_zeta);
+  EXPECT_DOUBLE_EQ(si({"gravity", "g"}), m.gravity.g);
+  EXPECT_DOUBLE_EQ(si({"initial_conditions", "pressure"}), m.initial.pressure);
+  EXPECT_DOUBLE_EQ(si({"discretisation", "dx"}), m.vessels[0].length / m.vessels[0].cells);
+  EXPECT_DOUBLE_EQ(si({"solver", "output_interval"}), m.solver.output_interval);
+  EXPECT_DOUBLE_EQ(si({"solver", "rtol"}), m.solver.rtol);
+  EXPECT_DOUBLE_EQ(si({"solver", "atol_pressure"}), m.solver.atol_pressure);
+  EXPECT_DOUBLE_EQ(si({"solver", "atol_flow"}), m.solver.atol_flow);
+  EXPECT_DOUBLE_EQ(si({"solver", "atol_area"}), m.solver.atol_area);
+  EXPECT_DOUBLE_EQ(si({"solver", "steady_state_tolerance"}), m.solver.steady_state_tolerance);
+  EXPECT_EQ(std::stoi(spec({"solver", "max_cycles"})->default_text), m.solver.max_cycles);
+  EXPECT_EQ(std::stoi(spec({"solver", "keep_last_cycles"})->default_text),
+            m.solver.keep_last_cycles);
+  EXPECT_EQ(spec({"solver", "stop_at_steady_state"})->default_text, "false");
+  EXPECT_FALSE(m.solver.stop_at_steady_state);
+  EXPECT_DOUBLE_EQ(si({"vessels", "tube_law", "m"}), m.vessels[0].tube_law.m);
+  EXPECT_DOUBLE_EQ(si({"vessels", "tube_law", "n"}), m.vessels[0].tube_law.n);
+  EXPECT_DOUBLE_EQ(si({"vessels", "tube_law", "poisson_ratio"}),
+                   m.vessels[0].tube_law.poisson_ratio);
+  EXPECT_DOUBLE_EQ(si({"vessels", "tube_law", "reference_pressure"}),
+                   m.vessels[0].tube_law.reference_pressure);
+  EXPECT_EQ(spec({"vessels", "tube_law", "reference"})->default_text,
+            m.vessels[0].tube_law.reference);
+  EXPECT_NEAR(parse_quantity(spec({"posture", "tilt"})->default_text, dim::angle),
+              m.posture.tilt(0.0), 0.0);
+  EXPECT_DOUBLE_EQ(el.find_element("l")->params.at("R"),
+                   *find_element_type("inductor")->parameters.at(1).default_value);
 }
