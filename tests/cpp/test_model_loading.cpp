@@ -764,3 +764,47 @@ TEST(Schema, DocumentedDefaultsAreTheAppliedDefaults) {
   EXPECT_DOUBLE_EQ(el.find_element("l")->params.at("R"),
                    *find_element_type("inductor")->parameters.at(1).default_value);
 }
+
+// The examples in docs/model-format.md load (the example's table file is in tests/data/carotid).
+TEST(Docs, ExamplesInModelFormatLoad) {
+  std::ifstream f(data_dir() + "/../../docs/model-format.md");
+  ASSERT_TRUE(f);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  const std::string md = ss.str();
+  std::vector<std::string> blocks;
+  for (size_t pos = 0; (pos = md.find("```yaml\n", pos)) != std::string::npos;) {
+    pos += 8;
+    size_t end = md.find("```", pos);
+    blocks.push_back(md.substr(pos, end - pos));
+    pos = end + 3;
+  }
+  ASSERT_EQ(blocks.size(), 2u);
+  Model m;
+  ASSERT_NO_THROW(
+      m = ModelDocument::from_string(blocks[0], "example.yaml", data_dir() + "/carotid").build());
+  EXPECT_EQ(m.name, "carotid_rcr");
+  // each time-function line, used as a boundary condition of the right kind
+  std::istringstream lines(blocks[1]);
+  std::string line;
+  int n = 0;
+  while (std::getline(lines, line)) {
+    if (line.empty()) continue;
+    auto hash = line.find("  #");
+    if (hash != std::string::npos) line.erase(hash);
+    line = line.substr(0, line.find_last_not_of(' ') + 1);
+    const bool is_flow = line.rfind("flow:", 0) == 0;
+    std::string yaml = replace(kBase, "  - node: b\n    pressure: 5 mmHg",
+                               std::string("  - node: b\n    ") + line);
+    if (auto p = yaml.find(" inlet.dat"); p != std::string::npos)
+      yaml.replace(p, 10, " cca_inlet.dat");
+    SCOPED_TRACE(line);
+    Model t;
+    ASSERT_NO_THROW(
+        t = ModelDocument::from_string(yaml, "tf.yaml", data_dir() + "/carotid").build());
+    EXPECT_EQ(t.boundary_conditions[1].kind,
+              is_flow ? BoundaryCondition::Kind::Flow : BoundaryCondition::Kind::Pressure);
+    ++n;
+  }
+  EXPECT_EQ(n, 5);
+}
