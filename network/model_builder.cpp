@@ -133,7 +133,7 @@ class Builder {
     for (const auto& k : keys) names.push_back(k.name);
     std::set<std::string> seen;
     for (auto it = map.begin(); it != map.end(); ++it) {
-      const YAML::Node& k = it->first;
+      const YAML::Node k = it->first;  // a copy: `it->` returns a temporary proxy
       if (!k.IsScalar()) {
         error(k, path, "keys must be plain names");
         continue;
