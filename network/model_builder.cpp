@@ -1066,7 +1066,8 @@ Model Builder::run() {
   if (auto v = child(root, "venoflow")) {
     if (!(v->IsScalar() && v->Scalar() == "1"))
       error(*v, "venoflow",
-            "unsupported format version " + kind_of(*v) + ": this venoflow reads version 1");
+            "unsupported format version: expected 1, got " + kind_of(*v) +
+                " (this venoflow reads version 1)");
   }
   m_.name = std::filesystem::path(in_.file).stem().string();
   if (auto v = text(root, "name", "")) m_.name = *v;
