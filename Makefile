@@ -45,7 +45,7 @@ build: deps venv
 
 demo: build
 	@mkdir -p results
-	$(CLI) run models/demo/carotid_rcr.yaml -o results/demo.h5
+	$(CLI) run validation/benchmarks/aortic_bifurcation.yaml -o results/demo.h5 --cycles 8
 
 test: build
 	ctest --preset release -j2

@@ -261,6 +261,8 @@ RunOutcome Simulation::run(ResultSink& sink, const RunControl& control) {
         "(or --cycles / --t-end)");
   }
   if (!(t_final > 0.0)) throw std::invalid_argument("the run length must be > 0");
+  if (set.max_order < 1 || set.max_order > 5)
+    throw std::invalid_argument("solver.max_order must be between 1 and 5");
 
   // Output instants: an integer number per period so cycles align with samples.
   double dt_out = set.output_interval;

@@ -87,6 +87,19 @@ struct System::Impl {
     return c;
   }
   double tilt(double t) const { return model->posture.tilt(t); }
+  /// Startup ramp r(t) in [0, 1]: 0.5 (1 - cos(pi t / t_s)) for t < t_s (solver.startup_time).
+  double ramp(double t) const {
+    const double ts = model->solver.startup_time;
+    if (!(ts > 0.0) || t >= ts) return 1.0;
+    if (t <= 0.0) return 0.0;
+    return 0.5 * (1.0 - std::cos(std::numbers::pi * t / ts));
+  }
+  double bc_pressure(const NodeNum& nd, double t) const {
+    const double p = (*nd.bc_pressure)(t);
+    const double r = ramp(t);
+    return r == 1.0 ? p : nd.p_init + r * (p - nd.p_init);
+  }
+  double bc_flow(const NodeNum& nd, double t) const { return ramp(t) * (*nd.bc_flow)(t); }
 };
 
 System::~System() = default;
@@ -370,7 +383,7 @@ int System::evaluate_pressures(double t, const double* y) {
 
   for (auto& nd : m.nodes) {
     if (nd.bc_pressure) {
-      nd.p = (*nd.bc_pressure)(t);
+      nd.p = m.bc_pressure(nd, t);
       for (const auto& end : nd.ends) {
         auto& vn = m.vessels[end.vessel];
         const double pe = vn.group < 0 ? 0.0 : m.pext[vn.group];
@@ -468,7 +481,7 @@ int System::rhs(double t, const double* y, double* ydot) {
       net += end.sign * y[vn.qidx(end.vertex == 0 ? 0 : vn.N - 1)];
     }
     if (nd.state >= 0) {
-      const double qbc = nd.bc_flow ? (*nd.bc_flow)(t) : 0.0;
+      const double qbc = nd.bc_flow ? m.bc_flow(nd, t) : 0.0;
       ydot[nd.state] = net + qbc;
       if (nd.cumulative >= 0) ydot[nd.cumulative] = qbc;
     } else if (nd.cumulative >= 0) {
@@ -507,7 +520,7 @@ void System::initial_state(std::vector<double>& y) const {
   }
   const ElementContext ctx = m.context(0.0);
   for (auto& nd : m.nodes) {
-    const double p0 = nd.bc_pressure ? (*nd.bc_pressure)(0.0) : nd.p_init - rg * nd.z;
+    const double p0 = nd.bc_pressure ? m.bc_pressure(nd, 0.0) : nd.p_init - rg * nd.z;
     nd.p = nd.p_guess = p0;
     if (nd.state < 0) continue;
     double v = 0.0;

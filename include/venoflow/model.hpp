@@ -120,6 +120,10 @@ struct SolverSettings {
   double atol_area = 1e-10;     ///< [m^2]  (volume states use atol_area * length)
   double max_step = 0.0;        ///< [s]; 0 = period / 100 (or t_end / 100)
   int max_order = 2;            ///< largest BDF order (1..5); 2 is A-stable for wave modes
+  /// [s] boundary values ramp from the initial state over this time with a smooth
+  /// (1 - cos) profile, so that a run from rest does not start with a discontinuity whose
+  /// grid-scale ringing would force tiny steps; 0 = off.
+  double startup_time = 0.0;
   bool stop_at_steady_state = false;
   double steady_state_tolerance = 1e-3;  ///< relative cycle-to-cycle change
   int max_cycles = 100;                  ///< cap when stopping at steady state

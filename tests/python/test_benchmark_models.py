@@ -21,15 +21,20 @@ import convert_openbf  # noqa: E402
 MODELS = ["single_pipe", "common_carotid", "aortic_bifurcation", "aortic_bifurcation_zero_pressure",
           "network_37_arteries", "adan56"]
 
-TOP = {"venoflow", "name", "description", "blood", "gravity", "posture", "initial_conditions",
-       "discretisation", "solver", "external_pressures", "nodes", "vessels", "boundary_conditions",
-       "elements"}
-BLOOD = {"density", "viscosity", "profile_zeta"}
-SOLVER = {"period", "cycles", "t_end", "output_interval", "rtol", "atol_pressure", "atol_flow",
-          "atol_area", "max_step", "stop_at_steady_state", "steady_state_tolerance", "max_cycles",
-          "keep_last_cycles"}
-VESSEL = {"name", "from", "to", "length", "radius", "tube_law", "external_pressure", "cells", "dx",
-          "profile_zeta", "initial_pressure"}
+# Key sets from the generated JSON Schema of the format (single source: network/schema_tables.cpp).
+import json  # noqa: E402
+
+_SCHEMA = json.loads((ROOT / "docs" / "model-format.schema.json").read_text())["properties"]
+
+
+def _keys(node):
+    return set(node.get("properties", node.get("items", {}).get("properties", {})))
+
+
+TOP = set(_SCHEMA)
+BLOOD = _keys(_SCHEMA["blood"])
+SOLVER = _keys(_SCHEMA["solver"])
+VESSEL = _keys(_SCHEMA["vessels"])
 TUBE = {"type", "reference", "youngs_modulus", "wall_thickness", "wall_thickness_rule",
         "reference_pressure", "stiffness", "wave_speed", "m", "n", "poisson_ratio"}
 ELEMENT_PARAMS = {"resistor": {"R"}, "windkessel3": {"R1", "C", "R2", "p_out"}}

@@ -19,19 +19,6 @@
 #include "venoflow/model.hpp"
 #include "venoflow/time_function.hpp"
 
-namespace venoflow {
-
-// TEMPORARY weak link stub (see tests/cpp/link_stubs.cpp); the real definition in
-// network/time_function.cpp wins once it is merged. Delete then.
-__attribute__((weak)) TimeFunction TimeFunction::constant(double value) {
-  TimeFunction f;
-  f.kind_ = Kind::Constant;
-  f.value_ = value;
-  return f;
-}
-
-}  // namespace venoflow
-
 namespace {
 
 // "v3" etc. (snprintf: GCC 12 -O3 gives a false -Wrestrict on "v" + std::to_string(i)).
