@@ -117,7 +117,7 @@ KeySpec build_schema() {
   top.push_back(map(
       "blood",
       {qty("density", dim::mass_density, "1060 kg/m^3", "rho", Bound::Positive),
-       qty("viscosity", dim::viscosity, "4 mPa s", "mu (Newtonian)", Bound::Positive),
+       qty("viscosity", dim::viscosity, "4 mPa s", "mu (Newtonian); 0 = inviscid (benchmark case 1)", Bound::NonNegative),
        number("profile_zeta", "9",
               "velocity profile u ~ 1-(r/R)^zeta: friction -2(zeta+2) pi mu Q/(rho A), momentum "
               "coefficient alpha=(zeta+2)/(zeta+1) (Boileau et al. 2015)",

@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+"""Benchmarks of the engine on the published 1D cases (issue: engine performance).
+
+For each case it runs `venoflow run` REPEAT times for CYCLES cardiac cycles and reports the
+median wall time per simulated cycle (from the results file's `wall_time`, which excludes
+start-up), the ratio to real time, unknowns, steps / RHS / Jacobian evaluations per cycle, and
+the peak resident memory of the process (GNU time's maximum RSS, or getrusage of the child).
+Figures go to stdout as a Markdown table and to bench/output/bench.md.
+
+    .venv/bin/python bench/run_bench.py --build build/release [--cases 4,5,6] [--repeat 3]
+"""
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import h5py
+
+ROOT = Path(__file__).resolve().parents[1]
+CASES = {
+    "4": ("aortic bifurcation", "validation/benchmarks/aortic_bifurcation.yaml"),
+    "5": ("37-artery network", "validation/benchmarks/network_37_arteries.yaml"),
+    "6": ("ADAN56", "validation/benchmarks/adan56.yaml"),
+}
+
+
+def run_once(cli, model, cycles, extra):
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "bench.h5"
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        cmd = [cli, "run", str(ROOT / model), "-o", str(out), "-q", "--cycles", str(cycles),
+               "--set", "solver.stop_at_steady_state=false", "--set", "solver.keep_last_cycles=1"]
+        for s in extra:
+            cmd += ["--set", s]
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        rss_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        with h5py.File(out) as f:
+            a = {k: f.attrs[k] for k in ("wall_time", "steps", "rhs_evaluations",
+                                          "jacobian_evaluations", "unknowns", "period",
+                                          "cycles_completed")}
+        a["rss_mb"] = max(rss_kb, before) / 1024.0
+        return a
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build", default=str(ROOT / "build" / "release"))
+    ap.add_argument("--cases", default="4,5,6")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--cycles", type=int, default=3)
+    ap.add_argument("--set", action="append", default=[], help="extra --set for every run")
+    args = ap.parse_args()
+    cli = str(Path(args.build) / "venoflow")
+    rows = ["| case | unknowns | wall s / cycle (median of %d) | x real time | steps / cycle | RHS / cycle | Jacobians / cycle | peak RSS MB |" % args.repeat,
+            "|---|---|---|---|---|---|---|---|"]
+    for c in args.cases.split(","):
+        name, model = CASES[c]
+        runs = [run_once(cli, model, args.cycles, args.set) for _ in range(args.repeat)]
+        n = runs[0]["cycles_completed"] or args.cycles
+        wall = statistics.median(r["wall_time"] for r in runs) / n
+        T = float(runs[0]["period"])
+        rows.append(f"| {c}: {name} | {int(runs[0]['unknowns'])} | {wall:.3f} | {T / wall:.2f} | "
+                    f"{runs[0]['steps'] / n:.0f} | {runs[0]['rhs_evaluations'] / n:.0f} | "
+                    f"{runs[0]['jacobian_evaluations'] / n:.1f} | {max(r['rss_mb'] for r in runs):.0f} |")
+        print(rows[-1], flush=True)
+    text = "\n".join(rows)
+    print(text)
+    outdir = ROOT / "bench" / "output"
+    outdir.mkdir(parents=True, exist_ok=True)
+    (outdir / "bench.md").write_text(text + "\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
