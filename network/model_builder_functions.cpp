@@ -88,8 +88,11 @@ std::optional<TimeFunction> Builder::function(const YAML::Node& n, const std::st
       }
       for (double& x : t) x *= tu->factor;
       for (double& x : v) x *= vu->factor;
+      auto interp = TimeFunction::Interpolation::Linear;
+      if (auto c = choice(*table, *ts, "interpolation", tp); c && *c == "cubic")
+        interp = TimeFunction::Interpolation::Cubic;
       try {
-        return TimeFunction::table(std::move(t), std::move(v), period);
+        return TimeFunction::table(std::move(t), std::move(v), period, interp);
       } catch (const std::invalid_argument& e) {
         error(*table, tp, e.what());
         return std::nullopt;

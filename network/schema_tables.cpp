@@ -71,9 +71,12 @@ std::vector<KeySpec> time_function_keys(const Dimension& d) {
   KeySpec time = key("time", VK::UnitText, "unit of the times in `points`");
   KeySpec value = key("value", VK::UnitText, "unit of the values in `points`");
   KeySpec points = key("points", VK::Pairs, "[[t, v], ...] with strictly increasing t");
-  KeySpec table = map("table", {file, columns, time, value, points},
-                      "piecewise-linear table: either `file` + `columns`, or `time` + `value` + "
-                      "`points`");
+  KeySpec interp = choice("interpolation", {"linear", "cubic"}, "linear",
+                          "linear, or a C2 cubic spline (periodic when the table is) through the "
+                          "points; cubic avoids the kinks that force small integrator steps");
+  KeySpec table = map("table", {file, columns, time, value, points, interp},
+                      "table through points: either `file` + `columns`, or `time` + `value` + "
+                      "`points`; `interpolation` linear (default) or cubic");
   KeySpec fmean = required(qty("mean", d, "", "mean value"));
   KeySpec funit = required(key("unit", VK::UnitText, "unit of the harmonic amplitudes"));
   KeySpec harmonics =
@@ -117,7 +120,8 @@ KeySpec build_schema() {
   top.push_back(map(
       "blood",
       {qty("density", dim::mass_density, "1060 kg/m^3", "rho", Bound::Positive),
-       qty("viscosity", dim::viscosity, "4 mPa s", "mu (Newtonian); 0 = inviscid (benchmark case 1)", Bound::NonNegative),
+       qty("viscosity", dim::viscosity, "4 mPa s",
+           "mu (Newtonian); 0 = inviscid (benchmark case 1)", Bound::NonNegative),
        number("profile_zeta", "9",
               "velocity profile u ~ 1-(r/R)^zeta: friction -2(zeta+2) pi mu Q/(rho A), momentum "
               "coefficient alpha=(zeta+2)/(zeta+1) (Boileau et al. 2015)",

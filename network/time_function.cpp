@@ -26,7 +26,75 @@ TimeFunction TimeFunction::constant(double value) {
   return f;
 }
 
-TimeFunction TimeFunction::table(std::vector<double> t, std::vector<double> v, double period) {
+namespace {
+/// Second derivatives of the interpolating cubic spline through (x_i, y_i): periodic (the
+/// point after the last is x_0 + period with y_0) when period > 0, natural otherwise.
+/// Solves the tridiagonal (cyclic: Sherman-Morrison) system of the C2 conditions.
+std::vector<double> spline_second_derivatives(const std::vector<double>& x,
+                                              const std::vector<double>& y, double period) {
+  const std::size_t n = x.size();
+  std::vector<double> m(n, 0.0);
+  if (n < 3) return m;
+  const bool periodic = period > 0.0;
+  // With a period, a last point at x_0 + T (closing the cycle) duplicates the first one.
+  std::size_t k = n;
+  if (periodic && x[0] + period - x[n - 1] <= 1e-9 * period) k = n - 1;
+  if (k < 3) return m;
+  auto h = [&](std::size_t i) {  // length of segment i (from point i to i+1)
+    return i + 1 < k ? x[i + 1] - x[i] : x[0] + period - x[k - 1];
+  };
+  auto yy = [&](std::size_t i) { return y[i % k]; };
+  std::vector<double> a(k, 0.0), b(k, 0.0), c(k, 0.0), r(k, 0.0);
+  for (std::size_t i = 0; i < k; ++i) {
+    if (!periodic && (i == 0 || i == k - 1)) {
+      b[i] = 1.0;  // natural end: M = 0
+      continue;
+    }
+    const double hl = h(i == 0 ? k - 1 : i - 1), hr = h(i);
+    a[i] = hl;
+    b[i] = 2.0 * (hl + hr);
+    c[i] = hr;
+    r[i] = 6.0 * ((yy(i + 1) - yy(i)) / hr - (yy(i) - yy(i == 0 ? k - 1 : i - 1)) / hl);
+  }
+  auto thomas = [&](std::vector<double> aa, std::vector<double> bb, std::vector<double> cc,
+                    std::vector<double> rr) {
+    const std::size_t nn = bb.size();
+    for (std::size_t i = 1; i < nn; ++i) {
+      const double w = aa[i] / bb[i - 1];
+      bb[i] -= w * cc[i - 1];
+      rr[i] -= w * rr[i - 1];
+    }
+    std::vector<double> sol(nn);
+    sol[nn - 1] = rr[nn - 1] / bb[nn - 1];
+    for (std::size_t i = nn - 1; i-- > 0;) sol[i] = (rr[i] - cc[i] * sol[i + 1]) / bb[i];
+    return sol;
+  };
+  std::vector<double> sol;
+  if (!periodic) {
+    sol = thomas(a, b, c, r);
+  } else {
+    // Cyclic tridiagonal: corners a[0] (top right) and c[k-1] (bottom left).
+    const double alpha = c[k - 1], beta = a[0], gamma = -b[0];
+    std::vector<double> bb = b;
+    bb[0] -= gamma;
+    bb[k - 1] -= alpha * beta / gamma;
+    std::vector<double> u(k, 0.0);
+    u[0] = gamma;
+    u[k - 1] = alpha;
+    const auto xs = thomas(a, bb, c, r);
+    const auto z = thomas(a, bb, c, u);
+    const double fact = (xs[0] + beta * xs[k - 1] / gamma) / (1.0 + z[0] + beta * z[k - 1] / gamma);
+    sol.resize(k);
+    for (std::size_t i = 0; i < k; ++i) sol[i] = xs[i] - fact * z[i];
+  }
+  for (std::size_t i = 0; i < k; ++i) m[i] = sol[i];
+  if (k < n) m[n - 1] = m[0];
+  return m;
+}
+}  // namespace
+
+TimeFunction TimeFunction::table(std::vector<double> t, std::vector<double> v, double period,
+                                 Interpolation interpolation) {
   if (t.empty()) throw std::invalid_argument("table has no points");
   if (t.size() != v.size())
     throw std::invalid_argument("table has " + std::to_string(t.size()) + " times but " +
@@ -49,6 +117,7 @@ TimeFunction TimeFunction::table(std::vector<double> t, std::vector<double> v, d
   f.t_ = std::move(t);
   f.v_ = std::move(v);
   f.period_ = period;
+  if (interpolation == Interpolation::Cubic) f.m_ = spline_second_derivatives(f.t_, f.v_, period);
   return f;
 }
 
@@ -88,12 +157,13 @@ namespace {
 struct Segment {
   double x0, y0, x1, y1;
   bool flat;
+  std::size_t i0 = 0, i1 = 0;  // point indices of the segment ends
 };
 
 Segment table_segment(const std::vector<double>& tt, const std::vector<double>& vv, double period,
                       double t) {
   const size_t n = tt.size();
-  if (n == 1) return {tt[0], vv[0], tt[0], vv[0], true};
+  if (n == 1) return {tt[0], vv[0], tt[0], vv[0], true, 0, 0};
   if (period > 0.0) {
     double u = std::fmod(t - tt[0], period);
     if (u < 0.0) u += period;
@@ -101,18 +171,18 @@ Segment table_segment(const std::vector<double>& tt, const std::vector<double>& 
     if (t >= tt[n - 1]) {
       // wrap segment from the last point to the first point of the next period
       if (tt[0] + period - tt[n - 1] <= 0.0)
-        return {tt[n - 1], vv[n - 1], tt[n - 1], vv[n - 1], true};
-      return {tt[n - 1], vv[n - 1], tt[0] + period, vv[0], false};
+        return {tt[n - 1], vv[n - 1], tt[n - 1], vv[n - 1], true, n - 1, n - 1};
+      return {tt[n - 1], vv[n - 1], tt[0] + period, vv[0], false, n - 1, 0};
     }
   } else {
-    if (t <= tt[0]) return {tt[0], vv[0], tt[0], vv[0], true};
-    if (t >= tt[n - 1]) return {tt[n - 1], vv[n - 1], tt[n - 1], vv[n - 1], true};
+    if (t <= tt[0]) return {tt[0], vv[0], tt[0], vv[0], true, 0, 0};
+    if (t >= tt[n - 1]) return {tt[n - 1], vv[n - 1], tt[n - 1], vv[n - 1], true, n - 1, n - 1};
   }
   // first index with tt[i] > t
   size_t i = static_cast<size_t>(std::upper_bound(tt.begin(), tt.end(), t) - tt.begin());
   if (i == 0) i = 1;
   if (i >= n) i = n - 1;
-  return {tt[i - 1], vv[i - 1], tt[i], vv[i], false};
+  return {tt[i - 1], vv[i - 1], tt[i], vv[i], false, i - 1, i};
 }
 
 double table_local_time(const std::vector<double>& tt, double period, double t) {
@@ -133,8 +203,12 @@ double TimeFunction::operator()(double t) const {
       Segment s = table_segment(t_, v_, period_, t);
       if (s.flat) return s.y0;
       double x = table_local_time(t_, period_, t);
-      double w = (x - s.x0) / (s.x1 - s.x0);
-      return s.y0 + w * (s.y1 - s.y0);
+      const double h = s.x1 - s.x0;
+      double w = (x - s.x0) / h;
+      if (m_.empty()) return s.y0 + w * (s.y1 - s.y0);
+      // Cubic spline on the segment with end second derivatives M0, M1.
+      const double m0 = m_[s.i0], m1 = m_[s.i1], u = 1.0 - w;
+      return u * s.y0 + w * s.y1 + h * h / 6.0 * ((u * u * u - u) * m0 + (w * w * w - w) * m1);
     }
     case Kind::Fourier:
     case Kind::Sine: {
@@ -154,7 +228,11 @@ double TimeFunction::derivative(double t) const {
     case Kind::Table: {
       Segment s = table_segment(t_, v_, period_, t);
       if (s.flat) return 0.0;
-      return (s.y1 - s.y0) / (s.x1 - s.x0);
+      const double h = s.x1 - s.x0;
+      if (m_.empty()) return (s.y1 - s.y0) / h;
+      const double w = (table_local_time(t_, period_, t) - s.x0) / h, u = 1.0 - w;
+      return (s.y1 - s.y0) / h +
+             h / 6.0 * (-(3.0 * u * u - 1.0) * m_[s.i0] + (3.0 * w * w - 1.0) * m_[s.i1]);
     }
     case Kind::Fourier:
     case Kind::Sine: {
@@ -179,10 +257,16 @@ double TimeFunction::mean() const {
       const size_t n = t_.size();
       if (n == 1) return v_[0];
       double integral = 0.0;
-      for (size_t i = 1; i < n; ++i) integral += 0.5 * (v_[i] + v_[i - 1]) * (t_[i] - t_[i - 1]);
+      // Exact for both interpolations: a spline segment adds -h^3 (M0 + M1)/24.
+      auto seg = [&](size_t a, size_t b, double h) {
+        double s = 0.5 * (v_[a] + v_[b]) * h;
+        if (!m_.empty()) s -= h * h * h * (m_[a] + m_[b]) / 24.0;
+        return s;
+      };
+      for (size_t i = 1; i < n; ++i) integral += seg(i - 1, i, t_[i] - t_[i - 1]);
       if (period_ > 0.0) {
         double gap = t_[0] + period_ - t_[n - 1];
-        integral += 0.5 * (v_[n - 1] + v_[0]) * gap;
+        if (gap > 0.0) integral += seg(n - 1, 0, gap);
         return integral / period_;
       }
       return integral / (t_[n - 1] - t_[0]);
@@ -194,6 +278,7 @@ double TimeFunction::mean() const {
 void TimeFunction::scale(double s) {
   value_ *= s;
   for (double& x : v_) x *= s;
+  for (double& x : m_) x *= s;
   for (double& x : amp_) x *= s;
 }
 

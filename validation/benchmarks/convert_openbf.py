@@ -23,12 +23,19 @@ import csv
 import sys
 from pathlib import Path
 
+import numpy as np
 import yaml
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 
 DEFAULT_DX = "2 mm"
+
+
+def _mean_inflow(path: Path) -> float:
+    """Time-mean of a periodic two-column inflow table (trapezoid over one period) [m^3/s]."""
+    t, q = np.loadtxt(path, unpack=True)
+    return float(np.sum(0.5 * (q[1:] + q[:-1]) * np.diff(t)) / (t[-1] - t[0]))
 
 
 def _g(v: float) -> str:
@@ -112,8 +119,11 @@ def convert_network37(csv_path: Path = DATA / "network_37_arteries" / "network.c
     w("  # zeta = 2 (8 pi mu) for this network. We follow the intent (and the older hub files'")
     w("  # gamma_profile = 9). Compare with openBF output using --set blood.profile_zeta=2.")
     w("  profile_zeta: 9")
+    r_total = 1.0 / sum(1.0 / v["R1"] for v in terminals)
+    p_mean = _mean_inflow(DATA / "network_37_arteries" / "invitro_model_inlet.dat") * r_total
     w("initial_conditions:")
-    w("  pressure: 10 kPa         # rough diastolic guess (no published waveform here); mean ~11.7 kPa")
+    w(f"  pressure: {p_mean / 1e3:.2f} kPa       # mean-pressure estimate Q_mean x R_total (terminal R1 in"
+      " parallel): starts near the periodic state")
     w("solver:")
     w("  startup_time: 0.1 s      # smooth start from rest (docs/numerics.md); the periodic state is unchanged")
     w("  period: 0.821 s          # invitro_model_inlet.dat: 201 samples over T = 0.821 s (SOURCE.md)")
@@ -199,8 +209,11 @@ def convert_adan56(yaml_path: Path = DATA / "adan56" / "adan56.yaml") -> str:
         w(f"  profile_zeta: {zetas.pop()}          # openBF adan56.yaml gamma_profile (all segments); STARFiSh: 2")
     else:
         raise ValueError(f"several gamma_profile values: {zetas}")
+    r_total = 1.0 / sum(1.0 / (float(v["R1"]) + float(v["R2"])) for v in wk)
+    p_mean = _mean_inflow(DATA / "adan56" / "adan56_inlet.dat") * r_total
     w("initial_conditions:")
-    w(f"  pressure: {_g(pref / 1e3)} kPa        # the reference pressure of the radii (openBF Pext), near diastolic")
+    w(f"  pressure: {p_mean / 1e3:.2f} kPa       # mean-pressure estimate Q_mean x (R1+R2 of the terminals in"
+      " parallel): starts near the periodic state (windkessel p_c starts at it)")
     w("solver:")
     w("  startup_time: 0.1 s      # smooth start from rest (docs/numerics.md); the periodic state is unchanged")
     w("  period: 1.0 s            # adan56_inlet.dat: 22 points over T = 1.0 s (SOURCE.md)")
