@@ -117,7 +117,8 @@ KeySpec build_schema() {
   top.push_back(map(
       "blood",
       {qty("density", dim::mass_density, "1060 kg/m^3", "rho", Bound::Positive),
-       qty("viscosity", dim::viscosity, "4 mPa s", "mu (Newtonian); 0 = inviscid (benchmark case 1)", Bound::NonNegative),
+       qty("viscosity", dim::viscosity, "4 mPa s",
+           "mu (Newtonian); 0 = inviscid (benchmark case 1)", Bound::NonNegative),
        number("profile_zeta", "9",
               "velocity profile u ~ 1-(r/R)^zeta: friction -2(zeta+2) pi mu Q/(rho A), momentum "
               "coefficient alpha=(zeta+2)/(zeta+1) (Boileau et al. 2015)",
@@ -293,6 +294,7 @@ std::vector<KeySpec> element_keys(const std::string& type) {
     k.name = p.name;
     k.kind = p.time_dependent ? ValueKind::Function : ValueKind::Quantity;
     k.dim = p.dimension;
+    if (p.dimension == dim::none) k.bare_unit.assign(1, '1');  // ratios: bare numbers or %
     k.required = !p.default_value.has_value();
     k.doc = p.doc;
     if (p.time_dependent) k.children = time_function_keys(p.dimension);
