@@ -2,6 +2,8 @@
 // docs/model-format.md#elements documents the same table; keep the two in step.
 #include "venoflow/element_types.hpp"
 
+#include <limits>
+
 namespace venoflow {
 
 const std::vector<ElementTypeSpec>& element_types() {
@@ -52,6 +54,101 @@ const std::vector<ElementTypeSpec>& element_types() {
           "Three-element windkessel (RCR) terminal at node a: Q = (p_a - p_c)/R1 leaves the "
           "network, C dp_c/dt = Q - (p_c - p_out)/R2 (one state p_c). Westerhof et al. 1971; "
           "Boileau et al. 2015.",
+      },
+      {
+          "mynard_valve",
+          {"a", "b"},
+          {{"annulus_area", dim::area, std::nullopt, "valve annulus (vessel) area A_ann > 0 [m^2]",
+            false},
+           {"M_st", dim::none, 1.0,
+            "open-area fraction: A_max = M_st A_ann, in (0, 1]; < 1 is a stenotic valve "
+            "(Mynard et al. 2012)",
+            false},
+           {"M_rg", dim::none, 0.0,
+            "closed-area fraction: A_min = M_rg A_ann, in [0, M_st]; 0 is competent, > 0 "
+            "incompetent (regurgitant; 0.05-0.3 mild to severe [UNVERIFIED], PHYSIOLOGY.md A3)",
+            false},
+           {"K_vo", dim::valve_rate, 0.1,
+            "opening rate coefficient [1/(Pa s)]. Default calibrated, not from Mynard (whose "
+            "values were not read [UNVERIFIED]): 90 % open in ln(10)/(K dp) = 0.17 s at "
+            "dp = 1 mmHg (venous valves close in about 0.1-0.5 s [UNVERIFIED]); cardiac values "
+            "are of order 0.02-0.03 cm^2/(dyn s) = 0.2-0.3 /(Pa s) [UNVERIFIED]",
+            false},
+           {"K_vc", dim::valve_rate, 0.1,
+            "closing rate coefficient [1/(Pa s)]; default calibrated as K_vo (10 % open 0.17 s "
+            "after a reverse dp of 1 mmHg)",
+            false},
+           {"dp_open", dim::pressure, 0.0, "head difference P_a - P_b above which it opens [Pa]",
+            false},
+           {"dp_close", dim::pressure, 0.0,
+            "head difference below which it closes, <= dp_open [Pa]", false},
+           {"effective_length", dim::length, 0.01,
+            "l_eff of the inertance L = rho l_eff / A_eff [m]; default 1 cm is an "
+            "order-of-magnitude choice (about a vein diameter) [UNVERIFIED]",
+            false},
+           {"initial_opening", dim::none, 1.0, "opening zeta at t = 0, in [0, 1] (1 = open)",
+            false},
+           {"flow_smoothing", dim::flow, 1e-9,
+            "q_eps of the smooth q|q| = q sqrt(q^2 + q_eps^2) [m^3/s]; default 1 ul/s", false},
+           {"pressure_smoothing", dim::pressure, 0.1,
+            "width s of the smooth opening law r_s(x) = x exp(-s/x) (x > 0), 0 otherwise, in "
+            "place of max(x, 0); thresholds shift by less than s [Pa]; default 0.1 Pa",
+            false}},
+          {{"mobility",
+            {"normal", "fixed"},
+            "normal",
+            "normal: the opening follows the pressure; fixed: immobile leaflets, zeta stays at "
+            "initial_opening"}},
+          false,
+          "Venous valve between a (upstream) and b (Mynard et al. 2012, Int J Numer Meth Biomed "
+          "Eng 28:626): states opening zeta and flow q. A_eff = (A_max - A_min) zeta + A_min + "
+          "1e-6 A_ann; L dq/dt = P_a - P_b - B q sqrt(q^2 + q_eps^2), B = rho/(2 A_eff^2), "
+          "L = rho l_eff/A_eff; dzeta/dt = (1 - zeta) K_vo r_s(dp - dp_open) - zeta K_vc "
+          "r_s(dp_close - dp), r_s a smooth max(x, 0) of width pressure_smoothing. Defects: "
+          "M_rg > 0 incompetent, M_st < 1 stenotic, mobility: fixed immobile.",
+      },
+      {
+          "starling_resistor",
+          {"a", "b"},
+          {{"R", dim::resistance, std::nullopt, "resistance R > 0 [Pa s m^-3]", false},
+           {"smoothing", dim::pressure, 0.1 * 133.322387415,
+            "width s of the softplus replacing max(p_ext - p_b, 0) [Pa]; default 0.1 mmHg "
+            "(error s ln 2 at the switch, s exp(-|x|/s) away from it)",
+            false}},
+          {},
+          true,
+          "Collapsible segment (Starling resistor, vascular waterfall; Ursino & Lodi 1997) from "
+          "a to b inside the external pressure p_ext of its group (0 Pa if none): Q = (P_a - "
+          "max(P_b, p_ext + rho g z_b))/R = (P_a - P_b - max(p_ext - p_b, 0))/R, the max "
+          "smoothed by s ln(1 + exp(x/s)). No state. Output waterfall = 1 when p_ext governs.",
+      },
+      {
+          "stenosis",
+          {"a", "b"},
+          {{"reference_diameter", dim::length, std::nullopt, "unstenosed lumen diameter D0 > 0 [m]",
+            false},
+           {"length", dim::length, std::nullopt, "stenosis length L_s > 0 [m]", false},
+           {"area_reduction", dim::none, std::numeric_limits<double>::quiet_NaN(),
+            "1 - A_s/A0 in [0, 1); give exactly one of area_reduction and diameter_reduction",
+            false},
+           {"diameter_reduction", dim::none, std::numeric_limits<double>::quiet_NaN(),
+            "1 - D_s/D0 in [0, 1) (50 % diameter = 75 % area); give exactly one of "
+            "area_reduction and diameter_reduction",
+            false},
+           {"K_t", dim::none, 1.52,
+            "separation (turbulent) loss coefficient; 1.52 for a blunt plug (Seeley & Young "
+            "1976; as in SimVascular svOneDSolver [READ-3P])",
+            false},
+           {"K_u", dim::none, 1.2,
+            "inertance coefficient (Young & Tsai 1973; as in SimVascular [READ-3P])", false},
+           {"flow_smoothing", dim::flow, 1e-9,
+            "q_eps of the smooth q|q| = q sqrt(q^2 + q_eps^2) [m^3/s]; default 1 ul/s", false}},
+          {},
+          false,
+          "Focal stenosis between a and b as a lumped loss (Young & Tsai 1973, Seeley & Young "
+          "1976; SimVascular svOneDSolver): L dq/dt = P_a - P_b - R_v q - B q sqrt(q^2 + "
+          "q_eps^2), R_v = K_v mu/(A0 D0), K_v = 32 (0.83 L_s + 1.64 D_s)/D0 (A0/A_s)^2, "
+          "B = K_t rho/(2 A0^2) (A0/A_s - 1)^2, L = K_u rho L_s/A0 (one flow state).",
       },
   };
   return types;

@@ -363,7 +363,8 @@ void Builder::read_elements(const YAML::Node& root) {
           for (const auto& k : element_keys(*type))
             if (k.name == p.name) fs = k;
           if (auto f = function(*pn, pp, fs)) e.functions[p.name] = *f;
-        } else if (auto v = quantity_node(*pn, pp, p.dimension, "", b)) {
+        } else if (auto v = quantity_node(*pn, pp, p.dimension, p.dimension == dim::none ? "1" : "",
+                                          b)) {
           e.params[p.name] = *v;
         }
       }

@@ -297,6 +297,7 @@ std::vector<KeySpec> element_keys(const std::string& type) {
     k.name = p.name;
     k.kind = p.time_dependent ? ValueKind::Function : ValueKind::Quantity;
     k.dim = p.dimension;
+    if (p.dimension == dim::none) k.bare_unit.assign(1, '1');  // ratios: bare numbers or %
     k.required = !p.default_value.has_value();
     k.doc = p.doc;
     if (p.time_dependent) k.children = time_function_keys(p.dimension);

@@ -83,6 +83,7 @@ struct System::Impl {
     ElementContext c;
     c.t = t;
     c.density = rho;
+    c.viscosity = model->blood.viscosity;
     c.external_pressures = &pext;
     return c;
   }

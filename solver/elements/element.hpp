@@ -40,6 +40,7 @@ struct StateInfo {
 struct ElementContext {
   double t = 0.0;
   double density = 0.0;
+  double viscosity = 0.0;  ///< blood viscosity mu [Pa s] (Newtonian)
   const std::vector<double>* external_pressures = nullptr;
   double external_pressure(int group) const {
     return group < 0 ? 0.0 : (*external_pressures)[static_cast<std::size_t>(group)];

@@ -1,0 +1,80 @@
+// venoflow: small helpers for element constructors (parameter lookup and checks) and the
+// smooth functions the venous elements use in place of max(), |q| and steps.
+#pragma once
+
+#include <cmath>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "venoflow/model.hpp"
+
+namespace venoflow::element_detail {
+
+/// Parameter `key` of element `e` (SI); throws std::invalid_argument naming the element.
+inline double required(const Element& e, const std::string& key) {
+  auto it = e.params.find(key);
+  if (it == e.params.end()) {
+    std::string msg = "element ";
+    msg.append(e.name).append(" (").append(e.type).append("): missing parameter ").append(key);
+    throw std::invalid_argument(msg);
+  }
+  return it->second;
+}
+
+inline double or_default(const Element& e, const std::string& key, double fallback) {
+  auto it = e.params.find(key);
+  return it == e.params.end() ? fallback : it->second;
+}
+
+/// An optional parameter without default: absent, or NaN (the catalogue's "not given"), is
+/// nullopt.
+inline std::optional<double> optional(const Element& e, const std::string& key) {
+  auto it = e.params.find(key);
+  if (it == e.params.end() || std::isnan(it->second)) return std::nullopt;
+  return it->second;
+}
+
+inline std::string text_or(const Element& e, const std::string& key, const std::string& fallback) {
+  auto it = e.text_params.find(key);
+  return it == e.text_params.end() ? fallback : it->second;
+}
+
+/// Throws std::invalid_argument "element <name> (<type>): <key> <what>, got <value>" unless ok.
+inline void check(bool ok, const Element& e, const std::string& key, const std::string& what,
+                  double value) {
+  if (ok) return;
+  std::string msg = "element ";
+  msg.append(e.name).append(" (").append(e.type).append("): ").append(key).append(" ");
+  msg.append(what).append(", got ").append(std::to_string(value));
+  throw std::invalid_argument(msg);
+}
+
+/// Smooth max(x, 0): width * softplus(x/width) = width * ln(1 + exp(x/width)), computed
+/// without overflow. Exceeds max(x, 0) by at most width*ln 2 (at x = 0), by width*exp(-|x|/width)
+/// away from it. width = 0 gives max(x, 0).
+inline double softplus(double x, double width) {
+  if (!(width > 0.0)) return x > 0.0 ? x : 0.0;
+  const double u = x / width;
+  return width * (u > 0.0 ? u + std::log1p(std::exp(-u)) : std::log1p(std::exp(u)));
+}
+
+/// Derivative of softplus in x: the logistic function 1/(1 + exp(-x/width)) (a step for 0).
+inline double logistic(double x, double width) {
+  if (!(width > 0.0)) return x > 0.0 ? 1.0 : (x < 0.0 ? 0.0 : 0.5);
+  const double u = x / width;
+  return u >= 0.0 ? 1.0 / (1.0 + std::exp(-u)) : std::exp(u) / (1.0 + std::exp(u));
+}
+
+/// C-infinity ramp: x exp(-width/x) for x > 0, exactly 0 for x <= 0 (all derivatives vanish
+/// at 0). max(x,0) - width <= ramp <= max(x,0): a threshold shift of less than `width`.
+/// width = 0 gives max(x, 0).
+inline double smooth_ramp(double x, double width) {
+  if (!(x > 0.0)) return 0.0;
+  return width > 0.0 ? x * std::exp(-width / x) : x;
+}
+
+/// q sqrt(q^2 + eps^2): a smooth (C-infinity) q|q| for eps > 0; q|q| for eps = 0.
+inline double smooth_q_abs_q(double q, double eps) { return q * std::sqrt(q * q + eps * eps); }
+
+}  // namespace venoflow::element_detail
