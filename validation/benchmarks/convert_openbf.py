@@ -148,7 +148,7 @@ def convert_network37(csv_path: Path = DATA / "network_37_arteries" / "network.c
     w("boundary_conditions:")
     w("  - node: n1               # network.csv: node 1 is the inlet of v1")
     w("    flow:   # invitro_model_inlet.dat (t [s], Q [m^3/s]), mean 52.0 ml/s, repeated with T = 0.821 s")
-    w("      table: {file: data/network_37_arteries/invitro_model_inlet.dat, columns: [s, m^3/s]}")
+    w("      table: {file: data/network_37_arteries/invitro_model_inlet.dat, columns: [s, m^3/s], interpolation: cubic}")
     w("      period: 0.821 s")
     w("  - node: ground")
     w("    pressure: 0 Pa         # openBF outflow pressure 0 (SOURCE.md)")
@@ -239,7 +239,7 @@ def convert_adan56(yaml_path: Path = DATA / "adan56" / "adan56.yaml") -> str:
     w("boundary_conditions:")
     w("  - node: n1               # adan56.yaml: node 1 is the inlet of aortic_arch_I")
     w("    flow:   # openBF adan56_inlet.dat (t [s], Q [m^3/s]), mean 112.9 ml/s, repeated with T = 1.0 s")
-    w("      table: {file: data/adan56/adan56_inlet.dat, columns: [s, m^3/s]}")
+    w("      table: {file: data/adan56/adan56_inlet.dat, columns: [s, m^3/s], interpolation: cubic}")
     w("      period: 1.0 s")
     w("elements:")
     for v in wk:
