@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "solver/elements/element.hpp"
+#include "solver/elements/intracranial.hpp"
 
 namespace venoflow {
 namespace {
@@ -144,11 +145,12 @@ std::unique_ptr<ElementBlock> make_element(const Element& spec) {
   if (spec.type == "inductor") return std::make_unique<Inductor>(spec);
   if (spec.type == "capacitor") return std::make_unique<Capacitor>(spec);
   if (spec.type == "windkessel3") return std::make_unique<Windkessel3>(spec);
+  if (spec.type == "intracranial") return make_intracranial_element(spec);
   throw std::invalid_argument("element " + spec.name + ": unknown type '" + spec.type + "'");
 }
 
 std::vector<std::string> implemented_element_types() {
-  return {"resistor", "inductor", "capacitor", "windkessel3"};
+  return {"resistor", "inductor", "capacitor", "windkessel3", "intracranial"};
 }
 
 }  // namespace venoflow

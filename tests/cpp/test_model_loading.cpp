@@ -278,7 +278,7 @@ elements:
 
 TEST(ModelLoading, ElementCatalogue) {
   const auto& t = element_types();
-  ASSERT_EQ(t.size(), 4u);
+  ASSERT_GE(t.size(), 4u);  // other types are added in their own files
   for (const auto& e : t) EXPECT_FALSE(e.doc.empty()) << e.type;
   EXPECT_EQ(find_element_type("resistor")->ports.size(), 2u);
   EXPECT_EQ(find_element_type("inductor")->ports.size(), 2u);
