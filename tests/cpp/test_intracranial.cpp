@@ -409,3 +409,26 @@ TEST(Intracranial, RhsIsSmoothAcrossStarlingSwitch) {
       EXPECT_GT(worst_kink, 0.5);  // the sharp switch has the kink the test looks for
   }
 }
+
+// Initial state for port pressures without a positive-ICP steady state (all 0 Pa, as at the
+// start of a startup ramp from a zero initial pressure) and for equal port pressures: finite.
+TEST(Intracranial, InitialStateIsFiniteForDegeneratePortPressures) {
+  auto block = make_element(brain(true));
+  std::vector<double> ext;
+  ElementContext ctx;
+  ctx.external_pressures = &ext;
+  for (auto [pa, pvs] : {std::pair{0.0, 0.0}, std::pair{6.0, 6.0}, std::pair{200.0, 20.0}}) {
+    std::vector<double> y(4), out(block->outputs().size()), r(6);
+    block->initial_state({pa * kMmHg, pvs * kMmHg}, y.data());
+    PortView ports[2] = {{pa * kMmHg, pa * kMmHg}, {pvs * kMmHg, pvs * kMmHg}};
+    block->output(ctx, y.data(), ports, out.data());
+    block->evaluate(ctx, y.data(), ports, r.data(), r.data() + 2);
+    for (double v : out) EXPECT_TRUE(std::isfinite(v)) << pa << " " << pvs;
+    for (double v : r) EXPECT_TRUE(std::isfinite(v)) << pa << " " << pvs;
+    std::printf("P_a %g, P_vs %g mmHg: ICP %.4f mmHg, CBF %.4f ml/s, net volume rate %.2e ml/s\n",
+                pa, pvs, out[1] / kMmHg, out[0] / kMl, r[2] / kMl);
+    if (pa > 0) {
+      EXPECT_LT(std::abs(r[2]), 1e-9 * kMl);  // a steady state was found
+    }
+  }
+}
