@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "solver/elements/element.hpp"
+#include "solver/elements/intracranial.hpp"
 #include "solver/elements/venous_elements.hpp"
 
 namespace venoflow {
@@ -148,12 +149,13 @@ std::unique_ptr<ElementBlock> make_element(const Element& spec) {
   if (spec.type == "mynard_valve") return make_mynard_valve(spec);
   if (spec.type == "starling_resistor") return make_starling_resistor(spec);
   if (spec.type == "stenosis") return make_young_tsai_stenosis(spec);
+  if (spec.type == "intracranial") return make_intracranial_element(spec);
   throw std::invalid_argument("element " + spec.name + ": unknown type '" + spec.type + "'");
 }
 
 std::vector<std::string> implemented_element_types() {
   return {"resistor",     "inductor",          "capacitor", "windkessel3",
-          "mynard_valve", "starling_resistor", "stenosis"};
+          "mynard_valve", "starling_resistor", "stenosis",  "intracranial"};
 }
 
 }  // namespace venoflow

@@ -1,0 +1,434 @@
+// The intracranial element (Ursino-Lodi 1998 / Gadda 2015) against published basal values and
+// against an independent steady-state solution written here from the steady equations
+// (mmHg, ml, s; nested bisection, no code shared with the element).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <functional>
+
+#include "solver/elements/element.hpp"
+#include "tests/cpp/builders.hpp"
+#include "venoflow/element_types.hpp"
+#include "venoflow/model_document.hpp"
+#include "venoflow/simulation.hpp"
+
+using namespace venoflow;
+using namespace venoflow::testing;
+
+namespace {
+
+constexpr double kMmHg = 133.322387415;
+constexpr double kMl = 1e-6;
+
+// Gadda 2015 Table 1 (PHYSIOLOGY.md A2), in the table's units.
+struct Table1 {
+  double R_la = 0.6, k_R = 13.1e3, C_pan = 0.205, dC1 = 2.87, dC2 = 0.164, G = 3.0, tau = 20,
+         q_n = 12.5, R_pv = 0.880, R_vs1 = 0.366, k_ven = 0.155, P_v1 = -2.5, k_E = 0.077,
+         R_f = 2.38e3, R_0 = 526.3, P_icn = 9.5;
+};
+
+std::map<std::string, double> si_params(const Table1& t = {}) {
+  const double res = kMmHg / kMl, comp = kMl / kMmHg;
+  return {{"R_la", t.R_la * res},    {"k_R", t.k_R * kMmHg * kMmHg * kMmHg / kMl},
+          {"C_pan", t.C_pan * comp}, {"dC_pa1", t.dC1 * comp},
+          {"dC_pa2", t.dC2 * comp},  {"G_aut", t.G * comp},
+          {"tau_aut", t.tau},        {"q_n", t.q_n * kMl},
+          {"R_pv", t.R_pv * res},    {"R_vs1", t.R_vs1 * res},
+          {"k_ven", t.k_ven / kMl},  {"P_v1", t.P_v1 * kMmHg},
+          {"k_E", t.k_E / kMl},      {"R_f", t.R_f * res},
+          {"R_0", t.R_0 * res},      {"P_icn", t.P_icn * kMmHg},
+          {"dP_smooth", 0.1 * kMmHg}};
+}
+
+Element brain(bool autoregulation, double smooth_mmHg = 0.1) {
+  auto p = si_params();
+  p["dP_smooth"] = smooth_mmHg * kMmHg;
+  Element e = element("brain", "intracranial", {"art", "sss"}, p);
+  e.text_params["autoregulation"] = autoregulation ? "on" : "off";
+  return e;
+}
+
+// ---- independent steady state (mmHg, ml, s), Starling regime P_ic > P_vs, no smoothing ----
+struct Steady {
+  double q, pic, ppa, pc, pv, qf, cpa;
+};
+
+double bisect(const std::function<double(double)>& f, double a, double b) {
+  double fa = f(a);
+  for (int i = 0; i < 200; ++i) {
+    const double m = 0.5 * (a + b), fm = f(m);
+    if ((fm > 0) == (fa > 0)) {
+      a = m;
+      fa = fm;
+    } else {
+      b = m;
+    }
+  }
+  return 0.5 * (a + b);
+}
+
+// At steady state: q_o = q_f, q_vs = q_pv = q - q_f; P_v - P_ic = q_vs R_vs1 (Starling);
+// P_c - P_v = q_pv R_pv; q_f = (P_c - P_ic)/R_f  =>  q_f = q (R_vs1+R_pv)/(R_f+R_vs1+R_pv);
+// P_ic = P_vs + R_0 q_f. Given q: P_pa from P_pa - P_c = q R_pa/2 with R_pa = k_R C_pan^2 /
+// (C_pa (P_pa - P_ic))^2 (monotone), and q is the root of P_a - P_pa - q (R_la + R_pa/2) = 0.
+// Autoregulation at steady state: x_aut = G (q - q_n)/q_n, C_pa = C_pan - dC/2 tanh(2x/dC).
+Steady independent_steady(double pa, double pvs, bool aut, const Table1& t = {}) {
+  auto parts = [&](double q) {
+    Steady s{};
+    s.q = q;
+    const double x = t.G * (q - t.q_n) / t.q_n;
+    const double dc = x < 0 ? t.dC1 : t.dC2;
+    s.cpa = aut ? t.C_pan - 0.5 * dc * std::tanh(2 * x / dc) : t.C_pan;
+    const double S = t.R_vs1 + t.R_pv;
+    s.qf = q * S / (t.R_f + S);
+    s.pic = pvs + t.R_0 * s.qf;
+    s.pc = s.pic + t.R_f * s.qf;
+    s.pv = s.pic + (q - s.qf) * t.R_vs1;
+    auto g = [&](double ppa) {
+      return ppa - s.pc -
+             q * t.k_R * t.C_pan * t.C_pan / (2 * s.cpa * s.cpa * (ppa - s.pic) * (ppa - s.pic));
+    };
+    s.ppa = bisect(g, s.pic + 1e-9, pa + 1000);
+    return s;
+  };
+  auto F = [&](double q) {
+    const Steady s = parts(q);
+    const double rpa = t.k_R * t.C_pan * t.C_pan / std::pow(s.cpa * (s.ppa - s.pic), 2);
+    return pa - s.ppa - q * (t.R_la + rpa / 2);
+  };
+  return parts(bisect(F, 1e-6, 100));
+}
+
+struct Probe {
+  double cbf, icp, ppa, pc, pv, qf, qo, qvs, cpa, dvic;
+};
+
+Probe probe(const MemoryResults& r, const Sample& s) {
+  auto v = [&](const char* q) { return s.element_values[r.element_value_index("brain", q)]; };
+  return {v("cbf") / kMl,
+          v("icp") / kMmHg,
+          v("pial_arterial_pressure") / kMmHg,
+          v("capillary_pressure") / kMmHg,
+          v("cerebral_venous_pressure") / kMmHg,
+          v("csf_formation") / kMl,
+          v("csf_absorption") / kMl,
+          v("venous_outflow") / kMl,
+          v("arterial_compliance") * kMmHg / kMl,
+          v("intracranial_volume_change") / kMl};
+}
+
+const Sample& at(const MemoryResults& r, double t) {
+  const Sample* best = &r.samples.front();
+  for (const auto& s : r.samples)
+    if (std::abs(s.t - t) < std::abs(best->t - t)) best = &s;
+  return *best;
+}
+
+TimeFunction steps(std::vector<double> t, std::vector<double> mmHg) {
+  for (auto& v : mmHg) v *= kMmHg;
+  return TimeFunction::table(std::move(t), std::move(mmHg), 0.0);
+}
+
+Model two_bc_model(bool aut, TimeFunction pa, TimeFunction pvs, double t_end, double dt_out) {
+  Model m;
+  m.elements.push_back(brain(aut));
+  m.boundary_conditions.push_back(pressure_bc("art", std::move(pa)));
+  m.boundary_conditions.push_back(pressure_bc("sss", std::move(pvs)));
+  m.solver.t_end = t_end;
+  m.solver.output_interval = dt_out;
+  m.solver.rtol = 1e-8;
+  return m;
+}
+
+void expect_matches_independent(const Probe& p, const Steady& s, const char* what) {
+  // smoothing (0.1 mmHg) shifts pressures by ~dP^2/(P_ic - P_vs) = 0.003 mmHg
+  EXPECT_NEAR(p.cbf, s.q, 2e-3 * s.q) << what;
+  EXPECT_NEAR(p.icp, s.pic, 0.01) << what;
+  EXPECT_NEAR(p.ppa, s.ppa, 0.01) << what;
+  EXPECT_NEAR(p.pc, s.pc, 0.01) << what;
+  EXPECT_NEAR(p.pv, s.pv, 0.01) << what;
+  EXPECT_NEAR(p.cpa, s.cpa, 1e-3 * s.cpa) << what;
+}
+
+}  // namespace
+
+TEST(Intracranial, CatalogueDefaultsAreGaddaTable1) {
+  const ElementTypeSpec* t = find_element_type("intracranial");
+  ASSERT_NE(t, nullptr);
+  ASSERT_EQ(t->ports, (std::vector<std::string>{"arterial", "sinus"}));
+  const auto want = si_params();
+  for (const auto& p : t->parameters) {
+    ASSERT_TRUE(p.default_value) << p.name;
+    ASSERT_TRUE(want.count(p.name)) << p.name;
+    EXPECT_NEAR(*p.default_value, want.at(p.name), 1e-12 * std::abs(want.at(p.name))) << p.name;
+  }
+  EXPECT_EQ(t->parameters.size(), want.size());
+  ASSERT_EQ(t->text_parameters.size(), 1u);
+  EXPECT_EQ(*t->text_parameters[0].default_value, "on");
+}
+
+// (1) Basal state: P_a = 100 mmHg, P_vs = 6 mmHg, both held.
+TEST(Intracranial, BasalSteadyStateMatchesPublishedValues) {
+  Model m = two_bc_model(true, TimeFunction::constant(100 * kMmHg),
+                         TimeFunction::constant(6 * kMmHg), 1200.0, 10.0);
+  Simulation sim(m);
+  MemoryResults r;
+  ASSERT_TRUE(sim.run(r).complete);
+  const Probe p0 = probe(r, r.samples.front()), p = probe(r, r.samples.back());
+  std::printf(
+      "basal: CBF %.4f ml/s, ICP %.4f, P_pa %.4f, P_c %.4f, P_v %.4f mmHg, CSF formation %.5f "
+      "absorption %.5f ml/min, C_pa %.4f ml/mmHg\n",
+      p.cbf, p.icp, p.ppa, p.pc, p.pv, p.qf * 60, p.qo * 60, p.cpa);
+  // Published (Gadda 2015 Table 1 / PHYSIOLOGY.md A2): CBF 12.5 ml/s, ICP 9.5, P_pa 58.9,
+  // P_v 14.1 mmHg. The table's R_pv = 0.880 gives P_c - P_v = 11.0 mmHg where 9.5 mmHg ICP
+  // needs 11.25 (R_pv = 0.90): ICP comes out 0.06 mmHg low, P_v 0.08, P_pa 0.15.
+  EXPECT_NEAR(p.cbf, 12.5, 0.05);
+  EXPECT_NEAR(p.icp, 9.5, 0.1);
+  EXPECT_NEAR(p.ppa, 58.9, 0.25);
+  EXPECT_NEAR(p.pv, 14.1, 0.15);
+  // CSF: formation = absorption, about 0.4 ml/min (PHYSIOLOGY.md A4 check: 0.40 ml/min)
+  EXPECT_NEAR(p.qf, p.qo, 1e-6 * p.qf);
+  EXPECT_NEAR(p.qf * 60, 0.40, 0.015);
+  // venous outflow + absorption = CBF
+  EXPECT_NEAR(p.qvs + p.qo, p.cbf, 1e-6 * p.cbf);
+  expect_matches_independent(p, independent_steady(100, 6, true), "basal");
+  // The initial state is the steady state: nothing moves over 20 minutes.
+  EXPECT_NEAR(p0.icp, p.icp, 1e-5);
+  EXPECT_NEAR(p0.cbf, p.cbf, 1e-6 * p.cbf);
+  EXPECT_NEAR(p0.dvic, p.dvic, 1e-6);
+}
+
+// (2) Autoregulation: P_a 100 -> 80 -> 120 mmHg, steady state at each plateau.
+TEST(Intracranial, AutoregulationFlattensPressureFlowCurve) {
+  double q[2][2];  // [aut][80, 120]
+  for (int aut = 0; aut < 2; ++aut) {
+    const double T = 15000.0;  // slowest mode (CSF) ~ 1000 s
+    Model m = two_bc_model(aut == 1, steps({0, 10, T, T + 10}, {100, 80, 80, 120}),
+                           TimeFunction::constant(6 * kMmHg), 2 * T, 50.0);
+    Simulation sim(m);
+    MemoryResults r;
+    ASSERT_TRUE(sim.run(r).complete);
+    const Probe lo = probe(r, at(r, T)), hi = probe(r, at(r, 2 * T));
+    // settled: no change over the last 500 s of each plateau
+    EXPECT_NEAR(probe(r, at(r, T - 500)).icp, lo.icp, 2e-3);
+    EXPECT_NEAR(probe(r, at(r, 2 * T - 500)).icp, hi.icp, 2e-3);
+    expect_matches_independent(lo, independent_steady(80, 6, aut == 1), "P_a 80");
+    expect_matches_independent(hi, independent_steady(120, 6, aut == 1), "P_a 120");
+    q[aut][0] = lo.cbf;
+    q[aut][1] = hi.cbf;
+    std::printf(
+        "autoregulation %s: CBF %.4f ml/s at 80 mmHg, %.4f at 120 (ratio %.4f); ICP %.3f, "
+        "%.3f mmHg; C_pa %.4f, %.4f ml/mmHg\n",
+        aut ? "on " : "off", lo.cbf, hi.cbf, hi.cbf / lo.cbf, lo.icp, hi.icp, lo.cpa, hi.cpa);
+  }
+  // on: +50% perfusion pressure changes CBF by about 5% (measured 12.11 -> 12.77 ml/s);
+  // off: the passive pial bed distends with pressure, CBF triples (6.68 -> 20.09 ml/s),
+  // more than proportional.
+  EXPECT_LT(q[1][1] / q[1][0], 1.08);
+  EXPECT_GT(q[1][1] / q[1][0], 1.0);
+  EXPECT_GT(q[0][1] / q[0][0], 1.5);
+}
+
+// (3) Sinus pressure 6 -> 11 mmHg. Steady equations (Starling regime, P_ic > P_vs):
+//   P_ic = P_vs + R_0 q (R_vs1 + R_pv)/(R_f + R_vs1 + R_pv)
+// so dP_ic = dP_vs + K dq with K = 526.3 * 1.246/2381.246 = 0.2754 mmHg/(ml/s):
+// ICP follows the sinus pressure mmHg for mmHg, corrected by the CBF change.
+TEST(Intracranial, SinusPressureRaisesIcpByTheSteadyStateAmount) {
+  const Table1 t;
+  const double K = t.R_0 * (t.R_vs1 + t.R_pv) / (t.R_f + t.R_vs1 + t.R_pv);
+  for (int aut = 0; aut < 2; ++aut) {
+    const double T = 15000.0;
+    Model m = two_bc_model(aut == 1, TimeFunction::constant(100 * kMmHg), steps({0, 10}, {6, 11}),
+                           T, 50.0);
+    Simulation sim(m);
+    MemoryResults r;
+    ASSERT_TRUE(sim.run(r).complete);
+    const Probe a = probe(r, r.samples.front()), b = probe(r, r.samples.back());
+    const double predicted = 5.0 + K * (b.cbf - a.cbf);
+    std::printf(
+        "autoregulation %s: ICP %.4f -> %.4f mmHg (rise %.4f, predicted %.4f from CBF "
+        "%.4f -> %.4f ml/s)\n",
+        aut ? "on " : "off", a.icp, b.icp, b.icp - a.icp, predicted, a.cbf, b.cbf);
+    EXPECT_NEAR(b.icp - a.icp, predicted, 0.01);
+    // and the absolute values from the independent solution
+    const Steady s = independent_steady(100, 11, aut == 1);
+    expect_matches_independent(b, s, "P_vs 11");
+    // hand figures: off 4.55 mmHg (CBF 12.52 -> 10.89), on 4.98 mmHg (12.50 -> 12.42)
+    EXPECT_NEAR(b.icp - a.icp, aut ? 4.98 : 4.55, 0.02);
+  }
+}
+
+// (4) Mass balance with a compliant sinus draining through a resistor: what enters at the
+// arterial boundary minus what leaves at the jugular boundary equals the change of the
+// intracranial volume (blood + CSF, exponential P-V law) plus that of the sinus capacitor.
+TEST(Intracranial, MassBalanceNetInflowEqualsVolumeChange) {
+  Model m;
+  m.elements.push_back(brain(true));
+  m.elements.push_back(element("c_vs", "capacitor", {"sss"}, {{"C", 0.5 * kMl / kMmHg}}));
+  m.elements.push_back(element("r_out", "resistor", {"sss", "jug"}, {{"R", 0.08 * kMmHg / kMl}}));
+  // non-periodic, so that the boundary metrics are means over the whole run
+  m.boundary_conditions.push_back(
+      pressure_bc("art", steps({0, 2, 4, 6, 8, 10}, {100, 130, 70, 140, 90, 140})));
+  m.boundary_conditions.push_back(pressure_bc("jug", steps({0, 12, 14}, {5, 5, 10})));
+  m.initial.pressure = 6 * kMmHg;
+  const double T = 30.0;
+  m.solver.t_end = T;
+  m.solver.output_interval = 0.05;
+  m.solver.rtol = 1e-8;
+  Simulation sim(m);
+  MemoryResults r;
+  ASSERT_TRUE(sim.run(r).complete);
+  const double in = r.metrics.at("boundary_art_mean_flow").value * T;
+  const double out = -r.metrics.at("boundary_jug_mean_flow").value * T;
+  const std::size_t iv = r.element_value_index("brain", "intracranial_volume_change");
+  const std::size_t cv = r.element_value_index("c_vs", "volume");
+  const double dv_ic = r.samples.back().element_values[iv] - r.samples.front().element_values[iv];
+  const double dv_s = r.samples.back().element_values[cv] - r.samples.front().element_values[cv];
+  const double imbalance = in - out - dv_ic - dv_s;
+  std::printf(
+      "in %.6e out %.6e m^3; dV_ic %.4e dV_sinus %.4e m^3; imbalance %.3e (%.2e of "
+      "inflow); metric %.3e\n",
+      in, out, dv_ic, dv_s, imbalance, imbalance / in, r.metrics.at("volume_balance_error").value);
+  EXPECT_GT(std::abs(dv_ic), 1e-7);  // the run does move volume into and out of the skull
+  EXPECT_LT(std::abs(imbalance), 1e-9 * in);
+  EXPECT_LT(std::abs(r.metrics.at("volume_balance_error").value), 1e-9 * in);
+}
+
+// (5) YAML with units on every parameter.
+TEST(Intracranial, LoadsFromYamlWithUnits) {
+  const std::string yaml = R"(venoflow: 1
+vessels: []
+elements:
+  - name: brain
+    type: intracranial
+    nodes: [art, sss]
+    R_la: 0.6 mmHg s/ml
+    k_R: 13.1e3 mmHg^3 s/ml
+    C_pan: 0.205 ml/mmHg
+    dC_pa1: 2.87 ml/mmHg
+    dC_pa2: 0.164 ml/mmHg
+    G_aut: 3 ml/mmHg
+    tau_aut: 20 s
+    q_n: 12.5 ml/s
+    R_pv: 0.88 mmHg s/ml
+    R_vs1: 0.366 mmHg s/ml
+    k_ven: 0.155 1/ml
+    P_v1: -2.5 mmHg
+    k_E: 0.077 1/ml
+    R_f: 2.38e3 mmHg s/ml
+    R_0: 526.3 mmHg s/ml
+    P_icn: 9.5 mmHg
+    dP_smooth: 0.1 mmHg
+    autoregulation: off
+  - name: defaults
+    type: intracranial
+    nodes: [art, sss]
+boundary_conditions:
+  - node: art
+    pressure: 100 mmHg
+  - node: sss
+    pressure: 6 mmHg
+solver:
+  t_end: 100 s
+  output_interval: 10 s
+)";
+  const Model m = ModelDocument::from_string(yaml, "brain.yaml").build();
+  const Element* e = m.find_element("brain");
+  ASSERT_NE(e, nullptr);
+  const auto want = si_params();
+  for (const auto& [k, v] : want) EXPECT_NEAR(e->params.at(k), v, 1e-9 * std::abs(v)) << k;
+  EXPECT_EQ(e->text_params.at("autoregulation"), "off");
+  const Element* d = m.find_element("defaults");
+  for (const auto& [k, v] : want) EXPECT_NEAR(d->params.at(k), v, 1e-9 * std::abs(v)) << k;
+  EXPECT_EQ(d->text_params.at("autoregulation"), "on");
+  Simulation sim(m);
+  MemoryResults r;
+  ASSERT_TRUE(sim.run(r).complete);
+  const double icp = r.samples.back().element_values[r.element_value_index("brain", "icp")];
+  EXPECT_NEAR(icp / kMmHg, independent_steady(100, 6, false).pic, 0.01);
+  // missing unit and wrong dimension are reported
+  auto bad = [&](const std::string& from, const std::string& to) {
+    std::string y = yaml;
+    y.replace(y.find(from), from.size(), to);
+    EXPECT_THROW(ModelDocument::from_string(y, "brain.yaml").build(), ModelError) << to;
+  };
+  bad("k_E: 0.077 1/ml", "k_E: 0.077");
+  bad("k_R: 13.1e3 mmHg^3 s/ml", "k_R: 13.1e3 mmHg s/ml");
+  bad("autoregulation: off", "autoregulation: maybe");
+}
+
+// (6) The right-hand side is continuous and continuously differentiable across the Starling
+// switch P_ic = P_vs (and the CSF absorption cut-off at the same place).
+TEST(Intracranial, RhsIsSmoothAcrossStarlingSwitch) {
+  for (double smooth : {0.1, 0.0}) {
+    auto block = make_element(brain(true, smooth));
+    std::vector<double> y(block->states().size());
+    block->initial_state({100 * kMmHg, 6 * kMmHg}, y.data());
+    std::vector<double> ext;
+    ElementContext ctx;
+    ctx.external_pressures = &ext;
+    PortView ports[2] = {{100 * kMmHg, 100 * kMmHg}, {6 * kMmHg, 6 * kMmHg}};
+    std::vector<double> out(block->outputs().size());
+    block->output(ctx, y.data(), ports, out.data());
+    const std::size_t icp_index = 1;
+    ASSERT_EQ(block->outputs()[icp_index].name, "icp");
+    const double pic = out[icp_index];
+    // f(P_vs) = (port flows, state derivatives) with the arterial pressure held at 100 mmHg
+    auto f = [&](double pvs) {
+      PortView pv[2] = {{100 * kMmHg, 100 * kMmHg}, {pvs, pvs}};
+      std::vector<double> r(6);
+      block->evaluate(ctx, y.data(), pv, r.data(), r.data() + 2);
+      return r;
+    };
+    // Components 0-4 are flows [m^3/s] (two ports, three volume rates); 5 (d xi/dt) does not
+    // depend on P_vs. Differences are measured against 1/R_vs1, the largest conductance at
+    // the switch.
+    const double g = 1.0 / (0.366 * kMmHg / kMl);
+    const double h = 1e-3, d = 1e-6;  // Pa
+    const auto fl = f(pic - h), f0 = f(pic), fr = f(pic + h);
+    const auto fm = f(pic - d), fp = f(pic + d);
+    double worst_jump = 0.0, worst_kink = 0.0;
+    for (int i = 0; i < 5; ++i) {
+      const double left = (f0[i] - fl[i]) / h, right = (fr[i] - f0[i]) / h;
+      const double central = 0.5 * (left + right);
+      // continuity: across P_ic +- 1 uPa the change is the slope times the step, no jump
+      worst_jump = std::max(worst_jump, std::abs(fp[i] - fm[i] - 2 * d * central) / (2 * d * g));
+      // differentiability: the one-sided slopes agree (a kink gives 1/R_vs1 + 1/R_0)
+      worst_kink = std::max(worst_kink, std::abs(right - left) / g);
+    }
+    EXPECT_EQ(f(pic - 1.0)[5], f(pic + 1.0)[5]);
+    std::printf(
+        "dP_smooth %.1f mmHg: jump across the switch %.2e, one-sided slope difference "
+        "%.2e (both relative to 1/R_vs1 per Pa)\n",
+        smooth, worst_jump, worst_kink);
+    EXPECT_LT(worst_jump, 1e-4);  // continuous in both cases (round-off)
+    if (smooth > 0)
+      EXPECT_LT(worst_kink, 1e-3);  // C1 with smoothing: slope changes by h/dP_smooth
+    else
+      EXPECT_GT(worst_kink, 0.5);  // the sharp switch has the kink the test looks for
+  }
+}
+
+// Initial state for port pressures without a positive-ICP steady state (all 0 Pa, as at the
+// start of a startup ramp from a zero initial pressure) and for equal port pressures: finite.
+TEST(Intracranial, InitialStateIsFiniteForDegeneratePortPressures) {
+  auto block = make_element(brain(true));
+  std::vector<double> ext;
+  ElementContext ctx;
+  ctx.external_pressures = &ext;
+  for (auto [pa, pvs] : {std::pair{0.0, 0.0}, std::pair{6.0, 6.0}, std::pair{200.0, 20.0}}) {
+    std::vector<double> y(4), out(block->outputs().size()), r(6);
+    block->initial_state({pa * kMmHg, pvs * kMmHg}, y.data());
+    PortView ports[2] = {{pa * kMmHg, pa * kMmHg}, {pvs * kMmHg, pvs * kMmHg}};
+    block->output(ctx, y.data(), ports, out.data());
+    block->evaluate(ctx, y.data(), ports, r.data(), r.data() + 2);
+    for (double v : out) EXPECT_TRUE(std::isfinite(v)) << pa << " " << pvs;
+    for (double v : r) EXPECT_TRUE(std::isfinite(v)) << pa << " " << pvs;
+    std::printf("P_a %g, P_vs %g mmHg: ICP %.4f mmHg, CBF %.4f ml/s, net volume rate %.2e ml/s\n",
+                pa, pvs, out[1] / kMmHg, out[0] / kMl, r[2] / kMl);
+    if (pa > 0) {
+      EXPECT_LT(std::abs(r[2]), 1e-9 * kMl);  // a steady state was found
+    }
+  }
+}
