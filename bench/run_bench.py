@@ -21,10 +21,20 @@ from pathlib import Path
 import h5py
 
 ROOT = Path(__file__).resolve().parents[1]
+# Resolution and tolerances per case. Case 4 at 16 cells per vessel (dx = 5.4 mm) and
+# atol_flow = 1e-8 m^3/s meets every accuracy target of the validation (against FV and 3D:
+# `run.py --cases 4 --set ...` with the same settings, README "Performance"); cases 5 and 6 have
+# no reference waveforms: they use dx = 20 mm with the same tolerances. Mesh study for case 5
+# (last cycle, mid-points of v1, v10, v20, v37, dx = 20 mm against dx = 1 mm): pressure RMS
+# differences 0.13-0.52 %, flow 0.11-0.69 % (of peak), mean inlet pressure 0.08 %: inside the
+# accuracy class that cases 2 and 4 must meet against the FV scheme (P 0.5 %, Q 1.5 %).
+TOL = ["solver.atol_flow=1e-8 m^3/s"]
 CASES = {
-    "4": ("aortic bifurcation", "validation/benchmarks/aortic_bifurcation.yaml"),
-    "5": ("37-artery network", "validation/benchmarks/network_37_arteries.yaml"),
-    "6": ("ADAN56", "validation/benchmarks/adan56.yaml"),
+    "4": ("aortic bifurcation", "validation/benchmarks/aortic_bifurcation.yaml",
+          TOL + [f"vessels.{v}.cells=16" for v in ("aorta", "iliac_1", "iliac_2")]),
+    "5": ("37-artery network", "validation/benchmarks/network_37_arteries.yaml",
+          TOL + ["discretisation.dx=20 mm"]),
+    "6": ("ADAN56", "validation/benchmarks/adan56.yaml", TOL + ["discretisation.dx=20 mm"]),
 }
 
 
@@ -58,8 +68,8 @@ def main():
     rows = ["| case | unknowns | wall s / cycle (median of %d) | x real time | steps / cycle | RHS / cycle | Jacobians / cycle | peak RSS MB |" % args.repeat,
             "|---|---|---|---|---|---|---|---|"]
     for c in args.cases.split(","):
-        name, model = CASES[c]
-        runs = [run_once(cli, model, args.cycles, args.set) for _ in range(args.repeat)]
+        name, model, settings = CASES[c]
+        runs = [run_once(cli, model, args.cycles, settings + args.set) for _ in range(args.repeat)]
         n = runs[0]["cycles_completed"] or args.cycles
         wall = statistics.median(r["wall_time"] for r in runs) / n
         T = float(runs[0]["period"])
