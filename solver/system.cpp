@@ -105,6 +105,16 @@ struct System::Impl {
 
 System::~System() = default;
 
+/// Flow at vertex j of a vessel: mean of the adjacent cells inside, linear extrapolation of the
+/// two end cells at the ends (exact for linear profiles; the end cell's flow if N = 1).
+static double vertex_flow(const VesselNum& vn, const double* y, int j) {
+  const int N = vn.N;
+  if (j > 0 && j < N) return 0.5 * (y[vn.qidx(j - 1)] + y[vn.qidx(j)]);
+  if (N == 1) return y[vn.qidx(0)];
+  if (j == 0) return 1.5 * y[vn.qidx(0)] - 0.5 * y[vn.qidx(1)];
+  return 1.5 * y[vn.qidx(N - 1)] - 0.5 * y[vn.qidx(N - 2)];
+}
+
 System::System(const Model& model) : impl_(std::make_unique<Impl>()) {
   Impl& m = *impl_;
   m.model = &model;
@@ -437,15 +447,10 @@ int System::rhs(double t, const double* y, double* ydot) {
   for (auto& vn : m.vessels) {
     const int N = vn.N;
     const double inv_dx = 1.0 / vn.dx;
-    // Momentum flux alpha Q^2/A at vertices (central: mean of the adjacent segment flows).
+    // Momentum flux alpha Q^2/A at vertices: the flow at a vertex is the mean of the adjacent
+    // cell flows, linearly extrapolated at the vessel ends (second order; one cell: its flow).
     auto flux = [&](int j) {
-      double q;
-      if (j == 0)
-        q = y[vn.qidx(0)];
-      else if (j == N)
-        q = y[vn.qidx(N - 1)];
-      else
-        q = 0.5 * (y[vn.qidx(j - 1)] + y[vn.qidx(j)]);
+      const double q = vertex_flow(vn, y, j);
       return vn.alpha * q * q / vn.A[j];
     };
     double f_left = flux(0);
@@ -660,14 +665,7 @@ int System::sample(double t, const double* y, Sample& s) {
     for (int j = 0; j <= vn.N; ++j) {
       s.vessel_pressure.push_back(vn.p[j]);
       s.vessel_area.push_back(vn.A[j]);
-      double q;
-      if (j == 0)
-        q = y[vn.qidx(0)];
-      else if (j == vn.N)
-        q = y[vn.qidx(vn.N - 1)];
-      else
-        q = 0.5 * (y[vn.qidx(j - 1)] + y[vn.qidx(j)]);
-      s.vessel_flow.push_back(q);
+      s.vessel_flow.push_back(vertex_flow(vn, y, j));
     }
   }
   s.node_pressure.clear();
