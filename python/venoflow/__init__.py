@@ -11,7 +11,7 @@ C++. Everything is in SI units (Pa, m^3/s, m^2, m, s) unless a string with a uni
 >>> study = venoflow.sweep(model, {"vessels.cca.radius": ["2.5 mm", "3 mm"]}, workers=2)
 """
 
-from . import _venoflow
+from . import _venoflow, plot
 from ._model import Model, load_model
 from ._results import Results, open_results, simulate
 from ._sweep import load_study, save_study, sweep, variants
