@@ -57,13 +57,15 @@ def run_variant(model: Model, overrides: Mapping[str, Any], cycles: int | None,
 
 
 def _column(values: list) -> list:
-    """Parquet needs one type per column: keep all-numeric (or all-bool) columns, else text."""
-    if all(isinstance(v, (bool, np.bool_)) for v in values):
+    """Parquet needs one type per column: keep all-numeric (or all-bool) columns, else text.
+    None marks a parameter that a variant (of an explicit list) does not set."""
+    given = [v for v in values if v is not None]
+    if all(isinstance(v, (bool, np.bool_)) for v in given):
         return values
     if all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
-           for v in values):
-        return values
-    return [_yaml_value(v) for v in values]
+           for v in given):
+        return [float("nan") if v is None else v for v in values]
+    return [None if v is None else _yaml_value(v) for v in values]
 
 
 def sweep(model: Model | str | os.PathLike,
