@@ -167,30 +167,43 @@ def test_solver_error_keeps_partial_results(model, tmp_path):
     assert (tmp_path / "bad.incomplete.h5").exists() and not (tmp_path / "bad.h5").exists()
 
 
-def test_threads_run_in_parallel(model):
-    """The GIL is released during the solve: 2 runs in 2 threads use both cores.
+def test_gil_released_during_solve(model):
+    """The solve runs without the GIL: while a run goes on in a worker thread, the main thread
+    keeps executing Python (no gap as long as the solve). Independent of the machine's load,
+    unlike a wall-clock speed-up (measured by bench/python_sweep.py)."""
+    done = threading.Event()
+    res = []
 
-    Judged by CPU time over wall time of the threaded pair (robust against other load on the
-    machine) or, failing that, by the wall time against one run."""
-    if (os.cpu_count() or 1) < 2:
-        pytest.skip("needs 2 cores")
-    vf.simulate(model, cycles=1)  # warm up
-    t0 = time.perf_counter()
-    vf.simulate(model, cycles=6)
-    one = time.perf_counter() - t0
+    def work():
+        res.append(vf.simulate(model.copy(), cycles=4))
+        done.set()
+
+    th = threading.Thread(target=work)
+    last = time.perf_counter()
+    gaps, iterations = [], 0
+    th.start()
+    while not done.is_set():
+        now = time.perf_counter()
+        gaps.append(now - last)
+        last = now
+        iterations += 1
+    th.join()
+    solve = res[0].cpp_time
+    assert solve > 0.1
+    assert iterations > 1000 and max(gaps) < solve / 3, (max(gaps), solve)
+
+
+def test_threads_give_identical_results(model):
     out = []
-    threads = [threading.Thread(target=lambda: out.append(vf.simulate(model.copy(), cycles=6)))
-               for _ in range(2)]
-    c0, t0 = os.times(), time.perf_counter()
+    threads = [threading.Thread(target=lambda: out.append(vf.simulate(model.copy(), cycles=1)))
+               for _ in range(3)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    two, c1 = time.perf_counter() - t0, os.times()
-    cpu = (c1.user - c0.user) + (c1.system - c0.system)
-    assert len(out) == 2
-    np.testing.assert_array_equal(out[0].pressure["cca"], out[1].pressure["cca"])
-    assert cpu / two > 1.4 or two < 1.5 * one, (one, two, cpu)
+    assert len(out) == 3
+    for r in out[1:]:
+        np.testing.assert_array_equal(r.pressure["cca"], out[0].pressure["cca"])
 
 
 def test_ctrl_c_raises_keyboard_interrupt_and_keeps_results(model, tmp_path):
