@@ -13,10 +13,13 @@ BOOTSTRAP_PYTHON ?= $(shell command -v python3 || echo /usr/bin/python3)
 
 APT_PACKAGES := cmake ninja-build g++ libsundials-dev libeigen3-dev libhdf5-dev hdf5-tools \
   libgtest-dev libyaml-cpp-dev libcli11-dev python3-venv python3-dev
-PY_PACKAGES := "numpy>=1.24" "h5py>=3.7" "xarray>=2023.1" "h5netcdf>=1.1" "netCDF4>=1.6" \
-  "matplotlib>=3.6" "pytest>=7.2" "pyyaml>=6"
+# Python packages: pyproject.toml is the one list (runtime deps, build backend, test and notebook
+# extras), printed by python/tools/requirements.py.
+PY_GROUPS := build test notebook
+# The venv's site-packages: a .pth file there puts python/ on sys.path (developer install).
+SITE = $(shell $(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 
-.PHONY: all deps venv build demo test validate-benchmarks bench format clean
+.PHONY: all deps venv develop build demo test validate-benchmarks bench bench-python format clean
 
 all: build
 
@@ -33,11 +36,21 @@ deps: .deps-stamp
 	@touch $@
 
 venv: .venv-stamp
-.venv-stamp: Makefile | deps
+.venv-stamp: Makefile pyproject.toml | deps
 	@test -x $(PY) || $(BOOTSTRAP_PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q $(PY_PACKAGES)
+	$(PY) python/tools/requirements.py $(PY_GROUPS) | $(PY) -m pip install -q -r /dev/stdin
 	@touch $@
+
+# Developer install of the Python package into .venv: the plain CMake build (make build) writes
+# the extension in place into python/venoflow/, and a .pth file puts python/ on the venv's path,
+# so `import venoflow` always sees the working tree (no reinstall after edits; `make build`
+# after C++ changes). Also registers the venv as the Jupyter kernel "venoflow".
+# (Alternative: `.venv/bin/python -m pip install --no-build-isolation -e .`, see README.)
+develop: build
+	@echo "$(ROOT)/python" > "$(SITE)/venoflow-dev.pth"
+	$(PY) -c 'import venoflow, sys; print("venoflow", venoflow.__version__, "from", venoflow.__file__)'
+	@$(PY) -m ipykernel install --sys-prefix --name venoflow --display-name "Python (venoflow)" >/dev/null
 
 build: deps venv
 	cmake --preset release -DVENOFLOW_PYTHON=$(PY) >/dev/null
@@ -47,7 +60,8 @@ demo: build
 	@mkdir -p results
 	$(CLI) run validation/benchmarks/aortic_bifurcation.yaml -o results/demo.h5 --cycles 8
 
-test: build
+# C++ tests and the pytest suite (tests/python, run by ctest with .venv/bin/python).
+test: develop
 	ctest --preset release -j2
 
 validate-benchmarks: build
@@ -55,6 +69,10 @@ validate-benchmarks: build
 
 bench: build
 	$(PY) bench/run_bench.py --build $(BUILD)
+
+# Python-layer throughput: sweep with 2 workers vs 1, and Python overhead per variant.
+bench-python: develop
+	$(PY) bench/python_sweep.py
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')

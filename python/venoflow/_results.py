@@ -1,0 +1,236 @@
+"""Running a model and holding its results (in memory, from and to HDF5 results files)."""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Callable, Iterable
+
+import numpy as np
+
+from . import _venoflow
+from ._model import Model, load_model
+
+#: Units of the per-vessel arrays.
+UNITS = {"time": "s", "x": "m", "pressure": "Pa", "flow": "m^3/s", "area": "m^2"}
+_LONG_NAMES = {"pressure": "blood pressure", "flow": "volume flow rate",
+               "area": "lumen cross-sectional area", "x": "position along the vessel",
+               "time": "time"}
+
+
+class Results:
+    """The output of one run (SI units throughout).
+
+    Attributes
+    ----------
+    time : ndarray (nt,)            output instants [s]
+    pressure, flow, area : dict     vessel name -> ndarray (nt, nx) [Pa], [m^3/s], [m^2]
+    x : dict                        vessel name -> ndarray (nx,) sample positions [m]
+    node_pressure : dict            node name -> ndarray (nt,) [Pa]
+    elements : dict                 element name -> {quantity: ndarray (nt,)}
+    element_units : dict            element name -> {quantity: unit}
+    metrics : dict                  metric name -> float (unit in ``metric_units``, meaning in
+                                    ``metric_docs``), e.g. ``boundary_inlet_mean_pressure`` [Pa]
+    stats : dict                    integrator statistics (steps, rhs_evaluations, wall_time [s], ...)
+    complete : bool                 the run reached its end
+    outcome : dict                  complete, interrupted, error, steady_state, ...
+    output : str | None             HDF5 file written by the run (or read), if any
+    model_yaml : str                the resolved model the run used
+
+    The arrays are C-contiguous float64, handed over from C++ without copying.
+    """
+
+    def __init__(self, raw: dict):
+        self._raw = raw
+        self.cpp_time: float = float(raw.get("cpp_time", float("nan")))
+        self.time: np.ndarray = raw["time"]
+        v = raw["vessels"]
+        self.vessels: list[str] = list(v)
+        self.x = {k: d["x"] for k, d in v.items()}
+        self.pressure = {k: d["pressure"] for k, d in v.items()}
+        self.flow = {k: d["flow"] for k, d in v.items()}
+        self.area = {k: d["area"] for k, d in v.items()}
+        self.node_pressure: dict[str, np.ndarray] = dict(raw["nodes"])
+        self.elements = {k: {q: a for q, (a, _) in e["quantities"].items()}
+                         for k, e in raw["elements"].items()}
+        self.element_units = {k: {q: u for q, (_, u) in e["quantities"].items()}
+                              for k, e in raw["elements"].items()}
+        self.element_types = {k: e["type"] for k, e in raw["elements"].items()}
+        self.metrics: dict[str, float] = {k: float(m[0]) for k, m in raw["metrics"].items()}
+        self.metric_units: dict[str, str] = {k: m[1] for k, m in raw["metrics"].items()}
+        self.metric_docs: dict[str, str] = {k: m[2] for k, m in raw["metrics"].items()}
+        self.stats: dict = dict(raw["stats"])
+        self.outcome: dict = dict(raw["outcome"])
+        self.complete: bool = bool(self.outcome["complete"])
+        self.error: str = self.outcome["error"]
+        self.period: float = float(raw["period"])
+        self.output: str | None = raw.get("output")
+        self.model_yaml: str = raw["model_yaml"]
+        name = raw["model_name"]
+        if not name:
+            m = re.search(r"^name:\s*(\S+)\s*$", self.model_yaml, re.M)
+            name = m.group(1).strip("'\"") if m else ""
+            raw["model_name"] = name
+        self.model_name: str = name
+
+    # ---- convenience -------------------------------------------------------------------------
+    def series(self, vessel: str, quantity: str = "pressure", x: float | str = "mid") -> np.ndarray:
+        """Time series of ``quantity`` in ``vessel`` at position ``x`` [m] (nearest sample), or
+        at ``"inlet"``, ``"mid"``, ``"outlet"``."""
+        arr = getattr(self, quantity)[vessel]
+        xs = self.x[vessel]
+        if x == "inlet":
+            j = 0
+        elif x == "outlet":
+            j = len(xs) - 1
+        elif x == "mid":
+            j = int(np.argmin(np.abs(xs - xs[-1] / 2)))
+        else:
+            j = int(np.argmin(np.abs(xs - float(x))))
+        return arr[:, j]
+
+    def mean_flow(self, vessel: str, last_cycle: bool = True) -> float:
+        """Time-mean flow [m^3/s] at the vessel's mid-point (over the last cycle if known)."""
+        q = self.series(vessel, "flow", "mid")
+        t = self.time
+        if last_cycle and self.period > 0 and t.size and t[-1] - t[0] >= self.period:
+            sel = t >= t[-1] - self.period - 1e-12
+            q, t = q[sel], t[sel]
+        if t.size < 2:
+            return float(q.mean()) if q.size else float("nan")
+        return float(np.sum(0.5 * (q[1:] + q[:-1]) * np.diff(t)) / (t[-1] - t[0]))
+
+    # ---- conversion --------------------------------------------------------------------------
+    def to_xarray(self, vessel: str | None = None):
+        """The results as an ``xarray.Dataset``.
+
+        * ``to_xarray("cca")``: one vessel, variables ``pressure``, ``flow``, ``area`` with dims
+          ``("time", "x")`` - the same as ``xr.open_dataset(file, group="vessels/cca")``.
+        * ``to_xarray()``: one Dataset for the whole run, with per-vessel variables
+          ``pressure_<vessel>``, ``flow_<vessel>``, ``area_<vessel>`` (dims ``("time",
+          "x_<vessel>")``), ``pressure_node_<node>`` (dim ``time``) and
+          ``<quantity>_<element>`` for lumped elements; every variable has ``units`` and, for
+          vessels, a ``vessel`` attribute. Metrics are attributes ``metric_<name>`` (SI, units in
+          ``metric_units``); ``complete`` and the statistics are attributes too.
+        The arrays are shared with this object, not copied.
+        """
+        import xarray as xr
+
+        time = xr.Variable("time", self.time, {"units": "s", "long_name": "time"})
+        if vessel is not None:
+            data = {q: (("time", "x"), getattr(self, q)[vessel],
+                        {"units": UNITS[q], "long_name": _LONG_NAMES[q]})
+                    for q in ("pressure", "flow", "area")}
+            return xr.Dataset(data, coords={"time": time, "x": ("x", self.x[vessel],
+                                                                {"units": "m"})},
+                              attrs={"vessel": vessel})
+        data, coords = {}, {"time": time}
+        for v in self.vessels:
+            xdim = f"x_{v}"
+            coords[xdim] = (xdim, self.x[v], {"units": "m", "long_name": f"position along {v}"})
+            for q in ("pressure", "flow", "area"):
+                data[f"{q}_{v}"] = (("time", xdim), getattr(self, q)[v],
+                                    {"units": UNITS[q], "long_name": _LONG_NAMES[q], "vessel": v})
+        for n, p in self.node_pressure.items():
+            data[f"pressure_node_{n}"] = ("time", p, {"units": "Pa", "node": n})
+        for e, qs in self.elements.items():
+            for q, a in qs.items():
+                data[f"{q}_{e}"] = ("time", a, {"units": self.element_units[e][q], "element": e})
+        attrs = {"model_name": self.model_name, "complete": int(self.complete),
+                 "metric_units": repr(self.metric_units)}
+        attrs.update({f"metric_{k}": v for k, v in self.metrics.items()})
+        attrs.update({k: v for k, v in self.stats.items()})
+        return xr.Dataset(data, coords=coords, attrs=attrs)
+
+    def to_hdf5(self, path: str | os.PathLike) -> str:
+        """Write a results file (docs/results-format.md) by replaying these results through the
+        C++ Hdf5Writer; returns where it ended up (``<stem>.incomplete.h5`` if not complete)."""
+        return _venoflow.write_results(os.fspath(path), self._raw)
+
+    def __repr__(self) -> str:
+        nt = self.time.size
+        span = f"t = {self.time[0]:.4g}..{self.time[-1]:.4g} s" if nt else "no samples"
+        state = "complete" if self.complete else (
+            "interrupted" if self.outcome["interrupted"] else f"incomplete ({self.error})")
+        head = (f"<venoflow.Results {self.model_name!r}: {nt} samples, {span}, "
+                f"{len(self.vessels)} vessels, {len(self.node_pressure)} nodes, "
+                f"{len(self.elements)} elements, {state}>")
+        lines = [head] + [f"  {k} = {v:.6g} {self.metric_units[k]}"
+                          for k, v in self.metrics.items()]
+        return "\n".join(lines)
+
+
+def _as_model(model: Model | str | os.PathLike) -> Model:
+    return model if isinstance(model, Model) else load_model(model)
+
+
+def simulate(model: Model | str | os.PathLike, cycles: int | None = None,
+             t_end: float | None = None, output: str | os.PathLike | None = None, *,
+             progress: bool | Callable[[float, float], None] = False,
+             stop: _venoflow.StopFlag | None = None) -> Results:
+    """Simulate ``model`` (a :class:`Model` or a model file path).
+
+    ``cycles`` (cardiac periods) or ``t_end`` [s] override the model's ``solver`` settings.
+    ``output``: also write an HDF5 results file (as ``venoflow run -o``). The solve runs in C++
+    with the GIL released, so several runs in threads proceed in parallel.
+
+    ``progress=True`` shows a tqdm bar; a callable gets ``(t, t_end)`` [s] about every 0.1 s.
+    Ctrl-C stops the run within about 0.1 s and raises ``KeyboardInterrupt``; the results so far
+    are attached as ``exc.results`` (complete = False) and an ``output`` file is kept as
+    ``<stem>.incomplete.h5``. ``stop`` (a :class:`StopFlag`) stops the run from another thread.
+
+    Raises :class:`venoflow.ModelError` for an invalid model and :class:`venoflow.SolverError`
+    (``time``, ``component``, ``quantity``, ``results``) when the integrator fails.
+    """
+    if cycles is not None and t_end is not None:
+        raise ValueError("give cycles or t_end, not both")
+    m = _as_model(model)
+    bar = None
+    callback = progress if callable(progress) else None
+    if progress is True:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=1.0, unit="run", desc=m.name or "venoflow",
+                   bar_format="{l_bar}{bar}| t = {postfix} [{elapsed}<{remaining}]", postfix="0")
+
+        def callback(t, te, _bar=bar):
+            _bar.n = min(1.0, t / te) if te > 0 else 0.0
+            _bar.set_postfix_str(f"{t:.3f} s", refresh=False)
+            _bar.refresh()
+    try:
+        raw = _venoflow.run(m._doc, cycles=cycles, t_end=None if t_end is None else float(t_end),
+                            output="" if output is None else os.fspath(output), stop=stop,
+                            progress=callback)
+    finally:
+        if bar is not None:
+            bar.close()
+    pending = raw.pop("pending_exception", None)
+    failure = raw.pop("failure", None)
+    res = Results(raw)
+    if pending is not None:
+        pending.results = res
+        raise pending
+    if failure is not None:
+        err = SolverErrorType(failure["message"])
+        err.time, err.component, err.quantity = (failure["time"], failure["component"],
+                                                 failure["quantity"])
+        err.results = res
+        raise err
+    return res
+
+
+SolverErrorType = _venoflow.SolverError
+
+
+def open_results(path: str | os.PathLike) -> Results:
+    """Read a results file written by ``venoflow run`` or :meth:`Results.to_hdf5`."""
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"results file not found: {path}")
+    return Results(_venoflow.read_results(path))
+
+
+def _names(items: Iterable[str] | str | None, default: list[str]) -> list[str]:
+    if items is None:
+        return default
+    return [items] if isinstance(items, str) else list(items)

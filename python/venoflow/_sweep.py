@@ -1,0 +1,183 @@
+"""Parameter studies: many variants of one model, run in threads or on a Dask cluster."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+
+from . import _venoflow
+from ._model import Model, _yaml_value, load_model
+
+_META_KEY = b"venoflow"
+
+
+def variants(parameters: Mapping[str, Sequence[Any]] | Iterable[Mapping[str, Any]]) -> list[dict]:
+    """The variants of a study: the full factorial of a ``{path: [values]}`` mapping (first
+    path varies slowest), or an explicit list of ``{path: value}`` dicts, returned as is."""
+    if isinstance(parameters, Mapping):
+        keys = list(parameters)
+        for k in keys:
+            if isinstance(parameters[k], (str, bytes)) or not hasattr(parameters[k], "__iter__"):
+                raise TypeError(f"sweep values for {k!r} must be a list, got {parameters[k]!r}")
+        return [dict(zip(keys, combo))
+                for combo in itertools.product(*(list(parameters[k]) for k in keys))]
+    return [dict(v) for v in parameters]
+
+
+def run_variant(model: Model, overrides: Mapping[str, Any], cycles: int | None,
+                t_end: float | None) -> dict:
+    """Run one variant; never raises. Returns metrics, status and timings as a flat dict.
+    (Module-level so that Dask can pickle it by reference.)"""
+    row: dict[str, Any] = {}
+    t0 = time.perf_counter()
+    try:
+        m = model.copy()
+        if overrides:
+            # validated when the run builds the model (an invalid value -> ModelError row)
+            m.update({k: _yaml_value(v) for k, v in overrides.items()}, validate=False)
+        raw = _venoflow.run(m._doc, cycles=cycles, t_end=t_end)
+        failure = raw.get("failure")
+        row.update({k: float(v[0]) for k, v in raw["metrics"].items()})
+        row["complete"] = bool(raw["outcome"]["complete"])
+        row["error"] = None if failure is None else f"SolverError: {failure['message']}"
+        row["run_time"] = float(raw["cpp_time"])
+        row["_metric_units"] = {k: v[1] for k, v in raw["metrics"].items()}
+    except Exception as e:  # noqa: BLE001 - a failing variant is recorded, the study goes on
+        row["complete"] = False
+        row["error"] = f"{type(e).__name__}: {e}"
+        row["run_time"] = float("nan")
+    row["wall_time"] = time.perf_counter() - t0
+    return row
+
+
+def _column(values: list) -> list:
+    """Parquet needs one type per column: keep all-numeric (or all-bool) columns, else text.
+    None marks a parameter that a variant (of an explicit list) does not set."""
+    given = [v for v in values if v is not None]
+    if all(isinstance(v, (bool, np.bool_)) for v in given):
+        return values
+    if all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+           for v in given):
+        return [float("nan") if v is None else v for v in values]
+    return [None if v is None else _yaml_value(v) for v in values]
+
+
+def sweep(model: Model | str | os.PathLike,
+          parameters: Mapping[str, Sequence[Any]] | Iterable[Mapping[str, Any]], *,
+          workers: int | None = None, cycles: int | None = None, t_end: float | None = None,
+          client=None, progress: bool = True):
+    """Run a parameter study and return a ``pandas.DataFrame``, one row per variant.
+
+    ``parameters`` is ``{path: [values]}`` (full factorial; paths and values as in
+    :meth:`Model.set`, e.g. ``{"vessels.cca.radius": ["2.5 mm", "3 mm"], "solver.rtol": [1e-6,
+    1e-7]}``) or an explicit list of ``{path: value}`` dicts.
+
+    Columns: one per parameter (values as given), one per metric (SI; units in
+    ``df.attrs["metric_units"]``), ``complete``, ``error`` (None, or the exception of a failed
+    variant - the study goes on), ``run_time`` (C++ wall time [s]: build the model, discretise,
+    integrate - what ``venoflow run`` does) and ``wall_time`` (the whole variant including the
+    Python layer [s]). ``df.attrs`` also holds ``model_yaml``, ``model_file``,
+    ``venoflow_version`` and ``parameters`` (see :func:`save_study`).
+
+    Runs on local threads (``workers``, default: CPU count; each variant its own Simulation,
+    run with the GIL released), or, with ``client=`` a ``dask.distributed.Client``, on that
+    cluster (the model is pickled to the workers; table files must be visible there at the
+    same path). ``progress`` shows a tqdm bar.
+    """
+    import pandas as pd
+
+    if cycles is not None and t_end is not None:
+        raise ValueError("give cycles or t_end, not both")
+    base = model if isinstance(model, Model) else load_model(model)
+    var = variants(parameters)
+    t_end = None if t_end is None else float(t_end)
+    rows: list[dict | None] = [None] * len(var)
+
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(var), unit="variant", desc="sweep")
+    try:
+        if client is not None:
+            from distributed import as_completed as dask_completed
+
+            futures = client.map(run_variant, [base] * len(var), var, [cycles] * len(var),
+                                 [t_end] * len(var), pure=False)
+            index = {f.key: i for i, f in enumerate(futures)}
+            for fut in dask_completed(futures):
+                rows[index[fut.key]] = fut.result()
+                if bar is not None:
+                    bar.update()
+        else:
+            n = workers or os.cpu_count() or 1
+            with ThreadPoolExecutor(max_workers=n, thread_name_prefix="venoflow-sweep") as pool:
+                futs = {pool.submit(run_variant, base, v, cycles, t_end): i
+                        for i, v in enumerate(var)}
+                try:
+                    for fut in as_completed(futs):
+                        rows[futs[fut]] = fut.result()
+                        if bar is not None:
+                            bar.update()
+                except BaseException:
+                    for f in futs:
+                        f.cancel()
+                    raise
+    finally:
+        if bar is not None:
+            bar.close()
+
+    units: dict[str, str] = {}
+    for r in rows:
+        units.update(r.pop("_metric_units", {}))
+    keys = list(dict.fromkeys(k for v in var for k in v))
+    metric_cols = list(units)
+    data: dict[str, list] = {}
+    for k in keys:
+        data[k] = _column([v.get(k) for v in var])
+    for k in metric_cols:
+        data[k] = [r.get(k, float("nan")) for r in rows]
+    for k in ("complete", "error", "run_time", "wall_time"):
+        data[k] = [r.get(k) for r in rows]
+    df = pd.DataFrame(data)
+    df.attrs.update({
+        "parameters": keys,
+        "metrics": metric_cols,
+        "metric_units": units,
+        "model_yaml": base.yaml,
+        "model_file": base.file,
+        "venoflow_version": _venoflow.__version__,
+        "cycles": cycles,
+        "t_end": t_end,
+    })
+    return df
+
+
+def save_study(df, path: str | os.PathLike) -> None:
+    """Save a study table as Parquet (pyarrow). ``df.attrs`` (model YAML text, venoflow version,
+    parameters, metric units) go into the file's key-value metadata under ``b"venoflow"``."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    meta = dict(table.schema.metadata or {})
+    meta[_META_KEY] = json.dumps(dict(df.attrs)).encode()
+    pq.write_table(table.replace_schema_metadata(meta), os.fspath(path))
+
+
+def load_study(path: str | os.PathLike):
+    """Load a study saved by :func:`save_study`, with ``df.attrs`` restored."""
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(os.fspath(path))
+    meta = table.schema.metadata or {}
+    df = table.to_pandas()
+    if _META_KEY in meta:
+        df.attrs.update(json.loads(meta[_META_KEY].decode()))
+    return df
