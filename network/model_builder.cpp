@@ -397,9 +397,8 @@ Model Builder::run() {
             "unsupported format version: expected 1, got " + kind_of(*v) +
                 " (this venoflow reads version 1)");
   }
-  m_.name = std::filesystem::path(in_.source_file.empty() ? in_.file : in_.source_file)
-                .stem()
-                .string();
+  m_.name =
+      std::filesystem::path(in_.source_file.empty() ? in_.file : in_.source_file).stem().string();
   if (auto v = text(root, "name", "")) m_.name = *v;
   if (auto d = child(root, "description")) {
     if (d->IsScalar())

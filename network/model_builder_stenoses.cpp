@@ -42,14 +42,16 @@ void Builder::read_stenoses(const YAML::Node& root) {
           try {
             pos = parse_quantity(pn->Scalar(), dim::length, "");
             if (vessel && (*pos < 0.0 || *pos > vessel->length)) {
-              error(*pn, pp, "is outside the vessel (length " +
-                                 std::to_string(vessel->length * 1e3) + " mm)");
+              error(
+                  *pn, pp,
+                  "is outside the vessel (length " + std::to_string(vessel->length * 1e3) + " mm)");
               pos.reset();
             }
           } catch (const std::invalid_argument&) {
             error(*pn, pp,
                   "expected a percentage of the vessel length ('50 %') or a distance from its "
-                  "inlet ('3 cm'), got " + kind_of(*pn));
+                  "inlet ('3 cm'), got " +
+                      kind_of(*pn));
           }
         }
       } else {
@@ -122,7 +124,8 @@ void Builder::read_metrics(const YAML::Node& root) {
     if (!names.insert(*name).second)
       error(*child(item, "name"), "metrics." + path + ".name", "duplicate pathway '" + *name + "'");
     p.name = *name;
-    if (auto v = child(item, "vessels")) p.vessels = vessel_list(*v, "metrics." + path + ".vessels");
+    if (auto v = child(item, "vessels"))
+      p.vessels = vessel_list(*v, "metrics." + path + ".vessels");
     m_.metrics.pathways.push_back(std::move(p));
   }
   if (auto cs = child(*n, "cross_sections"))

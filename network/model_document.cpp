@@ -203,8 +203,10 @@ void ModelDocument::Impl::set_node(const std::string& path, const YAML::Node& v,
                                    const std::string& origin) {
   const auto seg = split_path(path);
   auto mark = [&](const std::string& canonical) {
-    if (origin.empty()) overridden.push_back(canonical);
-    else origins.emplace_back(canonical, origin);
+    if (origin.empty())
+      overridden.push_back(canonical);
+    else
+      origins.emplace_back(canonical, origin);
   };
   Walk w = walk(root, path, seg);
   if (w.consumed == seg.size()) {
@@ -350,8 +352,8 @@ void ModelDocument::compose_scenario(ModelDocument& doc, const std::string& file
     }
     diags.push_back(Diagnostic{l, key, msg});
   };
-  static const std::vector<std::string> allowed{"venoflow", "extends", "name", "description",
-                                                "set", "add"};
+  static const std::vector<std::string> allowed{"venoflow",    "extends", "name",
+                                                "description", "set",     "add"};
   for (auto it = root.begin(); it != root.end(); ++it) {
     const std::string k = it->first.Scalar();
     if (std::find(allowed.begin(), allowed.end(), k) == allowed.end()) {
@@ -374,8 +376,10 @@ void ModelDocument::compose_scenario(ModelDocument& doc, const std::string& file
       return ModelDocument::from_file(base.string());
     } catch (const ModelError& e) {
       auto d = e.diagnostics();
-      if (d.size() == 1 && d[0].where.line == 0) err(ext, "extends", d[0].message + ": " + base.string());
-      else diags.insert(diags.end(), d.begin(), d.end());
+      if (d.size() == 1 && d[0].where.line == 0)
+        err(ext, "extends", d[0].message + ": " + base.string());
+      else
+        diags.insert(diags.end(), d.begin(), d.end());
       throw ModelError(diags);
     }
   }();
@@ -410,8 +414,9 @@ void ModelDocument::compose_scenario(ModelDocument& doc, const std::string& file
         const detail::KeySpec* spec = detail::find_key(detail::model_schema(), section);
         if (!spec || spec->kind != detail::ValueKind::List) {
           err(it->first, "add." + section,
-              "'" + section + "' is not a list section (vessels, nodes, elements, "
-              "boundary_conditions, external_pressures, stenoses)");
+              "'" + section +
+                  "' is not a list section (vessels, nodes, elements, "
+                  "boundary_conditions, external_pressures, stenoses)");
           continue;
         }
         if (!it->second.IsSequence()) {

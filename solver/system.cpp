@@ -212,8 +212,11 @@ System::System(const Model& model) : impl_(std::make_unique<Impl>()) {
           }
         }
         if (first < 0)
-          throw std::invalid_argument("stenosis " + st.name + " (geometric) is shorter than the "
-                                      "cells of vessel " + v.name + ": refine the vessel or use "
+          throw std::invalid_argument("stenosis " + st.name +
+                                      " (geometric) is shorter than the "
+                                      "cells of vessel " +
+                                      v.name +
+                                      ": refine the vessel or use "
                                       "mode: lumped");
         loss.b = c.B;
         so.vertex_up = std::max(0, first - 1);
@@ -732,7 +735,8 @@ OutputLayout System::layout() const {
   // Stenoses inside vessels: the flow through them and the trans-stenotic pressure difference
   // (static pressure between the vertices just up- and downstream, as a catheter measures).
   for (const auto& st : m.stenoses)
-    l.elements.push_back({st.name, "stenosis_in_vessel", {{"flow", "m^3/s"}, {"pressure_drop", "Pa"}}});
+    l.elements.push_back(
+        {st.name, "stenosis_in_vessel", {{"flow", "m^3/s"}, {"pressure_drop", "Pa"}}});
   l.period = m.model->solver.period;
   return l;
 }

@@ -141,12 +141,12 @@ struct SolverSettings {
 struct Stenosis {
   std::string name;
   std::string vessel;
-  double position = 0.0;  ///< centre, distance from the vessel inlet [m] (resolved from %)
-  double length = 0.0;    ///< [m]
+  double position = 0.0;        ///< centre, distance from the vessel inlet [m] (resolved from %)
+  double length = 0.0;          ///< [m]
   double area_reduction = 0.0;  ///< 1 - A_s/A0 in (0, 1)
   std::string mode = "lumped";  ///< "lumped" | "geometric"
-  double K_t = 1.52;  ///< separation/expansion coefficient (Seeley & Young 1976)
-  double K_u = 1.2;   ///< inertance coefficient (Young & Tsai 1973)
+  double K_t = 1.52;            ///< separation/expansion coefficient (Seeley & Young 1976)
+  double K_u = 1.2;             ///< inertance coefficient (Young & Tsai 1973)
   SourceLocation where;
 };
 

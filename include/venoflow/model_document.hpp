@@ -62,8 +62,7 @@ class ModelDocument {
  private:
   ModelDocument();
   /// A scenario file (`extends:`) becomes its base document with the scenario applied.
-  static void compose_scenario(ModelDocument& doc, const std::string& file,
-                               const std::string& dir);
+  static void compose_scenario(ModelDocument& doc, const std::string& file, const std::string& dir);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -47,7 +47,7 @@ TEST(StenosisInVessel, LumpedLossMatchesYoungTsaiSteadyBalance) {
   st.length = 0.01;
   st.area_reduction = 0.75;
   const double dp = 200.0, rho = 1050, mu = 3.5e-3, d0 = 12e-3, a0 = kPi * d0 * d0 / 4;
-  const double ds = d0 * 0.5, ls = 0.01;  // throat diameter for 75 % area
+  const double ds = d0 * 0.5, ls = 0.01;                       // throat diameter for 75 % area
   const double kv = 32 * (0.83 * ls + 1.64 * ds) / d0 * 16.0;  // (A0/As)^2 = 16
   const double rv = kv * mu / (a0 * d0), b = 1.52 * rho / (2 * a0 * a0) * 9.0;  // (4-1)^2
   const double r_pois = 8 * kPi * mu / (a0 * a0);  // per metre (zeta = 2)
