@@ -780,7 +780,7 @@ TEST(Docs, ExamplesInModelFormatLoad) {
     blocks.push_back(md.substr(pos, end - pos));
     pos = end + 3;
   }
-  ASSERT_EQ(blocks.size(), 2u);
+  ASSERT_GE(blocks.size(), 2u);  // later blocks (stenoses, scenarios) are fragments of other models
   Model m;
   ASSERT_NO_THROW(
       m = ModelDocument::from_string(blocks[0], "example.yaml", data_dir() + "/carotid").build());
