@@ -1,0 +1,80 @@
+// Posture and gravity physics: the collapsed upright jugular vein (Holmlund et al. 2017).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numbers>
+
+#include "tests/cpp/builders.hpp"
+#include "venoflow/simulation.hpp"
+
+using namespace venoflow;
+using namespace venoflow::testing;
+
+TEST(Posture, CollapsedUprightVeinBalancesGravityAgainstFriction) {
+  // Holmlund et al. 2017 (Fluids Barriers CNS, doi:10.1186/s12987-017-0065-2; PHYSIOLOGY.md
+  // A6): in the upright collapsed IJV the transmural pressure is ~constant along a segment, so
+  // the hydrostatic gradient balances the viscous loss: rho g A = rho K_R Q / A with
+  // K_R = 8 pi mu / rho (parabolic profile), i.e. A* = sqrt(8 pi mu Q / (rho g)).
+  // For Q = 6 ml/s, mu = 3.5 mPa s, rho = 1050: A* = 7.2 mm^2 (measured sitting CSA
+  // 6.5 +- 5.1 mm^2, predicted 8.7 +- 5.2 mm^2 in that paper).
+  // Steady 1D momentum along x (downward): dA/dx = (A g - K_R Q/A) / (c^2 - alpha u^2), so A
+  // relaxes to A* going up from the outlet over a length ~ (dp/dA) A* / (2 rho g). With
+  // K = 25 Pa that is ~12 cm (speed index u/c ~ 0.5 at A*): a 60 cm vertical vein has a long
+  // constant-area segment. The whole profile is also checked against this ODE integrated
+  // independently (RK4 in x, own tube law).
+  const double mu = 3.5e-3, rho = 1050, g = 9.81, Q = 6e-6, K = 25.0, r0 = 6e-3, L = 0.6;
+  Model m;
+  m.blood.density = rho;
+  m.blood.viscosity = mu;
+  m.blood.profile_zeta = 2;
+  m.gravity.enabled = true;
+  m.posture.tilt = TimeFunction::constant(std::numbers::pi / 2);
+  m.nodes = {node("top", L), node("bottom", 0.0)};
+  m.vessels.push_back(vessel("ijv", "top", "bottom", L, r0, venous_law(K), 60));
+  m.boundary_conditions.push_back(flow_bc("top", TimeFunction::constant(Q)));
+  m.boundary_conditions.push_back(pressure_bc("bottom", TimeFunction::constant(0.0)));
+  m.solver.startup_time = 2.0;
+  m.solver.t_end = 30.0;
+  m.solver.output_interval = 0.5;
+  Simulation sim(m);
+  MemoryResults res;
+  ASSERT_TRUE(sim.run(res).complete);
+  const double a_star = std::sqrt(8 * std::numbers::pi * mu * Q / (rho * g));
+  const auto& s = res.samples.back();
+  for (double q : s.vessel_flow) EXPECT_NEAR(q, Q, 1e-3 * Q);  // steady, through-flowing
+  const auto& x = res.layout.vessels[0].x;
+  // Upper quarter: the constant-area segment at A*.
+  for (std::size_t j = 1; j <= x.size() / 4; ++j)
+    EXPECT_NEAR(s.vessel_area[j], a_star, 0.05 * a_star) << "x = " << x[j];
+  std::printf("collapsed area %.2f mm^2 (balance A* = %.2f mm^2)\n",
+              s.vessel_area[x.size() / 8] * 1e6, a_star * 1e6);
+
+  // Independent steady profile: integrate from the outlet (p = 0: A = A0) upward.
+  const double a0 = std::numbers::pi * r0 * r0, alpha = 4.0 / 3.0,
+               kr = 8 * std::numbers::pi * mu / rho;
+  auto dpda = [&](double a) {
+    const double al = a / a0;
+    return K / a * (10 * std::pow(al, 10) + 1.5 * std::pow(al, -1.5));
+  };
+  auto dadx = [&](double a) {
+    const double u = Q / a;
+    return (a * g - kr * Q / a) / (a / rho * dpda(a) - alpha * u * u);
+  };
+  double a = a0, xx = L;
+  const int steps = 60000;
+  const double h = -L / steps;
+  std::size_t j = x.size() - 1;
+  double worst = 0.0;
+  for (int i = 0; i < steps; ++i) {
+    const double k1 = dadx(a), k2 = dadx(a + h / 2 * k1), k3 = dadx(a + h / 2 * k2),
+                 k4 = dadx(a + h * k3);
+    a += h / 6 * (k1 + 2 * k2 + 2 * k3 + k4);
+    xx += h;
+    if (j > 0 && std::abs(xx - x[j - 1]) < std::abs(h) / 2) {
+      --j;
+      if (j + 3 < x.size())  // skip the outlet's steep transition (one cell scale)
+        worst = std::max(worst, std::abs(s.vessel_area[j] - a) / a);
+    }
+  }
+  EXPECT_LT(worst, 0.03) << "relative area deviation from the steady ODE profile";
+}
