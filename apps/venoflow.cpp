@@ -46,6 +46,12 @@ class ProgressBar {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     if (elapsed < 1.0) return;  // only for runs longer than a second
     const double f = t_end > 0 ? std::min(1.0, t / t_end) : 0.0;
+    // Not a terminal (a log file): one line per 10 % instead of a redrawn bar.
+    if (!tty_) {
+      const int decile = static_cast<int>(f * 10.0);
+      if (decile <= last_decile_) return;
+      last_decile_ = decile;
+    }
     const int width = 30, filled = int(f * width);
     const double eta = f > 0 ? elapsed * (1 - f) / f : 0.0;
     std::fprintf(stderr, "%s[%.*s%*s] %5.1f%%  t = %.3f s  elapsed %.1f s  eta %.1f s%s",
@@ -60,6 +66,7 @@ class ProgressBar {
  private:
   std::chrono::steady_clock::time_point start_;
   bool tty_, shown_ = false;
+  int last_decile_ = -1;
 };
 
 }  // namespace
