@@ -14,8 +14,8 @@
 //   segment k:        dQ_k/dt = -(Abar/rho) (P_{k+1} - P_k)/dx                 (momentum)
 //                               - (F_{k+1} - F_k)/dx - K_R Q_k / Abar
 //   with P = p + rho g z (piezometric: well balanced), Abar = (A_k + A_{k+1})/2,
-//   F_j = alpha Qv_j^2 / A_j (Qv_j: mean of the adjacent segment flows, the end segment's
-//   flow at end vertices), K_R = 2 pi (zeta+2) mu / rho, alpha = (zeta+2)/(zeta+1).
+//   F_j = alpha Qv_j^2 / A_j (Qv_j: the upwind cell's flow, blended smoothly by tanh over
+//   1e3 atol_flow; the end cell's flow at end vertices),
 //
 // A node's state is its volume, so mass is conserved exactly (a linear invariant of the ODE,
 // preserved by BDF to round-off); its pressure follows from V(p) by a safeguarded Newton
