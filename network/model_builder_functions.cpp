@@ -91,6 +91,8 @@ std::optional<TimeFunction> Builder::function(const YAML::Node& n, const std::st
       auto interp = TimeFunction::Interpolation::Linear;
       if (auto c = choice(*table, *ts, "interpolation", tp); c && *c == "cubic")
         interp = TimeFunction::Interpolation::Cubic;
+      else if (c && *c == "monotone")
+        interp = TimeFunction::Interpolation::Monotone;
       try {
         return TimeFunction::table(std::move(t), std::move(v), period, interp);
       } catch (const std::invalid_argument& e) {

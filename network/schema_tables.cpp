@@ -71,9 +71,11 @@ std::vector<KeySpec> time_function_keys(const Dimension& d) {
   KeySpec time = key("time", VK::UnitText, "unit of the times in `points`");
   KeySpec value = key("value", VK::UnitText, "unit of the values in `points`");
   KeySpec points = key("points", VK::Pairs, "[[t, v], ...] with strictly increasing t");
-  KeySpec interp = choice("interpolation", {"linear", "cubic"}, "linear",
-                          "linear, or a C2 cubic spline (periodic when the table is) through the "
-                          "points; cubic avoids the kinks that force small integrator steps");
+  KeySpec interp = choice("interpolation", {"linear", "cubic", "monotone"}, "linear",
+                          "linear; cubic: a C2 spline (periodic when the table is) through the "
+                          "points, which avoids the kinks that force small integrator steps but "
+                          "may overshoot; monotone: C1 piecewise-cubic Hermite (PCHIP, "
+                          "Fritsch-Carlson), no overshoot");
   KeySpec table = map("table", {file, columns, time, value, points, interp},
                       "table through points: either `file` + `columns`, or `time` + `value` + "
                       "`points`; `interpolation` linear (default) or cubic");

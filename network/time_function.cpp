@@ -93,6 +93,37 @@ std::vector<double> spline_second_derivatives(const std::vector<double>& x,
 }
 }  // namespace
 
+namespace {
+/// Fritsch-Carlson (1980) slopes for a monotone piecewise-cubic Hermite interpolant (PCHIP):
+/// zero at local extrema, a weighted harmonic mean of the adjacent secants elsewhere; periodic
+/// tables wrap around, others use the end secants.
+std::vector<double> pchip_slopes(const std::vector<double>& x, const std::vector<double>& y,
+                                 double period) {
+  const std::size_t n = x.size();
+  std::vector<double> d(n, 0.0);
+  if (n < 2) return d;
+  const bool periodic = period > 0.0;
+  std::size_t k = n;  // points in one period (a closing point at x_0 + T duplicates x_0)
+  if (periodic && x[0] + period - x[n - 1] <= 1e-9 * period) k = n - 1;
+  auto h = [&](std::size_t i) { return i + 1 < k ? x[i + 1] - x[i] : x[0] + period - x[k - 1]; };
+  auto delta = [&](std::size_t i) { return (y[(i + 1) % k] - y[i]) / h(i); };
+  for (std::size_t i = 0; i < k; ++i) {
+    if (!periodic && (i == 0 || i == k - 1)) {
+      d[i] = i == 0 ? delta(0) : (y[k - 1] - y[k - 2]) / (x[k - 1] - x[k - 2]);
+      continue;
+    }
+    const std::size_t im = i == 0 ? k - 1 : i - 1;
+    const double dl = delta(im), dr = delta(i);
+    if (dl * dr <= 0.0) continue;  // extremum: flat
+    const double hl = h(im), hr = h(i);
+    const double w1 = 2 * hr + hl, w2 = hr + 2 * hl;
+    d[i] = (w1 + w2) / (w1 / dl + w2 / dr);
+  }
+  if (k < n) d[n - 1] = d[0];
+  return d;
+}
+}  // namespace
+
 TimeFunction TimeFunction::table(std::vector<double> t, std::vector<double> v, double period,
                                  Interpolation interpolation) {
   if (t.empty()) throw std::invalid_argument("table has no points");
@@ -118,6 +149,7 @@ TimeFunction TimeFunction::table(std::vector<double> t, std::vector<double> v, d
   f.v_ = std::move(v);
   f.period_ = period;
   if (interpolation == Interpolation::Cubic) f.m_ = spline_second_derivatives(f.t_, f.v_, period);
+  if (interpolation == Interpolation::Monotone) f.d_ = pchip_slopes(f.t_, f.v_, period);
   return f;
 }
 
@@ -205,6 +237,11 @@ double TimeFunction::operator()(double t) const {
       double x = table_local_time(t_, period_, t);
       const double h = s.x1 - s.x0;
       double w = (x - s.x0) / h;
+      if (!d_.empty()) {  // Hermite cubic with slopes d0, d1
+        const double w2 = w * w, w3 = w2 * w;
+        return (2 * w3 - 3 * w2 + 1) * s.y0 + (w3 - 2 * w2 + w) * h * d_[s.i0] +
+               (-2 * w3 + 3 * w2) * s.y1 + (w3 - w2) * h * d_[s.i1];
+      }
       if (m_.empty()) return s.y0 + w * (s.y1 - s.y0);
       // Cubic spline on the segment with end second derivatives M0, M1.
       const double m0 = m_[s.i0], m1 = m_[s.i1], u = 1.0 - w;
@@ -229,6 +266,11 @@ double TimeFunction::derivative(double t) const {
       Segment s = table_segment(t_, v_, period_, t);
       if (s.flat) return 0.0;
       const double h = s.x1 - s.x0;
+      if (!d_.empty()) {
+        const double w = (table_local_time(t_, period_, t) - s.x0) / h;
+        return (6 * w * w - 6 * w) * (s.y0 - s.y1) / h + (3 * w * w - 4 * w + 1) * d_[s.i0] +
+               (3 * w * w - 2 * w) * d_[s.i1];
+      }
       if (m_.empty()) return (s.y1 - s.y0) / h;
       const double w = (table_local_time(t_, period_, t) - s.x0) / h, u = 1.0 - w;
       return (s.y1 - s.y0) / h +
@@ -261,6 +303,7 @@ double TimeFunction::mean() const {
       auto seg = [&](size_t a, size_t b, double h) {
         double s = 0.5 * (v_[a] + v_[b]) * h;
         if (!m_.empty()) s -= h * h * h * (m_[a] + m_[b]) / 24.0;
+        if (!d_.empty()) s += h * h * (d_[a] - d_[b]) / 12.0;
         return s;
       };
       for (size_t i = 1; i < n; ++i) integral += seg(i - 1, i, t_[i] - t_[i - 1]);
@@ -279,6 +322,7 @@ void TimeFunction::scale(double s) {
   value_ *= s;
   for (double& x : v_) x *= s;
   for (double& x : m_) x *= s;
+  for (double& x : d_) x *= s;
   for (double& x : amp_) x *= s;
 }
 

@@ -19,7 +19,8 @@ class TimeFunction {
   enum class Kind { Constant, Table, Fourier, Sine };
   /// Table interpolation. Linear tables have a kink at every point, which a BDF integrator
   /// must resolve with small steps; a cubic spline is C2 (docs/numerics.md#boundary-tables).
-  enum class Interpolation { Linear, Cubic };
+  /// Monotone: piecewise-cubic Hermite with Fritsch-Carlson slopes (PCHIP): C1, no overshoot.
+  enum class Interpolation { Linear, Cubic, Monotone };
 
   TimeFunction() = default;
   static TimeFunction constant(double value);
@@ -46,6 +47,7 @@ class TimeFunction {
   double period_ = 0.0;
   std::vector<double> t_, v_;        // table
   std::vector<double> m_;            // cubic: second derivatives at the points (empty: linear)
+  std::vector<double> d_;            // monotone: first derivatives at the points
   std::vector<double> amp_, phase_;  // fourier harmonics (k = 1..n) or sine (n = 1)
 };
 

@@ -153,3 +153,32 @@ TEST(TimeFunctionCubic, PassesThroughPointsAndHoldsOutsideWhenNotPeriodic) {
   EXPECT_NEAR(g(0.25), g(0.75), 1e-12);  // symmetric periodic data gives a symmetric spline
   EXPECT_NEAR(g(1.25), g(0.25), 1e-12);
 }
+
+// Monotone (PCHIP) tables: through the points, no overshoot, C1, exact mean of the Hermite cubics.
+TEST(TimeFunctionMonotone, NoOvershootAndContinuousSlope) {
+  // A sharp systolic-like peak sampled coarsely: a C2 spline overshoots, PCHIP may not.
+  std::vector<double> t{0.0, 0.1, 0.15, 0.2, 0.3, 0.6}, v{0.0, 0.0, 10.0, 0.0, -1.0, 0.0};
+  const auto f = TimeFunction::table(t, v, 0.8, TimeFunction::Interpolation::Monotone);
+  const auto c = TimeFunction::table(t, v, 0.8, TimeFunction::Interpolation::Cubic);
+  double fmax = -1e9, fmin = 1e9, cmin = 1e9;
+  for (int i = 0; i <= 8000; ++i) {
+    const double x = 0.8 * i / 8000.0;
+    fmax = std::max(fmax, f(x));
+    fmin = std::min(fmin, f(x));
+    cmin = std::min(cmin, c(x));
+  }
+  EXPECT_LE(fmax, 10.0 + 1e-12);
+  EXPECT_GE(fmin, -1.0 - 1e-12);
+  EXPECT_LT(cmin, -1.5);  // the spline does overshoot here (why monotone exists)
+  for (std::size_t i = 0; i < t.size(); ++i) EXPECT_NEAR(f(t[i]), v[i], 1e-12);
+  // C1: slopes from both sides of the points agree; derivative matches a difference quotient.
+  for (double x : {0.1, 0.15, 0.2, 0.3, 0.6, 0.8}) {
+    EXPECT_NEAR(f.derivative(x - 1e-9), f.derivative(x + 1e-9), 1e-4) << x;
+    EXPECT_NEAR(f.derivative(x + 0.01), (f(x + 0.01 + 1e-6) - f(x + 0.01 - 1e-6)) / 2e-6, 1e-4);
+  }
+  // Mean against a fine trapezoid of the function itself.
+  double integral = 0.0;
+  const int n = 80000;
+  for (int i = 0; i < n; ++i) integral += 0.5 * (f(0.8 * i / n) + f(0.8 * (i + 1) / n)) * 0.8 / n;
+  EXPECT_NEAR(f.mean(), integral / 0.8, 1e-8);
+}
