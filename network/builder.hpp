@@ -109,9 +109,22 @@ class Builder {
         return true;
     return false;
   }
+  /// The file a path comes from: a scenario file for the parts it set or added.
+  const std::string& origin_file(const std::string& path) const {
+    const std::string* best = &in_.file;
+    std::size_t best_len = 0;
+    for (const auto& [o, f] : in_.origins)
+      if ((path == o || (path.size() > o.size() && path.compare(0, o.size(), o) == 0 &&
+                         path[o.size()] == '.')) &&
+          o.size() >= best_len) {
+        best = &f;
+        best_len = o.size();
+      }
+    return *best;
+  }
   SourceLocation loc(const YAML::Node& n, const std::string& path) const {
     if (overridden(path)) return SourceLocation{"--set", 0, 0};
-    SourceLocation l{in_.file, 0, 0};
+    SourceLocation l{origin_file(path), 0, 0};
     if (n.IsDefined()) {
       YAML::Mark mk = n.Mark();
       if (mk.line >= 0) {
@@ -336,6 +349,8 @@ class Builder {
                      TubeLawSpec& out);
   void read_bcs(const YAML::Node& root);
   void read_elements(const YAML::Node& root);
+  void read_stenoses(const YAML::Node& root);
+  void read_metrics(const YAML::Node& root);
   void check_graph(const std::map<std::string, Node>& declared,
                    const std::map<std::string, std::pair<YAML::Node, std::string>>& declared_where);
   void use_node(const std::string& name, const YAML::Node& where, const std::string& path) {

@@ -383,7 +383,7 @@ void Builder::read_elements(const YAML::Node& root) {
 
 Model Builder::run() {
   const YAML::Node& root = in_.root;
-  m_.source_file = in_.from_file ? in_.file : "";
+  m_.source_file = !in_.source_file.empty() ? in_.source_file : (in_.from_file ? in_.file : "");
   m_.resolved_yaml = in_.yaml;
   if (!root.IsDefined() || !root.IsMap()) {
     error(root, "", "expected a map of model keys at the top level, got " + kind_of(root));
@@ -397,7 +397,8 @@ Model Builder::run() {
             "unsupported format version: expected 1, got " + kind_of(*v) +
                 " (this venoflow reads version 1)");
   }
-  m_.name = std::filesystem::path(in_.file).stem().string();
+  m_.name =
+      std::filesystem::path(in_.source_file.empty() ? in_.file : in_.source_file).stem().string();
   if (auto v = text(root, "name", "")) m_.name = *v;
   if (auto d = child(root, "description")) {
     if (d->IsScalar())
@@ -414,6 +415,8 @@ Model Builder::run() {
   read_vessels(root);
   read_bcs(root);
   read_elements(root);
+  read_stenoses(root);
+  read_metrics(root);
   check_graph(declared, declared_where);
 
   // cells per vessel

@@ -17,6 +17,9 @@ struct BuildInput {
   bool from_file = false;
   std::vector<std::string> overridden;  ///< canonical paths set by overrides ("--set" location)
   std::string yaml;                     ///< resolved YAML text
+  /// Parts that came from a scenario file: canonical path prefix -> that file (diagnostics).
+  std::vector<std::pair<std::string, std::string>> origins;
+  std::string source_file;  ///< the scenario file when the model extends a base ("" = file)
 };
 
 /// Throws ModelError listing every problem found.

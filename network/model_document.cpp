@@ -24,6 +24,10 @@ struct ModelDocument::Impl {
   YAML::Node root;
   std::vector<Override> applied;
   std::vector<std::string> overridden;  // canonical paths
+  /// Parts that came from a scenario file (extends/set/add): canonical path -> that file.
+  std::vector<std::pair<std::string, std::string>> origins;
+  bool composed = false;  // built from a scenario file that extends a base model
+  std::string scenario_text, scenario_file, scenario_dir;
 
   void parse() {
     try {
@@ -34,6 +38,8 @@ struct ModelDocument::Impl {
     }
   }
   void set(const std::string& path, const std::string& value);
+  /// Set a parsed value; `origin` is the scenario file it comes from ("" = an override).
+  void set_node(const std::string& path, const YAML::Node& v, const std::string& origin);
   YAML::Node get(const std::string& path) const;
 };
 
@@ -183,7 +189,6 @@ Walk walk(const YAML::Node& root, const std::string& path, const std::vector<std
 }  // namespace
 
 void ModelDocument::Impl::set(const std::string& path, const std::string& value) {
-  const auto seg = split_path(path);
   YAML::Node v;
   try {
     v = YAML::Load(value);
@@ -191,12 +196,24 @@ void ModelDocument::Impl::set(const std::string& path, const std::string& value)
     throw OverrideError(OverrideError::Kind::BadValue, path,
                         "value '" + value + "' is not valid YAML: " + e.msg);
   }
+  set_node(path, v, "");
+}
+
+void ModelDocument::Impl::set_node(const std::string& path, const YAML::Node& v,
+                                   const std::string& origin) {
+  const auto seg = split_path(path);
+  auto mark = [&](const std::string& canonical) {
+    if (origin.empty())
+      overridden.push_back(canonical);
+    else
+      origins.emplace_back(canonical, origin);
+  };
   Walk w = walk(root, path, seg);
   if (w.consumed == seg.size()) {
     YAML::Node target;
     target.reset(w.node);
     target = v;  // replaces the value in place (yaml-cpp assigns through the reference)
-    overridden.push_back(w.canonical);
+    mark(w.canonical);
     return;
   }
   // The rest must be keys the schema allows here; intermediate ones are maps to create.
@@ -242,7 +259,7 @@ void ModelDocument::Impl::set(const std::string& path, const std::string& value)
       cur.reset(next);
     }
   }
-  overridden.push_back(canonical);
+  mark(canonical);
 }
 
 YAML::Node ModelDocument::Impl::get(const std::string& path) const {
@@ -263,6 +280,15 @@ ModelDocument& ModelDocument::operator=(ModelDocument&&) noexcept = default;
 // yaml-cpp's Clone() drops source positions, so a copy re-parses the text and replays the
 // overrides.
 ModelDocument::ModelDocument(const ModelDocument& other) : impl_(std::make_unique<Impl>()) {
+  if (other.impl_->composed) {
+    impl_->text = other.impl_->scenario_text;
+    impl_->file = other.impl_->scenario_file;
+    impl_->base_dir = other.impl_->scenario_dir;
+    impl_->parse();
+    compose_scenario(*this, other.impl_->scenario_file, other.impl_->scenario_dir);
+    for (const auto& o : other.impl_->applied) set(o.path, o.value);
+    return;
+  }
   impl_->text = other.impl_->text;
   impl_->file = other.impl_->file;
   impl_->base_dir = other.impl_->base_dir;
@@ -291,6 +317,8 @@ ModelDocument ModelDocument::from_file(const std::string& path) {
   d.impl_->base_dir = parent.empty() ? "." : parent.string();
   d.impl_->from_file = true;
   d.impl_->parse();
+  if (d.impl_->root.IsMap() && d.impl_->root["extends"].IsDefined())
+    compose_scenario(d, path, d.impl_->base_dir);
   return d;
 }
 
@@ -301,7 +329,120 @@ ModelDocument ModelDocument::from_string(const std::string& text, const std::str
   d.impl_->file = name;
   d.impl_->base_dir = base_dir;
   d.impl_->parse();
+  if (d.impl_->root.IsMap() && d.impl_->root["extends"].IsDefined())
+    compose_scenario(d, name, base_dir);
   return d;
+}
+
+/// A scenario file: `extends: base.yaml` plus `set:` (dotted paths) and `add:` (list items),
+/// docs/model-format.md#scenarios. Builds the base document and applies the scenario to it.
+/// Every problem is reported with the scenario file's line.
+void ModelDocument::compose_scenario(ModelDocument& doc, const std::string& file_ref,
+                                     const std::string& dir_ref) {
+  // Copies: the references may point into `doc`, which is replaced by its base below.
+  const std::string file = file_ref, dir = dir_ref;
+  const YAML::Node root = doc.impl_->root;
+  const std::string scenario_text = doc.impl_->text;
+  std::vector<Diagnostic> diags;
+  auto err = [&](const YAML::Node& n, const std::string& key, const std::string& msg) {
+    SourceLocation l{file, 0, 0};
+    if (n.IsDefined() && n.Mark().line >= 0) {
+      l.line = n.Mark().line + 1;
+      l.column = n.Mark().column + 1;
+    }
+    diags.push_back(Diagnostic{l, key, msg});
+  };
+  static const std::vector<std::string> allowed{"venoflow",    "extends", "name",
+                                                "description", "set",     "add"};
+  for (auto it = root.begin(); it != root.end(); ++it) {
+    const std::string k = it->first.Scalar();
+    if (std::find(allowed.begin(), allowed.end(), k) == allowed.end()) {
+      std::string near = detail::closest(k, allowed);
+      err(it->first, k,
+          "unknown key '" + k + "' in a scenario file" +
+              (near.empty() ? "" : " (did you mean '" + near + "'?)") +
+              "; a scenario holds venoflow, extends, name, description, set, add");
+    }
+  }
+  const YAML::Node ext = root["extends"];
+  if (!ext.IsScalar() || ext.Scalar().empty()) {
+    err(ext, "extends", "expected the path of the base model file");
+    throw ModelError(diags);
+  }
+  std::filesystem::path base = std::filesystem::path(ext.Scalar());
+  if (base.is_relative()) base = std::filesystem::path(dir) / base;
+  ModelDocument based = [&] {
+    try {
+      return ModelDocument::from_file(base.string());
+    } catch (const ModelError& e) {
+      auto d = e.diagnostics();
+      if (d.size() == 1 && d[0].where.line == 0)
+        err(ext, "extends", d[0].message + ": " + base.string());
+      else
+        diags.insert(diags.end(), d.begin(), d.end());
+      throw ModelError(diags);
+    }
+  }();
+  doc = std::move(based);
+  ModelDocument::Impl& out = *doc.impl_;
+  auto apply = [&](const std::string& path, const YAML::Node& value, const YAML::Node& where) {
+    try {
+      out.set_node(path, value, file);
+    } catch (const OverrideError& e) {
+      std::string msg = e.what();
+      const std::string prefix = "--set " + e.path() + ": ";
+      if (msg.rfind(prefix, 0) == 0) msg = msg.substr(prefix.size());
+      err(where, "set." + path, msg);
+    }
+  };
+  for (const char* k : {"name", "description"})
+    if (root[k].IsDefined()) apply(k, root[k], root[k]);
+  if (const YAML::Node set = root["set"]; set.IsDefined()) {
+    if (!set.IsMap()) {
+      err(set, "set", "expected a map of dotted paths to values, e.g. posture.tilt: 90 deg");
+    } else {
+      for (auto it = set.begin(); it != set.end(); ++it)
+        apply(it->first.Scalar(), it->second, it->first);
+    }
+  }
+  if (const YAML::Node add = root["add"]; add.IsDefined()) {
+    if (!add.IsMap()) {
+      err(add, "add", "expected a map of list sections to items, e.g. stenoses: [...]");
+    } else {
+      for (auto it = add.begin(); it != add.end(); ++it) {
+        const std::string section = it->first.Scalar();
+        const detail::KeySpec* spec = detail::find_key(detail::model_schema(), section);
+        if (!spec || spec->kind != detail::ValueKind::List) {
+          err(it->first, "add." + section,
+              "'" + section +
+                  "' is not a list section (vessels, nodes, elements, "
+                  "boundary_conditions, external_pressures, stenoses)");
+          continue;
+        }
+        if (!it->second.IsSequence()) {
+          err(it->second, "add." + section, "expected a list of items");
+          continue;
+        }
+        YAML::Node list = out.root[section];
+        if (!list.IsDefined() || list.IsNull()) {
+          out.root[section] = YAML::Node(YAML::NodeType::Sequence);
+          list = out.root[section];
+        }
+        for (size_t i = 0; i < it->second.size(); ++i) {
+          const YAML::Node item = it->second[i];
+          list.push_back(item);
+          std::string id = std::to_string(list.size() - 1);
+          if (item.IsMap() && item[spec->index_key].IsScalar()) id = item[spec->index_key].Scalar();
+          out.origins.emplace_back(section + "." + id, file);
+        }
+      }
+    }
+  }
+  if (!diags.empty()) throw ModelError(diags);
+  out.composed = true;
+  out.scenario_text = scenario_text;
+  out.scenario_file = file;
+  out.scenario_dir = dir;
 }
 
 void ModelDocument::set(const std::string& path, const std::string& value) {
@@ -325,7 +466,9 @@ std::string ModelDocument::yaml() const {
   return std::string(out.c_str()) + "\n";
 }
 
-const std::string& ModelDocument::file() const { return impl_->file; }
+const std::string& ModelDocument::file() const {
+  return impl_->composed ? impl_->scenario_file : impl_->file;
+}
 
 Model ModelDocument::build() const {
   detail::BuildInput in;
@@ -334,6 +477,8 @@ Model ModelDocument::build() const {
   in.base_dir = impl_->base_dir;
   in.from_file = impl_->from_file;
   in.overridden = impl_->overridden;
+  in.origins = impl_->origins;
+  if (impl_->composed) in.source_file = impl_->scenario_file;
   in.yaml = yaml();
   return detail::build_model(in);
 }

@@ -179,6 +179,40 @@ KeySpec build_schema() {
                Bound::NonNegative)},
       "run control and tolerances"));
   {
+    KeySpec name = required(key("name", VK::Text, "stenosis name (unique among stenoses)"));
+    KeySpec vessel = required(key("vessel", VK::Text, "the vessel that holds the stenosis"));
+    KeySpec pos = required(qty("position", dim::none, "",
+                               "centre of the stenosis: a percentage of the vessel length "
+                               "('50 %') or a distance from the vessel inlet ('3 cm')",
+                               Bound::NonNegative));
+    KeySpec len = required(qty("length", dim::length, "", "stenosis length L_s", Bound::Positive));
+    KeySpec ar =
+        number("area_reduction", "",
+               "1 - A_s/A0, in (0, 1) ('75 %'); give this or diameter_reduction", Bound::Positive);
+    KeySpec dr = number("diameter_reduction", "",
+                        "1 - D_s/D0, in (0, 1) ('50 %' = 75 % area); give this or area_reduction",
+                        Bound::Positive);
+    KeySpec mode = choice("mode", {"lumped", "geometric"}, "lumped",
+                          "lumped: Young-Tsai loss in the cell holding the centre; geometric: "
+                          "reduced A0 over the length plus the expansion loss");
+    KeySpec kt =
+        number("K_t", "1.52", "separation coefficient (Seeley & Young 1976)", Bound::NonNegative);
+    KeySpec ku =
+        number("K_u", "1.2", "inertance coefficient (Young & Tsai 1973)", Bound::NonNegative);
+    top.push_back(list("stenoses", "name", {name, vessel, pos, len, ar, dr, mode, kt, ku},
+                       "focal narrowings inside vessels"));
+  }
+  {
+    KeySpec pname = required(key("name", VK::Text, "pathway name: metrics outflow_<name>"));
+    KeySpec pv = required(
+        key("vessels", VK::NodeList, "vessels whose mid-point flows are summed (their direction)"));
+    KeySpec pathways = list("pathways", "name", {pname, pv},
+                            "outflow pathways: mean flow over the last cycle and fraction of CBF");
+    KeySpec cs = key("cross_sections", VK::NodeList,
+                     "vessels whose mean mid-point area is reported as csa_<vessel>");
+    top.push_back(map("metrics", {pathways, cs}, "what the results summarise"));
+  }
+  {
     KeySpec name = required(key("name", VK::Text, "group name, referenced by external_pressure"));
     KeySpec p = required(function("pressure", dim::pressure, "", "the surrounding pressure"));
     top.push_back(list("external_pressures", "name", {name, p},

@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "solver/jacobian.hpp"
+#include "solver/metrics.hpp"
 #include "solver/system.hpp"
 
 namespace venoflow {
@@ -332,6 +333,7 @@ RunOutcome Simulation::run(ResultSink& sink, const RunControl& control) {
   std::map<std::string, Metric> metrics;
   SteadyStateMonitor monitor;
   monitor.setup(m.layout);
+  CycleMetrics cycle_metrics(m.layout, m.model);
 
   // Boundary bookkeeping for the summary: cumulative inflow at the start of the last cycle.
   const auto& bnd = sys.boundaries();
@@ -355,6 +357,7 @@ RunOutcome Simulation::run(ResultSink& sink, const RunControl& control) {
       throw SolverError(tt, "output", "non-finite value", "a sampled value is not finite");
     emit(s);
     monitor.record(s);
+    cycle_metrics.record(s);
     for (std::size_t i = 0; i < bnd.size(); ++i) p_sum[i] += s.node_pressure[bnode[i]];
     ++samples_in_cycle;
   };
@@ -408,6 +411,7 @@ RunOutcome Simulation::run(ResultSink& sink, const RunControl& control) {
         // The sample at the cycle end is the first of the next cycle.
         ++stats.cycles_completed;
         auto [change, where] = monitor.end_cycle();
+        cycle_metrics.end_cycle();
         cum_last_cycle_start = cum_cycle_start;
         cum_cycle_start = cum_values(N_VGetArrayPointer(y.get()));
         p_sum_last = p_sum;
@@ -475,6 +479,7 @@ RunOutcome Simulation::run(ResultSink& sink, const RunControl& control) {
     metrics["stored_volume"] = {sys.stored_volume(yy), "m^3",
                                 "blood volume in the network at the end"};
   }
+  if (outcome.error.empty()) cycle_metrics.compute(metrics);
   if (outcome.error.empty()) {
     // Means over the last complete cycle (or the whole run without a period).
     const bool have_cycle = per_cycle > 0 && stats.cycles_completed >= 1;

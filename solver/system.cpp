@@ -1,5 +1,7 @@
 #include "solver/system.hpp"
 
+#include "solver/elements/young_tsai.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -25,8 +27,16 @@ std::string fmt_len(double x) {
 }
 }  // namespace
 
+/// Extra loss of a stenosis inside a cell (Young-Tsai, PHYSIOLOGY.md A5):
+///   dp_loss = R_v Q + B Q sqrt(Q^2 + q_eps^2) + L dQ/dt.
+struct CellLoss {
+  int cell = 0;
+  double r_v = 0.0, b = 0.0, l = 0.0;
+};
+
 struct VesselNum {
   const Vessel* spec = nullptr;
+  std::vector<CellLoss> losses;  // stenoses (lumped, or the expansion loss of a geometric one)
   int N = 1;
   double dx = 0.0;
   int offset = 0;  // Q_k at offset + 2k, A_j (1 <= j < N) at offset + 2j - 1
@@ -66,8 +76,15 @@ struct Descriptor {
   int id, sub;
 };
 
+/// A stenosis as output: trans-stenotic pressure difference between two vertices.
+struct StenosisOut {
+  std::string name;
+  int vessel = 0, vertex_up = 0, vertex_down = 0, cell = 0;
+};
+
 struct System::Impl {
   const Model* model = nullptr;
+  std::vector<StenosisOut> stenoses;
   double rho = 1060.0, g = 0.0;
   std::vector<VesselNum> vessels;
   std::vector<NodeNum> nodes;
@@ -163,6 +180,60 @@ System::System(const Model& model) : impl_(std::make_unique<Impl>()) {
     std::vector<double> r(vn.N + 1);
     for (int j = 0; j <= vn.N; ++j)
       r[j] = v.radius_in + (v.radius_out - v.radius_in) * double(j) / vn.N;
+    const double zeta_v = v.profile_zeta.value_or(model.blood.profile_zeta);
+    for (const auto& st : model.stenoses) {
+      if (st.vessel != v.name) continue;
+      const double x0 = st.position - 0.5 * st.length, x1 = st.position + 0.5 * st.length;
+      const double r_ref = v.radius_in + (v.radius_out - v.radius_in) * st.position / v.length;
+      const int cell_of = [&](double x) {
+        return std::clamp(static_cast<int>(std::floor(x / vn.dx)), 0, vn.N - 1);
+      }(st.mode == "geometric" ? x1 : st.position);
+      YoungTsaiGeometry g;
+      g.reference_diameter = 2.0 * r_ref;
+      g.area_ratio = 1.0 - st.area_reduction;
+      g.length = st.length;
+      g.K_t = st.K_t;
+      g.K_u = st.K_u;
+      const auto c = young_tsai_coefficients(g, m.rho, model.blood.viscosity);
+      CellLoss loss;
+      loss.cell = cell_of;
+      StenosisOut so{st.name, static_cast<int>(m.vessels.size()), cell_of, cell_of + 1, cell_of};
+      if (st.mode == "geometric") {
+        // Reduced reference radius over [x0, x1]; the 1D equations carry the convective and
+        // viscous effects there, so only the expansion (separation) loss is added, at the
+        // cell holding the distal end (no double counting of the viscous part).
+        int first = -1, last = -1;
+        for (int j = 0; j <= vn.N; ++j) {
+          const double x = j * vn.dx;
+          if (x >= x0 - 1e-12 && x <= x1 + 1e-12) {
+            r[j] *= std::sqrt(1.0 - st.area_reduction);
+            if (first < 0) first = j;
+            last = j;
+          }
+        }
+        if (first < 0)
+          throw std::invalid_argument("stenosis " + st.name +
+                                      " (geometric) is shorter than the "
+                                      "cells of vessel " +
+                                      v.name +
+                                      ": refine the vessel or use "
+                                      "mode: lumped");
+        loss.b = c.B;
+        so.vertex_up = std::max(0, first - 1);
+        so.vertex_down = std::min(vn.N, last + 1);
+      } else {
+        // Young-Tsai viscous loss minus the plain Poiseuille-type friction the cell already
+        // has over L_s (rho K_R L_s / A0^2), never below zero (SimVascular keeps the stenotic
+        // loss at least Poiseuille; PHYSIOLOGY.md A5 on double counting).
+        const double a0 = std::numbers::pi * r_ref * r_ref;
+        const double kr = 2.0 * std::numbers::pi * (zeta_v + 2.0) * model.blood.viscosity;
+        loss.r_v = std::max(0.0, c.R_v - kr * st.length / (a0 * a0));
+        loss.b = c.B;
+        loss.l = c.L;
+      }
+      vn.losses.push_back(loss);
+      m.stenoses.push_back(so);
+    }
     vn.law = make_tube_law(v.tube_law, r, m.rho);
     vn.group = group_of(v.external_pressure, "vessel " + v.name);
     const double zeta = v.profile_zeta.value_or(model.blood.profile_zeta);
@@ -459,8 +530,19 @@ int System::rhs(double t, const double* y, double* ydot) {
       const double abar = 0.5 * (vn.A[k] + vn.A[k + 1]);
       const double dP = (vn.p[k + 1] + rg * vn.z[k + 1]) - (vn.p[k] + rg * vn.z[k]);
       const double f_right = flux(k + 1);
-      ydot[vn.qidx(k)] =
-          -abar / m.rho * dP * inv_dx - (f_right - f_left) * inv_dx - vn.kr * q / abar;
+      double dq = -abar / m.rho * dP * inv_dx - (f_right - f_left) * inv_dx - vn.kr * q / abar;
+      if (!vn.losses.empty()) {
+        double r_v = 0.0, b = 0.0, l = 0.0;
+        for (const auto& loss : vn.losses)
+          if (loss.cell == k) r_v += loss.r_v, b += loss.b, l += loss.l;
+        if (r_v != 0.0 || b != 0.0 || l != 0.0) {
+          // (rho dx/Abar + L) dQ/dt = (rho dx/Abar) dq - R_v Q - B Q sqrt(Q^2 + q_eps^2)
+          const double inert = m.rho * vn.dx / abar;
+          const double q_eps = 1e-9;  // m^3/s: smooth |Q| (as the stenosis element)
+          dq = (inert * dq - r_v * q - b * q * std::sqrt(q * q + q_eps * q_eps)) / (inert + l);
+        }
+      }
+      ydot[vn.qidx(k)] = dq;
       f_left = f_right;
     }
     for (int j = 1; j < N; ++j) ydot[vn.aidx(j)] = -(y[vn.qidx(j)] - y[vn.qidx(j - 1)]) * inv_dx;
@@ -650,6 +732,11 @@ OutputLayout System::layout() const {
   }
   for (const auto& nd : m.nodes) l.nodes.push_back(nd.name);
   for (const auto& el : m.elements) l.elements.push_back({el->name(), el->type(), el->outputs()});
+  // Stenoses inside vessels: the flow through them and the trans-stenotic pressure difference
+  // (static pressure between the vertices just up- and downstream, as a catheter measures).
+  for (const auto& st : m.stenoses)
+    l.elements.push_back(
+        {st.name, "stenosis_in_vessel", {{"flow", "m^3/s"}, {"pressure_drop", "Pa"}}});
   l.period = m.model->solver.period;
   return l;
 }
@@ -683,6 +770,11 @@ int System::sample(double t, const double* y, Sample& s) {
     el->output(ctx, el->state_offset >= 0 ? y + el->state_offset : nullptr, m.port_view.data(),
                vals.data());
     s.element_values.insert(s.element_values.end(), vals.begin(), vals.end());
+  }
+  for (const auto& st : m.stenoses) {
+    const auto& vn = m.vessels[st.vessel];
+    s.element_values.push_back(y[vn.qidx(st.cell)]);
+    s.element_values.push_back(vn.p[st.vertex_up] - vn.p[st.vertex_down]);
   }
   return 0;
 }

@@ -130,6 +130,36 @@ struct SolverSettings {
   int keep_last_cycles = 0;              ///< 0 = keep everything written
 };
 
+/// A focal narrowing inside a vessel (docs/model-format.md#stenoses).
+///  - lumped (default): the Young & Tsai 1973 / Seeley & Young 1976 loss (viscous, separation
+///    and inertia terms, PHYSIOLOGY.md A5) added to the momentum equation of the cell that
+///    contains `position`; works from one cell (0D) to fine 1D.
+///  - geometric: the reference area A0 is reduced over [position - length/2, position +
+///    length/2] (the 1D equations then carry the convective and viscous effects) and only the
+///    expansion (separation) loss K_t is added at the cell that contains the distal end, so the
+///    viscous part is not counted twice. Needs cells shorter than the stenosis.
+struct Stenosis {
+  std::string name;
+  std::string vessel;
+  double position = 0.0;        ///< centre, distance from the vessel inlet [m] (resolved from %)
+  double length = 0.0;          ///< [m]
+  double area_reduction = 0.0;  ///< 1 - A_s/A0 in (0, 1)
+  std::string mode = "lumped";  ///< "lumped" | "geometric"
+  double K_t = 1.52;            ///< separation/expansion coefficient (Seeley & Young 1976)
+  double K_u = 1.2;             ///< inertance coefficient (Young & Tsai 1973)
+  SourceLocation where;
+};
+
+/// What the results should summarise besides the automatic metrics (docs/model-format.md#metrics).
+struct MetricsSpec {
+  struct Pathway {
+    std::string name;
+    std::vector<std::string> vessels;  ///< mean flow summed at their mid-points
+  };
+  std::vector<Pathway> pathways;
+  std::vector<std::string> cross_sections;  ///< vessels whose mid-point mean area is reported
+};
+
 struct Model {
   std::string name;
   std::string description;
@@ -139,6 +169,8 @@ struct Model {
   std::vector<BoundaryCondition> boundary_conditions;
   std::vector<Element> elements;
   std::vector<ExternalPressureGroup> external_pressures;
+  std::vector<Stenosis> stenoses;
+  MetricsSpec metrics;
   Gravity gravity;
   Posture posture;
   InitialConditions initial;

@@ -26,6 +26,9 @@ Override parse_override(const std::string& text);
 /// item's `name` (boundary conditions by their `node`), e.g. `vessels.IJV_R_J2.radius`,
 /// `elements.wk.R1`, `posture.tilt`, `solver.rtol`, `boundary_conditions.inlet.pressure`.
 /// Setting a key that the schema allows but the file omits adds it.
+///
+/// A scenario file holds `extends: <base model file>` plus `set:` (dotted paths as above) and
+/// `add:` (items appended to the base's lists, e.g. stenoses); docs/model-format.md#scenarios.
 class ModelDocument {
  public:
   /// Read a file. Throws ModelError (file, line, message) on I/O or YAML syntax errors.
@@ -54,9 +57,12 @@ class ModelDocument {
   std::string yaml() const;
   const std::string& file() const;
 
+  struct Impl;
+
  private:
   ModelDocument();
-  struct Impl;
+  /// A scenario file (`extends:`) becomes its base document with the scenario applied.
+  static void compose_scenario(ModelDocument& doc, const std::string& file, const std::string& dir);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -1,0 +1,151 @@
+#include "solver/metrics.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace venoflow {
+
+CycleMetrics::CycleMetrics(const OutputLayout& layout, const Model& model)
+    : layout_(layout), model_(model) {
+  std::size_t off = 0;
+  for (const auto& v : layout.vessels) {
+    mid_.push_back(off + v.x.size() / 2);
+    off += v.x.size();
+  }
+}
+
+void CycleMetrics::record(const Sample& s) {
+  Row r;
+  r.t = s.t;
+  for (std::size_t i : mid_) {
+    r.q_mid.push_back(s.vessel_flow[i]);
+    r.a_mid.push_back(s.vessel_area[i]);
+  }
+  r.node_p = s.node_pressure;
+  r.element = s.element_values;
+  current_.push_back(std::move(r));
+}
+
+void CycleMetrics::end_cycle() {
+  last_.swap(current_);
+  current_.clear();
+}
+
+void CycleMetrics::compute(std::map<std::string, Metric>& out) const {
+  const std::vector<Row>& rows = last_.empty() ? current_ : last_;
+  if (rows.empty()) return;
+  const double n = static_cast<double>(rows.size());
+  // Samples are uniform in time within the cycle: duration = n dt.
+  const double dt = rows.size() > 1 ? (rows.back().t - rows.front().t) / (n - 1) : 0.0;
+  auto mean = [&](auto get) {
+    double s = 0.0;
+    for (const auto& r : rows) s += get(r);
+    return s / n;
+  };
+  auto range = [&](auto get) {
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    for (const auto& r : rows) lo = std::min(lo, get(r)), hi = std::max(hi, get(r));
+    return hi - lo;
+  };
+  auto node_index = [&](const std::string& name) -> std::ptrdiff_t {
+    auto it = std::find(layout_.nodes.begin(), layout_.nodes.end(), name);
+    return it == layout_.nodes.end() ? -1 : it - layout_.nodes.begin();
+  };
+  // Element output offsets.
+  std::map<std::string, std::map<std::string, std::size_t>> eq;
+  std::size_t off = 0;
+  for (const auto& e : layout_.elements)
+    for (const auto& q : e.quantities) eq[e.name][q.name] = off++;
+
+  // Intracranial compartment(s).
+  double cbf = 0.0;
+  int n_ic = 0;
+  for (const auto& e : layout_.elements) n_ic += e.type == "intracranial";
+  for (const auto& e : layout_.elements) {
+    if (e.type != "intracranial") continue;
+    const auto& q = eq[e.name];
+    const std::string pre = n_ic > 1 ? e.name + "_" : "";
+    auto m_of = [&](const std::string& qty) {
+      const std::size_t k = q.at(qty);
+      return mean([k](const Row& r) { return r.element[k]; });
+    };
+    const double c = m_of("cbf"), icp = m_of("icp");
+    if (pre.empty()) cbf = c;
+    const std::size_t kicp = q.at("icp");
+    const double cbv = m_of("cerebral_blood_volume");
+    out[pre + "cbf"] = {c, "m^3/s", "cerebral blood flow (mean over the last cycle)"};
+    out[pre + "icp_mean"] = {icp, "Pa", "intracranial pressure, mean"};
+    out[pre + "icp_pulse"] = {range([kicp](const Row& r) { return r.element[kicp]; }), "Pa",
+                              "intracranial pressure pulse amplitude (max - min)"};
+    out[pre + "cerebral_venous_pressure"] = {m_of("cerebral_venous_pressure"), "Pa",
+                                             "cerebral (bridging) venous pressure, mean"};
+    out[pre + "capillary_pressure"] = {m_of("capillary_pressure"), "Pa",
+                                       "cerebral capillary pressure, mean"};
+    out[pre + "cerebral_blood_volume"] = {
+        cbv, "m^3", "cerebral blood volume of the compartment model, mean (see the element doc)"};
+    out[pre + "mean_transit_time"] = {c > 0 ? cbv / c : 0.0, "s",
+                                      "cerebral_blood_volume / cbf (central volume principle)"};
+    out[pre + "csf_formation"] = {m_of("csf_formation"), "m^3/s", "CSF formation, mean"};
+    out[pre + "csf_absorption"] = {m_of("csf_absorption"), "m^3/s", "CSF absorption, mean"};
+    if (const Element* spec = model_.find_element(e.name); spec && spec->nodes.size() == 2) {
+      const auto ia = node_index(spec->nodes[0]), is = node_index(spec->nodes[1]);
+      if (ia >= 0) {
+        const double pa = mean([ia](const Row& r) { return r.node_p[ia]; });
+        out[pre + "mean_arterial_pressure"] = {pa, "Pa", "mean pressure at the arterial port"};
+        out[pre + "cpp"] = {pa - icp, "Pa", "cerebral perfusion pressure: mean arterial - ICP"};
+      }
+      if (is >= 0)
+        out[pre + "sinus_pressure"] = {mean([is](const Row& r) { return r.node_p[is]; }), "Pa",
+                                       "dural sinus pressure at the sinus port, mean"};
+    }
+  }
+
+  auto vessel_index = [&](const std::string& name) -> std::ptrdiff_t {
+    for (std::size_t i = 0; i < layout_.vessels.size(); ++i)
+      if (layout_.vessels[i].name == name) return static_cast<std::ptrdiff_t>(i);
+    return -1;
+  };
+  for (const auto& p : model_.metrics.pathways) {
+    double q = 0.0;
+    for (const auto& v : p.vessels)
+      if (auto i = vessel_index(v); i >= 0) q += mean([i](const Row& r) { return r.q_mid[i]; });
+    out["outflow_" + p.name] = {q, "m^3/s",
+                                "mean flow over the last cycle, summed at the mid-points of " +
+                                    std::to_string(p.vessels.size()) + " vessel(s)"};
+    if (cbf > 0.0)
+      out["outflow_fraction_" + p.name] = {q / cbf, "1", "outflow_" + p.name + " / cbf"};
+  }
+  for (const auto& v : model_.metrics.cross_sections)
+    if (auto i = vessel_index(v); i >= 0)
+      out["csa_" + v] = {mean([i](const Row& r) { return r.a_mid[i]; }), "m^2",
+                         "mean cross-sectional area at the mid-point of " + v};
+  for (std::size_t i = 0; i < layout_.vessels.size(); ++i) {
+    const std::string& v = layout_.vessels[i].name;
+    double frac = 0.0, vol = 0.0;
+    for (const auto& r : rows)
+      if (r.q_mid[i] < 0.0) frac += 1.0, vol -= r.q_mid[i] * dt;
+    out["reflux_fraction_" + v] = {frac / n, "1",
+                                   "fraction of the cycle with retrograde flow at the mid-point"};
+    out["reflux_volume_" + v] = {vol, "m^3", "retrograde volume per cycle at the mid-point"};
+  }
+  for (const auto& e : layout_.elements) {
+    const auto& q = eq[e.name];
+    if (q.count("pressure_drop") &&
+        (e.type == "stenosis" || e.type == "stenosis_in_vessel" || e.type == "mynard_valve")) {
+      const std::size_t k = q.at("pressure_drop");
+      out["pressure_drop_" + e.name] = {mean([k](const Row& r) { return r.element[k]; }), "Pa",
+                                        "mean static pressure drop across " + e.name};
+    }
+    if (e.type == "mynard_valve" && q.count("flow")) {
+      const std::size_t k = q.at("flow");
+      double vol = 0.0;
+      for (const auto& r : rows)
+        if (r.element[k] < 0.0) vol -= r.element[k] * dt;
+      out["reflux_volume_" + e.name] = {vol, "m^3",
+                                        "retrograde volume per cycle through the valve"};
+    }
+  }
+}
+
+}  // namespace venoflow

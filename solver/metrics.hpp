@@ -1,0 +1,47 @@
+// venoflow: scalar results over the last complete cardiac cycle (docs/results-format.md#metrics).
+//
+// Recorded per output sample: each vessel's mid-point flow and area, node pressures and element
+// outputs. At the end of the run the metrics are computed from the last complete cycle (the whole
+// run when there is no period):
+//  - intracranial compartment (element type `intracranial`): cbf, cpp (mean arterial-port
+//    pressure - mean ICP), icp_mean, icp_pulse (max - min), sinus_pressure (mean sinus-port
+//    pressure), cerebral_venous_pressure, capillary_pressure, cerebral_blood_volume,
+//    mean_transit_time (CBV/CBF), csf_formation, csf_absorption (means);
+//  - per pathway of the model's `metrics.pathways`: outflow_<name> (sum of the vessels' mean
+//    mid-point flows) and outflow_fraction_<name> (of CBF);
+//  - per vessel in `metrics.cross_sections`: csa_<vessel> (mean mid-point area);
+//  - per vessel: reflux_fraction_<vessel> (fraction of the cycle with negative mid-point flow)
+//    and reflux_volume_<vessel> (retrograde volume per cycle);
+//  - per stenosis and valve: pressure_drop_<name> (mean), and for valves reflux_volume_<name>.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "venoflow/model.hpp"
+#include "venoflow/results.hpp"
+
+namespace venoflow {
+
+class CycleMetrics {
+ public:
+  CycleMetrics(const OutputLayout& layout, const Model& model);
+  void record(const Sample& s);
+  /// Close a cycle: its samples become "the last complete cycle".
+  void end_cycle();
+  /// Metrics of the last complete cycle (or of everything recorded if no cycle closed).
+  void compute(std::map<std::string, Metric>& out) const;
+
+ private:
+  struct Row {
+    double t;
+    std::vector<double> q_mid, a_mid, node_p, element;
+  };
+  const OutputLayout& layout_;
+  const Model& model_;
+  std::vector<std::size_t> mid_;  // concatenated index of each vessel's mid-point
+  std::vector<Row> current_, last_;
+};
+
+}  // namespace venoflow
