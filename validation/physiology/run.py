@@ -54,6 +54,8 @@ KNOWN_FAILURES = {
     "tilt_supine_to_upright": "engine: a distended collapsible vein that collapses at its inlet "
     "while carrying flow (momentum flux alpha Q^2/A at the collapsing vertex) drives the "
     "solver to a vanishing step (see docs/cerebral-model.md, 'Known limitations')",
+    "ccsvi_pattern_upright": "1D only (0D runs): same failure signature as the tilt (Newton failure "
+    "in SSS cell 0 with a vanishing step at t = 16.7 s), not yet analysed",
 }
 
 
