@@ -1,0 +1,313 @@
+#!/usr/bin/env python
+"""Physiological validation of the default cerebral venous model (models/cerebral_venous.yaml).
+
+    .venv/bin/python validation/physiology/run.py --cli build/release/venoflow [--quick] [--out DIR]
+
+Runs the scenarios of models/scenarios/, compares the results with every target of
+validation/physiology/targets.yaml, writes DIR/report.md (table + qualitative checks) and PNG
+plots, and prints the table. Exit status: 0, or 1 on a hard failure (a run failed unexpectedly,
+non-finite output, or one of the robust qualitative checks below failed). The quantitative
+comparisons with published numbers are reported, not asserted: inter-subject spreads are
+large and several targets are model outputs or unverified (see docs/cerebral-model.md).
+
+--quick: 0D (discretisation.lumped=true), fewer cycles, a subset of scenarios (< 30 s).
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+sys.path.insert(0, str(HERE))
+from summary import summarise  # noqa: E402
+
+SCEN = ROOT / "models" / "scenarios"
+
+# scenario -> (quick?, extra --set); cycles come from the model (40) unless quick
+SCENARIOS = {
+    "healthy_supine": True,
+    "healthy_upright": True,
+    "ijv_R_stenosis_50": True,
+    "ijv_R_stenosis_75": True,
+    "ijv_R_stenosis_90": True,
+    "ijv_bilateral_stenosis_90": False,
+    "ijv_bilateral_compression": True,
+    "azygos_stenosis_90": False,
+    "jugular_valves_incompetent": False,
+    "ccsvi_pattern": False,
+    "ccsvi_pattern_upright": False,
+    "ijv_R_stenosis_75_upright": False,
+    "respiration": False,
+    "tilt_supine_to_upright": False,
+}
+# Runs known to fail with the current engine (reason shown in the report; not a hard failure
+# while they fail, reported as XPASS when they start to work).
+KNOWN_FAILURES = {
+    "tilt_supine_to_upright": "engine: a distended collapsible vein that collapses at its inlet "
+    "while carrying flow (momentum flux alpha Q^2/A at the collapsing vertex) drives the "
+    "solver to a vanishing step (see docs/cerebral-model.md, 'Known limitations')",
+    "ccsvi_pattern_upright": "1D only (0D runs): same failure signature as the tilt (Newton failure "
+    "in SSS cell 0 with a vanishing step at t = 16.7 s), not yet analysed",
+}
+
+
+def run(cli: str, scen: str, out: Path, quick: bool) -> tuple[dict | None, str, float]:
+    h5 = out / f"{scen}.h5"
+    cmd = [cli, "run", str(SCEN / f"{scen}.yaml"), "-o", str(h5)]
+    if quick:
+        cmd += ["--set", "discretisation.lumped=true",
+                "--cycles", "25" if "upright" in scen else "10"]
+    t0 = time.time()
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.time() - t0
+    if p.returncode != 0 or not h5.exists():
+        msg = (p.stderr.strip().splitlines() or ["?"])[-1]
+        return None, msg, wall
+    s = summarise(str(h5))
+    if not s["complete"] or not s["finite"]:
+        return None, "incomplete or non-finite results", wall
+    return s, "", wall
+
+
+def ijv_csa_mean(s):
+    a = s["area"]
+    return (a["IJV_R_J2"] + a["IJV_R_J3"] + a["IJV_L_J2"] + a["IJV_L_J3"]) / 4.0
+
+
+def ijv_csa_j2(s):
+    return (s["area"]["IJV_R_J2"] + s["area"]["IJV_L_J2"]) / 2.0
+
+
+def ijv_total(s):
+    return s["pathways"]["ijv_R"] + s["pathways"]["ijv_L"]
+
+
+# target id -> (scenario, function of results (and baseline), unit label, note)
+def comparisons(R):
+    sup = R.get("healthy_supine")
+
+    def rise(sc):
+        if sc not in R or sup is None:
+            return None
+        return (R[sc]["sinus_pressure"] - sup["sinus_pressure"]) / sup["sinus_pressure"]
+
+    def rise_abs(sc):
+        if sc not in R or sup is None:
+            return None
+        return R[sc]["sinus_pressure"] - sup["sinus_pressure"]
+
+    def flow_drop(sc):
+        if sc not in R or sup is None:
+            return None
+        return 1.0 - R[sc]["pathways"]["ijv_R"] / sup["pathways"]["ijv_R"]
+
+    g = lambda sc, f: (f(R[sc]) if sc in R else None)  # noqa: E731
+    return {
+        "cbf_total_zarrinkoob2015": ("healthy_supine", g("healthy_supine", lambda s: s["cbf"]), "ml/min", ""),
+        "tcbf_qmra_wp217": ("healthy_supine", g("healthy_supine", lambda s: s["cbf"]), "ml/min", ""),
+        "ijv_total_flow_qmra_wp217": ("healthy_supine", g("healthy_supine", ijv_total), "ml/min", "J1 mid-points"),
+        "ijv_right_flow_qmra_wp217": ("healthy_supine", g("healthy_supine", lambda s: s["pathways"]["ijv_R"]), "ml/min", ""),
+        "ijv_left_flow_qmra_wp217": ("healthy_supine", g("healthy_supine", lambda s: s["pathways"]["ijv_L"]), "ml/min", ""),
+        "vv_total_flow_schreiber2003": ("healthy_supine", g("healthy_supine", lambda s: s["pathways"]["vertebral"]), "ml/min", "posture in the study not stated; compared supine"),
+        "vv_flow_bilateral_ijv_compression_schreiber2003": ("ijv_bilateral_compression", g("ijv_bilateral_compression", lambda s: s["pathways"]["vertebral"]), "ml/min", "98 % stenoses in both J2"),
+        "ijv_csa_supine_holmlund2017": ("healthy_supine", g("healthy_supine", ijv_csa_mean), "mm^2", "mean of R/L J2/J3 mid-points"),
+        "ijv_csa_sitting_holmlund2017": ("healthy_upright", g("healthy_upright", ijv_csa_mean), "mm^2", "mean of R/L J2/J3 mid-points"),
+        "icp_reference_supine_norager2021": ("healthy_supine", g("healthy_supine", lambda s: s["icp"]), "mmHg", "ICP at the sinus-port level"),
+        "icp_reference_upright_norager2021": ("healthy_upright", g("healthy_upright", lambda s: s["icp"]), "mmHg", "ICP at the sinus-port level (30 cm above RA)"),
+        "cvp_normal": ("healthy_supine", g("healthy_supine", lambda s: s["node_pressure"]["svc_top"]), "mmHg", "SVC top; RA prescribed 4 mmHg"),
+        "azygos_flow_controls": ("healthy_supine", g("healthy_supine", lambda s: s["flow"]["azygos"]), "ml/min", "300 ml/min prescribed thoracic-wall inflow + cerebral share"),
+        "stenosis90_intracranial_pressure_rise_muller2016": ("ijv_R_stenosis_90", rise("ijv_R_stenosis_90"), "fraction", "dural sinus pressure (P_v is shielded by the Starling resistor), single 90 % R IJV"),
+        "stenosis_max_intracranial_pressure_rise_muller2016": ("ijv_bilateral_stenosis_90", rise_abs("ijv_bilateral_stenosis_90"), "mmHg", "sinus pressure rise, bilateral 90 % (published value is a maximum)"),
+        "stenosis_flow_reduction_stenosed_vessel_muller2016": ("ijv_R_stenosis_90", flow_drop("ijv_R_stenosis_90"), "fraction", "R IJV J1 flow, 90 % (value is a maximum)"),
+        "gadda2015_jugular_flow_upright": ("healthy_upright", g("healthy_upright", lambda s: ijv_total(s) / 60.0), "ml/s", "model-to-model"),
+        "gadda2015_vertebral_flow_upright": ("healthy_upright", g("healthy_upright", lambda s: s["pathways"]["vertebral"] / 60.0), "ml/s", "model-to-model"),
+        "sinus_pressure_model_gadda2015": ("healthy_supine", g("healthy_supine", lambda s: s["sinus_pressure"]), "mmHg", "model-to-model"),
+        "ijv_pressure_supine_frontphysiol2014": ("healthy_supine", g("healthy_supine", lambda s: s["pressure"]["IJV_R_J2"][1]), "mmHg", "R J2 mid-point"),
+        "ijv_pressure_seated_frontphysiol2014": ("healthy_upright", g("healthy_upright", lambda s: s["pressure"]["IJV_R_J2"][1]), "mmHg", "R J2 mid-point"),
+    }
+
+
+def grade(t, sim):
+    if sim is None or (isinstance(sim, float) and not math.isfinite(sim)):
+        return "not run", ""
+    if t.get("range"):
+        lo, hi = t["range"]
+        return ("inside" if lo <= sim <= hi else "outside"), f"{lo} to {hi} ({t['spread_type']})"
+    v, sp = t.get("value"), t.get("spread")
+    if v is None:
+        return "n/a", ""
+    if not sp:
+        rel = (sim - v) / v if v else float("nan")
+        return f"{100*rel:+.0f} % (no spread)", f"{v}"
+    z = abs(sim - v) / sp
+    return ("within 1" if z <= 1 else "within 2" if z <= 2 else f"outside ({z:.1f})"), f"{v} ± {sp} ({t['spread_type']})"
+
+
+def qualitative(R):
+    checks = []
+
+    def add(name, why, ok):
+        checks.append((name, why, ok))
+
+    s, u = R.get("healthy_supine"), R.get("healthy_upright")
+    if s and u:
+        add("upright IJV area < supine", "Holmlund 2017: 94.5 -> 6.5 mm^2; robust to every parameter choice that lets the IJV collapse",
+            ijv_csa_mean(u) < 0.5 * ijv_csa_mean(s))
+        add("upright IJV share < supine", "Valdueza 2000 / Gisolf 2004 / Gadda 2015: outflow moves to the vertebral route",
+            ijv_total(u) / u["cbf"] < ijv_total(s) / s["cbf"])
+        add("R IJV flow > L IJV flow supine", "right-dominant anatomy (PHYSIOLOGY.md C1)", s["pathways"]["ijv_R"] > s["pathways"]["ijv_L"])
+    c = R.get("ijv_bilateral_compression")
+    if s and c:
+        add("bilateral compression raises VV flow", "Schreiber 2003: 47 -> 128 ml/min",
+            c["pathways"]["vertebral"] > s["pathways"]["vertebral"])
+    sev = [k for k in ("healthy_supine", "ijv_R_stenosis_50", "ijv_R_stenosis_75", "ijv_R_stenosis_90") if k in R]
+    if len(sev) >= 3:
+        p = [R[k]["sinus_pressure"] for k in sev]
+        add("sinus pressure rises monotonically with stenosis severity", "a resistance in series can only raise upstream pressure",
+            all(b >= a - 1e-3 for a, b in zip(p, p[1:])))
+        q = [R[k]["pathways"]["ijv_R"] for k in sev]
+        add("stenosed IJV flow falls monotonically with severity", "same argument for the flow", all(b <= a + 0.5 for a, b in zip(q, q[1:])))
+    if s:
+        for k in ("ijv_R_stenosis_50", "ijv_R_stenosis_75", "ijv_R_stenosis_90"):
+            if k in R:
+                add(f"CBF within ±10 % of baseline ({k})", "autoregulation + Starling shielding; a single stenosis moves P_vs by < 1 mmHg",
+                    abs(R[k]["cbf"] / s["cbf"] - 1) <= 0.10)
+    return checks
+
+
+def plots(R, out: Path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    files = []
+    keys = [k for k in SCENARIOS if k in R]
+    if keys:
+        fig, ax = plt.subplots(figsize=(10, 4.5))
+        names = ["ijv_R", "ijv_L", "vertebral", "plexus_and_collaterals", "azygos"]
+        bottom = [0.0] * len(keys)
+        for n in names:
+            vals = [R[k]["pathway_fraction"][n] * 100 for k in keys]
+            ax.bar(keys, vals, bottom=bottom, label=n)
+            bottom = [b + v for b, v in zip(bottom, vals)]
+        ax.set_ylabel("% of CBF")
+        ax.set_title("Cerebral outflow per pathway (negative = reversed)")
+        ax.legend(fontsize=7)
+        plt.setp(ax.get_xticklabels(), rotation=40, ha="right", fontsize=7)
+        fig.tight_layout()
+        fig.savefig(out / "pathways.png", dpi=110)
+        plt.close(fig)
+        files.append("pathways.png")
+    sev = [(0, "healthy_supine"), (50, "ijv_R_stenosis_50"), (75, "ijv_R_stenosis_75"), (90, "ijv_R_stenosis_90")]
+    sev = [(x, k) for x, k in sev if k in R]
+    if len(sev) >= 2:
+        fig, ax = plt.subplots(1, 2, figsize=(9, 3.5))
+        xs = [x for x, _ in sev]
+        ax[0].plot(xs, [R[k]["sinus_pressure"] for _, k in sev], "o-", label="sinus (port)")
+        ax[0].plot(xs, [R[k]["cerebral_venous_pressure"] for _, k in sev], "s-", label="cerebral veins P_v")
+        ax[0].plot(xs, [R[k]["icp"] for _, k in sev], "^-", label="ICP")
+        ax[0].set_xlabel("R IJV area reduction [%]")
+        ax[0].set_ylabel("mmHg")
+        ax[0].legend(fontsize=7)
+        for n in ("ijv_R", "ijv_L", "vertebral", "plexus_and_collaterals"):
+            ax[1].plot(xs, [R[k]["pathways"][n] for _, k in sev], "o-", label=n)
+        ax[1].set_xlabel("R IJV area reduction [%]")
+        ax[1].set_ylabel("ml/min")
+        ax[1].legend(fontsize=7)
+        fig.tight_layout()
+        fig.savefig(out / "stenosis_severity.png", dpi=110)
+        plt.close(fig)
+        files.append("stenosis_severity.png")
+    return files
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--cli", required=True)
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--out", default=str(HERE / "output"))
+    a = ap.parse_args(argv)
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
+    targets = {t["id"]: t for t in yaml.safe_load(open(HERE / "targets.yaml"))["targets"]}
+
+    R, runs, hard = {}, [], []
+    for scen, in_quick in SCENARIOS.items():
+        if a.quick and not in_quick:
+            continue
+        s, err, wall = run(a.cli, scen, out, a.quick)
+        known = KNOWN_FAILURES.get(scen)
+        if s is None:
+            status = "expected failure" if known else "FAILED"
+            if not known:
+                hard.append(f"{scen}: {err}")
+        else:
+            R[scen] = s
+            status = "ok (XPASS: known failure now runs)" if known else "ok"
+        per_cycle = wall / max(1, s["cycles"]) if s else float("nan")
+        runs.append((scen, status, err or "", wall, per_cycle,
+                     s["steady_state_change"] if s else float("nan")))
+
+    rows = []
+    for tid, (scen, sim, unit, note) in comparisons(R).items():
+        t = targets[tid]
+        verdict, pub = grade(t, sim)
+        rows.append((tid, t.get("verification", ""), pub, t.get("units", ""), scen,
+                     "—" if sim is None else f"{sim:.3g}", unit, verdict, note))
+    checks = qualitative(R)
+    for name, _, ok in checks:
+        if not ok:
+            hard.append(f"qualitative check failed: {name}")
+    figs = plots(R, out)
+
+    L = ["# Cerebral venous model: physiological validation", "",
+         f"Mode: {'quick (0D)' if a.quick else 'full (1D, model resolution)'}; CLI {a.cli}", "",
+         "## Runs", "", "| scenario | status | wall time [s] | per cardiac cycle [s] | last cycle-to-cycle change | message |",
+         "|---|---|---|---|---|---|"]
+    for scen, st, err, wall, pc, ch in runs:
+        L.append(f"| {scen} | {st} | {wall:.1f} | {pc:.3f} | {ch:.3g} | {err or KNOWN_FAILURES.get(scen, '') if st != 'ok' else ''} |")
+    L += ["", "## Targets", "",
+          "| target | verification | published | units | scenario | simulated | sim. units | verdict | note |",
+          "|---|---|---|---|---|---|---|---|---|"]
+    L += ["| " + " | ".join(map(str, r)) + " |" for r in rows]
+    L += ["", "Verdict: *within 1* / *within 2* spreads of the published mean; *inside*/*outside* a range; "
+          "relative difference where no spread is published (model outputs, single values, maxima).", "",
+          "## Qualitative checks (asserted)", "", "| check | why | result |", "|---|---|---|"]
+    L += [f"| {n} | {w} | {'pass' if ok else 'FAIL'} |" for n, w, ok in checks]
+    L += ["", "## Scenario summary", "", "| scenario | CBF ml/min | ICP | P_sinus | P_v | IJV R | IJV L | VV | coll. | azygos route | IJV CSA mm² |",
+          "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for k, s in R.items():
+        pw = s["pathways"]
+        L.append(f"| {k} | {s['cbf']:.0f} | {s['icp']:.2f} | {s['sinus_pressure']:.2f} | {s['cerebral_venous_pressure']:.2f} | "
+                 f"{pw['ijv_R']:.0f} | {pw['ijv_L']:.0f} | {pw['vertebral']:.0f} | {pw['plexus_and_collaterals']:.0f} | "
+                 f"{pw['azygos']:.0f} | {ijv_csa_mean(s):.1f} |")
+    L += ["", "Pressures in mmHg, flows in ml/min (mean over the last cycle).", ""]
+    L += [f"![{f}]({f})" for f in figs]
+    if hard:
+        L += ["", "## Hard failures", ""] + [f"- {h}" for h in hard]
+    (out / "report.md").write_text("\n".join(L) + "\n")
+
+    w = max(len(r[0]) for r in rows)
+    print(f"{'target':{w}}  {'published':28} {'simulated':>10} {'':8} verdict")
+    for r in rows:
+        print(f"{r[0]:{w}}  {r[2]:28} {r[5]:>10} {r[6]:8} {r[7]}")
+    for n, _, ok in checks:
+        print(f"[{'pass' if ok else 'FAIL'}] {n}")
+    for scen, st, err, wall, pc, ch in runs:
+        print(f"run {scen}: {st} {wall:.1f} s {err}")
+    print(f"report: {out / 'report.md'}")
+    if hard:
+        print("HARD FAILURES:\n  " + "\n  ".join(hard))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
