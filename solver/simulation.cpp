@@ -78,10 +78,15 @@ class SteadyStateMonitor {
     }
     for (std::size_t i = 0; i < layout.nodes.size(); ++i)
       add("node " + layout.nodes[i] + " pressure", 2, i, 1.0);
+    // Element pressures, flows and volumes; a valve's opening and effective area (units 1 and
+    // m^2) and indicators are left out: an idle valve's opening wanders without consequence,
+    // while its flow and pressure drop are probed.
     std::size_t e = 0;
     for (const auto& el : layout.elements)
-      for (const auto& q : el.quantities)
-        add("element " + el.name + " " + q.name, 3, e++, q.unit == "Pa" ? 1.0 : 1e-9);
+      for (const auto& q : el.quantities) {
+        if (q.unit != "1" && q.unit != "m^2") add("element " + el.name + " " + q.name, 3, e, q.unit == "Pa" ? 1.0 : 1e-9);
+        ++e;
+      }
   }
   void record(const Sample& s) {
     std::vector<double> row(probes_.size());
