@@ -84,7 +84,8 @@ class SteadyStateMonitor {
     std::size_t e = 0;
     for (const auto& el : layout.elements)
       for (const auto& q : el.quantities) {
-        if (q.unit != "1" && q.unit != "m^2") add("element " + el.name + " " + q.name, 3, e, q.unit == "Pa" ? 1.0 : 1e-9);
+        if (q.unit != "1" && q.unit != "m^2")
+          add("element " + el.name + " " + q.name, 3, e, q.unit == "Pa" ? 1.0 : 1e-9);
         ++e;
       }
   }

@@ -418,7 +418,7 @@ static bool solve_node_pressure(System::Impl& m, NodeNum& nd, double target, dou
     for (const auto& end : nd.ends) {
       auto& vn = m.vessels[end.vessel];
       const double pe = vn.group < 0 ? 0.0 : m.pext[vn.group];
-      const double a = vn.law->area(end.vertex, p - pe);
+      const double a = vn.law->area(end.vertex, p - pe, vn.A[end.vertex]);
       if (!(a > 0.0)) return false;
       vn.A[end.vertex] = a;
       v += 0.5 * vn.dx * a;
@@ -683,11 +683,11 @@ std::vector<double> System::absolute_tolerances() const {
       }
       case Descriptor::ElementState: {
         const auto kind = m.elements[d.id]->states()[d.sub].kind;
-        atol[i] = kind == StateKind::Pressure     ? s.atol_pressure
-                  : kind == StateKind::Flow       ? s.atol_flow
-                  : kind == StateKind::Volume     ? s.atol_area * 1e-2
-                  : kind == StateKind::Cumulative ? 1.0  // bookkeeping: never limits the step
-                                                  : 1e-8;
+        atol[i] = kind == StateKind::Pressure ? s.atol_pressure
+                  : kind == StateKind::Flow   ? s.atol_flow
+                  : kind == StateKind::Volume ? s.atol_area * 1.0  // m^2 x 1 m = 0.1 ul by default
+                  : kind == StateKind::Cumulative ? 1.0    // bookkeeping: never limits the step
+                                                  : 1e-6;  // dimensionless (valve opening ...)
         break;
       }
     }

@@ -23,6 +23,12 @@ class TubeLaw {
   /// Inverse: the area at vertex j for transmural pressure p [Pa]. Returns NaN when no
   /// positive area has that pressure (an elastic tube cannot collapse).
   virtual double area(int j, double transmural_pressure) const = 0;
+  /// The same, starting an iterative inverse from `hint` (e.g. the area at the previous
+  /// evaluation); laws with a closed-form inverse ignore it.
+  virtual double area(int j, double transmural_pressure, double hint) const {
+    (void)hint;
+    return area(j, transmural_pressure);
+  }
   /// Area at zero transmural pressure [m^2] (for scales and initial guesses).
   virtual double area_at_zero_pressure(int j) const = 0;
   /// Wave speed c = sqrt(A/rho dp/dA) [m/s].
