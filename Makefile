@@ -58,7 +58,11 @@ build: deps venv
 
 demo: build
 	@mkdir -p results
-	$(CLI) run validation/benchmarks/aortic_bifurcation.yaml -o results/demo.h5 --cycles 8
+	$(CLI) run models/scenarios/healthy_supine.yaml -o results/healthy_supine.h5
+	$(CLI) run models/scenarios/ijv_R_stenosis_75.yaml -o results/ijv_R_stenosis_75.h5
+	@echo; echo "Change of the perfusion and outflow metrics, healthy supine -> 75 % right IJV stenosis:"
+	$(CLI) compare results/healthy_supine.h5 results/ijv_R_stenosis_75.h5 \
+	  --only cbf,cpp,icp_mean,icp_pulse,sinus_pressure,cerebral_venous_pressure,capillary_pressure,outflow_,csa_IJV_R,pressure_drop_
 
 # C++ tests and the pytest suite (tests/python, run by ctest with .venv/bin/python).
 test: develop

@@ -97,9 +97,13 @@ int main(int argc, char** argv) {
   chk->add_option("--set", sets, "Override a model value")->type_name("KEY=VALUE");
 
   std::string file_a, file_b;
+  std::vector<std::string> only;
   auto* cmp = app.add_subcommand("compare", "Compare the metrics of two results files");
   cmp->add_option("a", file_a, "First results file")->required()->check(CLI::ExistingFile);
   cmp->add_option("b", file_b, "Second results file")->required()->check(CLI::ExistingFile);
+  cmp->add_option("--only", only,
+                  "Only metrics whose names start with these prefixes (comma-separated)")
+      ->delimiter(',');
 
   auto* schema = app.add_subcommand("schema", "Print the JSON Schema of the model format");
 
@@ -115,8 +119,19 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (cmp->parsed()) {
-      const auto a = venoflow::read_results(file_a);
-      const auto b = venoflow::read_results(file_b);
+      auto a = venoflow::read_results(file_a);
+      auto b = venoflow::read_results(file_b);
+      if (!only.empty()) {
+        auto keep = [&](std::map<std::string, venoflow::Metric>& m) {
+          for (auto it = m.begin(); it != m.end();) {
+            bool match = false;
+            for (const auto& p : only) match |= it->first.rfind(p, 0) == 0;
+            it = match ? std::next(it) : m.erase(it);
+          }
+        };
+        keep(a.metrics);
+        keep(b.metrics);
+      }
       std::cout << venoflow::cli::format_comparison(file_a, a.metrics, file_b, b.metrics);
       return 0;
     }
