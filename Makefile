@@ -19,7 +19,7 @@ PY_GROUPS := build test notebook
 # The venv's site-packages: a .pth file there puts python/ on sys.path (developer install).
 SITE = $(shell $(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 
-.PHONY: all deps venv develop build demo test validate-benchmarks bench bench-python format clean
+.PHONY: all deps venv develop build demo test validate validate-benchmarks validate-physiology bench bench-python format clean
 
 all: build
 
@@ -67,6 +67,11 @@ demo: build
 # C++ tests and the pytest suite (tests/python, run by ctest with .venv/bin/python).
 test: develop
 	ctest --preset release -j2
+
+validate: validate-benchmarks validate-physiology
+
+validate-physiology: build
+	$(PY) validation/physiology/run.py --cli $(CLI)
 
 validate-benchmarks: build
 	$(PY) validation/benchmarks/run.py --cli $(CLI) --python $(PY)

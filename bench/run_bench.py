@@ -35,7 +35,13 @@ CASES = {
     "5": ("37-artery network", "validation/benchmarks/network_37_arteries.yaml",
           TOL + ["discretisation.dx=20 mm"]),
     "6": ("ADAN56", "validation/benchmarks/adan56.yaml", TOL + ["discretisation.dx=20 mm"]),
+    # The default cerebral venous model, healthy supine (issue: 10 cycles on one core), at 0D
+    # (one cell per vessel) and at the 1D resolution of the physiological validation (dx 2 cm).
+    "c0": ("cerebral venous model, 0D", "models/scenarios/healthy_supine.yaml",
+           ["discretisation.lumped=true"]),
+    "c1": ("cerebral venous model, 1D dx 2 cm", "models/scenarios/healthy_supine.yaml", []),
 }
+CYCLES = {"c0": 10, "c1": 10}  # per-case cycle counts (others: --cycles)
 
 
 def run_once(cli, model, cycles, extra):
@@ -59,7 +65,7 @@ def run_once(cli, model, cycles, extra):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", default=str(ROOT / "build" / "release"))
-    ap.add_argument("--cases", default="4,5,6")
+    ap.add_argument("--cases", default="4,5,6,c0,c1")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--cycles", type=int, default=3)
     ap.add_argument("--set", action="append", default=[], help="extra --set for every run")
@@ -69,8 +75,9 @@ def main():
             "|---|---|---|---|---|---|---|---|"]
     for c in args.cases.split(","):
         name, model, settings = CASES[c]
-        runs = [run_once(cli, model, args.cycles, settings + args.set) for _ in range(args.repeat)]
-        n = runs[0]["cycles_completed"] or args.cycles
+        cycles = CYCLES.get(c, args.cycles)
+        runs = [run_once(cli, model, cycles, settings + args.set) for _ in range(args.repeat)]
+        n = runs[0]["cycles_completed"] or cycles
         wall = statistics.median(r["wall_time"] for r in runs) / n
         T = float(runs[0]["period"])
         rows.append(f"| {c}: {name} | {int(runs[0]['unknowns'])} | {wall:.3f} | {T / wall:.2f} | "

@@ -50,12 +50,9 @@ SCENARIOS = {
 }
 # Runs known to fail with the current engine (reason shown in the report; not a hard failure
 # while they fail, reported as XPASS when they start to work).
-KNOWN_FAILURES = {
-    "tilt_supine_to_upright": "engine: a distended collapsible vein that collapses at its inlet "
-    "while carrying flow (momentum flux alpha Q^2/A at the collapsing vertex) drives the "
-    "solver to a vanishing step (see docs/cerebral-model.md, 'Known limitations')",
-    "ccsvi_pattern_upright": "1D only (0D runs): same failure signature as the tilt (Newton failure "
-    "in SSS cell 0 with a vanishing step at t = 16.7 s), not yet analysed",
+KNOWN_FAILURES: dict[str, str] = {
+    # The tilt and the upright CCSVI pattern failed before the engine limited the convective
+    # flux at high speed index (docs/numerics.md, "Flow limitation"); both run now.
 }
 
 
