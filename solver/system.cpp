@@ -418,12 +418,13 @@ static bool solve_node_pressure(System::Impl& m, NodeNum& nd, double target, dou
     for (const auto& end : nd.ends) {
       auto& vn = m.vessels[end.vessel];
       const double pe = vn.group < 0 ? 0.0 : m.pext[vn.group];
-      const double a = vn.law->area(end.vertex, p - pe, vn.A[end.vertex]);
+      double dpda = 0.0;
+      const double a = vn.law->area(end.vertex, p - pe, vn.A[end.vertex], dpda);
       if (!(a > 0.0)) return false;
       vn.A[end.vertex] = a;
       v += 0.5 * vn.dx * a;
       vabs += 0.5 * vn.dx * a;
-      dv += 0.5 * vn.dx / vn.law->dpressure_darea(end.vertex, a);
+      dv += 0.5 * vn.dx / dpda;
     }
     for (auto [e, port] : nd.ports) {
       const auto& el = *m.elements[e];

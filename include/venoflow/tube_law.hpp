@@ -29,6 +29,13 @@ class TubeLaw {
     (void)hint;
     return area(j, transmural_pressure);
   }
+  /// Inverse from `hint` that also returns dp/dA at the result (one evaluation for both, as a
+  /// node's volume-pressure solve needs them together).
+  virtual double area(int j, double transmural_pressure, double hint, double& dp_da) const {
+    const double a = area(j, transmural_pressure, hint);
+    dp_da = a > 0.0 ? dpressure_darea(j, a) : 0.0;
+    return a;
+  }
   /// Area at zero transmural pressure [m^2] (for scales and initial guesses).
   virtual double area_at_zero_pressure(int j) const = 0;
   /// Wave speed c = sqrt(A/rho dp/dA) [m/s].

@@ -65,21 +65,35 @@ double VenousLaw::area(int j, double transmural_pressure) const {
 }
 
 double VenousLaw::area(int j, double transmural_pressure, double hint) const {
+  double dp_da = 0.0;
+  return area(j, transmural_pressure, hint, dp_da);
+}
+
+double VenousLaw::area(int j, double transmural_pressure, double hint, double& dp_da) const {
   // Newton in s = ln(A/A0) from the hint (quadratic convergence: ~2-3 steps when the hint is
   // the previous evaluation's area), with steps limited to |ds| <= 0.5; falls back to the
   // bracketed iteration if it does not converge within 8 steps.
-  if (!(hint > 0.0) || !std::isfinite(transmural_pressure)) return area(j, transmural_pressure);
+  auto fallback = [&] {
+    const double a = area(j, transmural_pressure);
+    dp_da = a > 0.0 ? dpressure_darea(j, a) : 0.0;
+    return a;
+  };
+  if (!(hint > 0.0) || !std::isfinite(transmural_pressure)) return fallback();
   const double y = transmural_pressure / k_[j];
   double s = std::log(hint / a0_[j]);
   for (int it = 0; it < 8; ++it) {
     const double em = std::exp(m_ * s), en = std::exp(n_ * s);
-    double ds = -(em - en - y) / (m_ * em - n_ * en);
+    const double slope = m_ * em - n_ * en;  // d(phi)/ds = A/K dp/dA
+    double ds = -(em - en - y) / slope;
     ds = std::clamp(ds, -0.5, 0.5);
     s += ds;
-    if (std::abs(ds) <= 4.0 * std::numeric_limits<double>::epsilon() * (1.0 + std::abs(s)))
-      return a0_[j] * std::exp(s);
+    if (std::abs(ds) <= 4.0 * std::numeric_limits<double>::epsilon() * (1.0 + std::abs(s))) {
+      const double a = a0_[j] * std::exp(s);
+      dp_da = k_[j] * slope / a;  // at the last iterate (differs by round-off)
+      return a;
+    }
   }
-  return area(j, transmural_pressure);
+  return fallback();
 }
 
 double VenousLaw::area_at_zero_pressure(int j) const { return a0_[j]; }

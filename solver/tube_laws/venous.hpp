@@ -26,6 +26,7 @@ class VenousLaw final : public TubeLaw {
   double dpressure_darea(int j, double area) const override;
   double area(int j, double transmural_pressure) const override;
   double area(int j, double transmural_pressure, double hint) const override;
+  double area(int j, double transmural_pressure, double hint, double& dp_da) const override;
   double area_at_zero_pressure(int j) const override;
   std::string name() const override { return "venous"; }
 
