@@ -68,6 +68,7 @@ struct NodeNum {
   std::vector<NodeEnd> ends;
   std::vector<std::pair<int, int>> ports;  // (element, port)
   double p = 0.0, z = 0.0, p_guess = 0.0;
+  double v_last = 0.0, c_last = 0.0;  // volume and compliance at p_guess (Newton predictor)
   double p_init = 0.0;
 };
 
@@ -436,7 +437,11 @@ static bool solve_node_pressure(System::Impl& m, NodeNum& nd, double target, dou
     }
     return std::isfinite(v) && dv > 0.0;
   };
-  double p = nd.p_guess, lo = -std::numeric_limits<double>::infinity(),
+  // Start from the last solution, advanced by one Newton step with its stored compliance
+  // (free: no evaluation), then iterate.
+  double p = nd.p_guess;
+  if (nd.c_last > 0.0) p += (target - nd.v_last) / nd.c_last;
+  double lo = -std::numeric_limits<double>::infinity(),
          hi = std::numeric_limits<double>::infinity();
   double v = 0.0, dv = 0.0;
   for (int it = 0; it < 200; ++it) {
@@ -446,7 +451,14 @@ static bool solve_node_pressure(System::Impl& m, NodeNum& nd, double target, dou
       continue;
     }
     const double f = v - target;
-    if (f == 0.0) break;
+    // Converged to round-off: the residual is at the floor of V(p). The areas of this
+    // evaluation belong to p (the Newton update would move p by round-off only).
+    if (std::abs(f) <= 16.0 * std::numeric_limits<double>::epsilon() * vabs) {
+      nd.p = nd.p_guess = p;
+      nd.v_last = v;
+      nd.c_last = dv;
+      return true;
+    }
     if (f < 0.0)
       lo = p;
     else
@@ -456,21 +468,15 @@ static bool solve_node_pressure(System::Impl& m, NodeNum& nd, double target, dou
       next = (std::isfinite(lo) && std::isfinite(hi))
                  ? 0.5 * (lo + hi)
                  : (next <= lo ? lo + 0.5 * std::abs(f / dv) : hi - 0.5 * std::abs(f / dv));
-    // Converge to round-off (quadratic convergence makes the last step nearly free): the
-    // coloured finite-difference Jacobian differentiates through this solve. Stop once the
-    // residual is at the round-off floor of V(p), after taking that last Newton step.
-    const bool done = std::abs(f) <= 16.0 * std::numeric_limits<double>::epsilon() * vabs ||
-                      std::abs(next - p) <= 4e-16 * std::abs(p) ||
-                      (std::isfinite(lo) && std::isfinite(hi) && hi - lo <= 4e-16 * std::abs(p));
+    const bool stalled = std::abs(next - p) <= 4e-16 * std::abs(p) ||
+                         (std::isfinite(lo) && std::isfinite(hi) && hi - lo <= 4e-16 * std::abs(p));
     p = next;
-    if (done) {
-      if (!eval(p, v, dv)) return false;
-      nd.p = nd.p_guess = p;
-      return true;
-    }
+    if (stalled) break;
   }
   if (!eval(p, v, dv) || std::abs(v - target) > 1e-10 * std::abs(target) + 1e-18) return false;
   nd.p = nd.p_guess = p;
+  nd.v_last = v;
+  nd.c_last = dv;
   return true;
 }
 
