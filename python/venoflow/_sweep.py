@@ -6,7 +6,7 @@ import itertools
 import json
 import os
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -30,22 +30,36 @@ def variants(parameters: Mapping[str, Sequence[Any]] | Iterable[Mapping[str, Any
     return [dict(v) for v in parameters]
 
 
+#: ``error`` of a variant stopped by Ctrl-C (or ``stop``) while it ran / before it started.
+STOPPED = "Interrupted: stopped while running"
+NOT_STARTED = "Interrupted: not started"
+
+
 def run_variant(model: Model, overrides: Mapping[str, Any], cycles: int | None,
-                t_end: float | None) -> dict:
+                t_end: float | None, stop: _venoflow.StopFlag | None = None) -> dict:
     """Run one variant; never raises. Returns metrics, status and timings as a flat dict.
+    ``stop`` (shared by the variants of a sweep) makes the run end at its next output sample.
     (Module-level so that Dask can pickle it by reference.)"""
     row: dict[str, Any] = {}
     t0 = time.perf_counter()
+    if stop is not None and stop.is_set:
+        return {"complete": False, "error": NOT_STARTED, "run_time": float("nan"),
+                "wall_time": 0.0}
     try:
         m = model.copy()
         if overrides:
             # validated when the run builds the model (an invalid value -> ModelError row)
             m.update({k: _yaml_value(v) for k, v in overrides.items()}, validate=False)
-        raw = _venoflow.run(m._doc, cycles=cycles, t_end=t_end)
+        raw = _venoflow.run(m._doc, cycles=cycles, t_end=t_end, stop=stop)
         failure = raw.get("failure")
         row.update({k: float(v[0]) for k, v in raw["metrics"].items()})
         row["complete"] = bool(raw["outcome"]["complete"])
-        row["error"] = None if failure is None else f"SolverError: {failure['message']}"
+        if failure is not None:
+            row["error"] = f"SolverError: {failure['message']}"
+        elif raw["outcome"].get("interrupted"):
+            row["error"] = STOPPED
+        else:
+            row["error"] = None
         row["run_time"] = float(raw["cpp_time"])
         row["_metric_units"] = {k: v[1] for k, v in raw["metrics"].items()}
     except Exception as e:  # noqa: BLE001 - a failing variant is recorded, the study goes on
@@ -71,7 +85,7 @@ def _column(values: list) -> list:
 def sweep(model: Model | str | os.PathLike,
           parameters: Mapping[str, Sequence[Any]] | Iterable[Mapping[str, Any]], *,
           workers: int | None = None, cycles: int | None = None, t_end: float | None = None,
-          client=None, progress: bool = True):
+          client=None, progress: bool = True, stop: _venoflow.StopFlag | None = None):
     """Run a parameter study and return a ``pandas.DataFrame``, one row per variant.
 
     ``parameters`` is ``{path: [values]}`` (full factorial; paths and values as in
@@ -89,6 +103,18 @@ def sweep(model: Model | str | os.PathLike,
     run with the GIL released), or, with ``client=`` a ``dask.distributed.Client``, on that
     cluster (the model is pickled to the workers; table files must be visible there at the
     same path). ``progress`` shows a tqdm bar.
+
+    Ctrl-C (``KeyboardInterrupt``) stops the study promptly: with threads, the running variants
+    get a shared :class:`StopFlag` and stop at their next output sample (the study returns within
+    about 0.1 s), variants not yet started are cancelled. The ``KeyboardInterrupt`` is then
+    re-raised with the partial study attached as ``exc.study`` (same columns; finished variants
+    as usual, the stopped ones with ``complete = False``, ``error =
+    "Interrupted: stopped while running"`` and the metrics of the part they ran, the others
+    ``error = "Interrupted: not started"`` and NaN metrics). On a Dask cluster the
+    pending tasks are cancelled (running ones finish on their worker) and the study holds the
+    variants finished so far. ``stop`` (a :class:`StopFlag`) stops a thread sweep the same way
+    from another thread, without an exception: the partial study is returned (Ctrl-C sets that
+    flag too; ``clear()`` it before reusing it).
     """
     import pandas as pd
 
@@ -104,6 +130,7 @@ def sweep(model: Model | str | os.PathLike,
         from tqdm.auto import tqdm
 
         bar = tqdm(total=len(var), unit="variant", desc="sweep")
+    interrupt: BaseException | None = None
     try:
         if client is not None:
             from distributed import as_completed as dask_completed
@@ -111,28 +138,24 @@ def sweep(model: Model | str | os.PathLike,
             futures = client.map(run_variant, [base] * len(var), var, [cycles] * len(var),
                                  [t_end] * len(var), pure=False)
             index = {f.key: i for i, f in enumerate(futures)}
-            for fut in dask_completed(futures):
-                rows[index[fut.key]] = fut.result()
-                if bar is not None:
-                    bar.update()
+            try:
+                for fut in dask_completed(futures):
+                    rows[index[fut.key]] = fut.result()
+                    if bar is not None:
+                        bar.update()
+            except KeyboardInterrupt as e:
+                client.cancel(futures)
+                interrupt = e
         else:
-            n = workers or os.cpu_count() or 1
-            with ThreadPoolExecutor(max_workers=n, thread_name_prefix="venoflow-sweep") as pool:
-                futs = {pool.submit(run_variant, base, v, cycles, t_end): i
-                        for i, v in enumerate(var)}
-                try:
-                    for fut in as_completed(futs):
-                        rows[futs[fut]] = fut.result()
-                        if bar is not None:
-                            bar.update()
-                except BaseException:
-                    for f in futs:
-                        f.cancel()
-                    raise
+            interrupt = _run_threads(base, var, cycles, t_end, workers, stop, rows, bar)
     finally:
         if bar is not None:
             bar.close()
 
+    for i, r in enumerate(rows):
+        if r is None:  # cancelled before it ran (Ctrl-C)
+            rows[i] = {"complete": False, "error": NOT_STARTED, "run_time": float("nan"),
+                       "wall_time": 0.0}
     units: dict[str, str] = {}
     for r in rows:
         units.update(r.pop("_metric_units", {}))
@@ -156,7 +179,49 @@ def sweep(model: Model | str | os.PathLike,
         "cycles": cycles,
         "t_end": t_end,
     })
+    if interrupt is not None:
+        interrupt.study = df
+        raise interrupt
     return df
+
+
+def _run_threads(base: Model, var: list[dict], cycles: int | None, t_end: float | None,
+                 workers: int | None, stop: _venoflow.StopFlag | None, rows: list, bar):
+    """Run the variants on a thread pool, filling ``rows``. Returns the KeyboardInterrupt that
+    stopped the study (running variants stopped through the shared flag, the others cancelled),
+    or None."""
+    flag = stop if stop is not None else _venoflow.StopFlag()
+    n = workers or os.cpu_count() or 1
+    pool = ThreadPoolExecutor(max_workers=n, thread_name_prefix="venoflow-sweep")
+    futs = {pool.submit(run_variant, base, v, cycles, t_end, flag): i for i, v in enumerate(var)}
+    pending = set(futs)
+    interrupt = None
+    try:
+        while pending:
+            # Wait in short slices: a signal (Ctrl-C, _thread.interrupt_main) is handled between
+            # them even if it did not wake this thread up.
+            done, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+            for fut in done:
+                rows[futs[fut]] = fut.result()
+                if bar is not None:
+                    bar.update()
+    except BaseException as e:
+        flag.set()
+        for f in pending:
+            f.cancel()
+        if not isinstance(e, KeyboardInterrupt):
+            pool.shutdown(wait=True)
+            raise
+        interrupt = e
+    # After Ctrl-C the running variants stop at their next output sample; collect them (a
+    # second Ctrl-C while waiting abandons them).
+    pool.shutdown(wait=True)
+    for fut, i in futs.items():
+        if rows[i] is None and fut.done() and not fut.cancelled():
+            rows[i] = fut.result()
+            if bar is not None:
+                bar.update()
+    return interrupt
 
 
 def save_study(df, path: str | os.PathLike) -> None:

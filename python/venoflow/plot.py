@@ -68,14 +68,17 @@ def _spring_layout(nodes: list[str], edges: list[tuple[str, str]], iterations: i
 def network(model: Model, results: Results | None = None, ax=None, layout: str = "auto"):
     """The vessel network as a graph: one arrow per vessel in the direction of its mean flow
     (from ``results``; the vessel's own direction without results), width and colour scaled by
-    |mean flow| [ml/s]. ``layout``: "height" (nodes at their heights, spread sideways),
+    |mean flow| [ml/s]; two-node lumped elements as dashed lines. ``layout``: "height" (nodes at their heights, spread sideways),
     "spring" (force-directed, numpy) or "auto" (height if the nodes have distinct heights)."""
     import matplotlib.pyplot as plt
 
     ax = _axes(ax)
     g = model.graph
     nodes = [n["name"] for n in g["nodes"]]
-    edges = [(v["from"], v["to"]) for v in g["vessels"]]
+    # two-node lumped elements (intracranial compartment, valves, stenoses) link nodes too
+    links = [(e["name"], e["nodes"][0], e["nodes"][1]) for e in g["elements"]
+             if len(e["nodes"]) == 2]
+    edges = [(v["from"], v["to"]) for v in g["vessels"]] + [(a, b) for _, a, b in links]
     heights = {n["name"]: n["height"] for n in g["nodes"]}
     if layout == "auto":
         layout = "height" if len(set(heights.values())) > 1 else "spring"
@@ -99,6 +102,11 @@ def network(model: Model, results: Results | None = None, ax=None, layout: str =
         label = v["name"] + (f"\n{q * 1e6:.3g} ml/s" if results is not None else "")
         ax.text(mid[0], mid[1], label, fontsize=8, ha="center", va="center",
                 bbox={"boxstyle": "round", "fc": "white", "alpha": 0.7, "lw": 0})
+    for name, a, b in links:
+        ax.plot(*np.transpose([pos[a], pos[b]]), ls="--", lw=1, color="0.6", zorder=1)
+        mid = (pos[a] + pos[b]) / 2
+        ax.text(mid[0], mid[1], name, fontsize=7, color="0.4", ha="center", va="center",
+                style="italic")
     xy = np.array([pos[n] for n in nodes])
     ax.scatter(xy[:, 0], xy[:, 1], s=30, c="k", zorder=3)
     for n in nodes:

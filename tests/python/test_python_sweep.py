@@ -101,3 +101,63 @@ def test_plots(study, model):
     assert isinstance(ax, Axes) and len(ax.lines) == 2
     np.testing.assert_allclose(ax.lines[0].get_xdata(), [2.8, 3.0])
     assert ax.get_xlabel() == "vessels.cca.radius [mm]"
+
+
+CEREBRAL = ROOT / "models/cerebral_venous.yaml"
+
+
+def _long_model():
+    """A model whose variants run for minutes unless stopped (0D cerebral model, many cycles)."""
+    return vf.load_model(CEREBRAL).update({"discretisation.lumped": True,
+                                           "solver.stop_at_steady_state": False})
+
+
+def test_ctrl_c_stops_running_variants_promptly():
+    import _thread
+    import threading
+    import time
+
+    grid = {"posture.tilt": ["0 deg", "1 deg", "2 deg", "3 deg"]}
+    timer = threading.Timer(0.5, _thread.interrupt_main)   # Ctrl-C during the sweep
+    t0 = time.perf_counter()
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt) as info:
+            vf.sweep(_long_model(), grid, workers=2, cycles=5000, progress=False)
+    finally:
+        timer.cancel()
+    elapsed = time.perf_counter() - t0
+    assert elapsed < 2.5, f"sweep took {elapsed:.1f} s to stop"
+    # the partial study is attached to the exception
+    df = info.value.study
+    assert len(df) == 4 and list(df["posture.tilt"]) == grid["posture.tilt"]
+    assert not df["complete"].any()
+    assert list(df["error"]).count("Interrupted: stopped while running") == 2
+    assert list(df["error"]).count("Interrupted: not started") == 2
+    running = df[df["error"] == "Interrupted: stopped while running"]
+    assert np.isfinite(running["cbf"]).all() and (running["run_time"] < 2.5).all()
+    assert df[df["error"] == "Interrupted: not started"]["cbf"].isna().all()
+    assert df.attrs["metric_units"]["cbf"] == "m^3/s"
+    # the threads are gone: nothing keeps computing in the background
+    time.sleep(0.2)
+    assert not [t for t in threading.enumerate() if t.name.startswith("venoflow-sweep")]
+
+
+def test_stop_flag_returns_partial_study():
+    import threading
+    import time
+
+    stop = vf.StopFlag()
+    timer = threading.Timer(0.5, stop.set)
+    t0 = time.perf_counter()
+    timer.start()
+    try:
+        df = vf.sweep(_long_model(), {"posture.tilt": ["0 deg", "1 deg", "2 deg"]}, workers=2,
+                      cycles=5000, progress=False, stop=stop)
+    finally:
+        timer.cancel()
+    assert time.perf_counter() - t0 < 2.5
+    assert len(df) == 3 and not df["complete"].any()
+    assert sorted(df["error"]) == ["Interrupted: not started",
+                                   "Interrupted: stopped while running",
+                                   "Interrupted: stopped while running"]
