@@ -46,6 +46,7 @@ struct VesselNum {
   double kr = 0.0, alpha = 1.0;
   double p_init = 0.0;
   std::vector<double> A, p, z;  // scratch at vertices 0..N
+  std::vector<double> c2;       // squared wave speed A/rho dp/dA at the vertices (scratch)
   int qidx(int k) const { return offset + 2 * k; }
   int aidx(int j) const { return offset + 2 * j - 1; }
   int count() const { return 2 * N - 1; }
@@ -260,6 +261,7 @@ System::System(const Model& model) : impl_(std::make_unique<Impl>()) {
     vn.alpha = vn.N == 1 ? 0.0 : (zeta + 2.0) / (zeta + 1.0);
     vn.p_init = v.initial_pressure.value_or(model.initial.pressure);
     vn.A.assign(vn.N + 1, 0.0);
+    vn.c2.assign(vn.N + 1, 0.0);
     vn.p.assign(vn.N + 1, 0.0);
     vn.z.assign(vn.N + 1, 0.0);
     for (int k = 0; k < vn.N; ++k) {
@@ -423,6 +425,7 @@ static bool solve_node_pressure(System::Impl& m, NodeNum& nd, double target, dou
       const double a = vn.law->area(end.vertex, p - pe, vn.A[end.vertex], dpda);
       if (!(a > 0.0)) return false;
       vn.A[end.vertex] = a;
+      vn.c2[end.vertex] = a / m.rho * dpda;
       v += 0.5 * vn.dx * a;
       vabs += 0.5 * vn.dx * a;
       dv += 0.5 * vn.dx / dpda;
@@ -493,7 +496,9 @@ int System::evaluate_pressures(double t, const double* y) {
       for (const auto& end : nd.ends) {
         auto& vn = m.vessels[end.vessel];
         const double pe = vn.group < 0 ? 0.0 : m.pext[vn.group];
-        const double a = vn.law->area(end.vertex, nd.p - pe);
+        double dpda = 0.0;
+        const double a = vn.law->area(end.vertex, nd.p - pe, vn.A[end.vertex], dpda);
+        vn.c2[end.vertex] = a > 0.0 ? a / m.rho * dpda : 0.0;
         if (!(a > 0.0)) {
           failure_quantity_ = "area <= 0";
           failure_component_ = "vessel " + vn.spec->name;
@@ -527,7 +532,9 @@ int System::evaluate_pressures(double t, const double* y) {
         return 1;
       }
       vn.A[j] = a;
-      vn.p[j] = pe + vn.law->pressure(j, a);
+      double dpda = 0.0;
+      vn.p[j] = pe + vn.law->pressure(j, a, dpda);
+      vn.c2[j] = a / m.rho * dpda;
     }
   }
   return 0;
@@ -553,7 +560,7 @@ int System::rhs(double t, const double* y, double* ydot) {
       const double q = upwind_flow(vn, y, j, q_s);
       if (vn.alpha == 0.0) return 0.0;
       const double a = vn.A[j];
-      const double c2 = a / m.rho * vn.law->dpressure_darea(j, a);
+      const double c2 = vn.c2[j];
       const double u2 = q * q / (a * a);
       const double s4 = u2 * u2 / (c2 * c2);
       return vn.alpha * q * q / a / std::sqrt(1.0 + s4);

@@ -18,6 +18,11 @@ class TubeLaw {
   virtual ~TubeLaw() = default;
   /// Transmural pressure p - p_ext [Pa] at vertex j for lumen area A [m^2] (A > 0).
   virtual double pressure(int j, double area) const = 0;
+  /// Transmural pressure and its derivative dp/dA together (shared work for laws with powers).
+  virtual double pressure(int j, double area, double& dp_da) const {
+    dp_da = dpressure_darea(j, area);
+    return pressure(j, area);
+  }
   /// d(p - p_ext)/dA [Pa/m^2] at vertex j.
   virtual double dpressure_darea(int j, double area) const = 0;
   /// Inverse: the area at vertex j for transmural pressure p [Pa]. Returns NaN when no

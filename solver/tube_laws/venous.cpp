@@ -24,6 +24,13 @@ double VenousLaw::pressure(int j, double area) const {
   return k_[j] * (std::exp(m_ * la) - std::exp(n_ * la));
 }
 
+double VenousLaw::pressure(int j, double area, double& dp_da) const {
+  const double la = std::log(area / a0_[j]);
+  const double em = std::exp(m_ * la), en = std::exp(n_ * la);
+  dp_da = k_[j] / area * (m_ * em - n_ * en);
+  return k_[j] * (em - en);
+}
+
 double VenousLaw::dpressure_darea(int j, double area) const {
   const double la = std::log(area / a0_[j]);
   return k_[j] / area * (m_ * std::exp(m_ * la) - n_ * std::exp(n_ * la));

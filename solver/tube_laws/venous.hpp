@@ -23,6 +23,7 @@ class VenousLaw final : public TubeLaw {
   VenousLaw(std::vector<double> a0, std::vector<double> k, double m, double n);
 
   double pressure(int j, double area) const override;
+  double pressure(int j, double area, double& dp_da) const override;
   double dpressure_darea(int j, double area) const override;
   double area(int j, double transmural_pressure) const override;
   double area(int j, double transmural_pressure, double hint) const override;
