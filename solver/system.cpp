@@ -47,6 +47,9 @@ struct VesselNum {
   double p_init = 0.0;
   std::vector<double> A, p, z;  // scratch at vertices 0..N
   std::vector<double> c2;       // squared wave speed A/rho dp/dA at the vertices (scratch)
+  // End vertices: transmural pressure and dp/dA at which A was last computed (predictor of
+  // the next inverse's starting point in the node volume solve).
+  double pt_last[2] = {0.0, 0.0}, dpda_last[2] = {0.0, 0.0};
   int qidx(int k) const { return offset + 2 * k; }
   int aidx(int j) const { return offset + 2 * j - 1; }
   int count() const { return 2 * N - 1; }
@@ -422,10 +425,17 @@ static bool solve_node_pressure(System::Impl& m, NodeNum& nd, double target, dou
       auto& vn = m.vessels[end.vessel];
       const double pe = vn.group < 0 ? 0.0 : m.pext[vn.group];
       double dpda = 0.0;
-      const double a = vn.law->area(end.vertex, p - pe, vn.A[end.vertex], dpda);
+      const int e = end.vertex == 0 ? 0 : 1;
+      const double pt = p - pe;
+      double hint = vn.A[end.vertex];
+      if (vn.dpda_last[e] > 0.0 && hint > 0.0)  // first-order predictor from the last inverse
+        hint = std::clamp(hint + (pt - vn.pt_last[e]) / vn.dpda_last[e], 0.5 * hint, 2.0 * hint);
+      const double a = vn.law->area(end.vertex, pt, hint, dpda);
       if (!(a > 0.0)) return false;
       vn.A[end.vertex] = a;
       vn.c2[end.vertex] = a / m.rho * dpda;
+      vn.pt_last[e] = pt;
+      vn.dpda_last[e] = dpda;
       v += 0.5 * vn.dx * a;
       vabs += 0.5 * vn.dx * a;
       dv += 0.5 * vn.dx / dpda;

@@ -16,24 +16,54 @@ VenousLaw::VenousLaw(std::vector<double> a0, std::vector<double> k, double m, do
   for (std::size_t j = 0; j < a0_.size(); ++j)
     if (!(a0_[j] > 0.0) || !(k_[j] > 0.0))
       throw std::invalid_argument("venous tube law: A0 and K must be > 0");
+  if (2.0 * m_ == std::round(2.0 * m_) && 2.0 * n_ == std::round(2.0 * n_) && 2.0 * m_ <= 64 &&
+      -2.0 * n_ <= 64) {
+    m2_ = static_cast<int>(std::lround(2.0 * m_));
+    n2_ = static_cast<int>(std::lround(2.0 * n_));
+  }
 }
 
-// a^m and a^n from one logarithm and two exponentials (cheaper than two pow calls).
+namespace {
+double ipow(double x, int e) {  // x^e, e >= 0, by repeated squaring
+  double r = 1.0;
+  while (e > 0) {
+    if (e & 1) r *= x;
+    x *= x;
+    e >>= 1;
+  }
+  return r;
+}
+}  // namespace
+
+void VenousLaw::powers(double alpha, double& am, double& an) const {
+  if (m2_ != 0) {
+    const double r = std::sqrt(alpha);
+    am = ipow(r, m2_);
+    an = 1.0 / ipow(r, -n2_);
+    return;
+  }
+  const double la = std::log(alpha);
+  am = std::exp(m_ * la);
+  an = std::exp(n_ * la);
+}
+
 double VenousLaw::pressure(int j, double area) const {
-  const double la = std::log(area / a0_[j]);
-  return k_[j] * (std::exp(m_ * la) - std::exp(n_ * la));
+  double am, an;
+  powers(area / a0_[j], am, an);
+  return k_[j] * (am - an);
 }
 
 double VenousLaw::pressure(int j, double area, double& dp_da) const {
-  const double la = std::log(area / a0_[j]);
-  const double em = std::exp(m_ * la), en = std::exp(n_ * la);
-  dp_da = k_[j] / area * (m_ * em - n_ * en);
-  return k_[j] * (em - en);
+  double am, an;
+  powers(area / a0_[j], am, an);
+  dp_da = k_[j] / area * (m_ * am - n_ * an);
+  return k_[j] * (am - an);
 }
 
 double VenousLaw::dpressure_darea(int j, double area) const {
-  const double la = std::log(area / a0_[j]);
-  return k_[j] / area * (m_ * std::exp(m_ * la) - n_ * std::exp(n_ * la));
+  double am, an;
+  powers(area / a0_[j], am, an);
+  return k_[j] / area * (m_ * am - n_ * an);
 }
 
 double VenousLaw::area(int j, double transmural_pressure) const {
@@ -86,17 +116,22 @@ double VenousLaw::area(int j, double transmural_pressure, double hint, double& d
     return a;
   };
   if (!(hint > 0.0) || !std::isfinite(transmural_pressure)) return fallback();
+  // Newton on phi(alpha) = alpha^m - alpha^n - y from the hint, each step limited to a factor
+  // of 2 in alpha (keeps alpha > 0); converged when the step is at round-off.
   const double y = transmural_pressure / k_[j];
-  double s = std::log(hint / a0_[j]);
-  for (int it = 0; it < 8; ++it) {
-    const double em = std::exp(m_ * s), en = std::exp(n_ * s);
-    const double slope = m_ * em - n_ * en;  // d(phi)/ds = A/K dp/dA
-    double ds = -(em - en - y) / slope;
-    ds = std::clamp(ds, -0.5, 0.5);
-    s += ds;
-    if (std::abs(ds) <= 4.0 * std::numeric_limits<double>::epsilon() * (1.0 + std::abs(s))) {
-      const double a = a0_[j] * std::exp(s);
-      dp_da = k_[j] * slope / a;  // at the last iterate (differs by round-off)
+  double alpha = hint / a0_[j];
+  for (int it = 0; it < 12; ++it) {
+    double am, an;
+    powers(alpha, am, an);
+    const double slope = (m_ * am - n_ * an) / alpha;  // d(phi)/d(alpha) > 0
+    double next = alpha - (am - an - y) / slope;
+    next = std::clamp(next, 0.5 * alpha, 2.0 * alpha);
+    const bool done =
+        std::abs(next - alpha) <= 4.0 * std::numeric_limits<double>::epsilon() * alpha;
+    alpha = next;
+    if (done) {
+      const double a = a0_[j] * alpha;
+      dp_da = k_[j] * slope / a0_[j];  // d(p)/dA = K phi'(alpha) / A0 at the last iterate
       return a;
     }
   }

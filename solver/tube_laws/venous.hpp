@@ -35,8 +35,13 @@ class VenousLaw final : public TubeLaw {
   double n() const { return n_; }
 
  private:
+  /// alpha^m and alpha^n; with half-integer exponents (the default 10, -3/2) from integer
+  /// powers of sqrt(alpha) (no transcendental function), otherwise from log/exp.
+  void powers(double alpha, double& am, double& an) const;
+
   std::vector<double> a0_, k_;
   double m_, n_;
+  int m2_ = 0, n2_ = 0;  // 2m, 2n when both are integers (fast path), else 0
 };
 
 }  // namespace venoflow
