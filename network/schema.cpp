@@ -102,15 +102,9 @@ const char* kQuantityPattern =
 
 void write_key(Writer& w, const KeySpec& k);
 
-void write_map(Writer& w, const std::vector<KeySpec>& keys, const std::string& doc,
-               bool closed = true) {
-  w.object_begin();
-  w.key("type");
-  w.string("object");
-  if (!doc.empty()) {
-    w.key("description");
-    w.string(doc);
-  }
+/// "properties": {...} and "required": [...] of an object schema (required omitted when empty
+/// unless `always_required`).
+void write_properties(Writer& w, const std::vector<KeySpec>& keys, bool always_required) {
   w.key("properties");
   w.object_begin();
   for (const auto& k : keys) {
@@ -121,10 +115,22 @@ void write_map(Writer& w, const std::vector<KeySpec>& keys, const std::string& d
   std::vector<std::string> req;
   for (const auto& k : keys)
     if (k.required) req.push_back(k.name);
-  if (!req.empty()) {
+  if (always_required || !req.empty()) {
     w.key("required");
     w.strings(req);
   }
+}
+
+void write_map(Writer& w, const std::vector<KeySpec>& keys, const std::string& doc,
+               bool closed = true) {
+  w.object_begin();
+  w.key("type");
+  w.string("object");
+  if (!doc.empty()) {
+    w.key("description");
+    w.string(doc);
+  }
+  write_properties(w, keys, false);
   if (closed) {
     w.key("additionalProperties");
     w.raw("false");
@@ -276,18 +282,7 @@ void write_key(Writer& w, const KeySpec& k) {
         w.object_begin();
         w.key("type");
         w.string("object");
-        w.key("properties");
-        w.object_begin();
-        for (const auto& c : k.children) {
-          w.key(c.name);
-          write_key(w, c);
-        }
-        w.object_end();
-        std::vector<std::string> req;
-        for (const auto& c : k.children)
-          if (c.required) req.push_back(c.name);
-        w.key("required");
-        w.strings(req);
+        write_properties(w, k.children, true);
         w.key("allOf");
         w.raw("[");
         bool first = true;
@@ -361,18 +356,7 @@ std::string model_json_schema() {
   const KeySpec& root = detail::model_schema();
   w.key("type");
   w.string("object");
-  w.key("properties");
-  w.object_begin();
-  for (const auto& k : root.children) {
-    w.key(k.name);
-    write_key(w, k);
-  }
-  w.object_end();
-  std::vector<std::string> req;
-  for (const auto& k : root.children)
-    if (k.required) req.push_back(k.name);
-  w.key("required");
-  w.strings(req);
+  write_properties(w, root.children, true);
   w.key("additionalProperties");
   w.raw("false");
   w.object_end();
