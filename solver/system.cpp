@@ -109,20 +109,24 @@ struct System::Impl {
     c.external_pressures = &pext;
     return c;
   }
-  double tilt(double t) const { return model->posture.tilt(t); }
+  /// Frozen boundaries (steady initialisation): every prescribed function at its mean over a
+  /// period, the posture at t = 0, no startup ramp.
+  bool frozen = false;
+  double value(const TimeFunction& f, double t) const { return frozen ? f.mean() : f(t); }
+  double tilt(double t) const { return model->posture.tilt(frozen ? 0.0 : t); }
   /// Startup ramp r(t) in [0, 1]: 0.5 (1 - cos(pi t / t_s)) for t < t_s (solver.startup_time).
   double ramp(double t) const {
     const double ts = model->solver.startup_time;
-    if (!(ts > 0.0) || t >= ts) return 1.0;
+    if (frozen || !(ts > 0.0) || t >= ts) return 1.0;
     if (t <= 0.0) return 0.0;
     return 0.5 * (1.0 - std::cos(std::numbers::pi * t / ts));
   }
   double bc_pressure(const NodeNum& nd, double t) const {
-    const double p = (*nd.bc_pressure)(t);
+    const double p = value(*nd.bc_pressure, t);
     const double r = ramp(t);
     return r == 1.0 ? p : nd.p_init + r * (p - nd.p_init);
   }
-  double bc_flow(const NodeNum& nd, double t) const { return ramp(t) * (*nd.bc_flow)(t); }
+  double bc_flow(const NodeNum& nd, double t) const { return ramp(t) * value(*nd.bc_flow, t); }
 };
 
 System::~System() = default;
@@ -356,6 +360,8 @@ int System::node_index(const std::string& name) const {
 
 double System::node_pressure(int node) const { return impl_->nodes[node].p; }
 
+void System::freeze_boundaries(bool on) { impl_->frozen = on; }
+
 void System::build_pattern() {
   Impl& m = *impl_;
   std::vector<std::set<int>> deps(n_);  // deps[row] = columns
@@ -495,7 +501,7 @@ static bool solve_node_pressure(System::Impl& m, NodeNum& nd, double target, dou
 
 int System::evaluate_pressures(double t, const double* y) {
   Impl& m = *impl_;
-  for (std::size_t g = 0; g < m.groups.size(); ++g) m.pext[g] = (*m.groups[g])(t);
+  for (std::size_t g = 0; g < m.groups.size(); ++g) m.pext[g] = m.value(*m.groups[g], t);
   const double theta = m.tilt(t);
   const double st = std::sin(theta), ct = std::cos(theta);
   for (auto& nd : m.nodes) nd.z = nd.height * st + nd.anterior * ct;

@@ -75,6 +75,9 @@ class System {
     int cumulative_state;  ///< index in y of the integral of the inflow at this node
   };
   const std::vector<Boundary>& boundaries() const { return boundaries_; }
+  /// Hold every boundary function at its mean (and the posture at t = 0, no startup ramp):
+  /// the right-hand side of the steady problem used to initialise a run at steady state.
+  void freeze_boundaries(bool on);
   /// Node pressure after the last rhs()/sample() call.
   double node_pressure(int node) const;
   int node_index(const std::string& name) const;

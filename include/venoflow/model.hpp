@@ -124,6 +124,10 @@ struct SolverSettings {
   /// (1 - cos) profile, so that a run from rest does not start with a discontinuity whose
   /// grid-scale ringing would force tiny steps; 0 = off.
   double startup_time = 0.0;
+  /// "rest": start from the initial conditions; "steady": first integrate the problem with every
+  /// boundary function held at its mean (pseudo-time, large steps) to its steady state, and start
+  /// the run from there (fewer cycles to the periodic state).
+  std::string initial_state = "rest";
   bool stop_at_steady_state = false;
   double steady_state_tolerance = 1e-3;  ///< relative cycle-to-cycle change
   int max_cycles = 100;                  ///< cap when stopping at steady state

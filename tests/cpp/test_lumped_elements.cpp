@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <numbers>
 
 #include "tests/cpp/builders.hpp"
 #include "venoflow/simulation.hpp"
@@ -82,4 +83,34 @@ TEST(LumpedElements, InductorRiseTime) {
   const std::size_t q = res.element_value_index("l", "flow");
   for (const auto& s : res.samples)
     EXPECT_NEAR(s.element_values[q], p0 / R * (1 - std::exp(-R * s.t / L)), 1e-6 * p0 / R);
+}
+
+TEST(LumpedElements, SteadyInitialStateStartsAtTheMeanSolution) {
+  // R into C with a sinusoidal source p0 + a sin(2 pi t / T): with `initial_state: steady` the
+  // run starts from the steady state of the mean problem, p_C = p0, instead of rest (0 Pa).
+  const double R = 1e8, C = 1e-9, p0 = 1000.0, a = 300.0;
+  Model m;
+  m.elements.push_back(element("r", "resistor", {"a", "b"}, {{"R", R}}));
+  m.elements.push_back(element("c", "capacitor", {"b"}, {{"C", C}}));
+  m.boundary_conditions.push_back(pressure_bc("a", TimeFunction::sine(p0, a, 1.0, 0.0)));
+  m.solver.period = 1.0;
+  m.solver.cycles = 1;
+  m.solver.output_interval = 0.01;
+  m.solver.rtol = 1e-9;
+  m.solver.atol_pressure = 1e-8;
+  m.solver.initial_state = "steady";
+  Simulation sim(m);
+  MemoryResults res;
+  ASSERT_TRUE(sim.run(res).complete);
+  const std::size_t b = res.node_index("b");
+  EXPECT_NEAR(res.samples.front().node_pressure[b], p0, 1e-3);
+  // From there the response is the RC low-pass of the sine plus a decaying transient that
+  // started at the mean: p_C(t) = p0 + a |H| sin(w t - phi) + a |H| sin(phi) e^{-t/tau}.
+  const double w = 2 * std::numbers::pi, tau = R * C, phi = std::atan(w * tau);
+  const double gain = 1.0 / std::sqrt(1 + w * w * tau * tau);
+  for (const auto& s : res.samples) {
+    const double exact =
+        p0 + a * gain * (std::sin(w * s.t - phi) + std::sin(phi) * std::exp(-s.t / tau));
+    EXPECT_NEAR(s.node_pressure[b], exact, 1e-3 * a) << s.t;
+  }
 }
