@@ -95,9 +95,11 @@ struct System::Impl {
   std::vector<NodeNum> nodes;
   std::vector<std::unique_ptr<ElementBlock>> elements;
   std::vector<const TimeFunction*> groups;
-  std::vector<double> pext;       // per group at current t
-  std::vector<Descriptor> desc;   // per unknown
-  std::vector<double> port_flow;  // scratch
+  std::vector<double> pext;            // per group at current t
+  std::vector<Descriptor> desc;        // per unknown
+  std::vector<double> port_flow;       // scratch
+  std::vector<double> node_net;        // scratch: net flow into each node (rhs)
+  std::vector<std::size_t> n_outputs;  // number of outputs of each element (sampling)
   std::vector<PortView> port_view;
   std::map<std::string, int> node_by_name;
 
@@ -349,6 +351,7 @@ System::System(const Model& model) : impl_(std::make_unique<Impl>()) {
   std::size_t nports = 0;
   for (const auto& el : m.elements) nports = std::max(nports, el->port_nodes.size());
   m.port_flow.assign(std::max<std::size_t>(nports, 1), 0.0);
+  for (const auto& el : m.elements) m.n_outputs.push_back(el->outputs().size());
   m.port_view.assign(std::max<std::size_t>(nports, 1), PortView{});
   build_pattern();
 }
@@ -606,7 +609,8 @@ int System::rhs(double t, const double* y, double* ydot) {
   }
 
   const ElementContext ctx = m.context(t);
-  std::vector<double> node_net(m.nodes.size(), 0.0);  // flow into each node
+  std::vector<double>& node_net = m.node_net;  // flow into each node
+  node_net.assign(m.nodes.size(), 0.0);
   for (auto& el : m.elements) {
     const int np = int(el->port_nodes.size());
     for (int k = 0; k < np; ++k) {
@@ -823,10 +827,10 @@ int System::sample(double t, const double* y, Sample& s) {
       const auto& nd = m.nodes[el->port_nodes[k]];
       m.port_view[k] = {nd.p, nd.p + rg * nd.z};
     }
-    std::vector<double> vals(el->outputs().size());
+    const std::size_t off = s.element_values.size();
+    s.element_values.resize(off + m.n_outputs[&el - m.elements.data()]);
     el->output(ctx, el->state_offset >= 0 ? y + el->state_offset : nullptr, m.port_view.data(),
-               vals.data());
-    s.element_values.insert(s.element_values.end(), vals.begin(), vals.end());
+               s.element_values.data() + off);
   }
   for (const auto& st : m.stenoses) {
     const auto& vn = m.vessels[st.vessel];
