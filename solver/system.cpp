@@ -361,8 +361,6 @@ int System::node_index(const std::string& name) const {
   return it == impl_->node_by_name.end() ? -1 : it->second;
 }
 
-double System::node_pressure(int node) const { return impl_->nodes[node].p; }
-
 void System::freeze_boundaries(bool on) { impl_->frozen = on; }
 
 void System::build_pattern() {
@@ -570,7 +568,9 @@ int System::rhs(double t, const double* y, double* ydot) {
     const double inv_dx = 1.0 / vn.dx;
     // Momentum flux alpha Q^2/A at vertices, carried by the (smoothly) upwind cell's flow.
     const double q_s = 1e3 * m.model->solver.atol_flow;  // upwind switch width (1e-7 m^3/s)
-    // Flow limitation: the flux is scaled by 1/sqrt(1 + S^4), S = |u|/c the speed index. For
+    // Flow limitation (a numerical device of venoflow, not a published law; the choking
+    // physics it stands in for is Shapiro 1977): the flux is scaled by 1/sqrt(1 + S^4),
+    // S = |u|/c the speed index. For
     // S < 0.3 this changes it by < 0.4 %; as S -> 1 (a collapsing vein near choking, Shapiro
     // 1977) it bounds the flux by alpha A c^2 instead of letting alpha Q^2/A -> infinity as
     // A -> 0, which would pull ever more flow into the collapse (supercritical flow is outside

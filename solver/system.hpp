@@ -78,8 +78,6 @@ class System {
   /// Hold every boundary function at its mean (and the posture at t = 0, no startup ramp):
   /// the right-hand side of the steady problem used to initialise a run at steady state.
   void freeze_boundaries(bool on);
-  /// Node pressure after the last rhs()/sample() call.
-  double node_pressure(int node) const;
   int node_index(const std::string& name) const;
 
   struct Impl;

@@ -112,3 +112,22 @@ TEST(VenousLaw, DerivativeMatchesFiniteDifference) {
     EXPECT_NEAR(law->dpressure_darea(0, a), fd, 1e-6 * std::abs(fd));
   }
 }
+
+TEST(VenousLaw, WarmStartedInverseAgreesWithTheBracketedOne) {
+  // The node-volume solve uses the inverse started from a hint and its dp/dA; both must agree
+  // with the bracketed inverse and the derivative of the forward law, for hints far and near.
+  TubeLawSpec s;
+  s.type = "venous";
+  s.stiffness = 8.0;
+  auto law = make_tube_law(s, {6e-3}, 1050.0);
+  const double a0 = std::numbers::pi * 36e-6;
+  for (double alpha : {1e-3, 0.05, 0.3, 1.0, 1.2, 1.6}) {
+    const double p = law->pressure(0, alpha * a0);
+    for (double hint : {0.5, 0.9, 1.0, 1.1, 3.0}) {
+      double dpda = 0.0;
+      const double a = law->area(0, p, hint * alpha * a0, dpda);
+      EXPECT_NEAR(a, law->area(0, p), 1e-12 * a) << alpha << " " << hint;
+      EXPECT_NEAR(dpda, law->dpressure_darea(0, a), 1e-9 * dpda) << alpha << " " << hint;
+    }
+  }
+}
