@@ -339,6 +339,10 @@ RunOutcome Simulation::run(ResultSink& sink, const RunControl& control) {
       // Not converged (e.g. no steady state exists): start from the initial conditions.
       std::copy(y0.begin(), y0.end(), N_VGetArrayPointer(y.get()));
     } else {
+      // The run starts here: its bookkeeping integrals (boundary inflows for the volume
+      // balance and the boundary means, discharged volumes) count from now, not from the
+      // start of the relaxation.
+      sys.reset_cumulative(N_VGetArrayPointer(y.get()));
       std::copy(N_VGetArrayPointer(y.get()), N_VGetArrayPointer(y.get()) + n, y0.begin());
     }
     check(CVodeReInit(cvode.get(), 0.0, y.get()), "CVodeReInit");

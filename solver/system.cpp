@@ -1,6 +1,7 @@
 #include "solver/system.hpp"
 
 #include "solver/elements/young_tsai.hpp"
+#include "solver/tube_laws/venous.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -42,6 +43,10 @@ struct VesselNum {
   int offset = 0;  // Q_k at offset + 2k, A_j (1 <= j < N) at offset + 2j - 1
   int from = -1, to = -1;
   std::unique_ptr<TubeLaw> law;
+  const VenousLaw* venous = nullptr;  // law, when it is the venous law (inlined, no virtual call)
+  double pressure(int j, double a, double& dpda) const {
+    return venous ? venous->pressure(j, a, dpda) : law->pressure(j, a, dpda);
+  }
   int group = -1;
   double kr = 0.0, alpha = 1.0;
   double p_init = 0.0;
@@ -95,10 +100,11 @@ struct System::Impl {
   std::vector<NodeNum> nodes;
   std::vector<std::unique_ptr<ElementBlock>> elements;
   std::vector<const TimeFunction*> groups;
-  std::vector<double> pext;            // per group at current t
-  std::vector<Descriptor> desc;        // per unknown
-  std::vector<double> port_flow;       // scratch
-  std::vector<double> node_net;        // scratch: net flow into each node (rhs)
+  std::vector<double> pext;       // per group at current t
+  std::vector<Descriptor> desc;   // per unknown
+  std::vector<double> port_flow;  // scratch
+  std::vector<double> node_net;   // scratch: net flow into each node (rhs)
+  std::vector<double> node_scratch, node_slope, node_resid;  // scratch of the node solve
   std::vector<std::size_t> n_outputs;  // number of outputs of each element (sampling)
   std::vector<PortView> port_view;
   std::map<std::string, int> node_by_name;
@@ -260,6 +266,7 @@ System::System(const Model& model) : impl_(std::make_unique<Impl>()) {
       m.stenoses.push_back(so);
     }
     vn.law = make_tube_law(v.tube_law, r, m.rho);
+    vn.venous = dynamic_cast<const VenousLaw*>(vn.law.get());
     vn.group = group_of(v.external_pressure, "vessel " + v.name);
     const double zeta = v.profile_zeta.value_or(model.blood.profile_zeta);
     // Boileau et al. 2015 eq. (2)-(3): f = -2 (zeta+2) pi mu U, alpha = (zeta+2)/(zeta+1).
@@ -421,7 +428,119 @@ void System::build_pattern() {
 
 // Solve V(p) = target for the pressure of a volume node (safeguarded Newton, bracketed;
 // V is strictly increasing in p). Also leaves each attached vessel's end area in A[end].
+/// Fast path of the node solve: one Newton iteration on the node pressure p and the end areas
+/// A_i together (docs/numerics.md#node-pressure), from the last solution. Unknowns p, A_1..A_k;
+/// equations  P_i(A_i) + pe_i = p  (static pressure continuity) and
+/// sum_i w_i A_i + sum_e V_e(p) = V  (w_i = dx_i / 2, the half cell at the node). Linearising
+/// both and eliminating the areas, A_i + (r_i + dp) / P_i' with r_i = p - pe_i - P_i(A_i):
+///   dp = (V - sum w_i A_i - sum V_e - sum w_i r_i / P_i') / (sum w_i / P_i' + sum C_e).
+/// Only forward tube-law evaluations are needed (no inverse inside an outer iteration: the
+/// nested solve below costs 3-4 times more). Converged when every area moves by less than
+/// 1e-12 of itself: Newton is quadratic, so the accepted update is then exact to round-off
+/// (the curvature of the venous law, ~(m - 1)/A, times (1e-12 A)^2). The areas are predicted
+/// along the last solution's tangent, so a small change of the node volume usually needs one
+/// or two iterations.
+/// Returns false (with the areas restored) when it does not converge within 8 iterations or an
+/// update would leave the domain; the caller then uses the safeguarded nested solve.
+static bool solve_node_pressure_newton(System::Impl& m, NodeNum& nd, double target, double t) {
+  if (!(nd.c_last > 0.0)) return false;  // no previous solution to start from
+  const std::size_t k = nd.ends.size();
+  auto& a_save = m.node_scratch;
+  a_save.resize(k);
+  for (std::size_t i = 0; i < k; ++i) {
+    const auto& end = nd.ends[i];
+    a_save[i] = m.vessels[end.vessel].A[end.vertex];
+    if (!(a_save[i] > 0.0)) return false;
+  }
+  auto restore = [&] {
+    for (std::size_t i = 0; i < k; ++i)
+      m.vessels[nd.ends[i].vessel].A[nd.ends[i].vertex] = a_save[i];
+    return false;
+  };
+  const ElementContext ctx = m.context(t);
+  double p = nd.p_guess + (target - nd.v_last) / nd.c_last;
+  auto& slope = m.node_slope;
+  auto& resid = m.node_resid;
+  slope.resize(k);
+  resid.resize(k);
+  // Predict the areas too, along the tangent of the last solution: the first residuals are
+  // then second order in the change of the node volume and one iteration usually converges.
+  for (std::size_t i = 0; i < k; ++i) {
+    const auto& end = nd.ends[i];
+    auto& vn = m.vessels[end.vessel];
+    const int e = end.vertex == 0 ? 0 : 1;
+    if (!(vn.dpda_last[e] > 0.0)) continue;
+    const double pe = vn.group < 0 ? 0.0 : m.pext[vn.group];
+    double& a = vn.A[end.vertex];
+    a = std::clamp(a + (p - pe - vn.pt_last[e]) / vn.dpda_last[e], 0.5 * a, 2.0 * a);
+  }
+  for (int it = 0; it < 8; ++it) {
+    double vol = 0.0, comp = 0.0, vabs = std::abs(target), rterm = 0.0;
+    for (std::size_t i = 0; i < k; ++i) {
+      const auto& end = nd.ends[i];
+      const auto& vn = m.vessels[end.vessel];
+      const double pe = vn.group < 0 ? 0.0 : m.pext[vn.group];
+      const double a = vn.A[end.vertex];
+      double dpda = 0.0;
+      const double pa = vn.pressure(end.vertex, a, dpda);
+      if (!(dpda > 0.0) || !std::isfinite(pa)) return restore();
+      const double w = 0.5 * vn.dx;
+      slope[i] = dpda;
+      resid[i] = p - pe - pa;
+      vol += w * a;
+      vabs += w * a;
+      comp += w / dpda;
+      rterm += w * resid[i] / dpda;
+    }
+    for (auto [e, port] : nd.ports) {
+      const auto& el = *m.elements[e];
+      if (!el.stores_volume(port)) continue;
+      const double ve = el.volume(ctx, port, p);
+      vol += ve;
+      vabs += std::abs(ve);
+      comp += el.compliance(ctx, port, p);
+    }
+    if (!(comp > 0.0) || !std::isfinite(vol)) return restore();
+    const double dp = (target - vol - rterm) / comp;
+    if (!std::isfinite(dp)) return restore();
+    bool small = std::abs(dp) * comp <= 1e-12 * vabs;
+    for (std::size_t i = 0; i < k; ++i) {
+      const auto& end = nd.ends[i];
+      auto& vn = m.vessels[end.vessel];
+      double& a = vn.A[end.vertex];
+      const double da = (resid[i] + dp) / slope[i];
+      if (!(std::abs(da) <= 0.5 * a)) return restore();  // leaves the trust region: safeguard
+      small = small && std::abs(da) <= 1e-12 * a;
+      a += da;
+    }
+    p += dp;
+    if (small) {
+      // Accept: areas and pressure are the converged Newton update. The predictor data use
+      // the slopes of the last iterate (up to 1e-8 relative from the solution); the wave
+      // speed, which enters the convective flux (vessels with a convective term only), is
+      // evaluated at the accepted area so that the right-hand side stays a smooth function of
+      // the state to round-off (finite-difference Jacobians difference it).
+      for (std::size_t i = 0; i < k; ++i) {
+        const auto& end = nd.ends[i];
+        auto& vn = m.vessels[end.vessel];
+        const int e = end.vertex == 0 ? 0 : 1;
+        const double pe = vn.group < 0 ? 0.0 : m.pext[vn.group];
+        if (vn.alpha != 0.0) vn.pressure(end.vertex, vn.A[end.vertex], slope[i]);
+        vn.c2[end.vertex] = vn.A[end.vertex] / m.rho * slope[i];
+        vn.pt_last[e] = p - pe;
+        vn.dpda_last[e] = slope[i];
+      }
+      nd.p = nd.p_guess = p;
+      nd.v_last = target;
+      nd.c_last = comp;
+      return true;
+    }
+  }
+  return restore();
+}
+
 static bool solve_node_pressure(System::Impl& m, NodeNum& nd, double target, double t) {
+  if (solve_node_pressure_newton(m, nd, target, t)) return true;
   const ElementContext ctx = m.context(t);
   double vabs = 0.0;  // sum of |volume terms|: sets the round-off floor of V(p) - target
   auto eval = [&](double p, double& v, double& dv) {
@@ -550,7 +669,7 @@ int System::evaluate_pressures(double t, const double* y) {
       }
       vn.A[j] = a;
       double dpda = 0.0;
-      vn.p[j] = pe + vn.law->pressure(j, a, dpda);
+      vn.p[j] = pe + vn.pressure(j, a, dpda);
       vn.c2[j] = a / m.rho * dpda;
     }
   }
@@ -850,6 +969,17 @@ double System::stored_volume(const double* y) const {
   for (const auto& el : m.elements)
     if (el->state_offset >= 0) v += el->internal_volume(y + el->state_offset);
   return v;
+}
+
+void System::reset_cumulative(double* y) const {
+  const Impl& m = *impl_;
+  for (int i = 0; i < n_; ++i) {
+    const auto& d = m.desc[i];
+    if (d.kind == Descriptor::Cumulative ||
+        (d.kind == Descriptor::ElementState &&
+         m.elements[d.id]->states()[d.sub].kind == StateKind::Cumulative))
+      y[i] = 0.0;
+  }
 }
 
 double System::cumulative_inflow(const double* y) const {

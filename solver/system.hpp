@@ -69,6 +69,9 @@ class System {
   double stored_volume(const double* y) const;
   /// Volume that entered through boundary-condition nodes since t0 (cumulative states).
   double cumulative_inflow(const double* y) const;
+  /// Sets every bookkeeping integral in y (boundary inflows, element cumulative states such as
+  /// a windkessel's discharged volume) to zero: they then count from the current instant.
+  void reset_cumulative(double* y) const;
   struct Boundary {
     std::string node;
     BoundaryCondition::Kind kind;

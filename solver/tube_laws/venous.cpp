@@ -16,6 +16,8 @@ VenousLaw::VenousLaw(std::vector<double> a0, std::vector<double> k, double m, do
   for (std::size_t j = 0; j < a0_.size(); ++j)
     if (!(a0_[j] > 0.0) || !(k_[j] > 0.0))
       throw std::invalid_argument("venous tube law: A0 and K must be > 0");
+  inv_a0_.resize(a0_.size());
+  for (std::size_t j = 0; j < a0_.size(); ++j) inv_a0_[j] = 1.0 / a0_[j];
   if (2.0 * m_ == std::round(2.0 * m_) && 2.0 * n_ == std::round(2.0 * n_) && 2.0 * m_ <= 64 &&
       -2.0 * n_ <= 64) {
     m2_ = static_cast<int>(std::lround(2.0 * m_));
@@ -23,46 +25,15 @@ VenousLaw::VenousLaw(std::vector<double> a0, std::vector<double> k, double m, do
   }
 }
 
-namespace {
-double ipow(double x, int e) {  // x^e, e >= 0, by repeated squaring
-  double r = 1.0;
-  while (e > 0) {
-    if (e & 1) r *= x;
-    x *= x;
-    e >>= 1;
-  }
-  return r;
-}
-}  // namespace
-
-void VenousLaw::powers(double alpha, double& am, double& an) const {
-  if (m2_ != 0) {
-    const double r = std::sqrt(alpha);
-    am = ipow(r, m2_);
-    an = 1.0 / ipow(r, -n2_);
-    return;
-  }
-  const double la = std::log(alpha);
-  am = std::exp(m_ * la);
-  an = std::exp(n_ * la);
-}
-
 double VenousLaw::pressure(int j, double area) const {
   double am, an;
-  powers(area / a0_[j], am, an);
-  return k_[j] * (am - an);
-}
-
-double VenousLaw::pressure(int j, double area, double& dp_da) const {
-  double am, an;
-  powers(area / a0_[j], am, an);
-  dp_da = k_[j] / area * (m_ * am - n_ * an);
+  powers(area * inv_a0_[j], am, an);
   return k_[j] * (am - an);
 }
 
 double VenousLaw::dpressure_darea(int j, double area) const {
   double am, an;
-  powers(area / a0_[j], am, an);
+  powers(area * inv_a0_[j], am, an);
   return k_[j] / area * (m_ * am - n_ * an);
 }
 

@@ -11,6 +11,7 @@
 // iteration in s = ln(A/A0), on which the law is smooth and monotone.
 #pragma once
 
+#include <cmath>
 #include <vector>
 
 #include "venoflow/tube_law.hpp"
@@ -23,7 +24,13 @@ class VenousLaw final : public TubeLaw {
   VenousLaw(std::vector<double> a0, std::vector<double> k, double m, double n);
 
   double pressure(int j, double area) const override;
-  double pressure(int j, double area, double& dp_da) const override;
+  double pressure(int j, double area, double& dp_da) const override {
+    const double alpha = area * inv_a0_[j];
+    double am, an;
+    powers(alpha, am, an);
+    dp_da = k_[j] / area * (m_ * am - n_ * an);
+    return k_[j] * (am - an);
+  }
   double dpressure_darea(int j, double area) const override;
   double area(int j, double transmural_pressure) const override;
   double area(int j, double transmural_pressure, double hint) const override;
@@ -36,10 +43,36 @@ class VenousLaw final : public TubeLaw {
 
  private:
   /// alpha^m and alpha^n; with half-integer exponents (the default 10, -3/2) from integer
-  /// powers of sqrt(alpha) (no transcendental function), otherwise from log/exp.
-  void powers(double alpha, double& am, double& an) const;
+  /// powers of alpha, 1/alpha and sqrt(alpha) (one square root and one division, no
+  /// transcendental function), otherwise from log/exp.
+  void powers(double alpha, double& am, double& an) const {
+    if (m2_ != 0) {
+      const double r = (m2_ | n2_) & 1 ? std::sqrt(alpha) : 1.0;
+      const double inv = 1.0 / alpha;
+      // alpha^(m2/2): alpha^floor(m2/2) [* sqrt(alpha) if m2 is odd]
+      am = ipow(alpha, m2_ >> 1);
+      if (m2_ & 1) am *= r;
+      // alpha^(n2/2), n2 < 0: (1/alpha)^ceil(-n2/2) [* sqrt(alpha) if n2 is odd]
+      const int k = -n2_;
+      an = ipow(inv, (k + 1) >> 1);
+      if (k & 1) an *= r;
+      return;
+    }
+    const double la = std::log(alpha);
+    am = std::exp(m_ * la);
+    an = std::exp(n_ * la);
+  }
+  static double ipow(double x, int e) {  // x^e, e >= 0, by repeated squaring
+    double r = 1.0;
+    while (e > 0) {
+      if (e & 1) r *= x;
+      x *= x;
+      e >>= 1;
+    }
+    return r;
+  }
 
-  std::vector<double> a0_, k_;
+  std::vector<double> a0_, k_, inv_a0_;
   double m_, n_;
   int m2_ = 0, n2_ = 0;  // 2m, 2n when both are integers (fast path), else 0
 };
