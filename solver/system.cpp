@@ -104,7 +104,8 @@ struct System::Impl {
   std::vector<Descriptor> desc;   // per unknown
   std::vector<double> port_flow;  // scratch
   std::vector<double> node_net;   // scratch: net flow into each node (rhs)
-  std::vector<double> node_scratch, node_slope, node_resid;  // scratch of the node solve
+  std::vector<double> node_scratch, node_slope,
+      node_resid;                      // scratch of the node solve (node_slope: dA/dp)
   std::vector<std::size_t> n_outputs;  // number of outputs of each element (sampling)
   std::vector<PortView> port_view;
   std::map<std::string, int> node_by_name;
@@ -485,12 +486,12 @@ static bool solve_node_pressure_newton(System::Impl& m, NodeNum& nd, double targ
       const double pa = vn.pressure(end.vertex, a, dpda);
       if (!(dpda > 0.0) || !std::isfinite(pa)) return restore();
       const double w = 0.5 * vn.dx;
-      slope[i] = dpda;
+      slope[i] = 1.0 / dpda;  // compliance of the end, dA/dp
       resid[i] = p - pe - pa;
       vol += w * a;
       vabs += w * a;
-      comp += w / dpda;
-      rterm += w * resid[i] / dpda;
+      comp += w * slope[i];
+      rterm += w * resid[i] * slope[i];
     }
     for (auto [e, port] : nd.ports) {
       const auto& el = *m.elements[e];
@@ -508,7 +509,7 @@ static bool solve_node_pressure_newton(System::Impl& m, NodeNum& nd, double targ
       const auto& end = nd.ends[i];
       auto& vn = m.vessels[end.vessel];
       double& a = vn.A[end.vertex];
-      const double da = (resid[i] + dp) / slope[i];
+      const double da = (resid[i] + dp) * slope[i];
       if (!(std::abs(da) <= 0.5 * a)) return restore();  // leaves the trust region: safeguard
       small = small && std::abs(da) <= 1e-12 * a;
       a += da;
@@ -525,10 +526,11 @@ static bool solve_node_pressure_newton(System::Impl& m, NodeNum& nd, double targ
         auto& vn = m.vessels[end.vessel];
         const int e = end.vertex == 0 ? 0 : 1;
         const double pe = vn.group < 0 ? 0.0 : m.pext[vn.group];
-        if (vn.alpha != 0.0) vn.pressure(end.vertex, vn.A[end.vertex], slope[i]);
-        vn.c2[end.vertex] = vn.A[end.vertex] / m.rho * slope[i];
+        double dpda = 1.0 / slope[i];
+        if (vn.alpha != 0.0) vn.pressure(end.vertex, vn.A[end.vertex], dpda);
+        vn.c2[end.vertex] = vn.A[end.vertex] / m.rho * dpda;
         vn.pt_last[e] = p - pe;
-        vn.dpda_last[e] = slope[i];
+        vn.dpda_last[e] = dpda;
       }
       nd.p = nd.p_guess = p;
       nd.v_last = target;

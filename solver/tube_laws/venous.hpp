@@ -26,6 +26,15 @@ class VenousLaw final : public TubeLaw {
   double pressure(int j, double area) const override;
   double pressure(int j, double area, double& dp_da) const override {
     const double alpha = area * inv_a0_[j];
+    if (m2_ != 0) {
+      // The fast path shares 1/alpha between alpha^n and dp/dA = K/A0 (m alpha^m - n alpha^n)/alpha
+      // (one division and one square root per evaluation).
+      const double inv = 1.0 / alpha;
+      const double am = half_integer_power(alpha, inv, m2_);
+      const double an = half_integer_power(alpha, inv, n2_);
+      dp_da = k_[j] * inv_a0_[j] * inv * (m_ * am - n_ * an);
+      return k_[j] * (am - an);
+    }
     double am, an;
     powers(alpha, am, an);
     dp_da = k_[j] / area * (m_ * am - n_ * an);
@@ -42,20 +51,21 @@ class VenousLaw final : public TubeLaw {
   double n() const { return n_; }
 
  private:
+  /// alpha^(e2/2) for an integer e2 from integer powers of alpha or 1/alpha (= inv), times
+  /// sqrt(alpha) when e2 is odd: alpha^(e2/2) = alpha^floor(e2/2) sqrt(alpha)^(e2 mod 2).
+  static double half_integer_power(double alpha, double inv, int e2) {
+    // e2 >= 0: alpha^floor(e2/2); e2 < 0: (1/alpha)^ceil(-e2/2), then * sqrt(alpha) if odd.
+    const double p = e2 >= 0 ? ipow(alpha, e2 >> 1) : ipow(inv, (-e2 + 1) >> 1);
+    return e2 & 1 ? p * std::sqrt(alpha) : p;
+  }
   /// alpha^m and alpha^n; with half-integer exponents (the default 10, -3/2) from integer
-  /// powers of alpha, 1/alpha and sqrt(alpha) (one square root and one division, no
-  /// transcendental function), otherwise from log/exp.
+  /// powers of alpha, 1/alpha and sqrt(alpha) (no transcendental function), otherwise from
+  /// log/exp.
   void powers(double alpha, double& am, double& an) const {
     if (m2_ != 0) {
-      const double r = (m2_ | n2_) & 1 ? std::sqrt(alpha) : 1.0;
       const double inv = 1.0 / alpha;
-      // alpha^(m2/2): alpha^floor(m2/2) [* sqrt(alpha) if m2 is odd]
-      am = ipow(alpha, m2_ >> 1);
-      if (m2_ & 1) am *= r;
-      // alpha^(n2/2), n2 < 0: (1/alpha)^ceil(-n2/2) [* sqrt(alpha) if n2 is odd]
-      const int k = -n2_;
-      an = ipow(inv, (k + 1) >> 1);
-      if (k & 1) an *= r;
+      am = half_integer_power(alpha, inv, m2_);
+      an = half_integer_power(alpha, inv, n2_);
       return;
     }
     const double la = std::log(alpha);
