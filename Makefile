@@ -76,8 +76,9 @@ validate-physiology: build
 validate-benchmarks: build
 	$(PY) validation/benchmarks/run.py --cli $(CLI) --python $(PY)
 
-bench: build
+bench: develop
 	$(PY) bench/run_bench.py --build $(BUILD)
+	$(PY) bench/cerebral_speed.py --build $(BUILD)
 
 # Python-layer throughput: sweep with 2 workers vs 1, and Python overhead per variant.
 bench-python: develop
