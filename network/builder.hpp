@@ -49,11 +49,56 @@ inline std::string list_names(const std::vector<std::string>& v, size_t max_item
   return s;
 }
 
+/// Keys of the map last searched by child(), during one model build (ChildIndexScope).
+/// The builder asks one map for many keys in a row; yaml-cpp makes a node pair (two
+/// reference-counted handles) for every entry it iterates, so searching the map afresh for
+/// each key cost more than the rest of the build. Valid only while the document is not
+/// changed: a scope clears it at the start and the end of each build.
+struct ChildIndex {
+  YAML::Node map;
+  std::vector<std::pair<std::string, YAML::Node>> entries;
+  bool valid = false;
+};
+inline ChildIndex& child_index() {
+  thread_local ChildIndex index;
+  return index;
+}
+struct ChildIndexScope {
+  ChildIndexScope() { clear(); }
+  ~ChildIndexScope() { clear(); }
+  ChildIndexScope(const ChildIndexScope&) = delete;
+  ChildIndexScope& operator=(const ChildIndexScope&) = delete;
+  static void clear() {
+    ChildIndex& c = child_index();
+    c.valid = false;
+    c.map.reset();
+    c.entries.clear();
+  }
+  static bool active() { return depth() > 0; }
+  static int& depth() {
+    thread_local int d = 0;
+    return d;
+  }
+};
+
 /// Value of `key` in a map, without yaml-cpp's zombie nodes.
 inline std::optional<YAML::Node> child(const YAML::Node& map, std::string_view key) {
   if (!map.IsDefined() || !map.IsMap()) return std::nullopt;
-  for (auto it = map.begin(); it != map.end(); ++it)
-    if (it->first.IsScalar() && it->first.Scalar() == key) return it->second;
+  if (!ChildIndexScope::active()) {
+    for (auto it = map.begin(); it != map.end(); ++it)
+      if (it->first.IsScalar() && it->first.Scalar() == key) return it->second;
+    return std::nullopt;
+  }
+  ChildIndex& c = child_index();
+  if (!c.valid || !c.map.is(map)) {
+    c.map.reset(map);
+    c.entries.clear();
+    for (auto it = map.begin(); it != map.end(); ++it)
+      if (it->first.IsScalar()) c.entries.emplace_back(it->first.Scalar(), it->second);
+    c.valid = true;
+  }
+  for (const auto& [k, v] : c.entries)
+    if (k == key) return v;
   return std::nullopt;
 }
 

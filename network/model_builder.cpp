@@ -457,6 +457,14 @@ Model Builder::run() {
   return std::move(m_);
 }
 
-Model build_model(const BuildInput& in) { return Builder(in).run(); }
+Model build_model(const BuildInput& in) {
+  // The document does not change while it is built: child() may index maps (builder.hpp).
+  ChildIndexScope scope;
+  ++ChildIndexScope::depth();
+  struct Leave {
+    ~Leave() { --ChildIndexScope::depth(); }
+  } leave;
+  return Builder(in).run();
+}
 
 }  // namespace venoflow::detail

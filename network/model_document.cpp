@@ -470,7 +470,7 @@ const std::string& ModelDocument::file() const {
   return impl_->composed ? impl_->scenario_file : impl_->file;
 }
 
-Model ModelDocument::build() const {
+Model ModelDocument::build(bool with_text) const {
   detail::BuildInput in;
   in.root = impl_->root;
   in.file = impl_->file;
@@ -479,7 +479,7 @@ Model ModelDocument::build() const {
   in.overridden = impl_->overridden;
   in.origins = impl_->origins;
   if (impl_->composed) in.source_file = impl_->scenario_file;
-  in.yaml = yaml();
+  if (with_text) in.yaml = yaml();
   return detail::build_model(in);
 }
 

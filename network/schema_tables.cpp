@@ -170,8 +170,9 @@ KeySpec build_schema() {
        integer("max_order", "2", "largest BDF order, 1..5 (2 is A-stable for wave modes)",
                Bound::AtLeastOne),
        choice("initial_state", {"rest", "steady"}, "rest",
-              "rest: start from initial_conditions; steady: first relax to the steady state "
-              "with every boundary function at its mean, then start the run"),
+              "rest: start from initial_conditions; steady: first find the steady state with "
+              "every boundary function at its mean (pseudo-transient continuation, else "
+              "relaxation in time), then start the run"),
        qty("startup_time", dim::time, "0 s",
            "boundary values ramp smoothly from the initial state over this time (0 = off)",
            Bound::NonNegative),

@@ -181,7 +181,7 @@ py::dict raw_results(ArraySink& r) {
 
 py::dict run_model(const venoflow::ModelDocument& doc, std::optional<int> cycles,
                    std::optional<double> t_end, const std::string& output, StopFlag* stop,
-                   py::object progress) {
+                   py::object progress, bool with_text) {
   ArraySink sink;
   std::optional<venoflow::SolverError> failure;
   std::string final_path;
@@ -215,7 +215,9 @@ py::dict run_model(const venoflow::ModelDocument& doc, std::optional<int> cycles
     };
     py::gil_scoped_release release;
     const auto t0 = std::chrono::steady_clock::now();
-    venoflow::Model model = doc.build();
+    // The resolved model text is written only when a file keeps it (or it is asked for).
+    const bool text = with_text || !output.empty();
+    venoflow::Model model = doc.build(text);
     venoflow::Simulation sim(std::move(model));
     std::unique_ptr<venoflow::Hdf5Writer> writer;
     if (!output.empty()) {
@@ -236,6 +238,7 @@ py::dict run_model(const venoflow::ModelDocument& doc, std::optional<int> cycles
     cpp_time = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   }
   py::dict d = raw_results(sink);
+  if (!with_text && output.empty()) d["model_yaml"] = py::none();  // the caller has the document
   d["output"] = final_path.empty() ? py::object(py::none()) : py::object(py::str(final_path));
   if (failure)
     d["failure"] =
@@ -481,7 +484,7 @@ PYBIND11_MODULE(_venoflow, mod) {
           "validate",
           [](const venoflow::ModelDocument& d) {
             py::gil_scoped_release release;
-            (void)d.build();
+            (void)d.build(/*with_text=*/false);
           },
           "Build the SI model and discard it; raises ModelError listing every problem.")
       .def(
@@ -506,11 +509,13 @@ PYBIND11_MODULE(_venoflow, mod) {
       .def_property_readonly("file", &venoflow::ModelDocument::file);
 
   mod.def("run", &run_model, "document"_a, "cycles"_a = py::none(), "t_end"_a = py::none(),
-          "output"_a = "", "stop"_a = nullptr, "progress"_a = py::none(),
+          "output"_a = "", "stop"_a = nullptr, "progress"_a = py::none(), "with_text"_a = true,
           "Build and simulate a model with the GIL released. `t_end` [s]. Returns the raw "
           "results dict (numpy arrays in SI units); `output` also writes an HDF5 file. A solver "
           "failure is returned in 'failure'; Ctrl-C (or an exception in `progress(t, t_end)`) "
-          "stops the run at its next output sample and is returned in 'pending_exception'.");
+          "stops the run at its next output sample and is returned in 'pending_exception'. "
+          "`with_text=False` skips writing the resolved model text (unless `output` is given): "
+          "'model_yaml' is then None and the caller takes it from the document.");
   mod.def("read_results", &read_file, "path"_a,
           "Read an HDF5 results file (written by `venoflow run` or write_results) as a raw dict.");
   mod.def("write_results", &write_file, "path"_a, "raw"_a,

@@ -974,15 +974,16 @@ double System::stored_volume(const double* y) const {
   return v;
 }
 
+bool System::is_cumulative(int i) const {
+  const auto& d = impl_->desc[i];
+  return d.kind == Descriptor::Cumulative ||
+         (d.kind == Descriptor::ElementState &&
+          impl_->elements[d.id]->states()[d.sub].kind == StateKind::Cumulative);
+}
+
 void System::reset_cumulative(double* y) const {
-  const Impl& m = *impl_;
-  for (int i = 0; i < n_; ++i) {
-    const auto& d = m.desc[i];
-    if (d.kind == Descriptor::Cumulative ||
-        (d.kind == Descriptor::ElementState &&
-         m.elements[d.id]->states()[d.sub].kind == StateKind::Cumulative))
-      y[i] = 0.0;
-  }
+  for (int i = 0; i < n_; ++i)
+    if (is_cumulative(i)) y[i] = 0.0;
 }
 
 double System::cumulative_inflow(const double* y) const {

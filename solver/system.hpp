@@ -72,6 +72,8 @@ class System {
   /// Sets every bookkeeping integral in y (boundary inflows, element cumulative states such as
   /// a windkessel's discharged volume) to zero: they then count from the current instant.
   void reset_cumulative(double* y) const;
+  /// True for a bookkeeping integral (nothing depends on it; it has no steady state).
+  bool is_cumulative(int i) const;
   struct Boundary {
     std::string node;
     BoundaryCondition::Kind kind;

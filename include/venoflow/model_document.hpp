@@ -51,7 +51,10 @@ class ModelDocument {
   std::string get(const std::string& path) const;
 
   /// Validate everything and build the SI model. Throws ModelError listing every problem.
-  Model build() const;
+  /// `with_text`: also store the resolved YAML in Model::resolved_yaml (what results files
+  /// keep); writing it costs more than building the model, so validation and runs whose
+  /// results stay in memory leave it empty and ask yaml() when it is wanted.
+  Model build(bool with_text = true) const;
 
   /// The current document (after overrides) as YAML text.
   std::string yaml() const;

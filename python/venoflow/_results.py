@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 
@@ -40,7 +40,7 @@ class Results:
     The arrays are C-contiguous float64, handed over from C++ without copying.
     """
 
-    def __init__(self, raw: dict):
+    def __init__(self, raw: dict, doc: Any = None):
         self._raw = raw
         self.cpp_time: float = float(raw.get("cpp_time", float("nan")))
         self.time: np.ndarray = raw["time"]
@@ -65,13 +65,27 @@ class Results:
         self.error: str = self.outcome["error"]
         self.period: float = float(raw["period"])
         self.output: str | None = raw.get("output")
-        self.model_yaml: str = raw["model_yaml"]
+        self._doc = doc  # source of model_yaml when the run did not write it (see simulate)
         name = raw["model_name"]
         if not name:
             m = re.search(r"^name:\s*(\S+)\s*$", self.model_yaml, re.M)
             name = m.group(1).strip("'\"") if m else ""
             raw["model_name"] = name
         self.model_name: str = name
+
+    @property
+    def model_yaml(self) -> str:
+        """The resolved model the run used, as YAML text."""
+        if self._raw["model_yaml"] is None:
+            # Written on first use from the run's document (documents are not changed after a
+            # run: Model.set works on a copy), so in-memory runs do not pay for it.
+            self._raw["model_yaml"] = self._doc.yaml()
+            self._doc = None
+        return self._raw["model_yaml"]
+
+    def __getstate__(self) -> dict:
+        self.model_yaml  # resolve: the document does not pickle
+        return self.__dict__
 
     # ---- convenience -------------------------------------------------------------------------
     def series(self, vessel: str, quantity: str = "pressure", x: float | str = "mid") -> np.ndarray:
@@ -145,6 +159,7 @@ class Results:
     def to_hdf5(self, path: str | os.PathLike) -> str:
         """Write a results file (docs/results-format.md) by replaying these results through the
         C++ Hdf5Writer; returns where it ended up (``<stem>.incomplete.h5`` if not complete)."""
+        self.model_yaml  # resolve before writing
         return _venoflow.write_results(os.fspath(path), self._raw)
 
     def __repr__(self) -> str:
@@ -200,13 +215,13 @@ def simulate(model: Model | str | os.PathLike, cycles: int | None = None,
     try:
         raw = _venoflow.run(m._doc, cycles=cycles, t_end=None if t_end is None else float(t_end),
                             output="" if output is None else os.fspath(output), stop=stop,
-                            progress=callback)
+                            progress=callback, with_text=False)
     finally:
         if bar is not None:
             bar.close()
     pending = raw.pop("pending_exception", None)
     failure = raw.pop("failure", None)
-    res = Results(raw)
+    res = Results(raw, m._doc)
     if pending is not None:
         pending.results = res
         raise pending

@@ -50,7 +50,7 @@ def run_variant(model: Model, overrides: Mapping[str, Any], cycles: int | None,
         if overrides:
             # validated when the run builds the model (an invalid value -> ModelError row)
             m.update({k: _yaml_value(v) for k, v in overrides.items()}, validate=False)
-        raw = _venoflow.run(m._doc, cycles=cycles, t_end=t_end, stop=stop)
+        raw = _venoflow.run(m._doc, cycles=cycles, t_end=t_end, stop=stop, with_text=False)
         failure = raw.get("failure")
         row.update({k: float(v[0]) for k, v in raw["metrics"].items()})
         row["complete"] = bool(raw["outcome"]["complete"])

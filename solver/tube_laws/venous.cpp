@@ -95,6 +95,9 @@ double VenousLaw::area(int j, double transmural_pressure, double hint, double& d
     double am, an;
     powers(alpha, am, an);
     const double slope = (m_ * am - n_ * an) / alpha;  // d(phi)/d(alpha) > 0
+    // A hint far outside the physiological range (e.g. left by an attempt at a volume that
+    // has no pressure) overflows the powers: the step would then stall and look converged.
+    if (!std::isfinite(slope) || !(slope > 0.0)) return fallback();
     double next = alpha - (am - an - y) / slope;
     next = std::clamp(next, 0.5 * alpha, 2.0 * alpha);
     const bool done =

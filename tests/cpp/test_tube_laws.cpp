@@ -130,4 +130,14 @@ TEST(VenousLaw, WarmStartedInverseAgreesWithTheBracketedOne) {
       EXPECT_NEAR(dpda, law->dpressure_darea(0, a), 1e-9 * dpda) << alpha << " " << hint;
     }
   }
+  // Absurd hints (e.g. left by an attempt at a volume that has no pressure) whose powers
+  // overflow must not stall the iteration into a false answer.
+  for (double p : {-2e3, -10.0, 0.0, 5.0, 1e3}) {
+    for (double hint : {1e-154, 1e-40, 1e40}) {
+      double dpda = 0.0;
+      const double a = law->area(0, p, hint * a0, dpda);
+      EXPECT_NEAR(a, law->area(0, p), 1e-12 * a) << p << " " << hint;
+      EXPECT_NEAR(law->pressure(0, a), p, 1e-9 * (std::abs(p) + 1.0)) << p << " " << hint;
+    }
+  }
 }

@@ -141,6 +141,18 @@ def test_to_hdf5_and_open_results_roundtrip(result, tmp_path):
         assert back.stats[k] == result.stats[k]
 
 
+def test_model_text_of_an_in_memory_run_is_the_runs_model(model):
+    # An in-memory run does not write the model text; it comes from the run's document when
+    # asked, so changing the model afterwards must not change it, and results still pickle.
+    res = vf.simulate(model, cycles=1)
+    text = model.yaml
+    model.set("vessels.cca.radius", "3.5 mm")
+    assert res.model_yaml == text and "3.5 mm" not in res.model_yaml
+    back = pickle.loads(pickle.dumps(vf.simulate(model, cycles=1)))
+    assert "3.5 mm" in back.model_yaml
+    assert back.metrics.keys() == res.metrics.keys()
+
+
 def test_simulate_output_matches_cli_file(model, tmp_path):
     cli = os.environ.get("VENOFLOW_CLI")
     if not cli:
