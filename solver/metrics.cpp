@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <span>
 
 namespace venoflow {
 
@@ -16,24 +17,30 @@ CycleMetrics::CycleMetrics(const OutputLayout& layout, const Model& model)
 }
 
 void CycleMetrics::record(const Sample& s) {
-  Row r;
+  // Rows of earlier cycles are reused (their vectors keep their storage): no allocation per
+  // sample once two cycles have been recorded.
+  if (n_current_ == current_.size()) current_.emplace_back();
+  Row& r = current_[n_current_++];
   r.t = s.t;
+  r.q_mid.clear();
+  r.a_mid.clear();
   for (std::size_t i : mid_) {
     r.q_mid.push_back(s.vessel_flow[i]);
     r.a_mid.push_back(s.vessel_area[i]);
   }
-  r.node_p = s.node_pressure;
-  r.element = s.element_values;
-  current_.push_back(std::move(r));
+  r.node_p.assign(s.node_pressure.begin(), s.node_pressure.end());
+  r.element.assign(s.element_values.begin(), s.element_values.end());
 }
 
 void CycleMetrics::end_cycle() {
   last_.swap(current_);
-  current_.clear();
+  n_last_ = n_current_;
+  n_current_ = 0;
 }
 
 void CycleMetrics::compute(std::map<std::string, Metric>& out) const {
-  const std::vector<Row>& rows = last_.empty() ? current_ : last_;
+  const std::span<const Row> rows = n_last_ == 0 ? std::span<const Row>(current_.data(), n_current_)
+                                                 : std::span<const Row>(last_.data(), n_last_);
   if (rows.empty()) return;
   const double n = static_cast<double>(rows.size());
   // Samples are uniform in time within the cycle: duration = n dt.

@@ -42,6 +42,7 @@ class CycleMetrics {
   const Model& model_;
   std::vector<std::size_t> mid_;  // concatenated index of each vessel's mid-point
   std::vector<Row> current_, last_;
+  std::size_t n_current_ = 0, n_last_ = 0;  // rows in use (the vectors keep spare rows)
 };
 
 }  // namespace venoflow

@@ -11,7 +11,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <deque>
 #include <limits>
 #include <sstream>
 
@@ -91,32 +90,33 @@ class SteadyStateMonitor {
       }
   }
   void record(const Sample& s) {
-    std::vector<double> row(probes_.size());
+    // Rows are stored back to back (stride = number of probes): no allocation per sample.
     for (std::size_t i = 0; i < probes_.size(); ++i) {
       const auto [src, k] = index_[i];
       const std::vector<double>& v = src == 0   ? s.vessel_pressure
                                      : src == 1 ? s.vessel_flow
                                      : src == 2 ? s.node_pressure
                                                 : s.element_values;
-      row[i] = v[k];
+      current_.push_back(v[k]);
     }
-    current_.push_back(std::move(row));
   }
   /// Close a cycle. Returns the largest relative change against the previous cycle
   /// (negative if there is no previous cycle) and where it is.
   std::pair<double, std::string> end_cycle() {
     double worst = -1.0;
     std::string where;
-    if (!previous_.empty() && previous_.size() == current_.size()) {
+    const std::size_t np = probes_.size();
+    if (!previous_.empty() && previous_.size() == current_.size() && np > 0) {
       worst = 0.0;
-      for (std::size_t i = 0; i < probes_.size(); ++i) {
+      const std::size_t rows = current_.size() / np;
+      for (std::size_t i = 0; i < np; ++i) {
         double lo = std::numeric_limits<double>::infinity(), hi = -lo, mag = 0.0, diff = 0.0;
-        for (std::size_t s = 0; s < current_.size(); ++s) {
-          const double x = current_[s][i];
+        for (std::size_t s = 0; s < rows; ++s) {
+          const double x = current_[s * np + i];
           lo = std::min(lo, x);
           hi = std::max(hi, x);
           mag = std::max(mag, std::abs(x));
-          diff = std::max(diff, std::abs(x - previous_[s][i]));
+          diff = std::max(diff, std::abs(x - previous_[s * np + i]));
         }
         const double scale = std::max({hi - lo, 1e-3 * mag, probes_[i].floor});
         if (diff / scale > worst) {
@@ -137,7 +137,7 @@ class SteadyStateMonitor {
   }
   std::vector<Probe> probes_;
   std::vector<std::pair<int, std::size_t>> index_;
-  std::vector<std::vector<double>> previous_, current_;
+  std::vector<double> previous_, current_;  // rows of probe values, back to back
 };
 
 }  // namespace
@@ -374,14 +374,21 @@ RunOutcome Simulation::run(ResultSink& sink, const RunControl& control) {
   sink.begin(m.layout, m.model);
   const bool ring = set.keep_last_cycles > 0 && per_cycle > 0;
   const std::size_t ring_size = ring ? std::size_t(set.keep_last_cycles) * per_cycle + 1 : 0;
-  std::deque<Sample> buffer;
+  // The last ring_size samples, in a circle of reused slots (copy-assignment keeps each
+  // slot's storage: no allocation per sample once the circle is full).
+  std::vector<Sample> buffer;
+  std::size_t ring_next = 0;  // slot of the next sample once full
   auto emit = [&](const Sample& s) {
     if (!ring) {
       sink.write(s);
       return;
     }
-    buffer.push_back(s);
-    if (buffer.size() > ring_size) buffer.pop_front();
+    if (buffer.size() < ring_size) {
+      buffer.push_back(s);
+    } else {
+      buffer[ring_next] = s;
+      ring_next = (ring_next + 1) % ring_size;
+    }
   };
 
   RunOutcome outcome;
@@ -559,7 +566,8 @@ RunOutcome Simulation::run(ResultSink& sink, const RunControl& control) {
           p_mean, "Pa", "mean pressure at boundary node " + bnd[i].node + " over the last cycle"};
     }
   }
-  for (const auto& smp : buffer) sink.write(smp);
+  for (std::size_t i = 0; i < buffer.size(); ++i)
+    sink.write(buffer[(ring_next + i) % buffer.size()]);
   sink.finish(stats, outcome, metrics);
   if (failure) throw *failure;
   return outcome;

@@ -121,6 +121,10 @@ struct System::Impl {
   /// Frozen boundaries (steady initialisation): every prescribed function at its mean over a
   /// period, the posture at t = 0, no startup ramp.
   bool frozen = false;
+  /// Time of the last evaluation of everything that depends on t alone (external pressures,
+  /// heights, prescribed node pressures and their vessel ends): the Newton iterations of a
+  /// step and the columns of a finite-difference Jacobian share their t (NaN: none).
+  double t_evaluated = std::numeric_limits<double>::quiet_NaN();
   double value(const TimeFunction& f, double t) const { return frozen ? f.mean() : f(t); }
   double tilt(double t) const { return model->posture.tilt(frozen ? 0.0 : t); }
   /// Startup ramp r(t) in [0, 1]: 0.5 (1 - cos(pi t / t_s)) for t < t_s (solver.startup_time).
@@ -369,7 +373,10 @@ int System::node_index(const std::string& name) const {
   return it == impl_->node_by_name.end() ? -1 : it->second;
 }
 
-void System::freeze_boundaries(bool on) { impl_->frozen = on; }
+void System::freeze_boundaries(bool on) {
+  impl_->frozen = on;
+  impl_->t_evaluated = std::numeric_limits<double>::quiet_NaN();
+}
 
 void System::build_pattern() {
   Impl& m = *impl_;
@@ -624,13 +631,18 @@ static bool solve_node_pressure(System::Impl& m, NodeNum& nd, double target, dou
 
 int System::evaluate_pressures(double t, const double* y) {
   Impl& m = *impl_;
-  for (std::size_t g = 0; g < m.groups.size(); ++g) m.pext[g] = m.value(*m.groups[g], t);
-  const double theta = m.tilt(t);
-  const double st = std::sin(theta), ct = std::cos(theta);
-  for (auto& nd : m.nodes) nd.z = nd.height * st + nd.anterior * ct;
+  const bool same_t = t == m.t_evaluated;
+  if (!same_t) {
+    m.t_evaluated = std::numeric_limits<double>::quiet_NaN();  // until this one succeeds
+    for (std::size_t g = 0; g < m.groups.size(); ++g) m.pext[g] = m.value(*m.groups[g], t);
+    const double theta = m.tilt(t);
+    const double st = std::sin(theta), ct = std::cos(theta);
+    for (auto& nd : m.nodes) nd.z = nd.height * st + nd.anterior * ct;
+  }
 
   for (auto& nd : m.nodes) {
     if (nd.bc_pressure) {
+      if (same_t) continue;  // its pressure and its ends' areas depend on t alone
       nd.p = m.bc_pressure(nd, t);
       for (const auto& end : nd.ends) {
         auto& vn = m.vessels[end.vessel];
@@ -657,8 +669,10 @@ int System::evaluate_pressures(double t, const double* y) {
   }
   for (auto& vn : m.vessels) {
     const double pe = vn.group < 0 ? 0.0 : m.pext[vn.group];
-    const double z0 = m.nodes[vn.from].z, z1 = m.nodes[vn.to].z;
-    for (int j = 0; j <= vn.N; ++j) vn.z[j] = z0 + (z1 - z0) * double(j) / vn.N;
+    if (!same_t) {
+      const double z0 = m.nodes[vn.from].z, z1 = m.nodes[vn.to].z;
+      for (int j = 0; j <= vn.N; ++j) vn.z[j] = z0 + (z1 - z0) * double(j) / vn.N;
+    }
     vn.p[0] = m.nodes[vn.from].p;
     vn.p[vn.N] = m.nodes[vn.to].p;
     for (int j = 1; j < vn.N; ++j) {
@@ -676,6 +690,7 @@ int System::evaluate_pressures(double t, const double* y) {
       vn.c2[j] = a / m.rho * dpda;
     }
   }
+  m.t_evaluated = t;
   return 0;
 }
 
@@ -771,6 +786,7 @@ int System::rhs(double t, const double* y, double* ydot) {
 
 void System::initial_state(std::vector<double>& y) const {
   Impl& m = *impl_;
+  m.t_evaluated = std::numeric_limits<double>::quiet_NaN();  // pext and heights change below
   y.assign(n_, 0.0);
   for (std::size_t g = 0; g < m.groups.size(); ++g) m.pext[g] = (*m.groups[g])(0.0);
   const double theta = m.tilt(0.0);
