@@ -154,8 +154,12 @@ struct Simulation::Impl {
 
   static int rhs_cb(sunrealtype t, N_Vector y, N_Vector ydot, void* user) {
     auto* self = static_cast<Impl*>(user);
-    return self->system->rhs(t, N_VGetArrayPointer(y), N_VGetArrayPointer(ydot));
+    const int rc = self->system->rhs(t, N_VGetArrayPointer(y), N_VGetArrayPointer(ydot));
+    if (rc != 0) self->rhs_failure_time = t;
+    return rc;
   }
+  /// Time of the latest failed right-hand side (outside Jacobians), NaN if none.
+  double rhs_failure_time = std::numeric_limits<double>::quiet_NaN();
 
   static int jac_cb(sunrealtype t, N_Vector y, N_Vector fy, SUNMatrix J, void* user, N_Vector,
                     N_Vector, N_Vector) {
@@ -444,7 +448,15 @@ RunOutcome Simulation::run(ResultSink& sink, const RunControl& control) {
       if (flag < 0) {
         std::string component = sys.failure_component(), quantity = sys.failure_quantity();
         std::string detail = sys.failure().empty() ? m.cvode_message : sys.failure();
-        if (flag == CV_ERR_FAILURE || flag == CV_CONV_FAILURE) {
+        double t_now = t;
+        CVodeGetCurrentTime(cvode.get(), &t_now);
+        const bool rhs_failed_here =
+            std::abs(m.rhs_failure_time - t_now) <= 1e-9 * std::max(1.0, std::abs(t_now));
+        if (flag == CV_CONV_FAILURE && rhs_failed_here && !component.empty()) {
+          // The step shrank to nothing where the right-hand side fails (a node with no
+          // pressure for its volume, a vessel with no area): that is the cause to name.
+          detail = sys.failure() + "; " + m.cvode_message;
+        } else if (flag == CV_ERR_FAILURE || flag == CV_CONV_FAILURE) {
           // Name the unknown with the largest weighted local error estimate.
           N_Vector ele = N_VClone(y.get()), w = N_VClone(y.get());
           CVodeGetEstLocalErrors(cvode.get(), ele);
