@@ -382,7 +382,7 @@ RunOutcome Simulation::run(ResultSink& sink, const RunControl& control) {
   // slot's storage: no allocation per sample once the circle is full).
   std::vector<Sample> buffer;
   std::size_t ring_next = 0;  // slot of the next sample once full
-  auto emit = [&](const Sample& s) {
+  auto emit = [&](Sample& s) {
     if (!ring) {
       sink.write(s);
       return;
@@ -390,7 +390,8 @@ RunOutcome Simulation::run(ResultSink& sink, const RunControl& control) {
     if (buffer.size() < ring_size) {
       buffer.push_back(s);
     } else {
-      buffer[ring_next] = s;
+      // Swap, not copy: s gets the oldest sample's storage, which sample() overwrites.
+      std::swap(buffer[ring_next], s);
       ring_next = (ring_next + 1) % ring_size;
     }
   };
@@ -424,11 +425,11 @@ RunOutcome Simulation::run(ResultSink& sink, const RunControl& control) {
     if (!finite(s.vessel_pressure) || !finite(s.vessel_flow) || !finite(s.vessel_area) ||
         !finite(s.node_pressure) || !finite(s.element_values))
       throw SolverError(tt, "output", "non-finite value", "a sampled value is not finite");
-    emit(s);
     monitor.record(s);
     cycle_metrics.record(s);
     for (std::size_t i = 0; i < bnd.size(); ++i) p_sum[i] += s.node_pressure[bnode[i]];
     ++samples_in_cycle;
+    emit(s);  // last: it may take s's storage (sample() refills s)
   };
   auto cum_values = [&](const double* yy) {
     std::vector<double> c(bnd.size());
