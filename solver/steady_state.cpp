@@ -126,15 +126,23 @@ SteadyStateResult pseudo_transient_steady_state(System& sys, ColouredJacobian& j
   // here, the CSF mode, is ~600 s). 1/dtau also regularises the modes that no steady state
   // fixes (a closed compartment's volume keeps its initial value, as in the time relaxation).
   constexpr double kMaxStep = 1e8;  // s
+  bool renew = false;
   for (int k = 0; k < o.max_iterations; ++k) {
     r.iterations = k + 1;
-    if (jacobian.evaluate(t, y.data(), fy.data(), w.data(), f, values) != 0) {
-      r.message = "the Jacobian's residuals fail: " + sys.failure();
-      return r;
+    // The Jacobian is renewed every second iteration, and after a rejected step (pseudo-
+    // transient continuation tolerates an inexact Jacobian: Kelley & Keyes 1998, sec. 3).
+    if (k % 2 == 0 || renew) {
+      if (jacobian.evaluate(t, y.data(), fy.data(), w.data(), f, values) != 0) {
+        r.message = "the Jacobian's residuals fail: " + sys.failure();
+        return r;
+      }
+      ++r.jacobians;
+      renew = false;
     }
-    ++r.jacobians;
     bool accepted = false;
+    int tries_used = 0;
     for (int tries = 0; tries < 40 && !accepted; ++tries) {
+      ++tries_used;
       std::fill(a, a + ap.row_idx.size(), 0.0);
       for (int c = 0; c < n; ++c)
         for (long e = p.col_ptr[c]; e < p.col_ptr[c + 1]; ++e)
@@ -162,6 +170,7 @@ SteadyStateResult pseudo_transient_steady_state(System& sys, ColouredJacobian& j
       }
       accepted = true;
     }
+    if (tries_used > 1) renew = true;
     if (!accepted) {
       r.message = "no admissible pseudo-time step (last failure: " + sys.failure() + ")";
       return r;
