@@ -76,7 +76,8 @@ struct NodeNum {
   const TimeFunction* bc_flow = nullptr;
   int cumulative = -1;
   std::vector<NodeEnd> ends;
-  std::vector<std::pair<int, int>> ports;  // (element, port)
+  std::vector<std::pair<int, int>> ports;         // (element, port)
+  std::vector<std::pair<int, int>> volume_ports;  // the ports whose element stores volume here
   double p = 0.0, z = 0.0, p_guess = 0.0;
   double v_last = 0.0, c_last = 0.0;  // volume and compliance at p_guess (Newton predictor)
   double p_init = 0.0;
@@ -105,8 +106,8 @@ struct System::Impl {
   std::vector<Descriptor> desc;   // per unknown
   std::vector<double> port_flow;  // scratch
   std::vector<double> node_net;   // scratch: net flow into each node (rhs)
-  std::vector<double> node_scratch, node_slope,
-      node_resid;                      // scratch of the node solve (node_slope: dA/dp)
+  // Scratch of the node solve (node_slope: dA/dp), sized for the node with most vessel ends.
+  std::vector<double> node_scratch, node_slope, node_resid;
   std::vector<std::size_t> n_outputs;  // number of outputs of each element (sampling)
   std::vector<PortView> port_view;
   std::map<std::string, int> node_by_name;
@@ -325,13 +326,20 @@ System::System(const Model& model) : impl_(std::make_unique<Impl>()) {
     NodeNum& nd = m.nodes[ni];
     if (nd.bc_pressure) continue;
     bool has_volume = !nd.ends.empty();
-    for (auto [e, port] : nd.ports) has_volume |= m.elements[e]->stores_volume(port);
+    for (auto [e, port] : nd.ports)
+      if (m.elements[e]->stores_volume(port)) nd.volume_ports.push_back({e, port});
+    has_volume |= !nd.volume_ports.empty();
     if (!has_volume)
       throw std::invalid_argument("node " + nd.name +
                                   " has no volume: connect it to a vessel or a capacitor");
     nd.state = offset++;
     m.desc.push_back({Descriptor::NodeVolume, ni, 0});
   }
+  std::size_t max_ends = 0;
+  for (const auto& nd : m.nodes) max_ends = std::max(max_ends, nd.ends.size());
+  m.node_scratch.assign(max_ends, 0.0);
+  m.node_slope.assign(max_ends, 0.0);
+  m.node_resid.assign(max_ends, 0.0);
   for (int ei = 0; ei < int(m.elements.size()); ++ei) {
     auto& el = *m.elements[ei];
     const auto st = el.states();
@@ -456,8 +464,7 @@ void System::build_pattern() {
 static bool solve_node_pressure_newton(System::Impl& m, NodeNum& nd, double target, double t) {
   if (!(nd.c_last > 0.0)) return false;  // no previous solution to start from
   const std::size_t k = nd.ends.size();
-  auto& a_save = m.node_scratch;
-  a_save.resize(k);
+  auto& a_save = m.node_scratch;  // sized at construction
   for (std::size_t i = 0; i < k; ++i) {
     const auto& end = nd.ends[i];
     a_save[i] = m.vessels[end.vessel].A[end.vertex];
@@ -472,8 +479,6 @@ static bool solve_node_pressure_newton(System::Impl& m, NodeNum& nd, double targ
   double p = nd.p_guess + (target - nd.v_last) / nd.c_last;
   auto& slope = m.node_slope;
   auto& resid = m.node_resid;
-  slope.resize(k);
-  resid.resize(k);
   // Predict the areas too, along the tangent of the last solution: the first residuals are
   // then second order in the change of the node volume and one iteration usually converges.
   for (std::size_t i = 0; i < k; ++i) {
@@ -503,9 +508,8 @@ static bool solve_node_pressure_newton(System::Impl& m, NodeNum& nd, double targ
       comp += w * slope[i];
       rterm += w * resid[i] * slope[i];
     }
-    for (auto [e, port] : nd.ports) {
+    for (auto [e, port] : nd.volume_ports) {
       const auto& el = *m.elements[e];
-      if (!el.stores_volume(port)) continue;
       const double ve = el.volume(ctx, port, p);
       vol += ve;
       vabs += std::abs(ve);
