@@ -49,15 +49,21 @@ inline std::string list_names(const std::vector<std::string>& v, size_t max_item
   return s;
 }
 
-/// Keys of the map last searched by child(), during one model build (ChildIndexScope).
-/// The builder asks one map for many keys in a row; yaml-cpp makes a node pair (two
-/// reference-counted handles) for every entry it iterates, so searching the map afresh for
-/// each key cost more than the rest of the build. Valid only while the document is not
-/// changed: a scope clears it at the start and the end of each build.
+/// Keys of the maps last searched by child(), during one model build (ChildIndexScope).
+/// The builder asks a few maps (a vessel, its radius and tube-law maps) for many keys in turn;
+/// yaml-cpp makes a node pair (two reference-counted handles) for every entry it iterates, so
+/// searching a map afresh for each key cost more than the rest of the build. The last
+/// kChildIndexMaps maps are kept, round robin. Valid only while the document is not changed:
+/// a scope clears them at the start and the end of each build.
+inline constexpr std::size_t kChildIndexMaps = 8;
 struct ChildIndex {
-  YAML::Node map;
-  std::vector<std::pair<std::string, YAML::Node>> entries;
-  bool valid = false;
+  struct Map {
+    YAML::Node map;
+    std::vector<std::pair<std::string, YAML::Node>> entries;
+    bool valid = false;
+  };
+  Map maps[kChildIndexMaps];
+  std::size_t next = 0;  // slot to refill
 };
 inline ChildIndex& child_index() {
   thread_local ChildIndex index;
@@ -70,9 +76,12 @@ struct ChildIndexScope {
   ChildIndexScope& operator=(const ChildIndexScope&) = delete;
   static void clear() {
     ChildIndex& c = child_index();
-    c.valid = false;
-    c.map.reset();
-    c.entries.clear();
+    for (auto& m : c.maps) {
+      m.valid = false;
+      m.map.reset();
+      m.entries.clear();
+    }
+    c.next = 0;
   }
   static bool active() { return depth() > 0; }
   static int& depth() {
@@ -90,14 +99,22 @@ inline std::optional<YAML::Node> child(const YAML::Node& map, std::string_view k
     return std::nullopt;
   }
   ChildIndex& c = child_index();
-  if (!c.valid || !c.map.is(map)) {
-    c.map.reset(map);
-    c.entries.clear();
+  ChildIndex::Map* hit = nullptr;
+  for (auto& m : c.maps)
+    if (m.valid && m.map.is(map)) {
+      hit = &m;
+      break;
+    }
+  if (!hit) {
+    hit = &c.maps[c.next];
+    c.next = (c.next + 1) % kChildIndexMaps;
+    hit->map.reset(map);
+    hit->entries.clear();
     for (auto it = map.begin(); it != map.end(); ++it)
-      if (it->first.IsScalar()) c.entries.emplace_back(it->first.Scalar(), it->second);
-    c.valid = true;
+      if (it->first.IsScalar()) hit->entries.emplace_back(it->first.Scalar(), it->second);
+    hit->valid = true;
   }
-  for (const auto& [k, v] : c.entries)
+  for (const auto& [k, v] : hit->entries)
     if (k == key) return v;
   return std::nullopt;
 }
@@ -186,9 +203,8 @@ class Builder {
   // ---- generic checks ----
   void check_keys(const YAML::Node& map, const std::string& path,
                   const std::vector<KeySpec>& keys) {
-    std::vector<std::string> names;
-    for (const auto& k : keys) names.push_back(k.name);
-    std::set<std::string> seen;
+    // Maps are small: linear searches, and the list of names only for a message.
+    std::vector<std::string> seen;
     for (auto it = map.begin(); it != map.end(); ++it) {
       const YAML::Node k = it->first;  // a copy: `it->` returns a temporary proxy
       if (!k.IsScalar()) {
@@ -196,11 +212,15 @@ class Builder {
         continue;
       }
       const std::string& name = k.Scalar();
-      if (!seen.insert(name).second) {
+      if (std::find(seen.begin(), seen.end(), name) != seen.end()) {
         error(k, join(path, name), "duplicate key '" + name + "'");
         continue;
       }
-      if (std::find(names.begin(), names.end(), name) != names.end()) continue;
+      seen.push_back(name);
+      if (std::any_of(keys.begin(), keys.end(), [&](const KeySpec& s) { return s.name == name; }))
+        continue;
+      std::vector<std::string> names;
+      for (const auto& spec : keys) names.push_back(spec.name);
       std::string msg = "unknown key '" + name + "'";
       std::string near = closest(name, names);
       if (!near.empty()) msg += " (did you mean '" + near + "'?)";
