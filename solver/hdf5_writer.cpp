@@ -105,6 +105,78 @@ void append_rows(hid_t ds, hsize_t nt, hsize_t n, hsize_t nx, const double* data
         "writing " + what);
 }
 
+/// Dimension-scale attachments of one group, written in one pass with the layout of the HDF5
+/// Dimension Scales specification as H5DSattach_scale writes it: on each dataset a
+/// DIMENSION_LIST attribute (per dimension a variable-length list of object references to its
+/// scales), on each scale a REFERENCE_LIST attribute ({dataset: object reference,
+/// dimension: int} per attachment). H5DSattach_scale reads, deletes and rewrites both attributes
+/// at every call, which was a third of a results file's set-up; this writes each once. The
+/// scales carry CLASS and NAME from H5DSset_scale. Readers: h5py's `dims`, netCDF-4 and
+/// h5netcdf (tests/python/test_results_file.py).
+class ScaleAttachments {
+ public:
+  void attach(hid_t dataset, hid_t scale, unsigned dim) { items_.push_back({dataset, scale, dim}); }
+
+  /// Write the attributes of everything attached since the last call (the datasets and scales
+  /// must still be open).
+  void write(const std::string& path) {
+    if (items_.empty()) return;
+    Handle vlen(check(H5Tvlen_create(H5T_STD_REF_OBJ), path, "H5Tvlen_create"));
+    Handle compound(check(H5Tcreate(H5T_COMPOUND, sizeof(RefEntry)), path, "H5Tcreate"));
+    check(H5Tinsert(compound.get(), "dataset", HOFFSET(RefEntry, ref), H5T_STD_REF_OBJ), path,
+          "H5Tinsert");
+    check(H5Tinsert(compound.get(), "dimension", HOFFSET(RefEntry, dim), H5T_NATIVE_INT), path,
+          "H5Tinsert");
+    auto ref_to = [&](hid_t obj) {
+      hobj_ref_t r;
+      check(H5Rcreate(&r, obj, ".", H5R_OBJECT, -1), path, "H5Rcreate");
+      return r;
+    };
+    auto write_attr = [&](hid_t obj, const char* name, hid_t type, hsize_t n, const void* data) {
+      Handle space(check(H5Screate_simple(1, &n, nullptr), path, "H5Screate_simple"));
+      Handle a(check(H5Acreate2(obj, name, type, space.get(), H5P_DEFAULT, H5P_DEFAULT), path,
+                     std::string("creating attribute ") + name));
+      check(H5Awrite(a.get(), type, data), path, std::string("writing attribute ") + name);
+    };
+    // DIMENSION_LIST of each dataset, in order of first attachment.
+    std::vector<hid_t> datasets, scales;
+    for (const auto& it : items_) {
+      if (std::find(datasets.begin(), datasets.end(), it.dataset) == datasets.end())
+        datasets.push_back(it.dataset);
+      if (std::find(scales.begin(), scales.end(), it.scale) == scales.end())
+        scales.push_back(it.scale);
+    }
+    for (hid_t d : datasets) {
+      Handle space(check(H5Dget_space(d), path, "H5Dget_space"));
+      const int rank = std::max(1, H5Sget_simple_extent_ndims(space.get()));
+      std::vector<std::vector<hobj_ref_t>> refs(static_cast<std::size_t>(rank));
+      for (const auto& it : items_)
+        if (it.dataset == d) refs.at(it.dim).push_back(ref_to(it.scale));
+      std::vector<hvl_t> buf(static_cast<std::size_t>(rank));
+      for (int k = 0; k < rank; ++k) buf[k] = {refs[k].size(), refs[k].data()};
+      write_attr(d, "DIMENSION_LIST", vlen.get(), static_cast<hsize_t>(rank), buf.data());
+    }
+    for (hid_t sc : scales) {
+      std::vector<RefEntry> list;
+      for (const auto& it : items_)
+        if (it.scale == sc) list.push_back({ref_to(it.dataset), static_cast<int>(it.dim)});
+      write_attr(sc, "REFERENCE_LIST", compound.get(), list.size(), list.data());
+    }
+    items_.clear();
+  }
+
+ private:
+  struct Item {
+    hid_t dataset, scale;
+    unsigned dim;
+  };
+  struct RefEntry {  // as H5DS's ds_list_t
+    hobj_ref_t ref;
+    int dim;
+  };
+  std::vector<Item> items_;
+};
+
 Handle create_fixed_1d(hid_t loc, const std::string& name, const std::vector<double>& values,
                        const std::string& path) {
   const hsize_t dims[1] = {values.size()};
@@ -312,6 +384,7 @@ void Hdf5Writer::begin(const OutputLayout& layout, const Model& model) {
     return t;
   };
   m.root_time = make_time(f);
+  ScaleAttachments scales;
 
   {
     Handle vg = create_group(f, "vessels", p);
@@ -339,9 +412,10 @@ void Hdf5Writer::begin(const OutputLayout& layout, const Model& model) {
       for (const auto& sp : specs) {
         *sp.h = create_series(g.get(), sp.name, s.nx, ct2, p);
         set_units(sp.h->get(), sp.units, sp.long_name, p);
-        check(H5DSattach_scale(sp.h->get(), s.time.get(), 0), p, "attaching time scale");
-        check(H5DSattach_scale(sp.h->get(), x.get(), 1), p, "attaching x scale");
+        scales.attach(sp.h->get(), s.time.get(), 0);
+        scales.attach(sp.h->get(), x.get(), 1);
       }
+      scales.write(p);  // while x is open
       m.vessels.push_back(std::move(s));
     }
   }
@@ -352,7 +426,8 @@ void Hdf5Writer::begin(const OutputLayout& layout, const Model& model) {
       Handle t = make_time(g.get());
       Handle ds = create_series(g.get(), "pressure", 0, ct, p);
       set_units(ds.get(), "Pa", "node pressure", p);
-      check(H5DSattach_scale(ds.get(), t.get(), 0), p, "attaching time scale");
+      scales.attach(ds.get(), t.get(), 0);
+      scales.write(p);
       m.node_time.push_back(std::move(t));
       m.node_pressure.push_back(std::move(ds));
     }
@@ -366,9 +441,10 @@ void Hdf5Writer::begin(const OutputLayout& layout, const Model& model) {
       for (const auto& q : e.quantities) {
         Handle ds = create_series(g.get(), q.name, 0, ct, p);
         set_units(ds.get(), q.unit, e.type + " " + q.name, p);
-        check(H5DSattach_scale(ds.get(), t.get(), 0), p, "attaching time scale");
+        scales.attach(ds.get(), t.get(), 0);
         m.element_values.push_back(std::move(ds));
       }
+      scales.write(p);
       m.element_time.push_back(std::move(t));
     }
   }
