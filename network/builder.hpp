@@ -70,8 +70,14 @@ inline ChildIndex& child_index() {
   return index;
 }
 struct ChildIndexScope {
-  ChildIndexScope() { clear(); }
-  ~ChildIndexScope() { clear(); }
+  ChildIndexScope() {
+    clear();
+    ++depth();
+  }
+  ~ChildIndexScope() {
+    --depth();
+    clear();
+  }
   ChildIndexScope(const ChildIndexScope&) = delete;
   ChildIndexScope& operator=(const ChildIndexScope&) = delete;
   static void clear() {

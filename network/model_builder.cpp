@@ -460,10 +460,6 @@ Model Builder::run() {
 Model build_model(const BuildInput& in) {
   // The document does not change while it is built: child() may index maps (builder.hpp).
   ChildIndexScope scope;
-  ++ChildIndexScope::depth();
-  struct Leave {
-    ~Leave() { --ChildIndexScope::depth(); }
-  } leave;
   return Builder(in).run();
 }
 

@@ -17,33 +17,18 @@
 #include "solver/jacobian.hpp"
 #include "solver/metrics.hpp"
 #include "solver/steady_state.hpp"
+#include "solver/sundials_handles.hpp"
 #include "solver/system.hpp"
 
 namespace venoflow {
 
 namespace {
 
-// ---- RAII owners of the SUNDIALS handles (a throw cannot leak them) ----
-struct ContextDeleter {
-  void operator()(SUNContext ctx) const { SUNContext_Free(&ctx); }
-};
-struct VectorDeleter {
-  void operator()(N_Vector v) const { N_VDestroy(v); }
-};
-struct MatrixDeleter {
-  void operator()(SUNMatrix m) const { SUNMatDestroy(m); }
-};
-struct SolverDeleter {
-  void operator()(SUNLinearSolver s) const { SUNLinSolFree(s); }
-};
-struct CvodeDeleter {
-  void operator()(void* mem) const { CVodeFree(&mem); }
-};
-using ContextPtr = std::unique_ptr<std::remove_pointer_t<SUNContext>, ContextDeleter>;
-using VectorPtr = std::unique_ptr<std::remove_pointer_t<N_Vector>, VectorDeleter>;
-using MatrixPtr = std::unique_ptr<std::remove_pointer_t<SUNMatrix>, MatrixDeleter>;
-using SolverPtr = std::unique_ptr<std::remove_pointer_t<SUNLinearSolver>, SolverDeleter>;
-using CvodePtr = std::unique_ptr<void, CvodeDeleter>;
+using sundials::ContextPtr;
+using sundials::CvodePtr;
+using sundials::MatrixPtr;
+using sundials::SolverPtr;
+using sundials::VectorPtr;
 
 /// Largest common period of the periodic boundary functions, or 0.
 double infer_period(const Model& m) {
@@ -332,7 +317,8 @@ RunOutcome Simulation::run(ResultSink& sink, const RunControl& control) {
     so.rtol = set.rtol;
     so.atol = atol_v;
     std::vector<double> ys = y0;
-    const SteadyStateResult sr = pseudo_transient_steady_state(sys, *m.jacobian, 0.0, ys, so);
+    const SteadyStateResult sr =
+        pseudo_transient_steady_state(sys, *m.jacobian, ctx.get(), 0.0, ys, so);
     pre_rhs = sr.rhs_evaluations;
     pre_jac = sr.jacobians;
     int flag = 0;

@@ -15,6 +15,8 @@
 // relaxation when this does not converge.
 #pragma once
 
+#include <sundials/sundials_context.h>
+
 #include <string>
 #include <vector>
 
@@ -40,10 +42,11 @@ struct SteadyStateResult {
   std::string message;  ///< why it did not converge
 };
 
-/// Iterates y (frozen boundaries are the caller's business) towards f(t, y) = 0. On failure y
-/// is left at the last accepted iterate.
-SteadyStateResult pseudo_transient_steady_state(System& sys, ColouredJacobian& jacobian, double t,
-                                                std::vector<double>& y,
+/// Iterates y (frozen boundaries are the caller's business) towards f(t, y) = 0, with its KLU
+/// solver in the SUNDIALS context `ctx` (the run's). On failure y is left at the last accepted
+/// iterate.
+SteadyStateResult pseudo_transient_steady_state(System& sys, ColouredJacobian& jacobian,
+                                                SUNContext ctx, double t, std::vector<double>& y,
                                                 const SteadyStateOptions& options);
 
 }  // namespace venoflow

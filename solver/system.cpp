@@ -582,9 +582,8 @@ static bool solve_node_pressure(System::Impl& m, NodeNum& nd, double target, dou
       vabs += 0.5 * vn.dx * a;
       dv += 0.5 * vn.dx / dpda;
     }
-    for (auto [e, port] : nd.ports) {
+    for (auto [e, port] : nd.volume_ports) {
       const auto& el = *m.elements[e];
-      if (!el.stores_volume(port)) continue;
       const double ve = el.volume(ctx, port, p);
       v += ve;
       vabs += std::abs(ve);
