@@ -11,7 +11,7 @@ CLI := $(BUILD)/venoflow
 # pyenv's python3 reaches PyPI; /usr/bin/python3 is Debian's (PEP 668). Only used to make the venv.
 BOOTSTRAP_PYTHON ?= $(shell command -v python3 || echo /usr/bin/python3)
 
-APT_PACKAGES := cmake ninja-build g++ libsundials-dev libeigen3-dev libhdf5-dev hdf5-tools \
+APT_PACKAGES := cmake ninja-build g++ libsundials-dev libhdf5-dev hdf5-tools \
   libgtest-dev libyaml-cpp-dev libcli11-dev python3-venv python3-dev
 # Python packages: pyproject.toml is the one list (runtime deps, build backend, test and notebook
 # extras), printed by python/tools/requirements.py.

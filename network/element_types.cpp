@@ -75,7 +75,8 @@ const std::vector<ElementTypeSpec>& element_types() {
             false},
            {"M_rg", dim::none, 0.0,
             "closed-area fraction: A_min = M_rg A_ann, in [0, M_st]; 0 is competent, > 0 "
-            "incompetent (regurgitant; 0.05-0.3 mild to severe [UNVERIFIED], PHYSIOLOGY.md A3)",
+            "incompetent (regurgitant; 0.05-0.3 mild to severe [UNVERIFIED], docs/physiology.md "
+            "A3)",
             false},
            {"K_vo", dim::valve_rate, 0.1,
             "opening rate coefficient [1/(Pa s)]. Default calibrated, not from Mynard (whose "

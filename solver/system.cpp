@@ -29,7 +29,7 @@ std::string fmt_len(double x) {
 }
 }  // namespace
 
-/// Extra loss of a stenosis inside a cell (Young-Tsai, PHYSIOLOGY.md A5):
+/// Extra loss of a stenosis inside a cell (Young-Tsai, docs/physiology.md A5):
 ///   dp_loss = R_v Q + B Q sqrt(Q^2 + q_eps^2) + L dQ/dt.
 struct CellLoss {
   int cell = 0;
@@ -157,7 +157,7 @@ static double vertex_flow(const VesselNum& vn, const double* y, int j) {
 }
 
 /// Flow that carries the momentum flux alpha Q^2/A through vertex j: the upwind cell's flow
-/// (NUMERICS.md: central differences of the convective term destabilise the network where the
+/// (docs/numerics.md: central differences of the convective term destabilise the network where the
 /// speed index grows; measured: ADAN56 at 2 cm cells blows up with central fluxes). The switch
 /// is smoothed over the flow width q_s (tanh blend) so that the right-hand side stays smooth for
 /// Newton. At a vessel end, the end cell's flow.
@@ -262,7 +262,7 @@ System::System(const Model& model) : impl_(std::make_unique<Impl>()) {
       } else {
         // Young-Tsai viscous loss minus the plain Poiseuille-type friction the cell already
         // has over L_s (rho K_R L_s / A0^2), never below zero (SimVascular keeps the stenotic
-        // loss at least Poiseuille; PHYSIOLOGY.md A5 on double counting).
+        // loss at least Poiseuille; docs/physiology.md A5 on double counting).
         const double a0 = std::numbers::pi * r_ref * r_ref;
         const double kr = 2.0 * std::numbers::pi * (zeta_v + 2.0) * model.blood.viscosity;
         loss.r_v = std::max(0.0, c.R_v - kr * st.length / (a0 * a0));

@@ -28,7 +28,7 @@ struct Blood {
 ///                 sqrt A0), vessel radius is the zero-transmural-pressure radius;
 ///                 reference = "diastolic": p = p_ref + beta/A_ref (sqrt A - sqrt A_ref),
 ///                 vessel radius is the radius at p_ref. beta = (4/3) sqrt(pi) E h.
-///  - "venous":    p - p_ext = K[(A/A0)^m - (A/A0)^n] (Shapiro/Pedley; PHYSIOLOGY.md A1)
+///  - "venous":    p - p_ext = K[(A/A0)^m - (A/A0)^n] (Shapiro/Pedley; docs/physiology.md A1)
 ///  - "rigid_like" laws may be added by issue 3 (sinuses).
 struct TubeLawSpec {
   std::string type = "elastic";
@@ -136,7 +136,7 @@ struct SolverSettings {
 
 /// A focal narrowing inside a vessel (docs/model-format.md#stenoses).
 ///  - lumped (default): the Young & Tsai 1973 / Seeley & Young 1976 loss (viscous, separation
-///    and inertia terms, PHYSIOLOGY.md A5) added to the momentum equation of the cell that
+///    and inertia terms, docs/physiology.md A5) added to the momentum equation of the cell that
 ///    contains `position`; works from one cell (0D) to fine 1D.
 ///  - geometric: the reference area A0 is reduced over [position - length/2, position +
 ///    length/2] (the 1D equations then carry the convective and viscous effects) and only the

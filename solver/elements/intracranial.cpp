@@ -1,7 +1,7 @@
 // The intracranial compartment as one lumped element (type `intracranial`): cerebral arteries,
 // pial arterioles with autoregulation, capillaries, cerebral veins with a Starling resistor,
 // CSF formation and absorption, and the craniospinal pressure-volume relation. The class
-// comment is the specification; provenance tags as in /work/shared/validation/PHYSIOLOGY.md.
+// comment is the specification; provenance tags as in docs/physiology.md.
 #include "solver/elements/intracranial.hpp"
 
 #include <algorithm>
@@ -29,7 +29,7 @@ double param(const Element& e, const std::string& key) {
 
 /// Intracranial compartment of Ursino & Lodi (1998, Am J Physiol 274:H1715, the "complete"
 /// model) as used by Gadda et al. (2015, Am J Physiol Heart Circ Physiol) [READ-3P: equations
-/// and Table 1 via PHYSIOLOGY.md A2/A4]. Ports: [arterial, sinus]. Everything inside the skull
+/// and Table 1 via docs/physiology.md A2/A4]. Ports: [arterial, sinus]. Everything inside the skull
 /// except the dural sinuses belongs to the element; the sinus node (port 2) is rigid here and is
 /// whatever the network makes of it (pressure BC, or a node with vessels/capacitors).
 ///
@@ -40,7 +40,7 @@ double param(const Element& e, const std::string& key) {
 ///   large arteries      q     = (P_a - P_pa) / (R_la + R_pa/2)                     (CBF)
 ///   pial arterioles     V_pa  = C_pa (P_pa - P_ic),  R_pa = k_R C_pan^2 / V_pa^2
 ///                       the compliance sits in the middle of R_pa, so R_pa/2 lies on each
-///                       side [DERIVED, PHYSIOLOGY.md A4: (P_a - P_pa)/q = R_la + R_pa/2]
+///                       side [DERIVED, docs/physiology.md A4: (P_a - P_pa)/q = R_la + R_pa/2]
 ///   capillaries (no volume, algebraic node)
 ///                       2 (P_pa - P_c)/R_pa = (P_c - P_v)/R_pv + (P_c - P_ic)/R_f
 ///   cerebral veins      C_vi = 1/(k_ven (P_v - P_ic - P_v1))  [READ-3P A2], i.e. the volume

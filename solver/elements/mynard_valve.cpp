@@ -14,7 +14,7 @@ using namespace element_detail;
 /// Valve between ports a (upstream) and b (downstream), after Mynard, Davidson, Penny,
 /// Smolich 2012, "A simple, versatile valve model for use in lumped parameter and
 /// one-dimensional cardiovascular models", Int J Numer Meth Biomed Eng 28:626-641
-/// (equations as in /work/shared/validation/PHYSIOLOGY.md A3 [READ-3P]).
+/// (equations as in docs/physiology.md A3 [READ-3P]).
 ///
 /// States: opening zeta in [0, 1] (Dimensionless) and flow q (Flow, positive from a to b).
 ///
@@ -24,7 +24,7 @@ using namespace element_detail;
 ///   L dq/dt = dp - B q sqrt(q^2 + q_eps^2),  B = rho / (2 A_eff^2),  L = rho l_eff / A_eff
 ///   dzeta/dt = (1 - zeta) K_vo r_s(dp - dp_open) - zeta K_vc r_s(dp_close - dp)
 ///
-/// Smoothing (the right-hand side must be smooth for CVODE's Newton iteration, NUMERICS.md):
+/// Smoothing (the right-hand side must be smooth for CVODE's Newton iteration, docs/numerics.md):
 ///  - q|q| is replaced by q sqrt(q^2 + q_eps^2), q_eps = `flow_smoothing` (default 1e-9 m^3/s
 ///    = 1 ul/s). In quasi-steady flow the relative flow error is about (q_eps/q)^2/4.
 ///  - Mynard's piecewise opening law (open when dp > dp_open, close when dp < dp_close,

@@ -14,7 +14,7 @@ using namespace element_detail;
 /// When the outlet's transmural pressure p_b - p_ext is negative the segment collapses at its
 /// outlet and the downstream pressure no longer matters (Starling resistor / vascular
 /// waterfall; Ursino & Lodi 1997, J Appl Physiol 82:1256, cerebral veins-to-sinus outflow
-/// pressure max(P_ic, P_vs); PHYSIOLOGY.md A2, A4 [READ-3P]):
+/// pressure max(P_ic, P_vs); docs/physiology.md A2, A4 [READ-3P]):
 ///
 ///   Q = (P_a - max(P_b, p_ext + rho g z_b)) / R = (P_a - P_b - max(p_ext - p_b, 0)) / R
 ///

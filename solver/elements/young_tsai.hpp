@@ -10,7 +10,7 @@
 // plug, Seeley & Young 1976), K_u = 1.2 (Young & Tsai 1973b). Sources: Young DF, Tsai FY,
 // J Biomech 6:395-410 and 547-559 (1973); Seeley BD, Young DF, J Biomech 9:439-448 (1976);
 // formula and coefficients as in SimVascular svOneDSolver cvOneDMthSegmentModel.cxx
-// (MinorLossScope::STENOSIS) [READ-3P, /work/shared/validation/PHYSIOLOGY.md A5].
+// (MinorLossScope::STENOSIS) [READ-3P, docs/physiology.md A5].
 // All quantities SI.
 #pragma once
 

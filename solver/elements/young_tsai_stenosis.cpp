@@ -12,7 +12,7 @@ namespace {
 using namespace element_detail;
 
 /// Focal stenosis between ports a and b as a lumped loss (Young & Tsai 1973, Seeley & Young
-/// 1976; as in SimVascular svOneDSolver; PHYSIOLOGY.md A5 [READ-3P]; coefficients in
+/// 1976; as in SimVascular svOneDSolver; docs/physiology.md A5 [READ-3P]; coefficients in
 /// young_tsai.hpp):
 ///
 ///   L dq/dt = P_a - P_b - R_v q - B q sqrt(q^2 + q_eps^2)     state: q, positive from a to b

@@ -60,7 +60,7 @@ std::unique_ptr<TubeLaw> make_tube_law(const TubeLawSpec& spec,
       } else if (spec.wave_speed > 0.0) {
         k[j] = density * spec.wave_speed * spec.wave_speed / (m - n);  // c0^2 = K (m-n)/rho
       } else if (spec.youngs_modulus > 0.0) {
-        // K = E/(12(1-nu^2)) (h/R)^3: buckling stiffness of a thin tube (PHYSIOLOGY.md A1,
+        // K = E/(12(1-nu^2)) (h/R)^3: buckling stiffness of a thin tube (docs/physiology.md A1,
         // [READ-3P] Mueller-Toro code comment).
         const double h = wall_thickness(spec, reference_radius[j]);
         const double nu = spec.poisson_ratio;

@@ -1,5 +1,5 @@
 // Collapsible-vein tube law (Shapiro 1977; Pedley; as used by Mueller & Toro 2014,
-// PHYSIOLOGY.md A1):
+// docs/physiology.md A1):
 //
 //   p - p_ext = K [ (A/A0)^m - (A/A0)^n ],     m = 10, n = -3/2 by default
 //   dp/dA     = (K/A) [ m (A/A0)^m - n (A/A0)^n ]

@@ -21,7 +21,7 @@ namespace {
 constexpr double kMmHg = 133.322387415;
 constexpr double kMl = 1e-6;
 
-// Gadda 2015 Table 1 (PHYSIOLOGY.md A2), in the table's units.
+// Gadda 2015 Table 1 (docs/physiology.md A2), in the table's units.
 struct Table1 {
   double R_la = 0.6, k_R = 13.1e3, C_pan = 0.205, dC1 = 2.87, dC2 = 0.164, G = 3.0, tau = 20,
          q_n = 12.5, R_pv = 0.880, R_vs1 = 0.366, k_ven = 0.155, P_v1 = -2.5, k_E = 0.077,
@@ -180,14 +180,14 @@ TEST(Intracranial, BasalSteadyStateMatchesPublishedValues) {
       "basal: CBF %.4f ml/s, ICP %.4f, P_pa %.4f, P_c %.4f, P_v %.4f mmHg, CSF formation %.5f "
       "absorption %.5f ml/min, C_pa %.4f ml/mmHg\n",
       p.cbf, p.icp, p.ppa, p.pc, p.pv, p.qf * 60, p.qo * 60, p.cpa);
-  // Published (Gadda 2015 Table 1 / PHYSIOLOGY.md A2): CBF 12.5 ml/s, ICP 9.5, P_pa 58.9,
+  // Published (Gadda 2015 Table 1 / docs/physiology.md A2): CBF 12.5 ml/s, ICP 9.5, P_pa 58.9,
   // P_v 14.1 mmHg. The table's R_pv = 0.880 gives P_c - P_v = 11.0 mmHg where 9.5 mmHg ICP
   // needs 11.25 (R_pv = 0.90): ICP comes out 0.06 mmHg low, P_v 0.08, P_pa 0.15.
   EXPECT_NEAR(p.cbf, 12.5, 0.05);
   EXPECT_NEAR(p.icp, 9.5, 0.1);
   EXPECT_NEAR(p.ppa, 58.9, 0.25);
   EXPECT_NEAR(p.pv, 14.1, 0.15);
-  // CSF: formation = absorption, about 0.4 ml/min (PHYSIOLOGY.md A4 check: 0.40 ml/min)
+  // CSF: formation = absorption, about 0.4 ml/min (docs/physiology.md A4 check: 0.40 ml/min)
   EXPECT_NEAR(p.qf, p.qo, 1e-6 * p.qf);
   EXPECT_NEAR(p.qf * 60, 0.40, 0.015);
   // venous outflow + absorption = CBF

@@ -11,7 +11,7 @@ using namespace venoflow;
 using namespace venoflow::testing;
 
 TEST(Posture, CollapsedUprightVeinBalancesGravityAgainstFriction) {
-  // Holmlund et al. 2017 (Fluids Barriers CNS, doi:10.1186/s12987-017-0065-2; PHYSIOLOGY.md
+  // Holmlund et al. 2017 (Fluids Barriers CNS, doi:10.1186/s12987-017-0065-2; docs/physiology.md
   // A6): in the upright collapsed IJV the transmural pressure is ~constant along a segment, so
   // the hydrostatic gradient balances the viscous loss: rho g A = rho K_R Q / A with
   // K_R = 8 pi mu / rho (parabolic profile), i.e. A* = sqrt(8 pi mu Q / (rho g)).

@@ -39,7 +39,7 @@ MemoryResults steady_run(const Stenosis& st, int cells, double dp) {
 
 TEST(StenosisInVessel, LumpedLossMatchesYoungTsaiSteadyBalance) {
   // Steady: p_in - p_out = (Poiseuille over L + Young-Tsai excess viscous) Q + B Q^2, with the
-  // coefficients of PHYSIOLOGY.md A5 written out here (D0 = 12 mm, L_s = 1 cm, 75 % area).
+  // coefficients of docs/physiology.md A5 written out here (D0 = 12 mm, L_s = 1 cm, 75 % area).
   Stenosis st;
   st.name = "s";
   st.vessel = "v";

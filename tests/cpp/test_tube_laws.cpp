@@ -79,7 +79,7 @@ TEST(VenousLaw, InverseIsAccurateOverTheWholeRange) {
 }
 
 TEST(VenousLaw, WaveSpeedAtReferenceIsSqrtKmMinusNOverRho) {
-  // c0^2 = K (m - n) / rho (PHYSIOLOGY.md A1, derived): K = 117 Pa gives c0 = 1.13 m/s.
+  // c0^2 = K (m - n) / rho (docs/physiology.md A1, derived): K = 117 Pa gives c0 = 1.13 m/s.
   TubeLawSpec s;
   s.type = "venous";
   s.stiffness = 117.0;

@@ -1,6 +1,6 @@
 // Venous lumped elements (Mynard valve, Starling resistor, Young-Tsai stenosis) against closed
 // forms, published numbers and the catalogue. Every expected value is computed here from the
-// equations in PHYSIOLOGY.md (A2-A5), not taken from the element code.
+// equations in docs/physiology.md (A2-A5), not taken from the element code.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -62,7 +62,7 @@ Element valve(std::map<std::string, double> extra = {}) {
 
 TEST(MynardValve, OpenValveQuasiSteadyFlowAndStenoticScaling) {
   // Open valve (zeta = 1) at a steady forward dp: B q|q| = dp, q = A_max sqrt(2 dp/rho).
-  // A stenotic valve (M_st < 1) passes M_st times that flow (PHYSIOLOGY.md A3).
+  // A stenotic valve (M_st < 1) passes M_st times that flow (docs/physiology.md A3).
   const double dp = 10.0;  // Pa
   for (double m_st : {1.0, 0.5}) {
     const auto res = run(two_port(valve({{"M_st", m_st}}), dp, 0.0, 2.0, 0.1));
@@ -94,7 +94,7 @@ TEST(MynardValve, CompetentValveClosesUnderReversePressure) {
 }
 
 TEST(MynardValve, IncompetentValveReflux) {
-  // M_rg > 0: once closed, reflux q = -A_min sqrt(2|dp|/rho) (PHYSIOLOGY.md A3).
+  // M_rg > 0: once closed, reflux q = -A_min sqrt(2|dp|/rho) (docs/physiology.md A3).
   const double dp = kMmHg, m_rg = 0.1;
   const auto res = run(two_port(valve({{"M_rg", m_rg}}), 0.0, dp, 3.0, 0.1));
   const double q_expected = -m_rg * kAnn * std::sqrt(2 * dp / kRho);
@@ -219,7 +219,7 @@ namespace {
 Model stenosis_flow(std::map<std::string, double> params, double q) {
   Model m;
   m.blood.density = kRho;
-  m.blood.viscosity = 3.5e-3;  // 0.035 P (PHYSIOLOGY.md A5 illustration)
+  m.blood.viscosity = 3.5e-3;  // 0.035 P (docs/physiology.md A5 illustration)
   m.elements.push_back(element("st", "stenosis", {"a", "b"}, params));
   m.elements.push_back(element("ca", "capacitor", {"a"}, {{"C", 1e-10}}));
   m.boundary_conditions.push_back(flow_bc("a", TimeFunction::constant(q)));
@@ -234,7 +234,7 @@ Model stenosis_flow(std::map<std::string, double> params, double q) {
 }  // namespace
 
 TEST(Stenosis, IjvIllustrationTable) {
-  // PHYSIOLOGY.md A5 [DERIVED]: D0 = 1.2 cm, L_s = 1 cm, q = 6 ml/s, rho = 1.05 g/cm^3,
+  // docs/physiology.md A5 [DERIVED]: D0 = 1.2 cm, L_s = 1 cm, q = 6 ml/s, rho = 1.05 g/cm^3,
   // mu = 0.035 P; total dp in mmHg, to the printed precision.
   struct Row {
     double area_reduction, total_mmHg, half_unit;

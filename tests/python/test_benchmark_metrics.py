@@ -1,5 +1,5 @@
 """Checks of validation/benchmarks/metrics.py: the metric definitions on hand-computed arrays,
-and the FV-vs-3D yardstick tables of the shared benchmark READMEs / METRICS.md recomputed from
+and the FV-vs-3D yardstick tables of the shared benchmark READMEs / validation/benchmarks/METRICS.md recomputed from
 the copied data files (validation/benchmarks/data/) to the printed precision."""
 import math
 import os

@@ -129,7 +129,7 @@ def convert_network37(csv_path: Path = DATA / "network_37_arteries" / "network.c
     w("  period: 0.821 s          # invitro_model_inlet.dat: 201 samples over T = 0.821 s (SOURCE.md)")
     w("  cycles: 40               # cap; stops earlier at the periodic state")
     w("  stop_at_steady_state: true")
-    w("  steady_state_tolerance: 1.0e-3   # METRICS.md procedure step 1 (~0.1 % cycle-to-cycle)")
+    w("  steady_state_tolerance: 1.0e-3   # validation/benchmarks/METRICS.md procedure step 1 (~0.1 % cycle-to-cycle)")
     w("  max_cycles: 40")
     w("  keep_last_cycles: 2")
     w("  output_interval: 1 ms")
@@ -219,7 +219,7 @@ def convert_adan56(yaml_path: Path = DATA / "adan56" / "adan56.yaml") -> str:
     w("  period: 1.0 s            # adan56_inlet.dat: 22 points over T = 1.0 s (SOURCE.md)")
     w("  cycles: 40               # cap; stops earlier at the periodic state")
     w("  stop_at_steady_state: true")
-    w("  steady_state_tolerance: 1.0e-3   # METRICS.md procedure step 1")
+    w("  steady_state_tolerance: 1.0e-3   # validation/benchmarks/METRICS.md procedure step 1")
     w("  max_cycles: 40")
     w("  keep_last_cycles: 2")
     w("  output_interval: 1 ms")
@@ -298,7 +298,7 @@ def convert_bifurcation_zero_pressure(path: Path = HERE / "aortic_bifurcation.ya
 # aortic_bifurcation.yaml, written in the openBF zero-pressure form (reference: zero_pressure):
 #   r0 = r_d - P_d r_d^2 / ((4/3) E h_d),   h0 = h_d (r0/r_d)^2,   P_d = 9.466 kPa
 # so that beta0/A0 = beta_d/A_d and  P = beta0/A0 (sqrt A - sqrt A0) == P_d + beta_d/A_d (sqrt A - sqrt A_d).
-# Both files must give identical results (METRICS.md: "Support both input forms and test that they
+# Both files must give identical results (validation/benchmarks/METRICS.md: "Support both input forms and test that they
 # give identical results"). r_d, h_d, E from Nektar++ aorticBifurcation.xml (ITHACA-SEM 065a269e, MIT).
 # r0 and h0 are printed to 10 significant digits (tests/python/test_benchmark_models.py checks
 # the identity of the two tube laws from these numbers).

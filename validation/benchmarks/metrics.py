@@ -1,6 +1,6 @@
 """Error metrics and comparison helpers for the published 1D benchmark cases.
 
-Definitions follow ``METRICS.md`` of the shared benchmark collection (reconstructed from Xiao
+Definitions follow ``validation/benchmarks/METRICS.md`` of the shared benchmark collection (reconstructed from Xiao
 et al. 2014, Alastruey et al. 2011 and Boileau et al. 2015, doi:10.1002/cnm.2732). x_i is the
 solver value, r_i the reference value at time i, over one converged cardiac cycle:
 
@@ -270,7 +270,7 @@ REFERENCE_LOCATIONS = {
     ],
 }
 
-#: FV vs 3D yardstick as printed in METRICS.md and the case READMEs (percent)
+#: FV vs 3D yardstick as printed in validation/benchmarks/METRICS.md and the case READMEs (percent)
 PUBLISHED_YARDSTICK = {
     "CCA mid": {"P": (0.19, 0.46, 0.28, 0.29), "Q": (0.59, 2.09, 0.58, 0.25),
                 "dr": (1.03, 1.84, 1.79)},

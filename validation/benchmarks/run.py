@@ -6,7 +6,7 @@ venoflow CLI and compare against the reference data in data/ (see README.md besi
            [--quick] [--out validation/benchmarks/output] [--set KEY=VALUE]... [--cycles N]
 
 For each case: `venoflow run MODEL.yaml -o OUT.h5 [--set ...] [--cycles N | --t-end T]`, read the
-results with h5py, extract the comparison points, compute the METRICS.md tables against the FV 1D
+results with h5py, extract the comparison points, compute the validation/benchmarks/METRICS.md tables against the FV 1D
 and the 3D data, print Markdown, write OUT/report.md and PNG plots, check the acceptance levels.
 Exit status: 0 if every check passes, 1 if any check fails, 2 on a usage/run error.
 
@@ -40,7 +40,7 @@ C1_Z0 = C1_RHO * C1_C0 / C1_A0                                  # 2.063e7 Pa s m
 C1_QPEAK, C1_TPEAK = 1e-6, 0.05
 C1_PROBES = (2.5, 5.0, 7.5)
 
-# acceptance levels (METRICS.md "Suggested acceptance levels"; tune after the first runs)
+# acceptance levels (validation/benchmarks/METRICS.md "Suggested acceptance levels"; tune after the first runs)
 ACC_FV_P_RMS = 0.005
 ACC_FV_Q_RMS = 0.015
 ACC_3D_FACTOR = 1.5
@@ -365,7 +365,7 @@ def analyse_fv3d_case(case: str, title: str, res: Results, locs, rep: Report, ou
     rep.section("### Against the 3D FSI reference (Xiao et al. 2014)" +
                 (" (3D time t = cycle phase t + 0.058 s)" if case == "2" else "") + "\n")
     rep.section(M.markdown_table(vs_3d))
-    rep.section("Yardstick: published FV scheme against 3D (METRICS.md):\n")
+    rep.section("Yardstick: published FV scheme against 3D (validation/benchmarks/METRICS.md):\n")
     rep.section(M.markdown_table({k: {q: dict(zip(M.METRIC_NAMES[q], [v / 100 for v in vals]))
                                       for q, vals in M.PUBLISHED_YARDSTICK[k].items()}
                                   for k in vs_3d}))

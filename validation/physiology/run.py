@@ -160,7 +160,7 @@ def qualitative(R):
             ijv_csa_mean(u) < 0.5 * ijv_csa_mean(s))
         add("upright IJV share < supine", "Valdueza 2000 / Gisolf 2004 / Gadda 2015: outflow moves to the vertebral route",
             ijv_total(u) / u["cbf"] < ijv_total(s) / s["cbf"])
-        add("R IJV flow > L IJV flow supine", "right-dominant anatomy (PHYSIOLOGY.md C1)", s["pathways"]["ijv_R"] > s["pathways"]["ijv_L"])
+        add("R IJV flow > L IJV flow supine", "right-dominant anatomy (docs/physiology.md C1)", s["pathways"]["ijv_R"] > s["pathways"]["ijv_L"])
     c = R.get("ijv_bilateral_compression")
     if s and c:
         add("bilateral compression raises VV flow", "Schreiber 2003: 47 -> 128 ml/min",
