@@ -208,3 +208,17 @@ def test_fine_1d_grid():
     m = vf.load_model(MODEL)
     m.set("discretisation.dx", "2 mm")
     assert outcome(m, cycles=2) == "valid"
+
+
+def test_sweep_records_failures_and_warnings():
+    """A sweep variant outside the domain is a failed row (error), or with `warn` a complete row
+    whose `warnings` column names the violation; a valid variant has neither."""
+    m = cerebral(**{"posture.tilt": "90 deg"})
+    df = vf.sweep(m, [{"nodes.sinus_in.height": "30 cm"},
+                      {"nodes.sinus_in.height": "45 cm"},
+                      {"nodes.sinus_in.height": "45 cm", "solver.on_domain_violation": "warn"}],
+                  cycles=1, workers=1)
+    assert df["complete"].tolist() == [True, False, True]
+    err, warn = df["error"].tolist(), df["warnings"].tolist()
+    assert not isinstance(err[0], str) and "validity domain" in err[1] and not isinstance(err[2], str)
+    assert not isinstance(warn[0], str) and "element brain (icp)" in warn[2]
