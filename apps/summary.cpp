@@ -55,6 +55,13 @@ std::string format_summary(const RunStatistics& st, const RunOutcome& out,
       << " (relative) at " << out.steady_state_location
       << (out.steady_state ? " -- periodic steady state reached" : "") << "\n";
   }
+  if (!out.warnings.empty()) {
+    o << "WARNING: " << out.warnings.size() << " validity-domain violation"
+      << (out.warnings.size() == 1 ? "" : "s")
+      << " (solver.on_domain_violation: warn); these results lie outside where the model's "
+         "equations hold:\n";
+    for (const auto& w : out.warnings) o << "  " << w << "\n";
+  }
   return o.str();
 }
 

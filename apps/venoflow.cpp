@@ -173,6 +173,8 @@ int main(int argc, char** argv) {
       // Re-read the statistics and metrics from the file we just wrote (single source).
       const auto res = venoflow::read_results(writer.final_path());
       std::cout << venoflow::cli::format_summary(res.stats, res.outcome, res.metrics);
+    } else {
+      for (const auto& w : outcome.warnings) std::cerr << "warning: validity domain: " << w << "\n";
     }
     std::cout << "results written to " << writer.final_path() << "\n";
     return 0;

@@ -62,6 +62,7 @@ void Builder::read_settings(const YAML::Node& root) {
       if (auto v = integer(*n, s, "max_order", p)) o.max_order = static_cast<int>(*v);
       if (auto v = quantity(*n, s, "startup_time", p)) o.startup_time = *v;
       if (auto v = choice(*n, s, "initial_state", p)) o.initial_state = *v;
+      if (auto v = choice(*n, s, "on_domain_violation", p)) o.on_domain_violation = *v;
       if (auto v = boolean(*n, "stop_at_steady_state", p)) o.stop_at_steady_state = *v;
       if (auto v = quantity(*n, s, "steady_state_tolerance", p)) o.steady_state_tolerance = *v;
       if (auto v = integer(*n, s, "max_cycles", p)) o.max_cycles = static_cast<int>(*v);

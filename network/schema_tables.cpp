@@ -173,6 +173,10 @@ KeySpec build_schema() {
               "rest: start from initial_conditions; steady: first find the steady state with "
               "every boundary function at its mean (pseudo-transient continuation, else "
               "relaxation in time), then start the run"),
+       choice("on_domain_violation", {"error", "warn"}, "error",
+              "a sample outside the validity domain of a tube law or element: error stops the "
+              "run (exit 3, time, component, quantity and bound); warn completes it with the "
+              "violations stored as warnings in the results"),
        qty("startup_time", dim::time, "0 s",
            "boundary values ramp smoothly from the initial state over this time (0 = off)",
            Bound::NonNegative),

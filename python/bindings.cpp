@@ -140,7 +140,7 @@ py::dict outcome_dict(const venoflow::RunOutcome& o) {
   return py::dict("complete"_a = o.complete, "interrupted"_a = o.interrupted, "error"_a = o.error,
                   "steady_state"_a = o.steady_state,
                   "steady_state_change"_a = o.steady_state_change,
-                  "steady_state_location"_a = o.steady_state_location);
+                  "steady_state_location"_a = o.steady_state_location, "warnings"_a = o.warnings);
 }
 
 /// The run as a dict of numpy arrays (consumes the sink's buffers).
@@ -340,6 +340,7 @@ std::string write_file(const std::string& path, const py::dict& raw) {
   out.steady_state = od["steady_state"].cast<bool>();
   out.steady_state_change = od["steady_state_change"].cast<double>();
   out.steady_state_location = od["steady_state_location"].cast<std::string>();
+  if (od.contains("warnings")) out.warnings = od["warnings"].cast<std::vector<std::string>>();
 
   py::gil_scoped_release release;  // the arrays stay alive in this frame
   std::lock_guard<std::mutex> lock(g_hdf5_mutex);

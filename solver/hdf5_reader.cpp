@@ -1,6 +1,7 @@
 // venoflow: reads a results file written by Hdf5Writer back into memory.
 #include <hdf5.h>
 
+#include <sstream>
 #include <stdexcept>
 
 #include "solver/hdf5_util.hpp"
@@ -192,6 +193,11 @@ MemoryResults read_results(const std::string& path) {
   oc.error = get_string("error");
   oc.steady_state_change = get_double("steady_state_change", -1.0);
   oc.steady_state_location = get_string("steady_state_location");
+  {
+    std::istringstream lines(get_string("warnings"));
+    for (std::string line; std::getline(lines, line);)
+      if (!line.empty()) oc.warnings.push_back(line);
+  }
   return r;
 }
 

@@ -575,6 +575,12 @@ void Hdf5Writer::finish(const RunStatistics& stats, const RunOutcome& outcome,
   h5::set_attr_flag(f, "interrupted", outcome.interrupted, p);
   h5::set_attr_flag(f, "steady_state", outcome.steady_state, p);
   h5::set_attr(f, "error", outcome.error.substr(0, kMaxAttrString), p);
+  {
+    // Validity-domain warnings (solver.on_domain_violation: warn), one per line.
+    std::string w;
+    for (const auto& line : outcome.warnings) w.append(w.empty() ? "" : "\n").append(line);
+    h5::set_attr(f, "warnings", w.substr(0, kMaxAttrString), p);
+  }
   h5::set_attr(f, "steady_state_change", outcome.steady_state_change, p);
   h5::set_attr(f, "steady_state_location", outcome.steady_state_location.substr(0, kMaxAttrString),
                p);

@@ -14,6 +14,7 @@
 #include <limits>
 #include <sstream>
 
+#include "solver/domain.hpp"
 #include "solver/jacobian.hpp"
 #include "solver/metrics.hpp"
 #include "solver/steady_state.hpp"
@@ -402,6 +403,9 @@ RunOutcome Simulation::run(ResultSink& sink, const RunControl& control) {
 
   Sample s;
   double t = 0.0;
+  // Validity domain of every tube law and element, checked on each accepted sample.
+  DomainMonitor domain(sys.domain_checks());
+  const bool domain_warn = set.on_domain_violation == "warn";
   auto take_sample = [&](double tt, const double* yy) {
     if (sys.sample(tt, yy, s))
       throw SolverError(tt, sys.failure_component(), sys.failure_quantity(), sys.failure());
@@ -411,6 +415,10 @@ RunOutcome Simulation::run(ResultSink& sink, const RunControl& control) {
     if (!finite(s.vessel_pressure) || !finite(s.vessel_flow) || !finite(s.vessel_area) ||
         !finite(s.node_pressure) || !finite(s.element_values))
       throw SolverError(tt, "output", "non-finite value", "a sampled value is not finite");
+    if (auto bad = domain.check(s, domain_warn); bad && !domain_warn) {
+      emit(s);  // the offending sample is part of the partial results
+      throw SolverError(tt, bad->check->component, bad->check->quantity, bad->describe());
+    }
     monitor.record(s);
     cycle_metrics.record(s);
     for (std::size_t i = 0; i < bnd.size(); ++i) p_sum[i] += s.node_pressure[bnode[i]];
@@ -509,6 +517,7 @@ RunOutcome Simulation::run(ResultSink& sink, const RunControl& control) {
       }
     }
     outcome.complete = !outcome.interrupted;
+    outcome.warnings = domain.warnings();
   } catch (const SolverError& e) {
     error = e.what();
     outcome.error = error;

@@ -985,6 +985,45 @@ int System::sample(double t, const double* y, Sample& s) {
   return 0;
 }
 
+std::vector<DomainCheck> System::domain_checks() const {
+  const Impl& m = *impl_;
+  std::vector<DomainCheck> checks;
+  std::size_t off = 0;
+  for (const auto& vn : m.vessels) {
+    const AreaDomain d = vn.law->area_domain();
+    for (int j = 0; j <= vn.N; ++j) {
+      DomainCheck c;
+      c.from = DomainCheck::From::VesselArea;
+      c.index = off + std::size_t(j);
+      c.scale = 1.0 / vn.law->domain_reference_area(j);
+      c.lower = d.lower;
+      c.upper = d.upper;
+      c.component = "vessel " + vn.spec->name;
+      c.quantity = d.quantity;
+      c.unit = "1";
+      c.where = "x = " + std::to_string(j * vn.dx) + " m";
+      c.source = d.source;
+      checks.push_back(std::move(c));
+    }
+    off += std::size_t(vn.N) + 1;
+  }
+  off = 0;
+  for (const auto& el : m.elements) {
+    const auto outputs = el->outputs();
+    for (const DomainBound& b : el->domain()) {
+      std::size_t k = 0;
+      while (k < outputs.size() && outputs[k].name != b.quantity) ++k;
+      if (k == outputs.size())
+        throw std::logic_error("element " + el->name() + ": domain bound on '" + b.quantity +
+                               "', which is not one of its outputs");
+      checks.push_back({DomainCheck::From::ElementValue, off + k, 1.0, b.lower, b.upper, b.slack,
+                        "element " + el->name(), b.quantity, outputs[k].unit, "", b.source});
+    }
+    off += outputs.size();
+  }
+  return checks;
+}
+
 double System::stored_volume(const double* y) const {
   const Impl& m = *impl_;
   double v = 0.0;

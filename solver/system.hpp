@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "solver/domain.hpp"
 #include "solver/elements/element.hpp"
 #include "venoflow/model.hpp"
 #include "venoflow/results.hpp"
@@ -64,6 +65,9 @@ class System {
   OutputLayout layout() const;
   /// Fill `s` at (t, y). Returns 0, or 1 like rhs() on failure.
   int sample(double t, const double* y, Sample& s);
+  /// The validity-domain bounds of every vessel vertex's tube law and every element, as checks
+  /// on the values of a Sample (domain.hpp).
+  std::vector<DomainCheck> domain_checks() const;
 
   /// Total blood volume held in the states (vessel cells, node volumes, element volumes).
   double stored_volume(const double* y) const;

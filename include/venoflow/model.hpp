@@ -128,6 +128,10 @@ struct SolverSettings {
   /// boundary function held at its mean (pseudo-time, large steps) to its steady state, and start
   /// the run from there (fewer cycles to the periodic state).
   std::string initial_state = "rest";
+  /// "error": a sample outside the validity domain of a tube law or element stops the run
+  /// with a SolverError (time, component, quantity, bound); "warn": the run goes on and the
+  /// violations are stored with the results (RunOutcome::warnings).
+  std::string on_domain_violation = "error";
   bool stop_at_steady_state = false;
   double steady_state_tolerance = 1e-3;  ///< relative cycle-to-cycle change
   int max_cycles = 100;                  ///< cap when stopping at steady state

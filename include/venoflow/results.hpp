@@ -74,6 +74,9 @@ struct RunOutcome {
   bool steady_state = false;  ///< stopped because the cycle-to-cycle change fell below tolerance
   double steady_state_change = -1.0;  ///< largest relative change over the last cycle
   std::string steady_state_location;  ///< where that change is largest
+  /// Validity-domain violations with `solver.on_domain_violation: warn` (one line per component
+  /// and quantity: first time, bound, furthest value, source); empty otherwise.
+  std::vector<std::string> warnings;
 };
 
 /// Receives a run's output. Implementations: Hdf5Writer (hdf5_writer.hpp), MemoryResults.

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cmath>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -12,6 +13,15 @@
 namespace venoflow {
 
 struct TubeLawSpec;
+
+/// Where a tube law holds (docs/cerebral-model.md#validity-domain): the lumen area relative to
+/// the law's reference area, A / TubeLaw::domain_reference_area(j), in [lower, upper].
+struct AreaDomain {
+  double lower = 0.0;
+  double upper = std::numeric_limits<double>::infinity();
+  std::string quantity;  ///< how the ratio is named in diagnostics, e.g. "A/A0"
+  std::string source;    ///< why the law stops holding outside, and the reference
+};
 
 class TubeLaw {
  public:
@@ -48,6 +58,12 @@ class TubeLaw {
     return std::sqrt(area / density * dpressure_darea(j, area));
   }
   virtual std::string name() const = 0;
+  /// The validity domain of the law (checked on output samples, not per right-hand side).
+  virtual AreaDomain area_domain() const {
+    return {0.0, std::numeric_limits<double>::infinity(), "A/A0", "a lumen has a positive area"};
+  }
+  /// The area that area_domain() is relative to, at vertex j [m^2].
+  virtual double domain_reference_area(int j) const { return area_at_zero_pressure(j); }
 };
 
 /// Build the law of a vessel from its spec and the reference radius at each vertex [m].

@@ -13,7 +13,7 @@ C++. Everything is in SI units (Pa, m^3/s, m^2, m, s) unless a string with a uni
 
 from . import _venoflow, plot
 from ._model import Model, load_model
-from ._results import Results, open_results, simulate
+from ._results import DomainWarning, Results, open_results, simulate
 from ._sweep import load_study, save_study, sweep, variants
 from ._venoflow import Diagnostic, ModelError, SolverError, StopFlag
 
@@ -21,6 +21,7 @@ __version__ = _venoflow.__version__
 
 __all__ = [
     "Diagnostic",
+    "DomainWarning",
     "Model",
     "ModelError",
     "Results",

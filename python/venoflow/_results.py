@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from typing import Any, Callable, Iterable
 
 import numpy as np
@@ -33,7 +34,9 @@ class Results:
                                     ``metric_docs``), e.g. ``boundary_inlet_mean_pressure`` [Pa]
     stats : dict                    integrator statistics (steps, rhs_evaluations, wall_time [s], ...)
     complete : bool                 the run reached its end
-    outcome : dict                  complete, interrupted, error, steady_state, ...
+    warnings : list[str]            validity-domain violations (``solver.on_domain_violation:
+                                    warn``), one per component and quantity; empty otherwise
+    outcome : dict                  complete, interrupted, error, steady_state, warnings, ...
     output : str | None             HDF5 file written by the run (or read), if any
     model_yaml : str                the resolved model the run used
 
@@ -63,6 +66,7 @@ class Results:
         self.outcome: dict = dict(raw["outcome"])
         self.complete: bool = bool(self.outcome["complete"])
         self.error: str = self.outcome["error"]
+        self.warnings: list[str] = list(self.outcome.get("warnings", []))
         self.period: float = float(raw["period"])
         self.output: str | None = raw.get("output")
         self._doc = doc  # source of model_yaml when the run did not write it (see simulate)
@@ -151,6 +155,7 @@ class Results:
             for q, a in qs.items():
                 data[f"{q}_{e}"] = ("time", a, {"units": self.element_units[e][q], "element": e})
         attrs = {"model_name": self.model_name, "complete": int(self.complete),
+                 "warnings": "\n".join(self.warnings),
                  "metric_units": repr(self.metric_units)}
         attrs.update({f"metric_{k}": v for k, v in self.metrics.items()})
         attrs.update({k: v for k, v in self.stats.items()})
@@ -195,7 +200,10 @@ def simulate(model: Model | str | os.PathLike, cycles: int | None = None,
     ``<stem>.incomplete.h5``. ``stop`` (a :class:`StopFlag`) stops the run from another thread.
 
     Raises :class:`venoflow.ModelError` for an invalid model and :class:`venoflow.SolverError`
-    (``time``, ``component``, ``quantity``, ``results``) when the integrator fails.
+    (``time``, ``component``, ``quantity``, ``results``) when the integrator fails or a state
+    leaves the validity domain of the model's equations. With ``solver.on_domain_violation:
+    warn`` the run completes instead, each violation is in ``Results.warnings`` and is issued as
+    a :class:`venoflow.DomainWarning`.
     """
     if cycles is not None and t_end is not None:
         raise ValueError("give cycles or t_end, not both")
@@ -231,10 +239,18 @@ def simulate(model: Model | str | os.PathLike, cycles: int | None = None,
                                                  failure["quantity"])
         err.results = res
         raise err
+    for w in res.warnings:
+        warnings.warn(f"validity domain: {w}", DomainWarning, stacklevel=2)
     return res
 
 
 SolverErrorType = _venoflow.SolverError
+
+
+class DomainWarning(UserWarning):
+    """A run with ``solver.on_domain_violation: warn`` left the validity domain of a tube law
+    or element (docs/cerebral-model.md, "Validity domain"); its results are outside where the
+    model's equations hold."""
 
 
 def open_results(path: str | os.PathLike) -> Results:

@@ -60,6 +60,8 @@ def run_variant(model: Model, overrides: Mapping[str, Any], cycles: int | None,
             row["error"] = STOPPED
         else:
             row["error"] = None
+        # validity-domain violations of a completed run (solver.on_domain_violation: warn)
+        row["warnings"] = "\n".join(raw["outcome"].get("warnings", [])) or None
         row["run_time"] = float(raw["cpp_time"])
         row["_metric_units"] = {k: v[1] for k, v in raw["metrics"].items()}
     except Exception as e:  # noqa: BLE001 - a failing variant is recorded, the study goes on
@@ -94,7 +96,9 @@ def sweep(model: Model | str | os.PathLike,
 
     Columns: one per parameter (values as given), one per metric (SI; units in
     ``df.attrs["metric_units"]``), ``complete``, ``error`` (None, or the exception of a failed
-    variant - the study goes on), ``run_time`` (C++ wall time [s]: build the model, discretise,
+    variant - the study goes on), ``warnings`` (None, or the validity-domain violations of a
+    variant run with ``solver.on_domain_violation: warn``, one per line), ``run_time`` (C++ wall
+    time [s]: build the model, discretise,
     integrate - what ``venoflow run`` does) and ``wall_time`` (the whole variant including the
     Python layer [s]). ``df.attrs`` also holds ``model_yaml``, ``model_file``,
     ``venoflow_version`` and ``parameters`` (see :func:`save_study`).
@@ -166,7 +170,7 @@ def sweep(model: Model | str | os.PathLike,
         data[k] = _column([v.get(k) for v in var])
     for k in metric_cols:
         data[k] = [r.get(k, float("nan")) for r in rows]
-    for k in ("complete", "error", "run_time", "wall_time"):
+    for k in ("complete", "error", "warnings", "run_time", "wall_time"):
         data[k] = [r.get(k) for r in rows]
     df = pd.DataFrame(data)
     df.attrs.update({

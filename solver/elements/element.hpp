@@ -12,6 +12,7 @@
 //    absolute tolerance and how it is described in diagnostics.
 #pragma once
 
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -45,6 +46,20 @@ struct ElementContext {
   double external_pressure(int group) const {
     return group < 0 ? 0.0 : (*external_pressures)[static_cast<std::size_t>(group)];
   }
+};
+
+/// Where an element's equations hold (docs/cerebral-model.md#validity-domain): bounds on one of
+/// its output quantities. The run checks them on every output sample (not per right-hand side)
+/// and stops (or warns, `solver.on_domain_violation`) when a sample leaves them: a state the
+/// equations do not describe is not a result.
+struct DomainBound {
+  std::string quantity;                                     ///< the name of one of outputs()
+  double lower = -std::numeric_limits<double>::infinity();  ///< inclusive, SI unit of quantity
+  double upper = std::numeric_limits<double>::infinity();   ///< inclusive
+  /// Tolerated excursion beyond a bound from integration error (same unit), e.g. a valve
+  /// opening that the integrator carries to 1 + 1e-9.
+  double slack = 0.0;
+  std::string source;  ///< why the equations stop holding outside, and the reference
 };
 
 class ElementBlock {
@@ -84,6 +99,10 @@ class ElementBlock {
     (void)y;
     return 0.0;
   }
+
+  /// The validity domain of the element's equations, as bounds on its outputs (none: every
+  /// finite state is inside).
+  virtual std::vector<DomainBound> domain() const { return {}; }
 
   /// Output series written to /elements/<name>/..., and their values.
   virtual std::vector<Quantity> outputs() const = 0;

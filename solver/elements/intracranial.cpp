@@ -88,8 +88,28 @@ double param(const Element& e, const std::string& key) {
 /// Port flows: arterial port q (leaves the arterial node); sinus port -(q_vs + q_o).
 /// Initial state: the steady state for the initial port pressures (pseudo-transient
 /// continuation on the four states; the height difference between the ports is not known
-/// there and is ignored). P_icn is the reference pressure of the P-V law (and of the first
-/// guess); q_n is the autoregulation set point; neither is imposed.
+/// there and is ignored); if there is none, the basal state (V_ic = V_icn, xi = 0). P_icn is
+/// the reference pressure of the P-V law (and of the first guess); q_n is the autoregulation
+/// set point; neither is imposed.
+///
+/// Validity domain (domain(), checked on every output sample; docs/cerebral-model.md#validity-
+/// domain). The mono-exponential craniospinal P-V law P_ic = P_icn exp(k_E (V_ic - V_icn)) is
+/// the Marmarou form characterised by bolus injection and withdrawal around the resting ICP
+/// (pressure-volume index PVI = ln(10)/k_E, the volume that changes ICP tenfold: 30 ml with
+/// k_E = 0.077/ml) [READ-3P A4 for the law; PVI definition Marmarou et al. 1975 [UNVERIFIED]].
+/// At low ICP the real craniospinal P-V curve leaves the exponential for a flat zone where the
+/// CSF spaces empty (Loefgren et al. 1973 [UNVERIFIED]), and the element has no such zone: its
+/// ICP only creeps towards 0 while the CSF volume drains without bound (absorption
+/// (P_ic - P_vs)/R_0 > formation when P_vs < -(R_0/R_f) P_c, about -3.2 mmHg: upright with
+/// the sinus port high, docs/cerebral-model.md). CHOSEN bounds, one PVI either side of the basal
+/// state [DERIVED from k_E, P_icn]:
+///   icp                         in [P_icn/10, 10 P_icn]     (0.95 .. 95 mmHg by default)
+///   intracranial_volume_change  in [-ln(10)/k_E, ln(10)/k_E] (-29.9 .. 29.9 ml)
+/// (the same interval in two forms: ICP pinned near 0 by a volume change of -10^9 ml is outside
+/// both). The upright reference interval of ICP, -5.9 .. 8.3 mmHg (Norager 2021, target
+/// icp_upright), reaches below the floor: upright states below 0.95 mmHg need a spinal CSF space
+/// that the element does not have. P_v - P_ic > P_v1 (the cerebral-vein law) and V_pa > 0 hold
+/// by construction of the states.
 class Intracranial final : public ElementBlock {
  public:
   explicit Intracranial(const Element& e)
@@ -163,6 +183,18 @@ class Intracranial final : public ElementBlock {
   }
 
   double internal_volume(const double* y) const override { return y[0]; }
+
+  std::vector<DomainBound> domain() const override {
+    // One pressure-volume index either side of the basal state (class comment).
+    const double pvi = std::log(10.0) / k_e_;
+    const char* why =
+        "Ursino-Lodi craniospinal P-V law P_ic = P_icn exp(k_E dV), characterised around the "
+        "resting ICP; CHOSEN domain one pressure-volume index ln(10)/k_E either side of the basal "
+        "state (below it the CSF spaces empty, which the element does not model: upright needs "
+        "a spinal CSF space)";
+    return {{"icp", p_icn_ / 10.0, p_icn_ * 10.0, 0.0, why},
+            {"intracranial_volume_change", -pvi, pvi, 0.0, why}};
+  }
 
   std::vector<Quantity> outputs() const override {
     return {{"cbf", "m^3/s"},
@@ -250,8 +282,11 @@ class Intracranial final : public ElementBlock {
   /// Steady state for fixed port pressures by pseudo-transient continuation: implicit Euler
   /// steps u_{k+1} = u_k + dt F(u_{k+1}) with dt growing from 10 ms to 1e8 s (Newton with a
   /// finite-difference 4x4 Jacobian in ml and 1); a failed step quarters dt. If it does not
-  /// converge (no positive-ICP steady state, e.g. all port pressures <= 0) the last accepted
-  /// iterate is used and the integrator takes it from there.
+  /// converge (no positive-ICP steady state, e.g. a sinus pressure below -(R_0/R_f) P_c) the
+  /// basal first guess is used and the integrator takes it from there. Not the last iterate:
+  /// with no steady state the CSF volume drains at about |P_vs|/R_0 through pseudo-time steps
+  /// up to 1e8 s, which left V_ic - V_icn near -10^9 ml and ICP exactly 0 (exp underflow), a
+  /// state no later sinus pressure could bring back (dP_ic/dV = k_E P_ic = 0).
   void steady_state(double p_a, double p_vs, double* y) const {
     using Vec = std::array<double, 4>;
     const Vec scale{kMl, kMl, kMl, 1.0};
@@ -268,7 +303,9 @@ class Intracranial final : public ElementBlock {
     };
     // First guess: basal ICP, pial arterial pressure halfway, basal venous volume, xi = 0.
     const double p_pa0 = p_icn_ + std::max(0.5 * (p_a - p_icn_), kMmHg);
-    Vec z{0.0, c_pan_ * (p_pa0 - p_icn_) / kMl, 0.0, 0.0};
+    const Vec guess{0.0, c_pan_ * (p_pa0 - p_icn_) / kMl, 0.0, 0.0};
+    Vec z = guess;
+    bool steady = false;
     double dt = 1e-2;
     for (int step = 0; step < 400; ++step) {
       Vec u = z, f, g;
@@ -306,9 +343,13 @@ class Intracranial final : public ElementBlock {
       double change = 0.0;
       for (int i = 0; i < 4; ++i) change = std::max(change, std::abs(u[i] - z[i]));
       z = u;
-      if (dt >= 1e8 && change <= 1e-10) break;
+      if (dt >= 1e8 && change <= 1e-10) {
+        steady = true;
+        break;
+      }
       dt = std::min(4.0 * dt, 1e8);
     }
+    if (!steady) z = guess;
     for (int i = 0; i < 4; ++i) y[i] = z[i] * scale[i];
   }
 

@@ -108,6 +108,13 @@ class MynardValve final : public ElementBlock {
     return {
         {"flow", "m^3/s"}, {"opening", "1"}, {"pressure_drop", "Pa"}, {"effective_area", "m^2"}};
   }
+  /// Validity domain: the opening is a fraction of the leaflet travel, zeta in [0, 1] (Mynard
+  /// et al. 2012; both terms of dzeta/dt keep it there, so leaving it is an integration error).
+  /// Slack 1e-6: a dimensionless state integrated at rtol 1e-6 [CHOSEN].
+  std::vector<DomainBound> domain() const override {
+    return {{"opening", 0.0, 1.0, 1e-6,
+             "Mynard et al. 2012 valve law: the opening is a fraction of the leaflet travel"}};
+  }
   void output(const ElementContext&, const double* y, const PortView* ports,
               double* v) const override {
     v[0] = y[1];

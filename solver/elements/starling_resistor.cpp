@@ -1,4 +1,5 @@
 // venoflow: the Starling resistor (vascular waterfall) element (type `starling_resistor`).
+#include <limits>
 #include <memory>
 
 #include "solver/elements/element_params.hpp"
@@ -25,6 +26,10 @@ using namespace element_detail;
 /// from it). s = 0 gives the sharp max. Output `waterfall` = logistic((p_ext - p_b)/s), the
 /// derivative of the softplus: 1 when the external pressure governs, 0 when p_b does.
 /// Meant for forward flow (a upstream); reverse flow sees the same formula.
+/// Validity domain: forward flow, Q >= 0 (the waterfall is a collapse at the outlet of a segment
+/// carrying flow from a to b, Permutt & Riley 1963 [UNVERIFIED]; in reverse flow the collapse
+/// would sit at the other end, which the formula does not describe). Slack 1 ul/s [CHOSEN: the
+/// flow-smoothing scale of the other venous elements].
 class StarlingResistor final : public ElementBlock {
  public:
   explicit StarlingResistor(const Element& e)
@@ -40,6 +45,11 @@ class StarlingResistor final : public ElementBlock {
   }
   std::vector<Quantity> outputs() const override {
     return {{"flow", "m^3/s"}, {"pressure_drop", "Pa"}, {"waterfall", "1"}};
+  }
+  std::vector<DomainBound> domain() const override {
+    return {{"flow", 0.0, std::numeric_limits<double>::infinity(), 1e-9,
+             "Starling resistor (vascular waterfall): a collapse at the outlet of a segment with "
+             "forward flow"}};
   }
   void output(const ElementContext& ctx, const double*, const PortView* ports,
               double* v) const override {

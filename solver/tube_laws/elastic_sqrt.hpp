@@ -9,6 +9,13 @@
 // Two parameterisations of the same law (they agree when h0 = h_d (r0/r_d)^2):
 //  - zero pressure (openBF): A_ref = A0 = pi r0^2 with h = h0, p_ref = 0;
 //  - diastolic (Nektar++):   A_ref = pi r_d^2 with h = h_d at p_ref = P_d.
+//
+// Validity domain (area_domain(); docs/cerebral-model.md#validity-domain): A/A_ref in
+// [0.25, 2.25], a radial strain |r/r_ref - 1| <= 0.5. The law is linear (Hookean) thin-wall
+// elasticity around the reference state (Formaggia et al. 2003), a small-strain law: arteries
+// pulsate by about 10 % in radius and stiffen by collagen recruitment beyond (Roach & Burton
+// 1957 [UNVERIFIED]). CHOSEN bound: 50 % radial strain, five times the physiological pulsation;
+// A > 0 in any case (the law cannot represent collapse: no area below p_ref - K sqrt(A_ref)).
 #pragma once
 
 #include <vector>
@@ -27,6 +34,12 @@ class ElasticSqrtLaw final : public TubeLaw {
   double area(int j, double transmural_pressure) const override;
   double area_at_zero_pressure(int j) const override;
   std::string name() const override { return "elastic"; }
+  AreaDomain area_domain() const override {
+    return {0.25, 2.25, "A/A_ref",
+            "linear thin-wall elastic law (Boileau et al. 2015 eq. 4), a small-strain law; CHOSEN "
+            "domain radial strain |r/r_ref - 1| <= 0.5"};
+  }
+  double domain_reference_area(int j) const override { return sqrt_a_ref_[j] * sqrt_a_ref_[j]; }
 
  private:
   std::vector<double> sqrt_a_ref_, k_, p_ref_;

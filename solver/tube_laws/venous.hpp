@@ -9,6 +9,16 @@
 // and is finite for every A > 0: a collapsing vein stiffens (c -> inf as A -> 0) but its area
 // never reaches zero at finite pressure. The inverse is computed by a safeguarded Newton
 // iteration in s = ln(A/A0), on which the law is smooth and monotone.
+//
+// Validity domain (area_domain(); docs/cerebral-model.md#validity-domain): A/A0 in [0.01, 2].
+// The law is Shapiro's empirical fit for collapsible tubes: the n = -3/2 branch is the
+// post-contact (opposite walls touching) behaviour of a collapsed tube (Flaherty et al. 1972,
+// as used by Shapiro 1977 [UNVERIFIED]), the m = 10 branch a stiff, circular, distended wall.
+// CHOSEN bounds: below 1 % of A0 the lumen is two sub-millimetre lobes, where the 1D friction
+// term (axisymmetric profile, docs/physiology.md A1) and the area-averaged momentum equation
+// mean nothing; above 2 A0 the law gives p - p_ext > 1000 K, far beyond any venous wall data
+// the law was compared with (the upright IJV, A/A0 about 0.09, and venous pressures up to
+// 25 mmHg in the neck veins, A/A0 about 1.9, lie inside).
 #pragma once
 
 #include <cmath>
@@ -46,6 +56,12 @@ class VenousLaw final : public TubeLaw {
   double area(int j, double transmural_pressure, double hint, double& dp_da) const override;
   double area_at_zero_pressure(int j) const override;
   std::string name() const override { return "venous"; }
+  AreaDomain area_domain() const override {
+    return {0.01, 2.0, "A/A0",
+            "Shapiro collapsible-tube law (docs/physiology.md A1); CHOSEN domain 0.01 <= A/A0 <= 2 "
+            "(below: a slit lumen where the 1D friction and momentum terms do not hold; above: "
+            "p - p_ext > 1000 K, beyond venous wall data)"};
+  }
 
   double m() const { return m_; }
   double n() const { return n_; }

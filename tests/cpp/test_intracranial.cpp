@@ -432,3 +432,40 @@ TEST(Intracranial, InitialStateIsFiniteForDegeneratePortPressures) {
     }
   }
 }
+
+// A sinus pressure with no CSF steady state at positive ICP: even formation at P_c = P_a,
+// P_a/R_f = 93/2380 = 0.0391 ml/s, is below absorption at ICP 0, |P_vs|/R_0 = 25/526.3 =
+// 0.0475 ml/s. The initial state used to be the last pseudo-transient iterate, drained to
+// V_ic - V_icn of about -1e9 ml (ICP exactly 0, out of reach of any later sinus pressure: the
+// default model at 90 deg tilt); it is now the basal state, V_ic = V_icn, ICP = P_icn.
+TEST(Intracranial, InitialStateWithoutCsfSteadyStateIsBasal) {
+  auto block = make_element(brain(true));
+  std::vector<double> ext;
+  ElementContext ctx;
+  ctx.external_pressures = &ext;
+  std::vector<double> y(4), out(block->outputs().size());
+  block->initial_state({93 * kMmHg, -25 * kMmHg}, y.data());
+  PortView ports[2] = {{93 * kMmHg, 93 * kMmHg}, {-25 * kMmHg, -25 * kMmHg}};
+  block->output(ctx, y.data(), ports, out.data());
+  EXPECT_EQ(y[0], 0.0);                    // intracranial volume change
+  EXPECT_NEAR(out[1], 9.5 * kMmHg, 1e-9);  // ICP = P_icn
+  EXPECT_EQ(y[3], 0.0);                    // autoregulation at its set point
+}
+
+// The element's validity domain (intracranial.cpp class comment): one pressure-volume index,
+// ln(10)/k_E = 29.9037 ml with k_E = 0.077/ml, either side of the basal state; in ICP
+// P_icn/10 .. 10 P_icn = 0.95 .. 95 mmHg.
+TEST(Intracranial, ValidityDomainIsOnePressureVolumeIndexAroundBasal) {
+  auto block = make_element(brain(true));
+  const auto d = block->domain();
+  ASSERT_EQ(d.size(), 2u);
+  EXPECT_EQ(d[0].quantity, "icp");
+  EXPECT_NEAR(d[0].lower, 0.95 * kMmHg, 1e-9);
+  EXPECT_NEAR(d[0].upper, 95.0 * kMmHg, 1e-9);
+  EXPECT_EQ(d[1].quantity, "intracranial_volume_change");
+  EXPECT_NEAR(d[1].lower, -29.9037 * kMl, 1e-4 * kMl);
+  EXPECT_NEAR(d[1].upper, 29.9037 * kMl, 1e-4 * kMl);
+  // The bounds are the same interval: ICP at the volume bound is the ICP bound.
+  EXPECT_NEAR(9.5 * kMmHg * std::exp(0.077 / kMl * d[1].lower), d[0].lower, 1e-9);
+  for (const auto& b : d) EXPECT_FALSE(b.source.empty());
+}

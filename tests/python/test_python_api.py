@@ -169,6 +169,10 @@ def test_simulate_output_matches_cli_file(model, tmp_path):
 
 def test_solver_error_keeps_partial_results(model, tmp_path):
     model.set("boundary_conditions.inlet.flow", "-200 ml/s")
+    # The integrator's own failure (the node runs dry); with the default `error` the validity
+    # domain stops the run earlier, when the vessel leaves the elastic law's strain bound
+    # (tests/python/test_validity_domain.py).
+    model.set("solver.on_domain_violation", "warn")
     with pytest.raises(vf.SolverError) as ei:
         vf.simulate(model, cycles=1, output=tmp_path / "bad.h5")
     e = ei.value
