@@ -108,7 +108,8 @@ int main(int argc, char** argv) {
       ->type_name("KEY=VALUE");
   // Both read as text and range-checked here (run_length_option), so that an out-of-range
   // value is an invalid input (exit 1) named after its option, never a wrapped integer.
-  auto* cyc = run->add_option("--cycles", cycles_text, "Number of cardiac cycles to run");
+  auto* cyc =
+      run->add_option("--cycles", cycles_text, "Number of cardiac cycles to run")->type_name("INT");
   auto* tend = run->add_option("--t-end", t_end_text, "End time, e.g. 12s (bare number: s)");
   cyc->excludes(tend);
   run->add_flag("-q,--quiet", quiet, "No progress bar and no summary");

@@ -186,3 +186,32 @@ TEST(RunPlan, NearButBelowTheLimitProceeds) {
     EXPECT_TRUE(mem.samples.empty());  // refused before the first sample
   }
 }
+
+// Two vessels of 1.2e9 cells each: every count fits an int, their unknowns (4.8e9) do not;
+// refused whatever the memory limit, not wrapped.
+TEST(RunPlan, UnknownsBeyondTheSolverIndexRefused) {
+  const std::string two = kPipe + R"(  - node: c
+    pressure: 1 mmHg
+)";
+  std::string yaml = two;
+  const std::string second = R"(  - name: v2
+    from: b
+    to: c
+    length: 20 cm
+    radius: 5 mm
+    tube_law: {type: elastic, youngs_modulus: 400 kPa, wall_thickness: 0.5 mm}
+boundary_conditions:)";
+  yaml.replace(yaml.find("boundary_conditions:"), 20, second);
+  const Model m = build(yaml, {{"vessels.v1.cells", "1200000000"},
+                               {"vessels.v2.cells", "1200000000"},
+                               {"solver.max_memory", "1e18"}});
+  std::string msg;
+  try {
+    Simulation sim(m);
+  } catch (const std::invalid_argument& e) {
+    msg = e.what();
+  }
+  // 2 x (2 x 1.2e9 - 1) = 4,799,999,998, + 2 per node (3 nodes)
+  EXPECT_NE(msg.find("4,800,000,004 unknowns"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("indexes at most 2,147,483,647"), std::string::npos) << msg;
+}
