@@ -516,12 +516,16 @@ PYBIND11_MODULE(_venoflow, mod) {
             {
               py::gil_scoped_release release;
               venoflow::Simulation sim(d.build());
-              text = sim.describe();
+              // With the estimate of the run the model asks for, its results kept in memory.
+              ArraySink in_memory;
+              text = sim.describe() + sim.plan({}, &in_memory).describe();
               n = sim.unknowns();
             }
             return py::make_tuple(text, n);
           },
-          "(text, unknowns): the graph and unknowns as `venoflow check` prints them.")
+          "(text, unknowns): the graph and unknowns as `venoflow check` prints them, and the "
+          "estimate of the run the model asks for with its results in memory (ValueError "
+          "above solver.max_memory or max_output_size).")
       .def("graph", &graph,
            "The built model's graph as plain data (SI): vessels (name, from, to, length, "
            "radius_in, radius_out, cells, tube_law), nodes (name, height, anterior), elements, "

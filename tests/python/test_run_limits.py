@@ -107,14 +107,17 @@ def test_cli_tiny_output_interval_refused_with_figures(tmp_path, carotid_values)
     # cycle); keep_last_cycles 2 keeps 2 periods + 1 sample.
     samples = 2 * round(1.1 / 1e-12) + 1
     size_pb = samples * carotid_values * 8 / 1e15
+    out = tmp_path / "r.h5"
+    out.write_bytes(b"an earlier results file")
     t0 = time.perf_counter()
-    r = cli("run", CAROTID, "-q", "-o", tmp_path / "r.h5", "--set", "solver.output_interval=1e-12 s")
+    r = cli("run", CAROTID, "-q", "-o", out, "--set", "solver.output_interval=1e-12 s")
     assert time.perf_counter() - t0 < 2.0  # refused before anything is allocated
     assert r.returncode == 1
     assert f"{fig(samples)} samples x {fig(carotid_values)} values" in r.stderr, r.stderr
     assert f"{size_pb:.3g} PB of results" in r.stderr, r.stderr
     assert "solver.max_output_size = 4 GB" in r.stderr
-    assert not list(tmp_path.iterdir())
+    # the existing file is untouched and nothing else is left behind
+    assert list(tmp_path.iterdir()) == [out] and out.read_bytes() == b"an earlier results file"
 
 
 def test_python_output_interval_1e7_refused_with_figures(carotid_values):
@@ -248,3 +251,14 @@ def test_memory_estimate_against_peak_rss():
     grown = peak - base
     print(f"estimate {estimate / 1e6:.1f} MB, measured peak RSS growth {grown / 1e6:.1f} MB")
     assert 0.5 * estimate <= grown <= 2.0 * estimate, (estimate, grown)
+
+
+def test_python_describe_has_the_in_memory_estimate(carotid_counts):
+    model = vf.load_model(CAROTID)
+    text = model.describe()
+    samples = 2 * round(1.1 / 1e-3) + 1  # keep_last_cycles 2
+    values, times = carotid_counts
+    assert f"results in memory {samples * (values - times + 1) * 8 / 1e6:.3g} MB" in text, text
+    assert f"{fig(samples)} samples x {fig(values)} values" in text
+    with pytest.raises(ValueError, match="solver.max_output_size = 1 MB"):
+        model.copy().set("solver.max_output_size", "1 MB").describe()
