@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 #include <atomic>
 #include <chrono>
+#include <climits>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -69,6 +70,26 @@ class ProgressBar {
   int last_decile_ = -1;
 };
 
+/// --cycles: a whole number from 1 to INT_MAX (the strict form: no sign, no fraction).
+int parse_cycles(const std::string& text) {
+  const bool digits = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+  if (!digits)
+    throw std::invalid_argument("expected a whole number of cycles >= 1, got '" + text + "'");
+  // At most 10 digits are compared as a number; longer runs of digits are out of range anyway.
+  const std::string trimmed = text.substr(std::min(text.find_first_not_of('0'), text.size()));
+  if (trimmed.empty() || trimmed.size() > 10 || std::stoll(trimmed) > INT_MAX)
+    throw std::invalid_argument("must be a whole number from 1 to " + std::to_string(INT_MAX) +
+                                ", got " + text);
+  return static_cast<int>(std::stoll(trimmed));
+}
+
+/// --t-end: a finite time > 0 (a bare number is in seconds).
+double parse_t_end(const std::string& text) {
+  const double t = venoflow::parse_quantity(text, venoflow::dim::time, "s");
+  if (!(t > 0.0)) throw std::invalid_argument("must be a time > 0, got '" + text + "'");
+  return t;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -76,9 +97,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("venoflow ") + VENOFLOW_VERSION);
   app.require_subcommand(1);
 
-  std::string model_path, out_path, t_end_text;
+  std::string model_path, out_path, t_end_text, cycles_text;
   std::vector<std::string> sets;
-  int cycles = 0;
   bool quiet = false;
 
   auto* run = app.add_subcommand("run", "Simulate a model and write an HDF5 results file");
@@ -86,8 +106,10 @@ int main(int argc, char** argv) {
   run->add_option("-o,--output", out_path, "Results file (default: <model name>.h5)");
   run->add_option("--set", sets, "Override a model value, e.g. --set vessels.IJV_R_J2.radius=6mm")
       ->type_name("KEY=VALUE");
-  auto* cyc = run->add_option("--cycles", cycles, "Number of cardiac cycles to run")
-                  ->check(CLI::PositiveNumber);
+  // Both read as text and range-checked here (run_length_option), so that an out-of-range
+  // value is an invalid input (exit 1) named after its option, never a wrapped integer.
+  auto* cyc =
+      run->add_option("--cycles", cycles_text, "Number of cardiac cycles to run")->type_name("INT");
   auto* tend = run->add_option("--t-end", t_end_text, "End time, e.g. 12s (bare number: s)");
   cyc->excludes(tend);
   run->add_flag("-q,--quiet", quiet, "No progress bar and no summary");
@@ -140,12 +162,20 @@ int main(int argc, char** argv) {
       venoflow::Simulation sim(model);
       std::cout << "model " << model.name << " (" << model.source_file << ") is valid\n"
                 << sim.describe();
+      // The run the model file asks for, as `venoflow run` would plan it for a results file.
+      venoflow::Hdf5Writer file_sink((model.name.empty() ? "results" : model.name) + ".h5");
+      std::cout << sim.plan({}, &file_sink).describe();
       return 0;
     }
     // run
     venoflow::RunControl control;
-    if (*cyc) control.cycles = cycles;
-    if (*tend) control.t_end = venoflow::parse_quantity(t_end_text, venoflow::dim::time, "s");
+    try {
+      if (*cyc) control.cycles = parse_cycles(cycles_text);
+      if (*tend) control.t_end = parse_t_end(t_end_text);
+    } catch (const std::invalid_argument& e) {
+      std::cerr << "error: " << (*cyc ? "--cycles" : "--t-end") << ": " << e.what() << "\n";
+      return 1;
+    }
     if (out_path.empty()) out_path = (model.name.empty() ? "results" : model.name) + ".h5";
     venoflow::Simulation sim(model);
     venoflow::Hdf5Writer writer(out_path);

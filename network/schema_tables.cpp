@@ -30,6 +30,13 @@ KeySpec number(std::string name, std::string def, std::string doc, Bound bound =
   k.bare_unit.assign(1, '1');  // not = "1": GCC 12 -Wrestrict false positive (PR 105651)
   return k;
 }
+/// A data size: "4 GB", "512 MiB" or a bare number of bytes.
+KeySpec bytes(std::string name, std::string def, std::string doc) {
+  KeySpec k =
+      qty(std::move(name), dim::information, std::move(def), std::move(doc), Bound::Positive);
+  k.bare_unit.assign(1, 'B');
+  return k;
+}
 KeySpec integer(std::string name, std::string def, std::string doc, Bound bound) {
   KeySpec k = key(std::move(name), VK::Int, std::move(doc));
   k.default_text = std::move(def);
@@ -186,7 +193,13 @@ KeySpec build_schema() {
               Bound::Positive),
        integer("max_cycles", "100", "cap with stop_at_steady_state", Bound::AtLeastOne),
        integer("keep_last_cycles", "0", "keep only the last N cycles in the results (0 = all)",
-               Bound::NonNegative)},
+               Bound::NonNegative),
+       bytes("max_memory", "8 GB",
+             "refuse a run whose memory estimate (state, Jacobian, integrator, samples kept in "
+             "memory) exceeds this; bare number: bytes"),
+       bytes("max_output_size", "4 GB",
+             "refuse a run whose results (samples x values x 8 bytes + per-dataset overhead) "
+             "would exceed this; bare number: bytes")},
       "run control and tolerances"));
   {
     KeySpec name = required(key("name", VK::Text, "stenosis name (unique among stenoses)"));

@@ -14,9 +14,9 @@
 namespace venoflow {
 
 std::string Dimension::str() const {
-  static const char* const symbols[4] = {"M", "L", "T", "angle"};
+  static const char* const symbols[5] = {"M", "L", "T", "angle", "B"};
   std::string s;
-  for (int i = 0; i < 4; ++i) {
+  for (int i = 0; i < 5; ++i) {
     if (e[i] == 0) continue;
     if (!s.empty()) s += ' ';
     s += symbols[i];
@@ -55,6 +55,7 @@ std::string dimension_name(const Dimension& d) {
       {dim::inverse_volume, "inverse volume"},
       {dim::inverse_pressure, "inverse pressure"},
       {dim::valve_rate, "valve rate"},
+      {dim::information, "data size"},
       {Dimension{{1, 0, 0, 0}}, "mass"},
       {Dimension{{1, 1, -2, 0}}, "force"},
   };
@@ -83,7 +84,7 @@ std::string example_unit(const Dimension& d) {
       {dim::viscosity, "mPa s"},    {dim::resistance, "Pa s m^-3"},
       {dim::compliance, "m^3/Pa"},  {dim::inertance, "Pa s^2 m^-3"},
       {dim::acceleration, "m/s^2"}, {dim::angle, "deg"},
-      {dim::velocity, "m/s"},
+      {dim::velocity, "m/s"},       {dim::information, "GB"},
   };
   for (const auto& x : ex)
     if (x.d == d) return x.unit;
@@ -122,6 +123,18 @@ const BaseUnit kBaseUnits[] = {
     {"rad", 1.0, dim::angle, true},
     {"%", 0.01, dim::none, false},
     {"poise", 0.1, dim::viscosity, true},
+    // Data sizes (solver.max_memory, max_output_size) with their decimal (SI) and binary (IEC
+    // 80000-13) multiples spelled out: B takes no general prefix, so that "mB" or "dB" are
+    // refused rather than read as a thousandth or a tenth of a byte.
+    {"B", 1.0, dim::information, false},
+    {"kB", 1e3, dim::information, false},
+    {"MB", 1e6, dim::information, false},
+    {"GB", 1e9, dim::information, false},
+    {"TB", 1e12, dim::information, false},
+    {"KiB", 1024.0, dim::information, false},
+    {"MiB", 1048576.0, dim::information, false},
+    {"GiB", 1073741824.0, dim::information, false},
+    {"TiB", 1099511627776.0, dim::information, false},
 };
 
 struct Prefix {
@@ -143,7 +156,7 @@ const Prefix kPrefixes[] = {{"G", 1e9},
 
 Unit times(Unit a, const Unit& b, int power) {
   a.factor *= std::pow(b.factor, power);
-  for (int i = 0; i < 4; ++i) a.dimension.e[i] += power * b.dimension.e[i];
+  for (int i = 0; i < 5; ++i) a.dimension.e[i] += power * b.dimension.e[i];
   return a;
 }
 

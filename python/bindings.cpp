@@ -53,6 +53,20 @@ class ArraySink : public venoflow::ResultSink {
     std::size_t nq = 0;
     for (const auto& e : layout.elements) nq += e.quantities.size();
     element_values.assign(nq, {});
+    // Every array at its final size at once (no doubling growth: the memory estimate holds).
+    time.reserve(expected);
+    for (std::size_t v = 0; v < nv; ++v)
+      for (auto* a : {&pressure[v], &flow[v], &area[v]})
+        a->reserve(expected * layout.vessels[v].x.size());
+    for (auto* group : {&node_pressure, &element_values})
+      for (auto& a : *group) a.reserve(expected);
+  }
+  /// Every sample is kept: the time and each value, 8 bytes each.
+  venoflow::SinkFootprint footprint(const venoflow::OutputLayout& l) const override {
+    std::size_t values = 1 + l.nodes.size();
+    for (const auto& v : l.vessels) values += 3 * v.x.size();
+    for (const auto& e : l.elements) values += e.quantities.size();
+    return {8.0 * double(values), 0.0};
   }
   void write(const venoflow::Sample& s) override {
     time.push_back(s.t);
@@ -77,6 +91,7 @@ class ArraySink : public venoflow::ResultSink {
     metrics = m;
   }
 
+  std::size_t expected = 0;  ///< samples the run will write (RunPlan::samples_written)
   venoflow::OutputLayout layout;
   std::string model_name, model_yaml;
   std::vector<double> time;
@@ -90,6 +105,11 @@ class ArraySink : public venoflow::ResultSink {
 class TeeSink : public venoflow::ResultSink {
  public:
   TeeSink(venoflow::ResultSink& a, venoflow::Hdf5Writer* file) : a_(a), file_(file) {}
+  venoflow::SinkFootprint footprint(const venoflow::OutputLayout& l) const override {
+    venoflow::SinkFootprint f = a_.footprint(l);
+    if (file_) f.fixed_bytes += file_->footprint(l).fixed_bytes;
+    return f;
+  }
   void begin(const venoflow::OutputLayout& l, const venoflow::Model& m) override {
     a_.begin(l, m);
     if (file_) {
@@ -225,6 +245,7 @@ py::dict run_model(const venoflow::ModelDocument& doc, std::optional<int> cycles
       writer = std::make_unique<venoflow::Hdf5Writer>(output);
     }
     TeeSink tee(sink, writer.get());
+    sink.expected = static_cast<std::size_t>(sim.plan(control, &tee).samples_written);
     try {
       sim.run(tee, control);
     } catch (const venoflow::SolverError& e) {
@@ -496,12 +517,16 @@ PYBIND11_MODULE(_venoflow, mod) {
             {
               py::gil_scoped_release release;
               venoflow::Simulation sim(d.build());
-              text = sim.describe();
+              // With the estimate of the run the model asks for, its results kept in memory.
+              ArraySink in_memory;
+              text = sim.describe() + sim.plan({}, &in_memory).describe();
               n = sim.unknowns();
             }
             return py::make_tuple(text, n);
           },
-          "(text, unknowns): the graph and unknowns as `venoflow check` prints them.")
+          "(text, unknowns): the graph and unknowns as `venoflow check` prints them, and the "
+          "estimate of the run the model asks for with its results in memory (ValueError "
+          "above solver.max_memory or max_output_size).")
       .def("graph", &graph,
            "The built model's graph as plain data (SI): vessels (name, from, to, length, "
            "radius_in, radius_out, cells, tube_law), nodes (name, height, anterior), elements, "

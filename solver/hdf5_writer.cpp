@@ -614,4 +614,28 @@ void Hdf5Writer::finish(const RunStatistics& stats, const RunOutcome& outcome,
   m.final_path = target;
 }
 
+SinkFootprint Hdf5Writer::footprint(const OutputLayout& layout) const {
+  // begin()'s buffers: flush_every rows of every series (buf_*) and of the longest vessel
+  // (scratch); and HDF5's chunk caches, which keep the last chunk of every dataset (create_series:
+  // flush_every rows, fewer for a wide vessel so that a chunk stays below kMaxChunkBytes).
+  const double fe = double(impl_->flush_every);
+  double values = 1.0, max_nx = 1.0, cached = fe * 8.0;  // root time
+  for (const auto& v : layout.vessels) {
+    const double nx = double(v.x.size());
+    values += 3.0 * nx;
+    max_nx = std::max(max_nx, nx);
+    const double rows = std::clamp(std::floor(double(kMaxChunkBytes) / (8.0 * nx)), 1.0, fe);
+    cached += fe * 8.0 + 3.0 * rows * nx * 8.0;
+  }
+  values += double(layout.nodes.size());
+  cached += 2.0 * fe * 8.0 * double(layout.nodes.size());
+  for (const auto& e : layout.elements) {
+    values += double(e.quantities.size());
+    cached += fe * 8.0 * (1.0 + double(e.quantities.size()));
+  }
+  SinkFootprint f;
+  f.fixed_bytes = 8.0 * fe * (values + max_nx) + cached;
+  return f;
+}
+
 }  // namespace venoflow

@@ -17,6 +17,18 @@ void MemoryResults::begin(const OutputLayout& layout_in, const Model& model) {
 
 void MemoryResults::write(const Sample& sample) { samples.push_back(sample); }
 
+SinkFootprint MemoryResults::footprint(const OutputLayout& l) const {
+  std::size_t values = 0;
+  for (const auto& v : l.vessels) values += 3 * v.x.size();
+  values += l.nodes.size();
+  for (const auto& e : l.elements) values += e.quantities.size();
+  // A Sample and its five arrays (each with about 16 bytes of allocator overhead), twice the
+  // Sample itself for the vector's growth.
+  SinkFootprint f;
+  f.bytes_per_sample = 8.0 * double(values) + 2.0 * sizeof(Sample) + 5 * 16.0;
+  return f;
+}
+
 void MemoryResults::finish(const RunStatistics& stats_in, const RunOutcome& outcome_in,
                            const std::map<std::string, Metric>& metrics_in) {
   stats = stats_in;

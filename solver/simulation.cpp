@@ -17,6 +17,7 @@
 #include "solver/domain.hpp"
 #include "solver/jacobian.hpp"
 #include "solver/metrics.hpp"
+#include "solver/run_plan.hpp"
 #include "solver/steady_state.hpp"
 #include "solver/sundials_handles.hpp"
 #include "solver/system.hpp"
@@ -190,12 +191,19 @@ struct Simulation::Impl {
 Simulation::Simulation(Model model) : impl_(std::make_unique<Impl>()) {
   impl_->model = std::move(model);
   if (impl_->model.solver.period <= 0.0) impl_->model.solver.period = infer_period(impl_->model);
+  detail::check_state_size(impl_->model);  // before the System is allocated
   impl_->system = std::make_unique<System>(impl_->model);
   impl_->layout = impl_->system->layout();
   impl_->jacobian = std::make_unique<ColouredJacobian>(impl_->system->pattern());
 }
 
 Simulation::~Simulation() = default;
+
+RunPlan Simulation::plan(const RunControl& control, const ResultSink* sink) const {
+  return detail::plan_run(impl_->model, impl_->layout, impl_->system->size(),
+                          impl_->system->pattern().nnz(), control,
+                          sink ? sink->footprint(impl_->layout) : SinkFootprint{});
+}
 
 const Model& Simulation::model() const { return impl_->model; }
 const OutputLayout& Simulation::layout() const { return impl_->layout; }
@@ -223,53 +231,16 @@ RunOutcome Simulation::run(ResultSink& sink, const RunControl& control) {
   const double T = set.period;
   const auto wall0 = std::chrono::steady_clock::now();
 
-  // ---- run length ----
-  // The command line (RunControl) overrides the model file; one of the two lengths wins.
-  int cycles_v = 0;
-  double t_end_v = 0.0;
-  bool have_cycles = false, have_t_end = false;
-  if (control.cycles) {
-    cycles_v = *control.cycles;
-    have_cycles = true;
-  } else if (control.t_end) {
-    t_end_v = *control.t_end;
-    have_t_end = true;
-  } else if (set.cycles) {
-    cycles_v = *set.cycles;
-    have_cycles = true;
-  } else if (set.t_end) {
-    t_end_v = *set.t_end;
-    have_t_end = true;
-  }
-  const bool steady_stop = set.stop_at_steady_state && T > 0.0;
-  double t_final;
-  if (have_cycles) {
-    if (!(T > 0.0))
-      throw std::invalid_argument(
-          "a number of cycles needs a period (solver.period or a "
-          "periodic boundary condition)");
-    t_final = cycles_v * T;
-  } else if (have_t_end) {
-    t_final = t_end_v;
-  } else if (steady_stop) {
-    t_final = set.max_cycles * T;
-  } else {
+  // ---- run length, output instants, resource limits (solver/run_plan.cpp) ----
+  const RunPlan plan = detail::plan_run(m.model, m.layout, sys.size(), sys.pattern().nnz(), control,
+                                        sink.footprint(m.layout));
+  if (!plan.has_length)
     throw std::invalid_argument(
         "no run length: give solver.cycles or solver.t_end "
         "(or --cycles / --t-end)");
-  }
-  if (!(t_final > 0.0)) throw std::invalid_argument("the run length must be > 0");
-  if (set.max_order < 1 || set.max_order > 5)
-    throw std::invalid_argument("solver.max_order must be between 1 and 5");
-
-  // Output instants: an integer number per period so cycles align with samples.
-  double dt_out = set.output_interval;
-  int per_cycle = 0;
-  if (T > 0.0) {
-    per_cycle = std::max(1, int(std::lround(T / dt_out)));
-    dt_out = T / per_cycle;
-  }
-  const long n_out = std::max(1L, std::lround(t_final / dt_out));
+  const bool steady_stop = set.stop_at_steady_state && T > 0.0;
+  const double t_final = plan.t_final, dt_out = plan.output_interval;
+  const long per_cycle = plan.samples_per_cycle, n_out = plan.output_steps;
 
   // ---- CVODE set-up ----
   SUNContext raw_ctx = nullptr;

@@ -26,6 +26,8 @@ class Hdf5Writer : public ResultSink {
   void write(const Sample& sample) override;
   void finish(const RunStatistics& stats, const RunOutcome& outcome,
               const std::map<std::string, Metric>& metrics) override;
+  /// Its row buffers (flush_every samples) and transposition scratch.
+  SinkFootprint footprint(const OutputLayout& layout) const override;
 
   /// Where the file ended up after finish() ("" before).
   const std::string& final_path() const;

@@ -136,6 +136,10 @@ struct SolverSettings {
   double steady_state_tolerance = 1e-3;  ///< relative cycle-to-cycle change
   int max_cycles = 100;                  ///< cap when stopping at steady state
   int keep_last_cycles = 0;              ///< 0 = keep everything written
+  /// Resource limits [bytes], checked against the estimate of a run before it starts
+  /// (solver/run_plan.cpp, docs/model-format.md#resource-limits).
+  double max_memory = 8e9;
+  double max_output_size = 4e9;
 };
 
 /// A focal narrowing inside a vessel (docs/model-format.md#stenoses).

@@ -79,10 +79,18 @@ struct RunOutcome {
   std::vector<std::string> warnings;
 };
 
+/// What a sink holds in memory, for the memory estimate of a run (Simulation::plan).
+struct SinkFootprint {
+  double bytes_per_sample = 0.0;  ///< kept for every sample written (in-memory results)
+  double fixed_bytes = 0.0;       ///< buffers whose size does not depend on the run length
+};
+
 /// Receives a run's output. Implementations: Hdf5Writer (hdf5_writer.hpp), MemoryResults.
 class ResultSink {
  public:
   virtual ~ResultSink() = default;
+  /// Memory this sink will hold for a run of this layout (default: streams samples out).
+  virtual SinkFootprint footprint(const OutputLayout&) const { return {}; }
   virtual void begin(const OutputLayout& layout, const Model& model) = 0;
   virtual void write(const Sample& sample) = 0;
   /// Called exactly once, also after failures and interruptions.
@@ -93,6 +101,7 @@ class ResultSink {
 /// Keeps everything in memory (tests, Python).
 class MemoryResults : public ResultSink {
  public:
+  SinkFootprint footprint(const OutputLayout& layout) const override;
   void begin(const OutputLayout& layout, const Model& model) override;
   void write(const Sample& sample) override;
   void finish(const RunStatistics& stats, const RunOutcome& outcome,

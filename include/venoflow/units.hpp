@@ -8,10 +8,11 @@
 
 namespace venoflow {
 
-/// Dimension as exponents of (mass, length, time, angle). Angle is kept separate so that
-/// "90 deg" cannot be given where a dimensionless ratio is expected.
+/// Dimension as exponents of (mass, length, time, angle, information). Angle is kept separate
+/// so that "90 deg" cannot be given where a dimensionless ratio is expected; information
+/// (bytes) is only for the resource limits of a run (solver.max_memory, max_output_size).
 struct Dimension {
-  std::array<int, 4> e{0, 0, 0, 0};
+  std::array<int, 5> e{0, 0, 0, 0, 0};
   bool operator==(const Dimension&) const = default;
   std::string str() const;  ///< e.g. "M L^-1 T^-2" or "dimensionless"
 };
@@ -35,7 +36,8 @@ inline constexpr Dimension angle{{0, 0, 0, 1}};
 inline constexpr Dimension velocity{{0, 1, -1, 0}};
 inline constexpr Dimension inverse_volume{{0, -3, 0, 0}};
 inline constexpr Dimension inverse_pressure{{-1, 1, 2, 0}};
-inline constexpr Dimension valve_rate{{-1, 1, 1, 0}};  ///< 1/(Pa s): Mynard K_vo, K_vc
+inline constexpr Dimension valve_rate{{-1, 1, 1, 0}};     ///< 1/(Pa s): Mynard K_vo, K_vc
+inline constexpr Dimension information{{0, 0, 0, 0, 1}};  ///< bytes (B, kB, MB, GB, KiB, ...)
 }  // namespace dim
 
 /// A parsed unit expression: SI value = factor * number (+ offset is never used: no degC).

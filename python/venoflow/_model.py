@@ -170,7 +170,8 @@ class Model:
         return [e["name"] for e in self.graph["elements"]]
 
     def describe(self) -> str:
-        """The graph and the unknowns, as ``venoflow check`` prints them."""
+        """The graph, the unknowns and the estimate of the run the model asks for (with its
+        results in memory), as ``venoflow check`` prints them."""
         return self._doc.describe()[0]
 
     @property

@@ -184,6 +184,37 @@ def _as_model(model: Model | str | os.PathLike) -> Model:
     return model if isinstance(model, Model) else load_model(model)
 
 
+#: Largest ``cycles`` (the C++ run control holds a 32-bit int).
+MAX_CYCLES = 2**31 - 1
+
+
+def run_length(cycles: Any, t_end: Any) -> tuple[int | None, float | None]:
+    """Check ``cycles`` / ``t_end`` of :func:`simulate` and :func:`sweep` and return them as
+    (int or None, float or None). ValueError names the argument and what it must be: at most
+    one of the two; ``cycles`` a whole number from 1 to 2**31 - 1 (not a bool, not 2.5);
+    ``t_end`` a finite time > 0 [s]. Sample counts and sizes are checked by the run itself
+    (solver.max_output_size, solver.max_memory)."""
+    if cycles is not None and t_end is not None:
+        raise ValueError("give cycles or t_end, not both")
+    if cycles is not None:
+        if isinstance(cycles, (bool, np.bool_)) or not isinstance(cycles, (int, np.integer)):
+            raise ValueError(f"cycles must be a whole number from 1 to {MAX_CYCLES}, "
+                             f"got {cycles!r}")
+        if not 1 <= int(cycles) <= MAX_CYCLES:
+            raise ValueError(f"cycles must be a whole number from 1 to {MAX_CYCLES}, "
+                             f"got {int(cycles)}")
+        cycles = int(cycles)
+    if t_end is not None:
+        try:
+            value = float(t_end)
+        except (TypeError, ValueError):
+            raise ValueError(f"t_end must be a finite time > 0 [s], got {t_end!r}") from None
+        if not (np.isfinite(value) and value > 0.0):
+            raise ValueError(f"t_end must be a finite time > 0 [s], got {value!r}")
+        t_end = value
+    return cycles, t_end
+
+
 def simulate(model: Model | str | os.PathLike, cycles: int | None = None,
              t_end: float | None = None, output: str | os.PathLike | None = None, *,
              progress: bool | Callable[[float, float], None] = False,
@@ -199,14 +230,15 @@ def simulate(model: Model | str | os.PathLike, cycles: int | None = None,
     are attached as ``exc.results`` (complete = False) and an ``output`` file is kept as
     ``<stem>.incomplete.h5``. ``stop`` (a :class:`StopFlag`) stops the run from another thread.
 
-    Raises :class:`venoflow.ModelError` for an invalid model and :class:`venoflow.SolverError`
+    Raises :class:`venoflow.ModelError` for an invalid model, :class:`venoflow.SolverError`
     (``time``, ``component``, ``quantity``, ``results``) when the integrator fails or a state
-    leaves the validity domain of the model's equations. With ``solver.on_domain_violation:
-    warn`` the run completes instead, each violation is in ``Results.warnings`` and is issued as
-    a :class:`venoflow.DomainWarning`.
+    leaves the validity domain of the model's equations, and ``ValueError`` for ``cycles`` /
+    ``t_end`` out of range or a run whose estimate exceeds ``solver.max_memory`` or
+    ``solver.max_output_size`` (the message has the figures; the in-memory results count: every
+    sample is kept). With ``solver.on_domain_violation: warn`` the run completes instead, each
+    violation is in ``Results.warnings`` and is issued as a :class:`venoflow.DomainWarning`.
     """
-    if cycles is not None and t_end is not None:
-        raise ValueError("give cycles or t_end, not both")
+    cycles, t_end = run_length(cycles, t_end)
     m = _as_model(model)
     bar = None
     callback = progress if callable(progress) else None
@@ -221,7 +253,7 @@ def simulate(model: Model | str | os.PathLike, cycles: int | None = None,
             _bar.set_postfix_str(f"{t:.3f} s", refresh=False)
             _bar.refresh()
     try:
-        raw = _venoflow.run(m._doc, cycles=cycles, t_end=None if t_end is None else float(t_end),
+        raw = _venoflow.run(m._doc, cycles=cycles, t_end=t_end,
                             output="" if output is None else os.fspath(output), stop=stop,
                             progress=callback, with_text=False)
     finally:

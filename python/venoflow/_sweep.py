@@ -13,6 +13,7 @@ import numpy as np
 
 from . import _venoflow
 from ._model import Model, _yaml_value, load_model
+from ._results import run_length
 
 _META_KEY = b"venoflow"
 
@@ -122,11 +123,9 @@ def sweep(model: Model | str | os.PathLike,
     """
     import pandas as pd
 
-    if cycles is not None and t_end is not None:
-        raise ValueError("give cycles or t_end, not both")
+    cycles, t_end = run_length(cycles, t_end)
     base = model if isinstance(model, Model) else load_model(model)
     var = variants(parameters)
-    t_end = None if t_end is None else float(t_end)
     rows: list[dict | None] = [None] * len(var)
 
     bar = None

@@ -77,7 +77,7 @@ class ModelDocument:
         ...
     def describe(self) -> tuple[str, int]:
         """
-        (text, unknowns): the graph and unknowns as `venoflow check` prints them.
+        (text, unknowns): the graph and unknowns as `venoflow check` prints them, and the estimate of the run the model asks for with its results in memory (ValueError above solver.max_memory or max_output_size).
         """
     def get(self, path: str) -> str:
         """
