@@ -196,15 +196,32 @@ std::string get_attr_string(hid_t loc, const std::string& name, const std::strin
   return std::string(buf.data());
 }
 
-double get_attr_double(hid_t loc, const std::string& name, const std::string& path) {
+namespace {
+
+/// Opens a numeric attribute that must hold exactly one value (a damaged file may give it
+/// more, which a read into one variable would overrun).
+Handle open_scalar_attr(hid_t loc, const std::string& name, const std::string& path) {
+  const std::string what = "reading attribute '" + name + "'";
   Handle attr = open_attr(loc, name, path);
+  Handle space(check(H5Aget_space(attr.get()), path, what));
+  if (check(H5Sget_simple_extent_npoints(space.get()), path, what) != 1) {
+    throw std::runtime_error("results file '" + path + "': attribute '" + name +
+                             "' is not a single value");
+  }
+  return attr;
+}
+
+}  // namespace
+
+double get_attr_double(hid_t loc, const std::string& name, const std::string& path) {
+  Handle attr = open_scalar_attr(loc, name, path);
   double v = 0.0;
   check(H5Aread(attr.get(), H5T_NATIVE_DOUBLE, &v), path, "reading attribute '" + name + "'");
   return v;
 }
 
 std::int64_t get_attr_int(hid_t loc, const std::string& name, const std::string& path) {
-  Handle attr = open_attr(loc, name, path);
+  Handle attr = open_scalar_attr(loc, name, path);
   std::int64_t v = 0;
   check(H5Aread(attr.get(), H5T_NATIVE_INT64, &v), path, "reading attribute '" + name + "'");
   return v;
