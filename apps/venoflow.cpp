@@ -32,10 +32,11 @@ extern "C" void on_stop_signal(int sig) {
 }
 
 /// SIGINT (Ctrl-C), SIGTERM (kill, shutdown), SIGHUP (the terminal closed) and SIGQUIT
-/// (Ctrl-\) all stop the run at the next output instant; it then ends like any interrupted
-/// run: results so far in OUT.incomplete.h5, the temporary file removed. SIGXFSZ (file size
-/// limit, `ulimit -f`) is ignored so that the write fails with EFBIG and the run ends with an
-/// error instead of being killed with its temporary file left behind.
+/// (Ctrl-\), unless ignored when the program started, all stop the run at the next output
+/// instant; it then ends like any interrupted run: results so far in OUT.incomplete.h5, the
+/// temporary file removed. SIGXFSZ (file size limit, `ulimit -f`) is ignored so that the write
+/// fails with EFBIG and the run ends with an error instead of being killed with its temporary
+/// file left behind.
 const char* signal_name(int sig) {
   switch (sig) {
     case SIGTERM:
@@ -53,7 +54,13 @@ void install_signal_handlers() {
   struct sigaction sa {};
   sa.sa_handler = on_stop_signal;
   sigemptyset(&sa.sa_mask);
-  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) sigaction(sig, &sa, nullptr);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) {
+    // A signal ignored by whoever started us stays ignored: `nohup` (SIGHUP) and a
+    // non-interactive shell's background jobs (SIGINT, SIGQUIT) mean "keep running".
+    struct sigaction old {};
+    if (sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) continue;
+    sigaction(sig, &sa, nullptr);
+  }
   std::signal(SIGXFSZ, SIG_IGN);
 }
 

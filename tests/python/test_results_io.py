@@ -24,11 +24,24 @@ OLD = b"an older results file"
 BAD_EXIT = ("Segmentation", "infinite loop closing library", "HDF5-DIAG", "Traceback")
 
 
-def long_run(out, *extra):
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
+
+
+def as_from_a_terminal(ignored=()):
+    """preexec_fn: the stop signals at their defaults, as a shell in a terminal leaves them
+    (whatever this test process inherited), except those in `ignored` (as `nohup` does)."""
+    def apply():
+        for sig in STOP_SIGNALS:
+            signal.signal(sig, signal.SIG_IGN if sig in ignored else signal.SIG_DFL)
+    return apply
+
+
+def long_run(out, *extra, ignored=()):
     """A run of minutes (about 0.1 s per cycle), stopped by the test."""
     return subprocess.Popen([CLI, "run", str(CAROTID), "-o", str(out), "--cycles", "5000", "-q",
                              "--set", "solver.stop_at_steady_state=false", *map(str, extra)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=as_from_a_terminal(ignored))
 
 
 def temps(out):
@@ -73,6 +86,20 @@ def test_stop_signal_keeps_incomplete_results_and_leaves_no_temp(tmp_path, sig):
         assert f["time"].shape[0] > 1
     assert temps(out) == []
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run.h5", "run.incomplete.h5"]
+
+
+@needs_cli
+def test_a_signal_ignored_at_start_stays_ignored(tmp_path):
+    """`nohup venoflow run ...` must survive the terminal closing (SIGHUP)."""
+    out = tmp_path / "run.h5"
+    p = long_run(out, ignored=(signal.SIGHUP,))
+    wait_for_temp(out, p)
+    p.send_signal(signal.SIGHUP)
+    time.sleep(1.0)
+    assert p.poll() is None, p.communicate()
+    p.send_signal(signal.SIGTERM)
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 128 + signal.SIGTERM, err
 
 
 @needs_cli
