@@ -98,8 +98,8 @@ bool remove_if_abandoned(const std::string& name) {
   const int fd = ::open(name.c_str(), O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
   if (fd < 0) return false;
   bool removed = false;
-  struct stat held {
-  }, now{};
+  struct stat held {};
+  struct stat now {};
   if (::fstat(fd, &held) == 0 && S_ISREG(held.st_mode) && ::flock(fd, LOCK_EX | LOCK_NB) == 0 &&
       ::lstat(name.c_str(), &now) == 0 && same_file(held, now)) {
     removed = ::unlink(name.c_str()) == 0;
@@ -164,8 +164,8 @@ int create_locked_temp(const std::string& name, const std::string& path) {
                                "': cannot create a file in directory '" + dir.string() +
                                "': " + errno_text(err));
     }
-    struct stat held {
-    }, now{};
+    struct stat held {};
+    struct stat now {};
     // Another writer's clean-up may hold the lock on our new (empty) file for an instant, and
     // then removes it: start again with a new file.
     if (::flock(fd, LOCK_EX | LOCK_NB) == 0 && ::fstat(fd, &held) == 0 &&
@@ -369,7 +369,7 @@ struct Hdf5Writer::Impl {
     return file.reset();
   }
 
-  /// Gives the file up (failure, exception, interruption before finish): its content is not
+  /// Gives the file up (a failed write, an exception before finish()): its content is not
   /// wanted, but closing it makes HDF5 write its cached chunks and metadata, and when that
   /// fails (disk full, file size limit) HDF5 1.10 keeps the half-closed file registered and
   /// crashes at exit closing it again. So the file's descriptor is first pointed at /dev/null,
@@ -777,7 +777,12 @@ void Hdf5Writer::finish(const RunStatistics& stats, const RunOutcome& outcome,
       stem_of(target) + ".kept-" + m.tmp_path.substr(m.tmp_path.rfind(".tmp-") + 5) + ".h5";
   const std::string head = "cannot rename results file '" + m.tmp_path + "' to '" + target +
                            "': " + errno_text(err) + "; ";
-  if (::link(m.tmp_path.c_str(), kept.c_str()) == 0) {
+  struct stat none {};
+  const bool placed = ::link(m.tmp_path.c_str(), kept.c_str()) == 0 ||
+                      // A file system without hard links: rename to the name nothing has.
+                      (errno != EEXIST && ::lstat(kept.c_str(), &none) != 0 && errno == ENOENT &&
+                       std::rename(m.tmp_path.c_str(), kept.c_str()) == 0);
+  if (placed) {
     ::unlink(m.tmp_path.c_str());
     ::close(m.lock_fd);
     m.lock_fd = -1;
