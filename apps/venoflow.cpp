@@ -3,8 +3,9 @@
 //   venoflow check MODEL.yaml [--set KEY=VALUE]...
 //   venoflow compare A.h5 B.h5
 //   venoflow schema
-// Exit codes: 0 success, 1 invalid model or input, 2 usage, 3 solver failure,
-// 130 interrupted (results kept, marked incomplete).
+// Exit codes: 0 success, 1 invalid model, input or output path (or the results file could not
+// be written), 2 usage, 3 solver failure, 128 + signal number when stopped by SIGINT (130),
+// SIGTERM (143), SIGHUP (129) or SIGQUIT (131): results so far kept, marked incomplete.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -25,7 +26,44 @@
 namespace {
 
 std::atomic<bool> g_stop{false};
-extern "C" void on_sigint(int) { g_stop.store(true); }
+volatile std::sig_atomic_t g_signal = 0;
+extern "C" void on_stop_signal(int sig) {
+  if (g_signal == 0) g_signal = sig;
+  g_stop.store(true);
+}
+
+/// SIGINT (Ctrl-C), SIGTERM (kill, shutdown), SIGHUP (the terminal closed) and SIGQUIT
+/// (Ctrl-\), unless ignored when the program started, all stop the run at the next output
+/// instant; it then ends like any interrupted run: results so far in OUT.incomplete.h5, the
+/// temporary file removed. SIGXFSZ (file size limit, `ulimit -f`) is ignored so that the write
+/// fails with EFBIG and the run ends with an error instead of being killed with its temporary
+/// file left behind.
+const char* signal_name(int sig) {
+  switch (sig) {
+    case SIGTERM:
+      return "SIGTERM";
+    case SIGHUP:
+      return "SIGHUP";
+    case SIGQUIT:
+      return "SIGQUIT";
+    default:
+      return "SIGINT";
+  }
+}
+
+void install_signal_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) {
+    // A signal ignored by whoever started us stays ignored: `nohup` (SIGHUP) and a
+    // non-interactive shell's background jobs (SIGINT, SIGQUIT) mean "keep running".
+    struct sigaction old {};
+    if (sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) continue;
+    sigaction(sig, &sa, nullptr);
+  }
+  std::signal(SIGXFSZ, SIG_IGN);
+}
 
 venoflow::Model load(const std::string& path, const std::vector<std::string>& sets) {
   auto doc = venoflow::ModelDocument::from_file(path);
@@ -178,12 +216,12 @@ int main(int argc, char** argv) {
     }
     if (out_path.empty()) out_path = (model.name.empty() ? "results" : model.name) + ".h5";
     venoflow::Simulation sim(model);
+    install_signal_handlers();
+    // Checks the output path and creates the temporary file before anything is computed.
     venoflow::Hdf5Writer writer(out_path);
     ProgressBar bar;
     if (!quiet) control.progress = [&bar](double t, double te) { bar(t, te); };
     control.stop = &g_stop;
-    std::signal(SIGINT, on_sigint);
-    std::signal(SIGTERM, on_sigint);
     venoflow::RunOutcome outcome;
     try {
       outcome = sim.run(writer, control);
@@ -195,9 +233,10 @@ int main(int argc, char** argv) {
     }
     bar.done();
     if (outcome.interrupted) {
-      std::cerr << "interrupted: results so far kept in " << writer.final_path()
-                << " (complete = false)\n";
-      return 130;
+      const int sig = g_signal != 0 ? int(g_signal) : SIGINT;
+      std::cerr << "interrupted (" << signal_name(sig) << "): results so far kept in "
+                << writer.final_path() << " (complete = false)\n";
+      return 128 + sig;
     }
     if (!quiet) {
       // Re-read the statistics and metrics from the file we just wrote (single source).

@@ -250,6 +250,12 @@ py::dict run_model(const venoflow::ModelDocument& doc, std::optional<int> cycles
       sim.run(tee, control);
     } catch (const venoflow::SolverError& e) {
       failure = e;
+    } catch (...) {
+      // The results file could not be written (full disk...): the writer gives its file up
+      // under the HDF5 lock like every other call into HDF5.
+      std::lock_guard<std::mutex> lock(g_hdf5_mutex);
+      writer.reset();
+      throw;
     }
     if (writer) {
       std::lock_guard<std::mutex> lock(g_hdf5_mutex);

@@ -1,6 +1,7 @@
 // venoflow: reads a results file written by Hdf5Writer back into memory.
 #include <hdf5.h>
 
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 
@@ -19,17 +20,44 @@ Handle open_group(hid_t loc, const std::string& name, const std::string& path) {
       check(H5Gopen2(loc, name.c_str(), H5P_DEFAULT), path, "opening group '" + name + "'"));
 }
 
-/// Reads a 1-D or 2-D double dataset; returns its dims through `dims`.
+[[noreturn]] void corrupt(const std::string& path, const std::string& what) {
+  throw std::runtime_error("results file '" + path + "': " + what);
+}
+
+/// Reads a 1-D or 2-D double dataset; returns its dims through `dims`. If `expected` is given
+/// the shape must equal it, checked before anything is allocated; the values must also be
+/// stored in the file (a venoflow file writes every value), so a damaged header claiming a
+/// huge extent is an error instead of an allocation of that size.
 std::vector<double> read_doubles(hid_t loc, const std::string& name, std::vector<hsize_t>& dims,
-                                 const std::string& path) {
-  const std::string what = "reading dataset '" + name + "'";
+                                 const std::string& path, const std::string& where = "",
+                                 const std::vector<hsize_t>* expected = nullptr) {
+  const std::string what = "reading dataset '" + where + (where.empty() ? "" : "/") + name + "'";
   Handle ds(check(H5Dopen2(loc, name.c_str(), H5P_DEFAULT), path, what));
   Handle space(check(H5Dget_space(ds.get()), path, what));
   const int rank = check(H5Sget_simple_extent_ndims(space.get()), path, what);
+  if (rank > 2) corrupt(path, what + ": " + std::to_string(rank) + " dimensions (at most 2)");
   dims.assign(static_cast<std::size_t>(rank), 0);
   check(H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr), path, what);
+  if (expected != nullptr && dims != *expected) {
+    auto shape = [](const std::vector<hsize_t>& d) {
+      std::string out = "(";
+      for (std::size_t i = 0; i < d.size(); ++i) out += (i ? ", " : "") + std::to_string(d[i]);
+      return out + (d.size() == 1 ? ",)" : ")");
+    };
+    corrupt(path, "dataset " + where + "/" + name + " has shape " + shape(dims) + ", expected " +
+                      shape(*expected));
+  }
   hsize_t n = 1;
-  for (hsize_t d : dims) n *= d;
+  for (hsize_t d : dims) {
+    if (d != 0 && n > std::numeric_limits<hsize_t>::max() / 8 / d) {
+      corrupt(path, what + ": impossible size");
+    }
+    n *= d;
+  }
+  if (n > 0 && H5Dget_storage_size(ds.get()) < n * sizeof(double)) {
+    corrupt(path, what + ": " + std::to_string(n) + " values, but fewer are stored in the file " +
+                      "(damaged, or not written by venoflow)");
+  }
   std::vector<double> out(n);
   if (n > 0) {
     check(H5Dread(ds.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), path,
@@ -41,14 +69,14 @@ std::vector<double> read_doubles(hid_t loc, const std::string& name, std::vector
 std::vector<double> read_series(hid_t loc, const std::string& name, hsize_t nt, hsize_t nx,
                                 const std::string& path, const std::string& where) {
   std::vector<hsize_t> dims;
-  std::vector<double> v = read_doubles(loc, name, dims, path);
-  const bool ok = nx == 0 ? (dims.size() == 1 && dims[0] == nt)
-                          : (dims.size() == 2 && dims[0] == nt && dims[1] == nx);
-  if (!ok) {
-    throw std::runtime_error("results file '" + path + "': dataset " + where + "/" + name +
-                             " does not have the expected shape");
-  }
-  return v;
+  const std::vector<hsize_t> expected =
+      nx == 0 ? std::vector<hsize_t>{nt} : std::vector<hsize_t>{nt, nx};
+  return read_doubles(loc, name, dims, path, where, &expected);
+}
+
+/// The number of elements of a dataset's or attribute's dataspace.
+hssize_t points(hid_t space, const std::string& path, const std::string& what) {
+  return check(H5Sget_simple_extent_npoints(space), path, what);
 }
 
 std::string dataset_units(hid_t loc, const std::string& name, const std::string& path) {
@@ -60,7 +88,11 @@ std::string read_string_dataset(hid_t loc, const std::string& name, const std::s
   const std::string what = "reading dataset '" + name + "'";
   Handle ds(check(H5Dopen2(loc, name.c_str(), H5P_DEFAULT), path, what));
   Handle ftype(check(H5Dget_type(ds.get()), path, what));
-  if (H5Tget_class(ftype.get()) != H5T_STRING) h5::fail(path, what + ": not a string");
+  if (H5Tget_class(ftype.get()) != H5T_STRING) corrupt(path, what + ": not a string");
+  {
+    Handle space(check(H5Dget_space(ds.get()), path, what));
+    if (points(space.get(), path, what) != 1) corrupt(path, what + ": not a single string");
+  }
   Handle mtype(check(H5Tcopy(H5T_C_S1), path, what));
   if (check(H5Tis_variable_str(ftype.get()), path, what) > 0) {
     check(H5Tset_size(mtype.get(), H5T_VARIABLE), path, what);
@@ -87,10 +119,21 @@ bool get_flag(hid_t loc, const std::string& name, const std::string& path) {
 MemoryResults read_results(const std::string& path) {
   h5::ErrorSilencer quiet;
   MemoryResults r;
+  if (H5Fis_hdf5(path.c_str()) <= 0) {
+    const std::string detail = h5::current_error();
+    corrupt(path, "not an HDF5 file" + (detail.empty() ? "" : " (" + detail + ")"));
+  }
   Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
-  if (!file.valid()) h5::fail(path, "cannot open the results file");
+  if (!file.valid()) h5::fail(path, "cannot open the file (damaged?)");
   Handle root = open_group(file.get(), "/", path);
   const hid_t f = root.get();
+  for (const char* required : {"time", "vessels", "nodes", "elements"}) {
+    if (H5Lexists(f, required, H5P_DEFAULT) <= 0) {
+      H5Eclear2(H5E_DEFAULT);
+      corrupt(path, std::string("not a venoflow results file (no '/") + required +
+                        "'; docs/results-format.md)");
+    }
+  }
 
   std::vector<hsize_t> dims;
   const std::vector<double> time = read_doubles(f, "time", dims, path);
@@ -108,7 +151,8 @@ MemoryResults read_results(const std::string& path) {
       Handle g = open_group(vg.get(), name, path);
       OutputLayout::VesselOut v;
       v.name = name;
-      v.x = read_doubles(g.get(), "x", dims, path);
+      v.x = read_doubles(g.get(), "x", dims, path, "/vessels/" + name);
+      if (dims.size() != 1 || v.x.empty()) corrupt(path, "/vessels/" + name + "/x is not 1-D");
       const hsize_t nx = v.x.size();
       const std::string where = "/vessels/" + name;
       const auto p = read_series(g.get(), "pressure", nt, nx, path, where);
@@ -155,6 +199,11 @@ MemoryResults read_results(const std::string& path) {
       Handle ds(check(H5Dopen2(mg.get(), name.c_str(), H5P_DEFAULT), path,
                       "opening metric '" + name + "'"));
       Metric m;
+      {
+        const std::string what = "metric '" + name + "'";
+        Handle space(check(H5Dget_space(ds.get()), path, what));
+        if (points(space.get(), path, what) != 1) corrupt(path, what + " is not a scalar");
+      }
       check(H5Dread(ds.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, &m.value), path,
             "reading metric '" + name + "'");
       if (h5::has_attr(ds.get(), "units")) m.unit = h5::get_attr_string(ds.get(), "units", path);

@@ -25,6 +25,14 @@ class ErrorSilencer {
   void* data_ = nullptr;
 };
 
+/// Number of HDF5 identifiers open in this process (files, groups, datasets, datatypes,
+/// attributes; H5F_OBJ_ALL over all files). 0 whenever no reader or writer is alive.
+long open_object_count();
+
+/// The innermost message of HDF5's current error stack (for a failed system call, the system's
+/// words, e.g. "file write failed: No space left on device"), and clears the stack.
+std::string current_error();
+
 /// Throws std::runtime_error "HDF5 error in <path>: <what>: <innermost HDF5 message>".
 [[noreturn]] void fail(const std::string& path, const std::string& what);
 
@@ -54,7 +62,9 @@ class Handle {
 
   hid_t get() const { return id_; }
   bool valid() const { return id_ >= 0; }
-  /// Closes the identifier (whatever its type); returns false if HDF5 reported a failure.
+  /// Closes the identifier (whatever its type); returns false if HDF5 reported a failure, in
+  /// which case the identifier is kept when HDF5 still holds it (so that it can be closed
+  /// again once the cause is removed) and released otherwise.
   bool reset();
 
  private:

@@ -1,18 +1,25 @@
 // venoflow: HDF5 results file writer (docs/results-format.md).
 #include "venoflow/hdf5_writer.hpp"
 
+#include <fcntl.h>
 #include <hdf5.h>
 #include <hdf5_hl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <stdexcept>
 #include <system_error>
+#include <thread>
 
 #include "solver/hdf5_util.hpp"
 #include "venoflow/model.hpp"
@@ -36,19 +43,140 @@ std::string iso8601_utc_now() {
   return buf;
 }
 
-std::string incomplete_path(const std::string& path) {
+/// The path without a trailing ".h5".
+std::string stem_of(const std::string& path) {
   std::string stem = path;
   if (stem.size() >= 3 && stem.compare(stem.size() - 3, 3, ".h5") == 0) {
     stem.resize(stem.size() - 3);
   }
-  return stem + ".incomplete.h5";
+  return stem;
 }
+
+std::string incomplete_path(const std::string& path) { return stem_of(path) + ".incomplete.h5"; }
 
 void check_name(const std::string& name, const std::string& kind) {
   if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos) {
     throw std::runtime_error("results file: invalid " + kind + " name '" + name +
                              "' (must be non-empty and must not contain '/')");
   }
+}
+
+std::string errno_text(int err) { return std::strerror(err); }
+
+// ---- temporary files -------------------------------------------------------------------------
+//
+// A writer writes "<path>.tmp-<pid>-<serial>" (serial: per process, so that threads writing the
+// same output do not share a file) and holds an exclusive flock on it for its whole life, from
+// an open file description of its own. The lock is what tells a live writer's file from one
+// left by a process that died (SIGKILL, power loss): the kernel drops it with the process, and a
+// reused PID does not bring it back. A later writer of the same output removes the files whose
+// lock it can take; it never touches a file whose lock is held, nor any other name.
+
+std::atomic<unsigned long> g_writer_serial{0};
+
+/// "<name>.tmp-<digits>-<digits>" for the file name (no directory) of an output.
+bool is_temp_name_of(const std::string& entry, const std::string& output_name) {
+  const std::string prefix = output_name + ".tmp-";
+  if (entry.size() <= prefix.size() || entry.compare(0, prefix.size(), prefix) != 0) return false;
+  const std::string rest = entry.substr(prefix.size());
+  const auto dash = rest.find('-');
+  auto digits = [](const std::string& t) {
+    return !t.empty() && t.size() <= 20 &&
+           std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  return dash != std::string::npos && digits(rest.substr(0, dash)) && digits(rest.substr(dash + 1));
+}
+
+bool same_file(const struct stat& a, const struct stat& b) {
+  return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/// Removes `name` if it is a regular file whose lock nobody holds (its writer is dead), while
+/// holding that lock and after checking that the name still refers to the locked file.
+/// Returns true if it removed the file.
+bool remove_if_abandoned(const std::string& name) {
+  const int fd = ::open(name.c_str(), O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool removed = false;
+  struct stat held {};
+  struct stat now {};
+  if (::fstat(fd, &held) == 0 && S_ISREG(held.st_mode) && ::flock(fd, LOCK_EX | LOCK_NB) == 0 &&
+      ::lstat(name.c_str(), &now) == 0 && same_file(held, now)) {
+    removed = ::unlink(name.c_str()) == 0;
+  }
+  ::close(fd);  // releases the lock
+  return removed;
+}
+
+/// Removes the temporary files of `path` left by dead writers (see above).
+void remove_stale_temps(const std::filesystem::path& path) {
+  const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
+  const std::string own = path.filename().string();
+  std::error_code ec;
+  std::filesystem::directory_iterator it(dir, ec), end;
+  for (; !ec && it != end; it.increment(ec)) {
+    const std::string entry = it->path().filename().string();
+    if (is_temp_name_of(entry, own)) remove_if_abandoned(it->path().string());
+  }
+}
+
+/// Checks the output path before anything is computed: the run must not find out at its end
+/// that its results cannot be put there.
+void check_output_path(const std::string& path) {
+  namespace fs = std::filesystem;
+  const fs::path p(path);
+  const std::string head = "cannot write results file '" + path + "': ";
+  if (!p.has_filename() || p.filename() == "." || p.filename() == "..") {
+    throw std::runtime_error(head + "the path names a directory, not a file");
+  }
+  std::error_code ec;
+  const fs::file_status st = fs::status(p, ec);
+  if (fs::is_directory(st)) throw std::runtime_error(head + "it is an existing directory");
+  if (fs::exists(st) && !fs::is_regular_file(st)) {
+    throw std::runtime_error(head + "it exists and is not a regular file");
+  }
+  const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
+  const fs::file_status ds = fs::status(dir, ec);
+  if (!fs::exists(ds)) {
+    throw std::runtime_error(head + "directory '" + dir.string() + "' does not exist");
+  }
+  if (!fs::is_directory(ds)) {
+    throw std::runtime_error(head + "'" + dir.string() + "' is not a directory");
+  }
+}
+
+/// Creates `name` (which must not exist: O_EXCL) and takes its lock; returns the descriptor
+/// that holds the lock. A file already there under this name was left by a dead process with
+/// this PID (no live writer has our PID and serial) and is removed first.
+int create_locked_temp(const std::string& name, const std::string& path) {
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    const int fd = ::open(name.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+    if (fd < 0) {
+      const int err = errno;
+      if (err == EEXIST) {
+        if (!remove_if_abandoned(name)) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        continue;
+      }
+      const std::filesystem::path dir = std::filesystem::path(path).has_parent_path()
+                                            ? std::filesystem::path(path).parent_path()
+                                            : std::filesystem::path(".");
+      throw std::runtime_error("cannot write results file '" + path +
+                               "': cannot create a file in directory '" + dir.string() +
+                               "': " + errno_text(err));
+    }
+    struct stat held {};
+    struct stat now {};
+    // Another writer's clean-up may hold the lock on our new (empty) file for an instant, and
+    // then removes it: start again with a new file.
+    if (::flock(fd, LOCK_EX | LOCK_NB) == 0 && ::fstat(fd, &held) == 0 &&
+        ::lstat(name.c_str(), &now) == 0 && same_file(held, now)) {
+      return fd;
+    }
+    ::close(fd);
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  throw std::runtime_error("cannot write results file '" + path +
+                           "': could not create and lock the temporary file '" + name + "'");
 }
 
 const char* non_finite_word(double v) { return std::isnan(v) ? "NaN" : "infinite"; }
@@ -222,6 +350,8 @@ struct Hdf5Writer::Impl {
   bool begun = false;
   bool finished = false;
 
+  int lock_fd = -1;  // holds the flock on tmp_path (see "temporary files" above)
+
   /// Closes every handle; returns false if closing the file failed (data may be lost).
   bool close_all() {
     for (auto& v : vessels) {
@@ -239,14 +369,43 @@ struct Hdf5Writer::Impl {
     return file.reset();
   }
 
+  /// Gives the file up (a failed write, an exception before finish()): its content is not
+  /// wanted, but closing it makes HDF5 write its cached chunks and metadata, and when that
+  /// fails (disk full, file size limit) HDF5 1.10 keeps the half-closed file registered and
+  /// crashes at exit closing it again. So the file's descriptor is first pointed at /dev/null,
+  /// where every write succeeds: the close then completes and releases every identifier.
+  void abandon() {
+    if (file.valid()) {
+      void* handle = nullptr;
+      if (H5Fget_vfd_handle(file.get(), H5P_DEFAULT, &handle) >= 0 && handle != nullptr) {
+        const int devnull = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (devnull >= 0) {
+          ::dup2(devnull, *static_cast<int*>(handle));
+          ::close(devnull);
+        }
+      }
+    }
+    close_all();
+    if (file.valid()) file.reset();  // a second try once the writes cannot fail
+    H5Eclear2(H5E_DEFAULT);
+  }
+
+  /// Removes the temporary file and releases its lock.
+  void discard_temp() {
+    if (lock_fd < 0) return;
+    ::unlink(tmp_path.c_str());
+    ::close(lock_fd);
+    lock_fd = -1;
+  }
+
   void flush() {
     if (n_buffered == 0) return;
     const hsize_t n = n_buffered;
-    append_rows(root_time.get(), n_written, n, 0, buf_t.data(), tmp_path, "/time");
+    append_rows(root_time.get(), n_written, n, 0, buf_t.data(), path, "/time");
     for (std::size_t i = 0; i < vessels.size(); ++i) {
       auto& v = vessels[i];
       const std::string base = "/vessels/" + layout.vessels[i].name + "/";
-      append_rows(v.time.get(), n_written, n, 0, buf_t.data(), tmp_path, base + "time");
+      append_rows(v.time.get(), n_written, n, 0, buf_t.data(), path, base + "time");
       const std::pair<hid_t, const std::vector<double>*> series[3] = {
           {v.pressure.get(), &buf_vp}, {v.flow.get(), &buf_vq}, {v.area.get(), &buf_va}};
       static const char* const kNames[3] = {"pressure", "flow", "area"};
@@ -255,29 +414,26 @@ struct Hdf5Writer::Impl {
         for (std::size_t r = 0; r < n_buffered; ++r) {
           std::copy_n(src.data() + r * total_nx + v.offset, v.nx, scratch.data() + r * v.nx);
         }
-        append_rows(series[s].first, n_written, n, v.nx, scratch.data(), tmp_path,
-                    base + kNames[s]);
+        append_rows(series[s].first, n_written, n, v.nx, scratch.data(), path, base + kNames[s]);
       }
     }
     const std::size_t nn = node_pressure.size();
     for (std::size_t i = 0; i < nn; ++i) {
       const std::string base = "/nodes/" + layout.nodes[i] + "/";
-      append_rows(node_time[i].get(), n_written, n, 0, buf_t.data(), tmp_path, base + "time");
+      append_rows(node_time[i].get(), n_written, n, 0, buf_t.data(), path, base + "time");
       for (std::size_t r = 0; r < n_buffered; ++r) scratch[r] = buf_np[r * nn + i];
-      append_rows(node_pressure[i].get(), n_written, n, 0, scratch.data(), tmp_path,
-                  base + "pressure");
+      append_rows(node_pressure[i].get(), n_written, n, 0, scratch.data(), path, base + "pressure");
     }
     std::size_t k = 0;
     for (std::size_t e = 0; e < layout.elements.size(); ++e) {
       const auto& el = layout.elements[e];
       const std::string base = "/elements/" + el.name + "/";
-      append_rows(element_time[e].get(), n_written, n, 0, buf_t.data(), tmp_path, base + "time");
+      append_rows(element_time[e].get(), n_written, n, 0, buf_t.data(), path, base + "time");
       for (const auto& q : el.quantities) {
         for (std::size_t r = 0; r < n_buffered; ++r) {
           scratch[r] = buf_ev[r * n_element_values + k];
         }
-        append_rows(element_values[k].get(), n_written, n, 0, scratch.data(), tmp_path,
-                    base + q.name);
+        append_rows(element_values[k].get(), n_written, n, 0, scratch.data(), path, base + q.name);
         ++k;
       }
     }
@@ -288,19 +444,21 @@ struct Hdf5Writer::Impl {
 
 Hdf5Writer::Hdf5Writer(std::string path, int flush_every) : impl_(std::make_unique<Impl>()) {
   if (path.empty()) throw std::runtime_error("results file: empty output path");
+  check_output_path(path);
   impl_->path = std::move(path);
   impl_->flush_every = static_cast<std::size_t>(std::max(flush_every, 1));
-  impl_->tmp_path = impl_->path + ".tmp-" + std::to_string(::getpid());
+  impl_->tmp_path = impl_->path + ".tmp-" + std::to_string(::getpid()) + "-" +
+                    std::to_string(g_writer_serial.fetch_add(1));
+  remove_stale_temps(impl_->path);
+  // Created (and locked) now, so that an unwritable directory is found before the run.
+  impl_->lock_fd = create_locked_temp(impl_->tmp_path, impl_->path);
 }
 
 Hdf5Writer::~Hdf5Writer() {
   if (!impl_) return;
   h5::ErrorSilencer quiet;
-  impl_->close_all();
-  if (impl_->begun && !impl_->finished) {
-    std::error_code ec;
-    std::filesystem::remove(impl_->tmp_path, ec);
-  }
+  impl_->abandon();
+  impl_->discard_temp();  // nothing left once finish() has placed the file
 }
 
 const std::string& Hdf5Writer::final_path() const { return impl_->final_path; }
@@ -309,7 +467,7 @@ void Hdf5Writer::begin(const OutputLayout& layout, const Model& model) {
   Impl& m = *impl_;
   if (m.begun) throw std::logic_error("Hdf5Writer::begin called twice");
   h5::ErrorSilencer quiet;
-  const std::string& p = m.tmp_path;
+  const std::string& p = m.path;  // named in messages (the temporary name is ours)
 
   // Validate the layout before touching the file system.
   for (const auto& v : layout.vessels) {
@@ -330,12 +488,7 @@ void Hdf5Writer::begin(const OutputLayout& layout, const Model& model) {
     }
   }
 
-  const std::filesystem::path dir = std::filesystem::path(m.path).parent_path();
-  std::error_code ec;
-  if (!dir.empty() && !std::filesystem::is_directory(dir, ec)) {
-    throw std::runtime_error("cannot write results file '" + m.path + "': directory '" +
-                             dir.string() + "' does not exist");
-  }
+  if (m.lock_fd < 0) throw std::logic_error("Hdf5Writer::begin after finish()");
 
   m.layout = layout;
   m.total_nx = 0;
@@ -349,9 +502,14 @@ void Hdf5Writer::begin(const OutputLayout& layout, const Model& model) {
   Handle fcpl(check(H5Pcreate(H5P_FILE_CREATE), p, "H5Pcreate"));
   check(H5Pset_link_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), p,
         "H5Pset_link_creation_order");
-  m.file = Handle(H5Fcreate(p.c_str(), H5F_ACC_TRUNC, fcpl.get(), H5P_DEFAULT));
+  Handle fapl(check(H5Pcreate(H5P_FILE_ACCESS), p, "H5Pcreate"));
+  // The plain POSIX driver (abandon() relies on its descriptor) without HDF5's own flock, which
+  // would conflict with the lock this writer holds on the file from its own descriptor.
+  check(H5Pset_fapl_sec2(fapl.get()), p, "H5Pset_fapl_sec2");
+  check(H5Pset_file_locking(fapl.get(), false, true), p, "H5Pset_file_locking");
+  m.file = Handle(H5Fcreate(m.tmp_path.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()));
   if (!m.file.valid()) h5::fail(p, "cannot create the file");
-  m.begun = true;  // from here on the destructor removes the temporary file
+  m.begun = true;
   const hid_t f = m.file.get();
 
   // Root attributes; `complete` stays 0 until finish() says otherwise.
@@ -552,7 +710,7 @@ void Hdf5Writer::finish(const RunStatistics& stats, const RunOutcome& outcome,
     return;
   }
   h5::ErrorSilencer quiet;
-  const std::string& p = m.tmp_path;
+  const std::string& p = m.path;
   for (const auto& entry : metrics) check_name(entry.first, "metric");
   m.flush();
   const hid_t f = m.file.get();
@@ -602,16 +760,47 @@ void Hdf5Writer::finish(const RunStatistics& stats, const RunOutcome& outcome,
   h5::set_attr(f, "simulated_time", stats.simulated_time, p);
   h5::set_attr(f, "samples", static_cast<std::int64_t>(m.n_written), p);
 
+  // Everything reaches the disk here, where a full disk shows; a failure leaves the file to
+  // the destructor (abandon() and removal).
+  check(H5Fflush(f, H5F_SCOPE_LOCAL), p, "writing the file to disk");
   if (!m.close_all()) h5::fail(p, "closing the file");
 
+  // Only now is the run's output in its place. If the name cannot be taken (it became a
+  // directory during the run, or a file there cannot be replaced), a finished run is still
+  // never lost: it is kept under a name of its own, which the error reports.
   const std::string target = outcome.complete ? m.path : incomplete_path(m.path);
-  if (std::rename(m.tmp_path.c_str(), target.c_str()) != 0) {
-    const std::error_code ec(errno, std::generic_category());
-    throw std::runtime_error("cannot rename results file '" + m.tmp_path + "' to '" + target +
-                             "': " + ec.message());
-  }
   m.finished = true;
-  m.final_path = target;
+  if (std::rename(m.tmp_path.c_str(), target.c_str()) == 0) {
+    m.final_path = target;
+    ::close(m.lock_fd);
+    m.lock_fd = -1;
+    return;
+  }
+  const int err = errno;
+  // "<stem>.kept-<pid>-<serial>.h5": unique as the temporary name is, never an existing file
+  // (link() does not replace one).
+  const std::string kept =
+      stem_of(target) + ".kept-" + m.tmp_path.substr(m.tmp_path.rfind(".tmp-") + 5) + ".h5";
+  const std::string head = "cannot rename results file '" + m.tmp_path + "' to '" + target +
+                           "': " + errno_text(err) + "; ";
+  struct stat none {};
+  const bool placed = ::link(m.tmp_path.c_str(), kept.c_str()) == 0 ||
+                      // A file system without hard links: rename to the name nothing has.
+                      (errno != EEXIST && ::lstat(kept.c_str(), &none) != 0 && errno == ENOENT &&
+                       std::rename(m.tmp_path.c_str(), kept.c_str()) == 0);
+  if (placed) {
+    ::unlink(m.tmp_path.c_str());
+    ::close(m.lock_fd);
+    m.lock_fd = -1;
+    m.final_path = kept;
+    throw std::runtime_error(head + "the results are kept in '" + kept + "'");
+  }
+  // Not even that: leave the temporary file and say so (it is removed by the next run
+  // writing the same output once this process has ended).
+  ::close(m.lock_fd);
+  m.lock_fd = -1;
+  m.final_path = m.tmp_path;
+  throw std::runtime_error(head + "the results are left in '" + m.tmp_path + "'");
 }
 
 SinkFootprint Hdf5Writer::footprint(const OutputLayout& layout) const {

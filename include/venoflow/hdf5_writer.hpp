@@ -9,10 +9,18 @@
 namespace venoflow {
 
 /// Writes a results file incrementally (chunked, extensible datasets, flushed every
-/// `flush_every` samples) into "<path>.tmp-<pid>", and on finish():
+/// `flush_every` samples) into "<path>.tmp-<pid>-<n>", and on finish():
 ///   - complete run:          renames it to <path> (atomic on one file system);
 ///   - failed or interrupted: renames it to "<stem>.incomplete.h5" with complete = false,
-///     so an existing <path> is never destroyed.
+///     so an existing <path> is never destroyed;
+///   - if that name cannot be taken: keeps it as "<stem>.kept-<pid>-<n>.h5" and throws
+///     std::runtime_error naming it (final_path() says where).
+/// The constructor checks the output path (throws std::runtime_error naming it: an existing
+/// directory, a missing or non-directory parent, a non-regular file, a directory where no file
+/// can be created), removes temporary files of this output left by dead writers, and creates
+/// the temporary file under an exclusive flock held until finish() or destruction. A writer
+/// destroyed before finish() (a write failed: disk full...) removes its file and leaves no HDF5
+/// identifier open (docs/results-format.md#complete-and-incomplete-runs).
 /// Layout: /time (nt); /vessels/<name>/{x, time, pressure, flow, area}; /nodes/<name>/pressure;
 /// /elements/<name>/<quantity>; /metrics/<name> (scalars); /model (YAML text); root attributes
 /// venoflow_version, created, complete, solver statistics. SI units, `units` attribute on

@@ -163,7 +163,11 @@ class Results:
 
     def to_hdf5(self, path: str | os.PathLike) -> str:
         """Write a results file (docs/results-format.md) by replaying these results through the
-        C++ Hdf5Writer; returns where it ended up (``<stem>.incomplete.h5`` if not complete)."""
+        C++ Hdf5Writer; returns where it ended up (``<stem>.incomplete.h5`` if not complete).
+
+        Raises ``RuntimeError`` naming the path and the reason when the file cannot be written
+        (unusable path, disk full, file size limit); nothing is then left behind and an
+        existing file at ``path`` is untouched."""
         self.model_yaml  # resolve before writing
         return _venoflow.write_results(os.fspath(path), self._raw)
 
@@ -229,6 +233,8 @@ def simulate(model: Model | str | os.PathLike, cycles: int | None = None,
     Ctrl-C stops the run within about 0.1 s and raises ``KeyboardInterrupt``; the results so far
     are attached as ``exc.results`` (complete = False) and an ``output`` file is kept as
     ``<stem>.incomplete.h5``. ``stop`` (a :class:`StopFlag`) stops the run from another thread.
+    An unusable ``output`` path raises ``RuntimeError`` before the run; a file that cannot be
+    written (disk full) raises ``RuntimeError`` and leaves nothing behind.
 
     Raises :class:`venoflow.ModelError` for an invalid model, :class:`venoflow.SolverError`
     (``time``, ``component``, ``quantity``, ``results``) when the integrator fails or a state
@@ -286,7 +292,10 @@ class DomainWarning(UserWarning):
 
 
 def open_results(path: str | os.PathLike) -> Results:
-    """Read a results file written by ``venoflow run`` or :meth:`Results.to_hdf5`."""
+    """Read a results file written by ``venoflow run`` or :meth:`Results.to_hdf5`.
+
+    Raises ``FileNotFoundError`` if there is no such file and ``RuntimeError`` naming it if it
+    is not HDF5, not a venoflow results file, truncated or damaged."""
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"results file not found: {path}")
