@@ -3,6 +3,10 @@
 // message); one ModelError carries them all. The key tables are in schema_tables.cpp, time
 // functions in model_builder_functions.cpp, network rules in model_builder_graph.cpp.
 #include "network/builder.hpp"
+#include "venoflow/model_document.hpp"
+#include "venoflow/tube_law.hpp"
+
+#include <numbers>
 
 namespace venoflow::detail {
 
@@ -127,8 +131,12 @@ void Builder::read_tube_law(const YAML::Node& law, const std::string& path, cons
   auto c0 = quantity(law, spec, "wave_speed", path);
   if (K) o.stiffness = *K;
   if (c0) o.wave_speed = *c0;
-  if (auto v = quantity(law, spec, "m", path)) o.m = *v;
-  if (auto v = quantity(law, spec, "n", path)) o.n = *v;
+  // m and n are read without their sign bounds first: equal exponents are named as such
+  std::optional<double> m_given, n_given;
+  if (auto x = child(law, "m")) m_given = quantity_node(*x, join(path, "m"), dim::none, "1");
+  if (auto x = child(law, "n")) n_given = quantity_node(*x, join(path, "n"), dim::none, "1");
+  if (m_given) o.m = *m_given;
+  if (n_given) o.n = *n_given;
   if (auto v = quantity(law, spec, "poisson_ratio", path)) {
     if (*v > 0.5)
       error(*child(law, "poisson_ratio"), join(path, "poisson_ratio"),
@@ -172,7 +180,12 @@ void Builder::read_tube_law(const YAML::Node& law, const std::string& path, cons
     else if ((has_E || has_h) && !(has_E && has_h))
       error(law, join(path, has_E ? "wall_thickness" : "youngs_modulus"),
             "a venous tube law given by E needs both youngs_modulus and wall_thickness");
-    if (o.m == o.n) error(law, join(path, "m"), "venous exponents m and n must differ");
+    if (o.m == o.n) {
+      error(law, join(path, "m"), "venous exponents m and n must differ");
+    } else {
+      if (m_given) check_bound(*child(law, "m"), join(path, "m"), o.m, find_key(spec, "m")->bound);
+      if (n_given) check_bound(*child(law, "n"), join(path, "n"), o.n, find_key(spec, "n")->bound);
+    }
     only_for("reference", "elastic");
     only_for("reference_pressure", "elastic");
     only_for("wall_thickness_rule", "elastic");
@@ -180,6 +193,7 @@ void Builder::read_tube_law(const YAML::Node& law, const std::string& path, cons
 }
 
 void Builder::read_vessel(const YAML::Node& item, const std::string& path, const KeySpec& s) {
+  const std::size_t diags_before = diags_.size();
   check_keys(item, path, s.children);
   Vessel v;
   v.where = loc(item, path);
@@ -231,6 +245,29 @@ void Builder::read_vessel(const YAML::Node& item, const std::string& path, const
     if (auto gname = text_node(*g, join(path, "external_pressure"), "a group name")) {
       v.external_pressure = *gname;
       group_refs_.push_back({*gname, *g, join(path, "external_pressure")});
+    }
+  }
+  // The reference area pi r^2 must be a normal double (a radius of 1e-300 m is > 0, but its
+  // area underflows to 0), and the tube law must accept its parameters: the law itself says
+  // what it needs (make_tube_law), reported at the vessel's keys so that check and Python's
+  // validate see it, not only a run.
+  if (diags_.size() == diags_before) {
+    auto r = child(item, "radius");
+    for (double radius : {v.radius_in, v.radius_out}) {
+      const double area = std::numbers::pi * radius * radius;
+      if (r && !std::isnormal(area)) {
+        error(*r, join(path, "radius"),
+              "radius " + si_text(radius) + " m gives a reference area pi r^2 = " + si_text(area) +
+                  " m^2, outside the range of double precision");
+        break;
+      }
+    }
+  }
+  if (diags_.size() == diags_before && child(item, "tube_law") && child(item, "radius")) {
+    try {
+      (void)make_tube_law(v.tube_law, {v.radius_in, v.radius_out}, m_.blood.density);
+    } catch (const std::invalid_argument& ex) {
+      error(*child(item, "tube_law"), join(path, "tube_law"), ex.what());
     }
   }
   std::optional<int> cells;
@@ -354,20 +391,26 @@ void Builder::read_elements(const YAML::Node& root) {
           if (p.default_value) e.params[p.name] = *p.default_value;
           continue;  // a missing required one is reported by check_keys
         }
-        // resistances, compliances and inertances are positive (>= 0 if the default is 0)
-        Bound b = Bound::None;
-        if (p.dimension == dim::resistance || p.dimension == dim::compliance ||
-            p.dimension == dim::inertance)
-          b = (p.default_value && *p.default_value == 0.0) ? Bound::NonNegative : Bound::Positive;
         if (p.time_dependent && pn->IsMap()) {
           KeySpec fs;
           for (const auto& k : element_keys(*type))
             if (k.name == p.name) fs = k;
           if (auto f = function(*pn, pp, fs)) e.functions[p.name] = *f;
-        } else if (auto v = quantity_node(*pn, pp, p.dimension, p.dimension == dim::none ? "1" : "",
-                                          b)) {
+        } else if (auto v =
+                       quantity_node(*pn, pp, p.dimension, p.dimension == dim::none ? "1" : "")) {
           e.params[p.name] = *v;
         }
+      }
+      // ranges of the catalogue (element_types.cpp), every violation at its key
+      for (const auto& p : ts->parameters) {
+        auto it = e.params.find(p.name);
+        if (it == e.params.end()) continue;
+        auto problem = range_problem(*ts, p, it->second, e.params);
+        if (!problem) continue;
+        if (auto pn = child(item, p.name))
+          error(*pn, join(path, p.name), *problem + ", got " + kind_of(*pn));
+        else  // a default outside a range set by another parameter (dp_close <= dp_open)
+          error(item, join(path, p.name), *problem + ", got its default " + si_text(it->second));
       }
       for (const auto& p : ts->text_parameters) {
         if (auto pn = child(item, p.name)) {
@@ -428,9 +471,21 @@ Model Builder::run() {
     } else if (vessel_cells_[i]) {
       v.cells = *vessel_cells_[i];
     } else {
-      double dx = vessel_dx_[i].value_or(global_dx_.value_or(1e-2));
-      v.cells =
-          (v.length > 0 && dx > 0) ? std::max(1, static_cast<int>(std::lround(v.length / dx))) : 1;
+      const double dx = vessel_dx_[i].value_or(global_dx_.value_or(1e-2));
+      const double n = (v.length > 0 && dx > 0) ? std::round(v.length / dx) : 1.0;
+      if (n <= static_cast<double>(kMaxCellsPerVessel)) {
+        v.cells = std::max(1, static_cast<int>(n));
+      } else {  // also inf (1e308 m / 1e-300 m): never cast to int
+        v.cells = 1;
+        const std::string vp = v.name.empty() ? "vessels" : "vessels." + v.name;
+        const auto own_dx = child(vessel_nodes_[i], "dx");
+        const std::string key = own_dx ? "dx" : "length";
+        error(own_dx ? *own_dx : *child(vessel_nodes_[i], "length"), join(vp, key),
+              "length/dx = " + si_text(v.length) + " m / " + si_text(dx) + " m gives " +
+                  si_text(n) + " cells, more than " + std::to_string(kMaxCellsPerVessel) +
+                  " per vessel; use a larger " + (own_dx ? "dx" : "discretisation.dx") +
+                  " or give cells");
+      }
     }
   }
   // period: inferred from periodic boundary functions when all agree
