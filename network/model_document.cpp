@@ -639,12 +639,11 @@ void ModelDocument::compose_scenario(ModelDocument& doc, const std::string& file
         for (size_t i = 0; i < it->second.size(); ++i) {
           const YAML::Node item = it->second[i];
           list.push_back(item);
-          std::string id = std::to_string(list.size() - 1);
+          // the builder's path of the item: section.name, or section[index] when unnamed
+          std::string id = section + "[" + std::to_string(list.size() - 1) + "]";
           if (auto n = map_child(item, spec->index_key); n && n->IsScalar() && !n->Scalar().empty())
-            id = n->Scalar();
-          else
-            id = "[" + id + "]";  // the builder's path of an unnamed item
-          out.origins.emplace_back(section + "." + id, file);
+            id = section + "." + n->Scalar();
+          out.origins.emplace_back(id, file);
         }
       }
     }
