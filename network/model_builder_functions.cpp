@@ -162,7 +162,9 @@ bool Builder::read_table_file(const YAML::Node& file_node, const std::string& pa
     text = read_model_file(p.string());
   } catch (const ModelError& e) {
     const Diagnostic& d = e.diagnostics().front();
-    error(file_node, path, "table file " + d.where.str() + ": " + d.message);
+    error(file_node, path,
+          d.where.line > 0 ? "table file " + d.where.str() + ": " + d.message
+                           : "cannot open table file '" + p.string() + "': " + d.message);
     return false;
   }
   std::istringstream f(text);

@@ -156,7 +156,7 @@ std::string read_model_file(const std::string& path) {
   };
   std::error_code ec;
   const auto st = std::filesystem::status(path, ec);
-  if (ec || !std::filesystem::exists(st)) fail("cannot open model file (no such file)");
+  if (ec || !std::filesystem::exists(st)) fail("no such file");
   if (std::filesystem::is_directory(st)) fail("is a directory, not a model file");
   if (!std::filesystem::is_regular_file(st))
     fail("not a regular file (a device, pipe or socket); a model must be a regular file");
@@ -165,7 +165,7 @@ std::string read_model_file(const std::string& path) {
     fail("file of " + std::to_string(size) + " bytes is larger than the " +
          std::to_string(kMaxModelFileBytes >> 20) + " MiB limit for model files");
   std::ifstream f(path, std::ios::binary);
-  if (!f) fail("cannot open model file (permission denied?)");
+  if (!f) fail("cannot open the file (permission denied?)");
   // Read at most one byte more than the limit: the file may grow after the size check.
   std::string text(static_cast<std::size_t>(std::min<std::uintmax_t>(
                        ec ? kMaxModelFileBytes + 1 : size + 1, kMaxModelFileBytes + 1)),
