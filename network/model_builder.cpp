@@ -431,6 +431,8 @@ Model Builder::run() {
   m_.resolved_yaml = in_.yaml;
   if (!root.IsDefined() || !root.IsMap()) {
     error(root, "", "expected a map of model keys at the top level, got " + kind_of(root));
+    if (diags_.back().where.line == 0 && diags_.back().where.file != "--set")
+      diags_.back().where.line = diags_.back().where.column = 1;  // an empty file: its start
     throw ModelError(diags_);
   }
   const KeySpec& top = model_schema();

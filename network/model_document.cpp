@@ -573,10 +573,10 @@ void ModelDocument::compose_scenario(ModelDocument& doc, const std::string& file
         "scenario files extend each other in a cycle: " + chain_text(base.string()));
     throw ModelError(diags);
   }
-  if (static_cast<int>(chain.keys.size()) >= kMaxExtendsDepth) {
+  if (static_cast<int>(chain.keys.size()) > kMaxExtendsDepth) {
     err(ext, "extends",
-        "extends chain longer than " + std::to_string(kMaxExtendsDepth) +
-            " files: " + chain_text(base.string()));
+        "more than " + std::to_string(kMaxExtendsDepth) +
+            " scenario files in one extends chain: " + chain_text(base.string()));
     throw ModelError(diags);
   }
   ModelDocument based = [&] {
