@@ -224,6 +224,7 @@ const std::vector<ElementTypeSpec>& element_types() {
           "1976; SimVascular svOneDSolver): L dq/dt = P_a - P_b - R_v q - B q sqrt(q^2 + "
           "q_eps^2), R_v = K_v mu/(A0 D0), K_v = 32 (0.83 L_s + 1.64 D_s)/D0 (A0/A_s)^2, "
           "B = K_t rho/(2 A0^2) (A0/A_s - 1)^2, L = K_u rho L_s/A0 (one flow state).",
+          {{"area_reduction", "diameter_reduction"}},
       },
       {
           "intracranial",

@@ -401,6 +401,16 @@ void Builder::read_elements(const YAML::Node& root) {
           e.params[p.name] = *v;
         }
       }
+      for (const auto& group : ts->exactly_one_of) {
+        std::vector<std::string> given;
+        for (const auto& k : group)
+          if (child(item, k)) given.push_back(k);
+        if (given.size() != 1)
+          error(given.size() > 1 ? *child(item, given[1]) : item,
+                given.size() > 1 ? join(path, given[1]) : path,
+                "give exactly one of " + list_names(group) +
+                    (given.empty() ? " (neither was given)" : " (not both)"));
+      }
       // ranges of the catalogue (element_types.cpp), every violation at its key
       for (const auto& p : ts->parameters) {
         auto it = e.params.find(p.name);

@@ -50,6 +50,9 @@ struct ElementTypeSpec {
   std::vector<TextParameterSpec> text_parameters;
   bool has_external_pressure = false;  ///< accepts `external_pressure: <group>`
   std::string doc;                     ///< one paragraph: circuit, equation, source
+  /// Groups of parameters of which exactly one must be given (stenosis: area_reduction or
+  /// diameter_reduction); the loader reports a group given twice or not at all.
+  std::vector<std::vector<std::string>> exactly_one_of = {};
 };
 
 const std::vector<ElementTypeSpec>& element_types();
