@@ -500,6 +500,20 @@ Model Builder::run() {
       }
     }
   }
+  // A geometric stenosis narrows the reference radius at the vertices it covers (system.cpp):
+  // it must cover at least one, else the run would refuse it; said here, at the stenosis.
+  for (const auto& st : m_.stenoses) {
+    const Vessel* v = m_.find_vessel(st.vessel);
+    if (st.mode != "geometric" || !v || !(v->length > 0.0) || !(st.length > 0.0)) continue;
+    const double dx = v->length / v->cells;
+    const double x0 = st.position - 0.5 * st.length, x1 = st.position + 0.5 * st.length;
+    const double first = std::ceil((x0 - 1e-12) / dx);  // first vertex index at or after x0
+    if (!(first * dx <= x1 + 1e-12 && first <= v->cells))
+      diags_.push_back(Diagnostic{st.where, "stenoses." + st.name + ".length",
+                                  "geometric stenosis " + st.name + " (" + si_text(st.length) +
+                                      " m) covers no vertex of vessel " + v->name + " (cells of " +
+                                      si_text(dx) + " m): refine the vessel or use mode: lumped"});
+  }
   // period: inferred from periodic boundary functions when all agree
   if (m_.solver.period == 0.0) {
     std::vector<double> periods;
