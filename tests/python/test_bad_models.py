@@ -69,3 +69,43 @@ def test_python_raises_model_error_with_the_same_diagnostics(case, monkeypatch):
                    and d.column == ex["column"] and d.key == ex["key"]
                    and all(w in d.message.replace(prefix, "") for w in ex["words"])
                    for d in diags), (ex, [str(d) for d in diags])
+
+
+def _valid_tube(tmp_path):
+    model = tmp_path / "tube.yaml"
+    model.write_text((BAD / "bases" / "tube.yaml").read_text())
+    return venoflow.load_model(model)
+
+
+def test_model_set_rejects_out_of_range_values_eagerly(tmp_path):
+    """Model.set builds the model: what the loader refuses is refused at once, at '--set'."""
+    m = _valid_tube(tmp_path)
+    for path, value, key, words in [
+            ("solver.cycles", 4294967297, "solver.cycles", "from 1 to 2147483647"),
+            ("vessels.v.cells", 2**31, "vessels.v.cells", "from 1 to 1000000"),
+            ("vessels.v.radius", "1e-300 m", "vessels.v.radius", "reference area"),
+            ("solver.max_order", 7, "solver.max_order", "from 1 to 5"),
+            ("vessels.v.length", "1 m^99999999999", "vessels.v.length", "out of range")]:
+        with pytest.raises(venoflow.ModelError) as info:
+            m.set(path, value)
+        assert any(d.key == key and d.file == "--set" and words in d.message
+                   for d in info.value.diagnostics), (path, [str(d) for d in info.value.diagnostics])
+    assert m.overrides == []  # unchanged by the refused values
+
+
+def test_model_set_huge_list_index_is_a_key_error(tmp_path):
+    """A list index beyond 64 bits used to raise IndexError (std::out_of_range from stoul)."""
+    m = _valid_tube(tmp_path)
+    with pytest.raises(KeyError, match="no item with name"):
+        m.set("vessels.99999999999999999999999.radius", "3 mm")
+
+
+def test_large_and_special_files_are_model_errors(tmp_path):
+    big = tmp_path / "big.yaml"
+    with open(big, "wb") as f:  # sparse: 64 MiB + 1 byte without writing them
+        f.truncate(64 * 2**20 + 1)
+    for path, words in [(big, "64 MiB limit"), (tmp_path, "is a directory"),
+                        (Path("/dev/zero"), "not a regular file")]:
+        with pytest.raises(venoflow.ModelError) as info:
+            venoflow.load_model(path)
+        assert words in str(info.value)
