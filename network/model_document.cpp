@@ -359,16 +359,24 @@ Walk walk(const YAML::Node& root, const std::string& path, const std::vector<std
 
 }  // namespace
 
-void ModelDocument::Impl::set(const std::string& path, const std::string& value) {
+void ModelDocument::Impl::set(const std::string& path, const std::string& value_text) {
+  // messages quote the value, shortened: it may be anything, of any length
+  const std::string value = value_text.size() > 80 ? value_text.substr(0, 77) + "..." : value_text;
   YAML::Node v;
   try {
-    v = YAML::Load(value);
+    v = YAML::Load(value_text);
   } catch (const YAML::DeepRecursion&) {
     throw OverrideError(OverrideError::Kind::BadValue, path,
                         "value '" + value + "': " + too_deep());
   } catch (const YAML::Exception& e) {
     throw OverrideError(OverrideError::Kind::BadValue, path,
                         "value '" + value + "' is not valid YAML: " + e.msg);
+  }
+  try {
+    check_tree(v, value_text, "--set");  // the nesting and quoting rules of a file
+  } catch (const ModelError& e) {
+    throw OverrideError(OverrideError::Kind::BadValue, path,
+                        "value '" + value + "': " + e.diagnostics().front().message);
   }
   set_node(path, v, "");
 }

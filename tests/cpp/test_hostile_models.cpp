@@ -330,3 +330,18 @@ TEST(HostileModels, RangesAreStatedOnceInTheCatalogue) {
     }
   }
 }
+
+TEST(HostileModels, OverrideValuesFollowTheFileRules) {
+  auto doc = ModelDocument::from_string(kTube, "m.yaml");
+  for (int depth : {kMaxModelNesting + 1, 5000}) {
+    try {
+      doc.set("name", std::string(depth, '[') + std::string(depth, ']'));
+      FAIL() << "accepted at depth " << depth;
+    } catch (const OverrideError& e) {
+      EXPECT_EQ(e.kind(), OverrideError::Kind::BadValue);
+      const std::string what = e.what();
+      EXPECT_NE(what.find("nesting deeper than 64 levels"), std::string::npos) << what;
+      EXPECT_LT(what.size(), 300u) << "the value is quoted shortened";
+    }
+  }
+}
