@@ -101,7 +101,8 @@ bool quote_closed(const std::string& text, std::size_t pos) {
 
 /// After parsing: nesting depth (kMaxModelNesting) and unterminated quotes. Nodes reached
 /// again through YAML aliases are visited once.
-void check_tree(const YAML::Node& root, const std::string& text, const std::string& file) {
+void check_tree(const YAML::Node& root, const std::string& text, const std::string& file,
+                int root_depth = 0) {
   std::set<std::pair<int, int>> seen;
   // A UTF-8 byte-order mark is skipped by yaml-cpp's stream: marks count from after it.
   const std::size_t offset = text.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0;
@@ -129,7 +130,7 @@ void check_tree(const YAML::Node& root, const std::string& text, const std::stri
       for (auto it = n.begin(); it != n.end(); ++it) visit(*it, depth + 1);
     }
   };
-  visit(root, 0);
+  visit(root, root_depth);
 }
 
 /// The files of the `extends:` chain being composed on this thread (outermost first), to
@@ -373,7 +374,8 @@ void ModelDocument::Impl::set(const std::string& path, const std::string& value_
                         "value '" + value + "' is not valid YAML: " + e.msg);
   }
   try {
-    check_tree(v, value_text, "--set");  // the nesting and quoting rules of a file
+    // the nesting and quoting rules of a file, at the depth the value takes in the document
+    check_tree(v, value_text, "--set", static_cast<int>(split_path(path).size()));
   } catch (const ModelError& e) {
     throw OverrideError(OverrideError::Kind::BadValue, path,
                         "value '" + value + "': " + e.diagnostics().front().message);
