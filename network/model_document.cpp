@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -97,6 +98,64 @@ bool quote_closed(const std::string& text, std::size_t pos) {
     }
   }
   return false;
+}
+
+/// When yaml-cpp fails at the end of the input, the usual cause is a quote opened and never
+/// closed (inside a flow collection it reports only "end of map flow not found" at the end).
+/// A light scan for a quote that starts a scalar (after a space, '[', '{', ',' or ':' or at a
+/// line start, outside comments) and has no closing quote finds where it opened. Returns its
+/// line, column (1-based, in characters) and quote character, if there is one.
+struct Unclosed {
+  int line, column;
+  char quote;
+};
+std::optional<Unclosed> unclosed_quote(const std::string& text) {
+  int line = 1, column = 0;
+  char prev = '\n';
+  const std::size_t bom = text.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0;  // not a column
+  for (std::size_t i = bom; i < text.size(); ++i) {
+    const char c = text[i];
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++column;  // not a UTF-8 continuation
+    if (c == '\n') {
+      ++line;
+      column = 0;
+      prev = c;
+      continue;
+    }
+    const bool starts = prev == '\n' || prev == ' ' || prev == '\t' || prev == '[' || prev == '{' ||
+                        prev == ',' || prev == ':';
+    if (c == '#' && (prev == '\n' || prev == ' ' || prev == '\t')) {
+      while (i + 1 < text.size() && text[i + 1] != '\n') ++i;  // a comment
+      continue;
+    }
+    if ((c == '"' || c == '\'') && starts) {
+      if (!quote_closed(text, i)) return Unclosed{line, column, c};
+      // skip to the closing quote, counting lines
+      for (++i; i < text.size(); ++i) {
+        if (c == '"' && text[i] == '\\') {
+          ++i;
+          column += 2;
+          continue;
+        }
+        if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++column;
+        if (text[i] == '\n') {
+          ++line;
+          column = 0;
+        } else if (text[i] == c) {
+          if (c == '\'' && i + 1 < text.size() && text[i + 1] == '\'') {
+            ++i;
+            ++column;
+            continue;
+          }
+          break;
+        }
+      }
+      prev = c;
+      continue;
+    }
+    prev = c;
+  }
+  return std::nullopt;
 }
 
 /// After parsing: nesting depth (kMaxModelNesting) and unterminated quotes. Nodes reached
@@ -202,6 +261,13 @@ struct ModelDocument::Impl {
       throw ModelError({Diagnostic{SourceLocation{file, e.mark.line + 1, e.mark.column + 1}, "",
                                    "YAML syntax error: " + too_deep()}});
     } catch (const YAML::Exception& e) {
+      // an error at the very end: name an unclosed quote where it opened, if there is one
+      const bool at_end = e.mark.pos < 0 || static_cast<std::size_t>(e.mark.pos) + 3 >= text.size();
+      if (auto q = at_end ? unclosed_quote(text) : std::nullopt)
+        throw ModelError(
+            {Diagnostic{SourceLocation{file, q->line, q->column}, "",
+                        "YAML syntax error: unterminated quoted string (no closing " +
+                            std::string(1, q->quote) + " before the end of the file)"}});
       throw ModelError({Diagnostic{located(file, e.mark), "", "YAML syntax error: " + e.msg}});
     }
     check_tree(root, text, file);
