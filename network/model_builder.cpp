@@ -193,7 +193,6 @@ void Builder::read_tube_law(const YAML::Node& law, const std::string& path, cons
 }
 
 void Builder::read_vessel(const YAML::Node& item, const std::string& path, const KeySpec& s) {
-  const std::size_t diags_before = diags_.size();
   check_keys(item, path, s.children);
   Vessel v;
   v.where = loc(item, path);
@@ -218,6 +217,8 @@ void Builder::read_vessel(const YAML::Node& item, const std::string& path, const
     error(*child(item, "to"), join(path, "to"),
           "vessel '" + v.name + "' starts and ends at node '" + *from + "'");
   if (auto x = quantity(item, s, "length", path)) v.length = *x;
+  // problems of the radius and tube-law keys: derived checks need them readable
+  const std::size_t diags_before = diags_.size();
   if (auto r = child(item, "radius")) {
     const KeySpec& rs = *find_key(s, "radius");
     std::string rp = join(path, "radius");
@@ -231,6 +232,19 @@ void Builder::read_vessel(const YAML::Node& item, const std::string& path, const
       v.radius_in = v.radius_out = *x;
     }
   }
+  // The reference area pi r^2 must be a normal double: a radius of 1e-300 m is > 0, but its
+  // area underflows to 0.
+  if (auto r = child(item, "radius"); r && diags_.size() == diags_before) {
+    for (double radius : {v.radius_in, v.radius_out}) {
+      const double area = std::numbers::pi * radius * radius;
+      if (!std::isnormal(area)) {
+        error(*r, join(path, "radius"),
+              "radius " + si_text(radius) + " m gives a reference area pi r^2 = " + si_text(area) +
+                  " m^2, outside the range of double precision");
+        break;
+      }
+    }
+  }
   if (auto law = child(item, "tube_law")) {
     const KeySpec& ls = *find_key(s, "tube_law");
     std::string lp = join(path, "tube_law");
@@ -241,33 +255,20 @@ void Builder::read_vessel(const YAML::Node& item, const std::string& path, const
       read_tube_law(*law, lp, ls, v.tube_law);
     }
   }
-  if (auto g = child(item, "external_pressure")) {
-    if (auto gname = text_node(*g, join(path, "external_pressure"), "a group name")) {
-      v.external_pressure = *gname;
-      group_refs_.push_back({*gname, *g, join(path, "external_pressure")});
-    }
-  }
-  // The reference area pi r^2 must be a normal double (a radius of 1e-300 m is > 0, but its
-  // area underflows to 0), and the tube law must accept its parameters: the law itself says
-  // what it needs (make_tube_law), reported at the vessel's keys so that check and Python's
-  // validate see it, not only a run.
-  if (diags_.size() == diags_before) {
-    auto r = child(item, "radius");
-    for (double radius : {v.radius_in, v.radius_out}) {
-      const double area = std::numbers::pi * radius * radius;
-      if (r && !std::isnormal(area)) {
-        error(*r, join(path, "radius"),
-              "radius " + si_text(radius) + " m gives a reference area pi r^2 = " + si_text(area) +
-                  " m^2, outside the range of double precision");
-        break;
-      }
-    }
-  }
+  // The tube law must accept its parameters: the law itself says what it needs
+  // (make_tube_law), reported at the vessel's key so that `check` and Python's validate see it,
+  // not only a run. Only when the radius and the law's keys were readable.
   if (diags_.size() == diags_before && child(item, "tube_law") && child(item, "radius")) {
     try {
       (void)make_tube_law(v.tube_law, {v.radius_in, v.radius_out}, m_.blood.density);
     } catch (const std::invalid_argument& ex) {
       error(*child(item, "tube_law"), join(path, "tube_law"), ex.what());
+    }
+  }
+  if (auto g = child(item, "external_pressure")) {
+    if (auto gname = text_node(*g, join(path, "external_pressure"), "a group name")) {
+      v.external_pressure = *gname;
+      group_refs_.push_back({*gname, *g, join(path, "external_pressure")});
     }
   }
   std::optional<int> cells;
