@@ -501,6 +501,15 @@ Model Builder::run() {
       }
     }
   }
+  // cells of a length that double precision holds (1e-320 m is > 0 but not a usable dx)
+  for (size_t i = 0; i < m_.vessels.size(); ++i) {
+    const Vessel& v = m_.vessels[i];
+    if (auto len = child(vessel_nodes_[i], "length");
+        len && v.length > 0.0 && !std::isnormal(v.length / v.cells))
+      error(*len, (v.name.empty() ? "vessels" : "vessels." + v.name) + ".length",
+            "cells of " + si_text(v.length / v.cells) +
+                " m (length/cells) are below the range of double precision");
+  }
   // A geometric stenosis narrows the reference radius at the vertices it covers (system.cpp):
   // it must cover at least one, else the run would refuse it; said here, at the stenosis.
   for (const auto& st : m_.stenoses) {
