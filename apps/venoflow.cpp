@@ -251,7 +251,7 @@ int main(int argc, char** argv) {
     print_model_error(e);
     return 1;
   } catch (const venoflow::OverrideError& e) {
-    std::cerr << "error: --set " << e.path() << ": " << e.what() << "\n";
+    std::cerr << "error: " << e.what() << "\n";  // what() is "--set PATH: problem"
     return 1;
   } catch (const std::exception& e) {
     std::cerr << "error: " << e.what() << "\n";

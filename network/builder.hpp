@@ -125,6 +125,13 @@ inline std::optional<YAML::Node> child(const YAML::Node& map, std::string_view k
   return std::nullopt;
 }
 
+/// A number for a message ("1e+308", "0.5").
+inline std::string si_text(double v) {
+  std::ostringstream os;
+  os << v;
+  return os.str();
+}
+
 inline bool parse_full_number(const std::string& s, double& v) {
   size_t used = 0;
   if (!parse_number_prefix(s, v, used)) return false;
@@ -257,6 +264,7 @@ class Builder {
     if (b == Bound::Positive && !(v > 0)) what = "must be > 0";
     if (b == Bound::NonNegative && !(v >= 0)) what = "must be >= 0";
     if (b == Bound::AtLeastOne && !(v >= 1)) what = "must be >= 1";
+    if (b == Bound::Negative && !(v < 0)) what = "must be < 0";
     if (!what) return true;
     error(n, path, std::string(what) + ", got " + kind_of(n));
     return false;
@@ -291,20 +299,34 @@ class Builder {
     return quantity_node(*n, join(path, name), k->dim, k->bare_unit, k->bound);
   }
 
+  /// A whole number in [bound, spec.max_int]: every integer setting is an `int`, so a value
+  /// beyond it is an error, never a wrapped-around count.
   std::optional<long> integer(const YAML::Node& map, const KeySpec& spec, const std::string& name,
                               const std::string& path) {
     const KeySpec* k = find_key(spec, name);
     auto n = child(map, name);
     if (!k || !n) return std::nullopt;
     std::string p = join(path, name);
-    long v = 0;
+    long long v = 0;
     if (n->IsScalar()) {
       const std::string& s = n->Scalar();
       auto r = std::from_chars(s.data(), s.data() + s.size(), v);
-      if (r.ec == std::errc() && r.ptr == s.data() + s.size()) {
-        if (!check_bound(*n, p, static_cast<double>(v), k->bound)) return std::nullopt;
-        return v;
+      const bool whole = r.ptr == s.data() + s.size() && !s.empty();
+      const long lo = k->bound == Bound::AtLeastOne    ? 1
+                      : k->bound == Bound::NonNegative ? 0
+                                                       : INT_MIN;
+      if (r.ec == std::errc() && whole && v < lo) {
+        check_bound(*n, p, static_cast<double>(v), k->bound);
+        return std::nullopt;
       }
+      if (whole &&
+          (r.ec == std::errc::result_out_of_range || (r.ec == std::errc() && v > k->max_int))) {
+        error(*n, p,
+              "must be a whole number from " + std::to_string(lo) + " to " +
+                  std::to_string(k->max_int) + ", got " + kind_of(*n));
+        return std::nullopt;
+      }
+      if (r.ec == std::errc() && whole) return static_cast<long>(v);
     }
     error(*n, p, "expected a whole number (no unit), got " + kind_of(*n));
     return std::nullopt;

@@ -3,6 +3,10 @@
 // message); one ModelError carries them all. The key tables are in schema_tables.cpp, time
 // functions in model_builder_functions.cpp, network rules in model_builder_graph.cpp.
 #include "network/builder.hpp"
+#include "venoflow/model_document.hpp"
+#include "venoflow/tube_law.hpp"
+
+#include <numbers>
 
 namespace venoflow::detail {
 
@@ -130,8 +134,12 @@ void Builder::read_tube_law(const YAML::Node& law, const std::string& path, cons
   auto c0 = quantity(law, spec, "wave_speed", path);
   if (K) o.stiffness = *K;
   if (c0) o.wave_speed = *c0;
-  if (auto v = quantity(law, spec, "m", path)) o.m = *v;
-  if (auto v = quantity(law, spec, "n", path)) o.n = *v;
+  // m and n are read without their sign bounds first: equal exponents are named as such
+  std::optional<double> m_given, n_given;
+  if (auto x = child(law, "m")) m_given = quantity_node(*x, join(path, "m"), dim::none, "1");
+  if (auto x = child(law, "n")) n_given = quantity_node(*x, join(path, "n"), dim::none, "1");
+  if (m_given) o.m = *m_given;
+  if (n_given) o.n = *n_given;
   if (auto v = quantity(law, spec, "poisson_ratio", path)) {
     if (*v > 0.5)
       error(*child(law, "poisson_ratio"), join(path, "poisson_ratio"),
@@ -175,7 +183,12 @@ void Builder::read_tube_law(const YAML::Node& law, const std::string& path, cons
     else if ((has_E || has_h) && !(has_E && has_h))
       error(law, join(path, has_E ? "wall_thickness" : "youngs_modulus"),
             "a venous tube law given by E needs both youngs_modulus and wall_thickness");
-    if (o.m == o.n) error(law, join(path, "m"), "venous exponents m and n must differ");
+    if (o.m == o.n) {
+      error(law, join(path, "m"), "venous exponents m and n must differ");
+    } else {
+      if (m_given) check_bound(*child(law, "m"), join(path, "m"), o.m, find_key(spec, "m")->bound);
+      if (n_given) check_bound(*child(law, "n"), join(path, "n"), o.n, find_key(spec, "n")->bound);
+    }
     only_for("reference", "elastic");
     only_for("reference_pressure", "elastic");
     only_for("wall_thickness_rule", "elastic");
@@ -207,6 +220,8 @@ void Builder::read_vessel(const YAML::Node& item, const std::string& path, const
     error(*child(item, "to"), join(path, "to"),
           "vessel '" + v.name + "' starts and ends at node '" + *from + "'");
   if (auto x = quantity(item, s, "length", path)) v.length = *x;
+  // problems of the radius and tube-law keys: derived checks need them readable
+  const std::size_t diags_before = diags_.size();
   if (auto r = child(item, "radius")) {
     const KeySpec& rs = *find_key(s, "radius");
     std::string rp = join(path, "radius");
@@ -220,6 +235,19 @@ void Builder::read_vessel(const YAML::Node& item, const std::string& path, const
       v.radius_in = v.radius_out = *x;
     }
   }
+  // The reference area pi r^2 must be a normal double: a radius of 1e-300 m is > 0, but its
+  // area underflows to 0.
+  if (auto r = child(item, "radius"); r && diags_.size() == diags_before) {
+    for (double radius : {v.radius_in, v.radius_out}) {
+      const double area = std::numbers::pi * radius * radius;
+      if (!std::isnormal(area)) {
+        error(*r, join(path, "radius"),
+              "radius " + si_text(radius) + " m gives a reference area pi r^2 = " + si_text(area) +
+                  " m^2, outside the range of double precision");
+        break;
+      }
+    }
+  }
   if (auto law = child(item, "tube_law")) {
     const KeySpec& ls = *find_key(s, "tube_law");
     std::string lp = join(path, "tube_law");
@@ -228,6 +256,16 @@ void Builder::read_vessel(const YAML::Node& item, const std::string& path, const
     } else {
       check_keys(*law, lp, ls.children);
       read_tube_law(*law, lp, ls, v.tube_law);
+    }
+  }
+  // The tube law must accept its parameters: the law itself says what it needs
+  // (make_tube_law), reported at the vessel's key so that `check` and Python's validate see it,
+  // not only a run. Only when the radius and the law's keys were readable.
+  if (diags_.size() == diags_before && child(item, "tube_law") && child(item, "radius")) {
+    try {
+      (void)make_tube_law(v.tube_law, {v.radius_in, v.radius_out}, m_.blood.density);
+    } catch (const std::invalid_argument& ex) {
+      error(*child(item, "tube_law"), join(path, "tube_law"), ex.what());
     }
   }
   if (auto g = child(item, "external_pressure")) {
@@ -357,20 +395,36 @@ void Builder::read_elements(const YAML::Node& root) {
           if (p.default_value) e.params[p.name] = *p.default_value;
           continue;  // a missing required one is reported by check_keys
         }
-        // resistances, compliances and inertances are positive (>= 0 if the default is 0)
-        Bound b = Bound::None;
-        if (p.dimension == dim::resistance || p.dimension == dim::compliance ||
-            p.dimension == dim::inertance)
-          b = (p.default_value && *p.default_value == 0.0) ? Bound::NonNegative : Bound::Positive;
         if (p.time_dependent && pn->IsMap()) {
           KeySpec fs;
           for (const auto& k : element_keys(*type))
             if (k.name == p.name) fs = k;
           if (auto f = function(*pn, pp, fs)) e.functions[p.name] = *f;
-        } else if (auto v = quantity_node(*pn, pp, p.dimension, p.dimension == dim::none ? "1" : "",
-                                          b)) {
+        } else if (auto v =
+                       quantity_node(*pn, pp, p.dimension, p.dimension == dim::none ? "1" : "")) {
           e.params[p.name] = *v;
         }
+      }
+      for (const auto& group : ts->exactly_one_of) {
+        std::vector<std::string> given;
+        for (const auto& k : group)
+          if (child(item, k)) given.push_back(k);
+        if (given.size() != 1)
+          error(given.size() > 1 ? *child(item, given[1]) : item,
+                given.size() > 1 ? join(path, given[1]) : path,
+                "give exactly one of " + list_names(group) +
+                    (given.empty() ? " (neither was given)" : " (not both)"));
+      }
+      // ranges of the catalogue (element_types.cpp), every violation at its key
+      for (const auto& p : ts->parameters) {
+        auto it = e.params.find(p.name);
+        if (it == e.params.end()) continue;
+        auto problem = range_problem(*ts, p, it->second, e.params);
+        if (!problem) continue;
+        if (auto pn = child(item, p.name))
+          error(*pn, join(path, p.name), *problem + ", got " + kind_of(*pn));
+        else  // a default outside a range set by another parameter (dp_close <= dp_open)
+          error(item, join(path, p.name), *problem + ", got its default " + si_text(it->second));
       }
       for (const auto& p : ts->text_parameters) {
         if (auto pn = child(item, p.name)) {
@@ -391,6 +445,8 @@ Model Builder::run() {
   m_.resolved_yaml = in_.yaml;
   if (!root.IsDefined() || !root.IsMap()) {
     error(root, "", "expected a map of model keys at the top level, got " + kind_of(root));
+    if (diags_.back().where.line == 0 && diags_.back().where.file != "--set")
+      diags_.back().where.line = diags_.back().where.column = 1;  // an empty file: its start
     throw ModelError(diags_);
   }
   const KeySpec& top = model_schema();
@@ -431,10 +487,45 @@ Model Builder::run() {
     } else if (vessel_cells_[i]) {
       v.cells = *vessel_cells_[i];
     } else {
-      double dx = vessel_dx_[i].value_or(global_dx_.value_or(1e-2));
-      v.cells =
-          (v.length > 0 && dx > 0) ? std::max(1, static_cast<int>(std::lround(v.length / dx))) : 1;
+      const double dx = vessel_dx_[i].value_or(global_dx_.value_or(1e-2));
+      const double n = (v.length > 0 && dx > 0) ? std::round(v.length / dx) : 1.0;
+      if (n <= static_cast<double>(kMaxCellsPerVessel)) {
+        v.cells = std::max(1, static_cast<int>(n));
+      } else {  // also inf (1e308 m / 1e-300 m): never cast to int
+        v.cells = 1;
+        const std::string vp = v.name.empty() ? "vessels" : "vessels." + v.name;
+        const auto own_dx = child(vessel_nodes_[i], "dx");
+        const std::string key = own_dx ? "dx" : "length";
+        error(own_dx ? *own_dx : *child(vessel_nodes_[i], "length"), join(vp, key),
+              "length/dx = " + si_text(v.length) + " m / " + si_text(dx) + " m gives " +
+                  si_text(n) + " cells, more than " + std::to_string(kMaxCellsPerVessel) +
+                  " per vessel; use a larger " + (own_dx ? "dx" : "discretisation.dx") +
+                  " or give cells");
+      }
     }
+  }
+  // cells of a length that double precision holds (1e-320 m is > 0 but not a usable dx)
+  for (size_t i = 0; i < m_.vessels.size(); ++i) {
+    const Vessel& v = m_.vessels[i];
+    if (auto len = child(vessel_nodes_[i], "length");
+        len && v.length > 0.0 && !std::isnormal(v.length / v.cells))
+      error(*len, (v.name.empty() ? "vessels" : "vessels." + v.name) + ".length",
+            "cells of " + si_text(v.length / v.cells) +
+                " m (length/cells) are below the range of double precision");
+  }
+  // A geometric stenosis narrows the reference radius at the vertices it covers (system.cpp):
+  // it must cover at least one, else the run would refuse it; said here, at the stenosis.
+  for (const auto& st : m_.stenoses) {
+    const Vessel* v = m_.find_vessel(st.vessel);
+    if (st.mode != "geometric" || !v || !(v->length > 0.0) || !(st.length > 0.0)) continue;
+    const double dx = v->length / v->cells;
+    const double x0 = st.position - 0.5 * st.length, x1 = st.position + 0.5 * st.length;
+    const double first = std::ceil((x0 - 1e-12) / dx);  // first vertex index at or after x0
+    if (!(first * dx <= x1 + 1e-12 && first <= v->cells))
+      diags_.push_back(Diagnostic{st.where, "stenoses." + st.name + ".length",
+                                  "geometric stenosis " + st.name + " (" + si_text(st.length) +
+                                      " m) covers no vertex of vessel " + v->name + " (cells of " +
+                                      si_text(dx) + " m): refine the vessel or use mode: lumped"});
   }
   // period: inferred from periodic boundary functions when all agree
   if (m_.solver.period == 0.0) {

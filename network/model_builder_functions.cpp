@@ -1,5 +1,6 @@
 // venoflow: time functions and table files in model files (docs/model-format.md#time-functions).
 #include "network/builder.hpp"
+#include "venoflow/model_document.hpp"
 
 namespace venoflow::detail {
 
@@ -155,11 +156,18 @@ bool Builder::read_table_file(const YAML::Node& file_node, const std::string& pa
   if (!name) return false;
   std::filesystem::path p(*name);
   if (p.is_relative()) p = std::filesystem::path(in_.base_dir) / p;
-  std::ifstream f(p);
-  if (!f) {
-    error(file_node, path, "cannot open table file '" + p.string() + "'");
+  // Read as model files are: a regular file, at most kMaxModelFileBytes, UTF-8 text.
+  std::string text;
+  try {
+    text = read_model_file(p.string());
+  } catch (const ModelError& e) {
+    const Diagnostic& d = e.diagnostics().front();
+    error(file_node, path,
+          d.where.line > 0 ? "table file " + d.where.str() + ": " + d.message
+                           : "cannot open table file '" + p.string() + "': " + d.message);
     return false;
   }
+  std::istringstream f(text);
   std::string line;
   int lineno = 0;
   while (std::getline(f, line)) {

@@ -2,10 +2,17 @@
 // positions, edited by dotted paths, built into a Model by model_builder.cpp.
 #include "venoflow/model_document.hpp"
 
+#include <charconv>
+#include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <optional>
+#include <set>
 #include <sstream>
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include "network/model_builder.hpp"
@@ -15,6 +22,223 @@ namespace venoflow {
 
 using detail::KeySpec;
 using detail::ValueKind;
+
+namespace {
+
+SourceLocation located(const std::string& file, const YAML::Mark& m) {
+  return SourceLocation{file, m.line >= 0 ? m.line + 1 : 0, m.column >= 0 ? m.column + 1 : 0};
+}
+
+std::string too_deep() {
+  return "nesting deeper than " + std::to_string(kMaxModelNesting) +
+         " levels (maps and lists inside each other); a model needs fewer than 10";
+}
+
+/// Model files are UTF-8 (an optional byte-order mark is skipped by yaml-cpp). Any other byte
+/// sequence is refused at its line and column (in characters) rather than passed on, so that
+/// the command line and Python (whose strings are Unicode) read the same files.
+void check_utf8(const std::string& text, const std::string& file) {
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t n = text.size();
+  int line = 1, column = 1;
+  for (std::size_t i = 0; i < n;) {
+    const unsigned char c = s[i];
+    std::size_t len = 0;
+    std::uint32_t cp = 0, min = 0;
+    if (c < 0x80) {
+      len = 1;
+      cp = c;
+    } else if ((c & 0xE0) == 0xC0) {
+      len = 2, cp = c & 0x1F, min = 0x80;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3, cp = c & 0x0F, min = 0x800;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4, cp = c & 0x07, min = 0x10000;
+    }
+    bool ok = len > 0 && i + len <= n;
+    for (std::size_t k = 1; ok && k < len; ++k) {
+      ok = (s[i + k] & 0xC0) == 0x80;
+      cp = (cp << 6) | (s[i + k] & 0x3F);
+    }
+    // no overlong forms, no UTF-16 surrogates, nothing above U+10FFFF (RFC 3629)
+    ok = ok && cp >= min && !(cp >= 0xD800 && cp <= 0xDFFF) && cp <= 0x10FFFF;
+    if (!ok) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned>(c));
+      throw ModelError({Diagnostic{
+          SourceLocation{file, line, column}, "",
+          std::string("invalid UTF-8 (byte ") + hex + "): a model file must be UTF-8 text"}});
+    }
+    if (c == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+    i += len;
+  }
+}
+
+/// yaml-cpp 0.7 accepts a quoted scalar that runs to the end of the input (the closing quote
+/// missing) as if it were closed, so `name: "abc` swallows the rest of the file and the
+/// problem shows up as missing keys. Check that every quoted scalar is closed in the text.
+bool quote_closed(const std::string& text, std::size_t pos) {
+  if (pos >= text.size()) return true;
+  const char q = text[pos];
+  if (q != '"' && q != '\'') return true;  // plain or block scalar
+  for (std::size_t i = pos + 1; i < text.size(); ++i) {
+    if (q == '"' && text[i] == '\\') {
+      ++i;
+    } else if (text[i] == q) {
+      if (q == '\'' && i + 1 < text.size() && text[i + 1] == '\'') {
+        ++i;  // '' is an escaped quote in a single-quoted scalar
+        continue;
+      }
+      return true;
+    }
+  }
+  return false;
+}
+
+/// When yaml-cpp fails at the end of the input, the usual cause is a quote opened and never
+/// closed (inside a flow collection it reports only "end of map flow not found" at the end).
+/// A light scan for a quote that starts a scalar (after a space, '[', '{', ',' or ':' or at a
+/// line start, outside comments) and has no closing quote finds where it opened. Returns its
+/// line, column (1-based, in characters) and quote character, if there is one.
+struct Unclosed {
+  int line, column;
+  char quote;
+};
+std::optional<Unclosed> unclosed_quote(const std::string& text) {
+  int line = 1, column = 0;
+  char prev = '\n';
+  const std::size_t bom = text.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0;  // not a column
+  for (std::size_t i = bom; i < text.size(); ++i) {
+    const char c = text[i];
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++column;  // not a UTF-8 continuation
+    if (c == '\n') {
+      ++line;
+      column = 0;
+      prev = c;
+      continue;
+    }
+    const bool starts = prev == '\n' || prev == ' ' || prev == '\t' || prev == '[' || prev == '{' ||
+                        prev == ',' || prev == ':';
+    if (c == '#' && (prev == '\n' || prev == ' ' || prev == '\t')) {
+      while (i + 1 < text.size() && text[i + 1] != '\n') ++i;  // a comment
+      continue;
+    }
+    if ((c == '"' || c == '\'') && starts) {
+      if (!quote_closed(text, i)) return Unclosed{line, column, c};
+      // skip to the closing quote, counting lines
+      for (++i; i < text.size(); ++i) {
+        if (c == '"' && text[i] == '\\') {
+          ++i;
+          column += 2;
+          continue;
+        }
+        if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++column;
+        if (text[i] == '\n') {
+          ++line;
+          column = 0;
+        } else if (text[i] == c) {
+          if (c == '\'' && i + 1 < text.size() && text[i + 1] == '\'') {
+            ++i;
+            ++column;
+            continue;
+          }
+          break;
+        }
+      }
+      prev = c;
+      continue;
+    }
+    prev = c;
+  }
+  return std::nullopt;
+}
+
+/// After parsing: nesting depth (kMaxModelNesting) and unterminated quotes. Nodes reached
+/// again through YAML aliases are visited once.
+void check_tree(const YAML::Node& root, const std::string& text, const std::string& file,
+                int root_depth = 0) {
+  std::set<std::pair<int, int>> seen;
+  // A UTF-8 byte-order mark is skipped by yaml-cpp's stream: marks count from after it.
+  const std::size_t offset = text.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0;
+  std::function<void(const YAML::Node&, int)> visit = [&](const YAML::Node& n, int depth) {
+    if (!n.IsDefined()) return;
+    const YAML::Mark m = n.Mark();
+    if (depth > kMaxModelNesting)
+      throw ModelError({Diagnostic{located(file, m), "", "YAML syntax error: " + too_deep()}});
+    if (n.IsScalar()) {
+      if (n.Tag() == "!" && m.pos >= 0 && !quote_closed(text, offset + m.pos))
+        throw ModelError(
+            {Diagnostic{located(file, m), "",
+                        std::string("YAML syntax error: unterminated quoted string (no closing ") +
+                            text[offset + m.pos] + " before the end of the file)"}});
+      return;
+    }
+    if (!n.IsMap() && !n.IsSequence()) return;
+    if (m.line >= 0 && !seen.insert({m.line, m.column}).second) return;
+    if (n.IsMap()) {
+      for (auto it = n.begin(); it != n.end(); ++it) {
+        visit(it->first, depth + 1);
+        visit(it->second, depth + 1);
+      }
+    } else {
+      for (auto it = n.begin(); it != n.end(); ++it) visit(*it, depth + 1);
+    }
+  };
+  visit(root, root_depth);
+}
+
+/// The files of the `extends:` chain being composed on this thread (outermost first), to
+/// detect cycles and bound the depth.
+struct ExtendsChain {
+  std::vector<std::string> keys;   // canonical paths
+  std::vector<std::string> names;  // as the user wrote them (for messages)
+};
+ExtendsChain& extends_chain() {
+  thread_local ExtendsChain chain;
+  return chain;
+}
+std::string file_key(const std::string& path) {
+  std::error_code ec;
+  auto p = std::filesystem::weakly_canonical(std::filesystem::path(path), ec);
+  return ec ? std::filesystem::path(path).lexically_normal().string() : p.string();
+}
+
+}  // namespace
+
+std::string read_model_file(const std::string& path) {
+  auto fail = [&](const std::string& msg) {
+    throw ModelError({Diagnostic{SourceLocation{path, 0, 0}, "", msg}});
+  };
+  std::error_code ec;
+  const auto st = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(st)) fail("no such file");
+  if (std::filesystem::is_directory(st)) fail("is a directory, not a model file");
+  if (!std::filesystem::is_regular_file(st))
+    fail("not a regular file (a device, pipe or socket); a model must be a regular file");
+  const auto size = std::filesystem::file_size(path, ec);
+  if (!ec && size > kMaxModelFileBytes)
+    fail("file of " + std::to_string(size) + " bytes is larger than the " +
+         std::to_string(kMaxModelFileBytes >> 20) + " MiB limit for model files");
+  std::ifstream f(path, std::ios::binary);
+  if (!f) fail("cannot open the file (permission denied?)");
+  // Read at most one byte more than the limit: the file may grow after the size check.
+  std::string text(static_cast<std::size_t>(std::min<std::uintmax_t>(
+                       ec ? kMaxModelFileBytes + 1 : size + 1, kMaxModelFileBytes + 1)),
+                   '\0');
+  f.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(f.gcount()));
+  if (f.bad()) fail("cannot read model file");
+  if (text.size() > kMaxModelFileBytes)
+    fail("file is larger than the " + std::to_string(kMaxModelFileBytes >> 20) +
+         " MiB limit for model files");
+  check_utf8(text, path);
+  return text;
+}
 
 struct ModelDocument::Impl {
   std::string text;
@@ -30,12 +254,23 @@ struct ModelDocument::Impl {
   std::string scenario_text, scenario_file, scenario_dir;
 
   void parse() {
+    check_utf8(text, file);
     try {
       root = YAML::Load(text);
-    } catch (const YAML::ParserException& e) {
+    } catch (const YAML::DeepRecursion& e) {
       throw ModelError({Diagnostic{SourceLocation{file, e.mark.line + 1, e.mark.column + 1}, "",
-                                   "YAML syntax error: " + e.msg}});
+                                   "YAML syntax error: " + too_deep()}});
+    } catch (const YAML::Exception& e) {
+      // an error at the very end: name an unclosed quote where it opened, if there is one
+      const bool at_end = e.mark.pos < 0 || static_cast<std::size_t>(e.mark.pos) + 3 >= text.size();
+      if (auto q = at_end ? unclosed_quote(text) : std::nullopt)
+        throw ModelError(
+            {Diagnostic{SourceLocation{file, q->line, q->column}, "",
+                        "YAML syntax error: unterminated quoted string (no closing " +
+                            std::string(1, q->quote) + " before the end of the file)"}});
+      throw ModelError({Diagnostic{located(file, e.mark), "", "YAML syntax error: " + e.msg}});
     }
+    check_tree(root, text, file);
   }
   void set(const std::string& path, const std::string& value);
   /// Set a parsed value; `origin` is the scenario file it comes from ("" = an override).
@@ -143,8 +378,11 @@ Walk walk(const YAML::Node& root, const std::string& path, const std::vector<std
           break;
         }
       }
-      if (!found && is_index(s) && std::stoul(s) < w.node.size()) {
-        found = w.node[std::stoul(s)];
+      std::size_t index = 0;
+      if (!found && is_index(s) &&
+          std::from_chars(s.data(), s.data() + s.size(), index).ec == std::errc() &&
+          index < w.node.size()) {
+        found = w.node[index];
         name = item_name(*found, index_key);
         if (name.empty()) name = s;
       }
@@ -188,13 +426,25 @@ Walk walk(const YAML::Node& root, const std::string& path, const std::vector<std
 
 }  // namespace
 
-void ModelDocument::Impl::set(const std::string& path, const std::string& value) {
+void ModelDocument::Impl::set(const std::string& path, const std::string& value_text) {
+  // messages quote the value, shortened: it may be anything, of any length
+  const std::string value = value_text.size() > 80 ? value_text.substr(0, 77) + "..." : value_text;
   YAML::Node v;
   try {
-    v = YAML::Load(value);
-  } catch (const YAML::ParserException& e) {
+    v = YAML::Load(value_text);
+  } catch (const YAML::DeepRecursion&) {
+    throw OverrideError(OverrideError::Kind::BadValue, path,
+                        "value '" + value + "': " + too_deep());
+  } catch (const YAML::Exception& e) {
     throw OverrideError(OverrideError::Kind::BadValue, path,
                         "value '" + value + "' is not valid YAML: " + e.msg);
+  }
+  try {
+    // the nesting and quoting rules of a file, at the depth the value takes in the document
+    check_tree(v, value_text, "--set", static_cast<int>(split_path(path).size()));
+  } catch (const ModelError& e) {
+    throw OverrideError(OverrideError::Kind::BadValue, path,
+                        "value '" + value + "': " + e.diagnostics().front().message);
   }
   set_node(path, v, "");
 }
@@ -306,18 +556,14 @@ ModelDocument& ModelDocument::operator=(const ModelDocument& other) {
 }
 
 ModelDocument ModelDocument::from_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw ModelError({Diagnostic{SourceLocation{path, 0, 0}, "", "cannot open model file"}});
-  std::ostringstream ss;
-  ss << f.rdbuf();
   ModelDocument d;
-  d.impl_->text = ss.str();
+  d.impl_->text = read_model_file(path);
   d.impl_->file = path;
   std::filesystem::path parent = std::filesystem::path(path).parent_path();
   d.impl_->base_dir = parent.empty() ? "." : parent.string();
   d.impl_->from_file = true;
   d.impl_->parse();
-  if (d.impl_->root.IsMap() && d.impl_->root["extends"].IsDefined())
+  if (d.impl_->root.IsMap() && map_child(d.impl_->root, "extends"))
     compose_scenario(d, path, d.impl_->base_dir);
   return d;
 }
@@ -329,7 +575,7 @@ ModelDocument ModelDocument::from_string(const std::string& text, const std::str
   d.impl_->file = name;
   d.impl_->base_dir = base_dir;
   d.impl_->parse();
-  if (d.impl_->root.IsMap() && d.impl_->root["extends"].IsDefined())
+  if (d.impl_->root.IsMap() && map_child(d.impl_->root, "extends"))
     compose_scenario(d, name, base_dir);
   return d;
 }
@@ -371,6 +617,44 @@ void ModelDocument::compose_scenario(ModelDocument& doc, const std::string& file
   }
   std::filesystem::path base = std::filesystem::path(ext.Scalar());
   if (base.is_relative()) base = std::filesystem::path(dir) / base;
+  base = base.lexically_normal();
+  // Cycles (a scenario that extends itself, directly or through others) and over-long chains
+  // are reported at the `extends:` that closes them, with the chain of files.
+  ExtendsChain& chain = extends_chain();
+  struct Pop {
+    ExtendsChain& c;
+    bool pushed;
+    ~Pop() {
+      if (pushed) {
+        c.keys.pop_back();
+        c.names.pop_back();
+      }
+    }
+  };
+  const std::string key = file_key(file);
+  const bool push = chain.keys.empty() || chain.keys.back() != key;
+  if (push) {
+    chain.keys.push_back(key);
+    chain.names.push_back(file);
+  }
+  Pop pop{chain, push};
+  auto chain_text = [&](const std::string& last) {
+    std::string t;
+    for (const auto& n : chain.names) t += n + " -> ";
+    return t + last;
+  };
+  const std::string base_key = file_key(base.string());
+  if (std::find(chain.keys.begin(), chain.keys.end(), base_key) != chain.keys.end()) {
+    err(ext, "extends",
+        "scenario files extend each other in a cycle: " + chain_text(base.string()));
+    throw ModelError(diags);
+  }
+  if (static_cast<int>(chain.keys.size()) > kMaxExtendsDepth) {
+    err(ext, "extends",
+        "more than " + std::to_string(kMaxExtendsDepth) +
+            " scenario files in one extends chain: " + chain_text(base.string()));
+    throw ModelError(diags);
+  }
   ModelDocument based = [&] {
     try {
       return ModelDocument::from_file(base.string());
@@ -431,9 +715,11 @@ void ModelDocument::compose_scenario(ModelDocument& doc, const std::string& file
         for (size_t i = 0; i < it->second.size(); ++i) {
           const YAML::Node item = it->second[i];
           list.push_back(item);
-          std::string id = std::to_string(list.size() - 1);
-          if (item.IsMap() && item[spec->index_key].IsScalar()) id = item[spec->index_key].Scalar();
-          out.origins.emplace_back(section + "." + id, file);
+          // the builder's path of the item: section.name, or section[index] when unnamed
+          std::string id = section + "[" + std::to_string(list.size() - 1) + "]";
+          if (auto n = map_child(item, spec->index_key); n && n->IsScalar() && !n->Scalar().empty())
+            id = section + "." + n->Scalar();
+          out.origins.emplace_back(id, file);
         }
       }
     }
@@ -479,8 +765,21 @@ Model ModelDocument::build(bool with_text) const {
   in.overridden = impl_->overridden;
   in.origins = impl_->origins;
   if (impl_->composed) in.source_file = impl_->scenario_file;
-  if (with_text) in.yaml = yaml();
-  return detail::build_model(in);
+  try {
+    if (with_text) in.yaml = yaml();
+    return detail::build_model(in);
+  } catch (const ModelError&) {
+    throw;
+  } catch (const std::bad_alloc&) {
+    // Sizes are bounded before anything is allocated from them (kMaxCellsPerVessel, file
+    // size); this is the last line, so that no input ends the program.
+    throw ModelError(
+        {Diagnostic{SourceLocation{file(), 0, 0}, "", "not enough memory to build the model"}});
+  } catch (const YAML::Exception& e) {
+    throw ModelError({Diagnostic{located(file(), e.mark), "", "cannot read the model: " + e.msg}});
+  } catch (const std::exception& e) {
+    throw ModelError({Diagnostic{SourceLocation{file(), 0, 0}, "", e.what()}});
+  }
 }
 
 Model load_model(const std::string& path, const std::vector<Override>& overrides) {

@@ -192,6 +192,8 @@ void write_key(Writer& w, const KeySpec& k) {
         w.key("minimum");
         w.raw("0");
       }
+      w.key("maximum");
+      w.raw(std::to_string(k.max_int));
       w.key("description");
       w.string(description(k));
       w.object_end();

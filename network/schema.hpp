@@ -3,6 +3,7 @@
 // JSON Schema (schema.cpp) and is documented in docs/model-format.md.
 #pragma once
 
+#include <climits>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,7 +31,7 @@ enum class ValueKind {
   List,  ///< list of maps with `children` as item keys, indexed by `index_key`
 };
 
-enum class Bound { None, Positive, NonNegative, AtLeastOne };
+enum class Bound { None, Positive, NonNegative, AtLeastOne, Negative };
 
 struct KeySpec {
   std::string name;
@@ -44,6 +45,7 @@ struct KeySpec {
   std::vector<std::string> choices;
   std::vector<KeySpec> children;  ///< Map / Radius / Function: keys; List: keys of each item
   std::string index_key;          ///< List: key that names an item
+  long max_int = INT_MAX;         ///< Int: largest value (the setting is an `int`)
   bool element_list = false;      ///< List: item keys also depend on the element type
 };
 

@@ -3,6 +3,7 @@
 
 #include "network/schema.hpp"
 #include "venoflow/element_types.hpp"
+#include "venoflow/model_document.hpp"
 
 namespace venoflow::detail {
 
@@ -37,10 +38,12 @@ KeySpec bytes(std::string name, std::string def, std::string doc) {
   k.bare_unit.assign(1, 'B');
   return k;
 }
-KeySpec integer(std::string name, std::string def, std::string doc, Bound bound) {
+KeySpec integer(std::string name, std::string def, std::string doc, Bound bound,
+                long max_int = INT_MAX) {
   KeySpec k = key(std::move(name), VK::Int, std::move(doc));
   k.default_text = std::move(def);
   k.bound = bound;
+  k.max_int = max_int;
   return k;
 }
 KeySpec boolean(std::string name, std::string def, std::string doc) {
@@ -174,8 +177,9 @@ KeySpec build_schema() {
            "absolute tolerance scale for areas (volumes: times the cell length)", Bound::Positive),
        qty("max_step", dim::time, "period/100", "largest integrator step (0 = automatic)",
            Bound::NonNegative),
+       // CVODE's BDF goes up to order 5 (SUNDIALS CVODE guide, CVodeSetMaxOrd)
        integer("max_order", "2", "largest BDF order, 1..5 (2 is A-stable for wave modes)",
-               Bound::AtLeastOne),
+               Bound::AtLeastOne, 5),
        choice("initial_state", {"rest", "steady"}, "rest",
               "rest: start from initial_conditions; steady: first find the steady state with "
               "every boundary function at its mean (pseudo-transient continuation, else "
@@ -271,7 +275,9 @@ KeySpec build_schema() {
              qty("stiffness", dim::pressure, "", "venous: K", Bound::Positive),
              qty("wave_speed", dim::velocity, "", "venous: c0 at A0, sets K = rho c0^2/(m-n)",
                  Bound::Positive),
-             number("m", "10", "venous exponent m"), number("n", "-1.5", "venous exponent n"),
+             // m > 0 > n: p(A) is monotone (tube law of docs/physiology.md A1)
+             number("m", "10", "venous exponent m > 0", Bound::Positive),
+             number("n", "-1.5", "venous exponent n < 0", Bound::Negative),
              number("poisson_ratio", "0.5", "nu, 0 <= nu <= 0.5", Bound::NonNegative)},
             "wall law p - p_ext = f(A)"));
     KeySpec radius = required(key(
@@ -289,8 +295,9 @@ KeySpec build_schema() {
               required(key("to", VK::NodeRef, "downstream node")),
               required(qty("length", dim::length, "", "vessel length", Bound::Positive)), radius,
               tube_law, ext,
-              integer("cells", "", "segments along the vessel (1 = lumped); default from dx",
-                      Bound::AtLeastOne),
+              integer("cells", "",
+                      "segments along the vessel (1 = lumped), at most 1000000; default from dx",
+                      Bound::AtLeastOne, kMaxCellsPerVessel),
               qty("dx", dim::length, "discretisation.dx", "target segment length for this vessel",
                   Bound::Positive),
               number("profile_zeta", "blood.profile_zeta", "velocity-profile parameter",

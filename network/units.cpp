@@ -3,6 +3,7 @@
 #include "venoflow/units.hpp"
 
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <numbers>
@@ -160,6 +161,12 @@ Unit times(Unit a, const Unit& b, int power) {
   return a;
 }
 
+/// Largest |exponent| after '^' and in the resulting dimension.
+constexpr int kMaxExponent = 12;
+
+/// Parentheses nest at most this deep (the parser recurses on '(').
+constexpr int kMaxParentheses = 16;
+
 class UnitParser {
  public:
   UnitParser(std::string_view text, std::string_view context) : s_(text), context_(context) {}
@@ -170,6 +177,11 @@ class UnitParser {
     Unit u = expression();
     skip_ws();
     if (pos_ != s_.size()) fail("unexpected '" + std::string(s_.substr(pos_)) + "'");
+    if (!std::isfinite(u.factor) || !(u.factor > 0.0)) fail("conversion factor out of range");
+    for (int e : u.dimension.e)
+      if (e > kMaxExponent || e < -kMaxExponent)
+        fail("dimension exponent out of range (-" + std::to_string(kMaxExponent) + " to " +
+             std::to_string(kMaxExponent) + ")");
     return u;
   }
 
@@ -177,6 +189,7 @@ class UnitParser {
   std::string_view s_;
   std::string_view context_;
   size_t pos_ = 0;
+  int depth_ = 0;
 
   [[noreturn]] void fail(const std::string& what) const {
     throw std::invalid_argument(what + " in unit '" + std::string(s_) + "'" +
@@ -233,14 +246,26 @@ class UnitParser {
     while (pos_ < s_.size() && std::isdigit(static_cast<unsigned char>(s_[pos_]))) ++pos_;
     std::string num(s_.substr(start, pos_ - start));
     if (num.empty() || num == "-" || num == "+") fail("expected an integer exponent after '^'");
-    return std::stoi(num);
+    // Exponents of physical units are small; a bound keeps the dimension exponents (int) and
+    // the factor (pow) from overflowing.
+    int p = 0;
+    const char* first = num.data() + (num[0] == '+' ? 1 : 0);
+    auto r = std::from_chars(first, num.data() + num.size(), p);
+    if (r.ec != std::errc() || r.ptr != num.data() + num.size() || p > kMaxExponent ||
+        p < -kMaxExponent)
+      fail("exponent '" + num + "' out of range (-" + std::to_string(kMaxExponent) + " to " +
+           std::to_string(kMaxExponent) + ")");
+    return p;
   }
 
   Unit factor() {
     char c = s_[pos_];
     if (c == '(') {
+      if (++depth_ > kMaxParentheses)
+        fail("parentheses nested deeper than " + std::to_string(kMaxParentheses));
       ++pos_;
       Unit u = expression();
+      --depth_;
       skip_ws();
       if (pos_ >= s_.size() || s_[pos_] != ')') fail("missing ')'");
       ++pos_;
@@ -348,7 +373,11 @@ double parse_quantity(std::string_view text_in, const Dimension& expected,
   if (!(unit.dimension == expected))
     throw std::invalid_argument("expected " + detail::describe(expected) + ", got " +
                                 detail::describe(unit.dimension) + " in '" + text + "'");
-  return value * unit.factor;
+  const double si = value * unit.factor;
+  if (!std::isfinite(si))
+    throw std::invalid_argument("'" + text +
+                                "' is out of range: in SI units it overflows a double");
+  return si;
 }
 
 }  // namespace venoflow

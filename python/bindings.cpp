@@ -540,6 +540,9 @@ PYBIND11_MODULE(_venoflow, mod) {
       .def("yaml", &venoflow::ModelDocument::yaml, "The document after overrides, as YAML text.")
       .def_property_readonly("file", &venoflow::ModelDocument::file);
 
+  mod.def("read_model_file", &venoflow::read_model_file, "path"_a,
+          "The text of a model file, checked as the command line reads it: a regular file of at "
+          "most 64 MiB in UTF-8. Raises ModelError (file, line, column) otherwise.");
   mod.def("run", &run_model, "document"_a, "cycles"_a = py::none(), "t_end"_a = py::none(),
           "output"_a = "", "stop"_a = nullptr, "progress"_a = py::none(), "with_text"_a = true,
           "Build and simulate a model with the GIL released. `t_end` [s]. Returns the raw "

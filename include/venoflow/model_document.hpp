@@ -2,6 +2,7 @@
 // the validated Model. The same path syntax serves the command line and Python.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -9,6 +10,22 @@
 #include "venoflow/model.hpp"
 
 namespace venoflow {
+
+/// Limits on model input (docs/model-format.md#limits). Larger or deeper input is refused with
+/// a located error, never read until memory runs out or the stack overflows.
+inline constexpr std::uintmax_t kMaxModelFileBytes = std::uintmax_t{64} << 20;  ///< 64 MiB
+inline constexpr int kMaxModelNesting = 64;  ///< maps/lists inside each other in one file
+inline constexpr int kMaxExtendsDepth = 16;  ///< scenario files in one `extends:` chain
+/// Cells of one vessel (given or computed from length/dx). 10^6 cells of 1 um in a 1 m vessel
+/// are far finer than any venous model needs (1D models use mm to cm) and millions of
+/// unknowns; the bound keeps the count inside `int` and a typo (dx: 1e-300 m) from
+/// allocating without end. Totals over the model are the run's resource estimate.
+inline constexpr long kMaxCellsPerVessel = 1'000'000;
+
+/// The bytes of a model file, checked: a regular file (not a device, pipe or directory), at
+/// most kMaxModelFileBytes, valid UTF-8. Throws ModelError naming the file (and the line and
+/// column of the first invalid UTF-8 byte).
+std::string read_model_file(const std::string& path);
 
 /// A `PATH=VALUE` override, e.g. {"vessels.IJV_R_J2.radius", "6 mm"}.
 struct Override {

@@ -199,13 +199,16 @@ def load_model(path: str | os.PathLike) -> Model:
     """Load and validate a YAML model file.
 
     Raises :class:`venoflow.ModelError` (``.diagnostics``: file, line, column, key, message) if
-    the file is invalid, ``FileNotFoundError`` if it does not exist.
+    the file is invalid (whatever its encoding: model files are UTF-8, other bytes are reported
+    at their line and column; not a regular file; over 64 MiB), ``FileNotFoundError`` if it does
+    not exist.
     """
     path = os.fspath(path)
-    if not os.path.isfile(path):
+    if not os.path.exists(path):
         raise FileNotFoundError(f"model file not found: {path}")
-    with open(path, encoding="utf-8") as f:
-        text = f.read()
+    # Read by the C++ core, as the command line does: a regular file of at most 64 MiB in UTF-8,
+    # else a ModelError naming the file (and the line and column of an invalid byte).
+    text = _venoflow.read_model_file(path)
     base_dir = os.path.dirname(os.path.abspath(path))
     model = Model._from_text(text, path, base_dir)
     model.validate()

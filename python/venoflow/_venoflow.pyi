@@ -4,7 +4,7 @@ Use the `venoflow` package; this module is its thin C++ layer. All values are SI
 """
 from __future__ import annotations
 import typing
-__all__: list[str] = ['Diagnostic', 'ModelDocument', 'ModelError', 'SolverError', 'StopFlag', 'read_results', 'run', 'write_results']
+__all__: list[str] = ['Diagnostic', 'ModelDocument', 'ModelError', 'SolverError', 'StopFlag', 'read_model_file', 'read_results', 'run', 'write_results']
 class ModelError(ValueError):
     """
     The model is invalid (a ValueError). `diagnostics` lists every problem (Diagnostic: file, line, column, key, message); str() is the text the command line prints.
@@ -102,6 +102,10 @@ class ModelDocument:
     @property
     def file(self) -> str:
         ...
+def read_model_file(path: str) -> str:
+    """
+    The text of a model file, checked as the command line reads it: a regular file of at most 64 MiB in UTF-8. Raises ModelError (file, line, column) otherwise.
+    """
 def read_results(path: str) -> dict:
     """
     Read an HDF5 results file (written by `venoflow run` or write_results) as a raw dict.

@@ -5,6 +5,7 @@
 #include "solver/elements/element.hpp"
 #include "solver/elements/intracranial.hpp"
 #include "solver/elements/venous_elements.hpp"
+#include "venoflow/element_types.hpp"
 
 namespace venoflow {
 namespace {
@@ -142,6 +143,9 @@ class Windkessel3 final : public ElementBlock {
 }  // namespace
 
 std::unique_ptr<ElementBlock> make_element(const Element& spec) {
+  // Parameter ranges are stated once, in the catalogue (network/element_types.cpp); the
+  // loader reports every violation at its key, this guards elements built in code.
+  check_parameter_ranges(spec);
   if (spec.type == "resistor") return std::make_unique<Resistor>(spec);
   if (spec.type == "inductor") return std::make_unique<Inductor>(spec);
   if (spec.type == "capacitor") return std::make_unique<Capacitor>(spec);

@@ -40,16 +40,6 @@ inline std::string text_or(const Element& e, const std::string& key, const std::
   return it == e.text_params.end() ? fallback : it->second;
 }
 
-/// Throws std::invalid_argument "element <name> (<type>): <key> <what>, got <value>" unless ok.
-inline void check(bool ok, const Element& e, const std::string& key, const std::string& what,
-                  double value) {
-  if (ok) return;
-  std::string msg = "element ";
-  msg.append(e.name).append(" (").append(e.type).append("): ").append(key).append(" ");
-  msg.append(what).append(", got ").append(std::to_string(value));
-  throw std::invalid_argument(msg);
-}
-
 /// Smooth max(x, 0): width * softplus(x/width) = width * ln(1 + exp(x/width)), computed
 /// without overflow. Exceeds max(x, 0) by at most width*ln 2 (at x = 0), by width*exp(-|x|/width)
 /// away from it. width = 0 gives max(x, 0).

@@ -135,32 +135,7 @@ class Intracranial final : public ElementBlock {
     autoreg_ = it == e.text_params.end() || it->second != "off";
     const double u = q_n_ * r_vs1_ - p_v1_;
     u_ref_ = u > 0.0 ? u : kMmHg;
-    auto positive = [&](double v, const char* what) {
-      if (!(v > 0.0) || !std::isfinite(v)) {
-        std::string msg = "element ";
-        msg.append(e.name).append(": ").append(what).append(" must be > 0");
-        throw std::invalid_argument(msg);
-      }
-    };
-    positive(r_la_, "R_la");
-    positive(k_r_, "k_R");
-    positive(c_pan_, "C_pan");
-    positive(dc1_, "dC_pa1");
-    positive(dc2_, "dC_pa2");
-    positive(tau_, "tau_aut");
-    positive(q_n_, "q_n");
-    positive(r_pv_, "R_pv");
-    positive(r_vs1_, "R_vs1");
-    positive(k_ven_, "k_ven");
-    positive(k_e_, "k_E");
-    positive(r_f_, "R_f");
-    positive(r_0_, "R_0");
-    positive(p_icn_, "P_icn");
-    if (!(g_aut_ >= 0.0) || !(dp_s_ >= 0.0)) {
-      std::string msg = "element ";
-      msg.append(e.name).append(": G_aut and dP_smooth must be >= 0");
-      throw std::invalid_argument(msg);
-    }
+    // ranges: the catalogue (network/element_types.cpp), checked by make_element
   }
 
   std::vector<StateInfo> states() const override {

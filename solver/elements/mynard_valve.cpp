@@ -56,16 +56,6 @@ class MynardValve final : public ElementBlock {
         q_eps_(or_default(e, "flow_smoothing", 1e-9)),
         s_(or_default(e, "pressure_smoothing", 0.1)),
         fixed_(text_or(e, "mobility", "normal") == "fixed") {
-    check(a_ann_ > 0.0, e, "annulus_area", "must be > 0", a_ann_);
-    check(m_st_ > 0.0 && m_st_ <= 1.0, e, "M_st", "must be in (0, 1]", m_st_);
-    check(m_rg_ >= 0.0 && m_rg_ <= m_st_, e, "M_rg", "must be in [0, M_st]", m_rg_);
-    check(k_vo_ >= 0.0, e, "K_vo", "must be >= 0", k_vo_);
-    check(k_vc_ >= 0.0, e, "K_vc", "must be >= 0", k_vc_);
-    check(dp_close_ <= dp_open_, e, "dp_close", "must be <= dp_open", dp_close_);
-    check(l_eff_ > 0.0, e, "effective_length", "must be > 0", l_eff_);
-    check(zeta0_ >= 0.0 && zeta0_ <= 1.0, e, "initial_opening", "must be in [0, 1]", zeta0_);
-    check(q_eps_ >= 0.0, e, "flow_smoothing", "must be >= 0", q_eps_);
-    check(s_ >= 0.0, e, "pressure_smoothing", "must be >= 0", s_);
     a_max_ = m_st_ * a_ann_;
     a_min_ = m_rg_ * a_ann_;
     a_floor_ = 1e-6 * a_ann_;

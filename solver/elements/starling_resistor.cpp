@@ -33,10 +33,9 @@ using namespace element_detail;
 class StarlingResistor final : public ElementBlock {
  public:
   explicit StarlingResistor(const Element& e)
-      : ElementBlock(e), r_(required(e, "R")), s_(or_default(e, "smoothing", 0.1 * 133.322387415)) {
-    check(r_ > 0.0, e, "R", "must be > 0", r_);
-    check(s_ >= 0.0, e, "smoothing", "must be >= 0", s_);
-  }
+      : ElementBlock(e),
+        r_(required(e, "R")),
+        s_(or_default(e, "smoothing", 0.1 * 133.322387415)) {}
   void evaluate(const ElementContext& ctx, const double*, const PortView* ports, double* flow,
                 double*) const override {
     const double q = flow_of(ctx, ports);

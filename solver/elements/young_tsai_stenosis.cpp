@@ -42,19 +42,8 @@ class YoungTsaiStenosis final : public ElementBlock {
       msg.append(ar ? "both were given)" : "neither was given)");
       throw std::invalid_argument(msg);
     }
-    if (ar) {
-      check(*ar >= 0.0 && *ar < 1.0, e, "area_reduction", "must be in [0, 1)", *ar);
-      geo_.area_ratio = 1.0 - *ar;
-    } else {
-      check(*dr >= 0.0 && *dr < 1.0, e, "diameter_reduction", "must be in [0, 1)", *dr);
-      geo_.area_ratio = YoungTsaiGeometry::area_ratio_from_diameter_reduction(*dr);
-    }
-    check(geo_.reference_diameter > 0.0, e, "reference_diameter", "must be > 0",
-          geo_.reference_diameter);
-    check(geo_.length > 0.0, e, "length", "must be > 0", geo_.length);
-    check(geo_.K_t >= 0.0, e, "K_t", "must be >= 0", geo_.K_t);
-    check(geo_.K_u > 0.0, e, "K_u", "must be > 0", geo_.K_u);
-    check(q_eps_ >= 0.0, e, "flow_smoothing", "must be >= 0", q_eps_);
+    // ranges: the catalogue (network/element_types.cpp), checked by make_element
+    geo_.area_ratio = ar ? 1.0 - *ar : YoungTsaiGeometry::area_ratio_from_diameter_reduction(*dr);
   }
 
   std::vector<StateInfo> states() const override { return {{"flow", StateKind::Flow}}; }

@@ -13,8 +13,9 @@ ElasticSqrtLaw::ElasticSqrtLaw(std::vector<double> a_ref, std::vector<double> k,
     throw std::invalid_argument("elastic tube law: parameter arrays differ in length");
   sqrt_a_ref_.reserve(a_ref.size());
   for (std::size_t j = 0; j < a_ref.size(); ++j) {
-    if (!(a_ref[j] > 0.0) || !(k_[j] > 0.0))
-      throw std::invalid_argument("elastic tube law: reference area and stiffness must be > 0");
+    if (!(a_ref[j] > 0.0) || !(k_[j] > 0.0) || !std::isfinite(a_ref[j]) || !std::isfinite(k_[j]))
+      throw std::invalid_argument(
+          "elastic tube law: reference area and stiffness must be > 0 and finite");
     sqrt_a_ref_.push_back(std::sqrt(a_ref[j]));
   }
 }

@@ -14,8 +14,8 @@ VenousLaw::VenousLaw(std::vector<double> a0, std::vector<double> k, double m, do
   if (!(m_ > 0.0) || !(n_ < 0.0))
     throw std::invalid_argument("venous tube law: needs m > 0 and n < 0 to be monotone");
   for (std::size_t j = 0; j < a0_.size(); ++j)
-    if (!(a0_[j] > 0.0) || !(k_[j] > 0.0))
-      throw std::invalid_argument("venous tube law: A0 and K must be > 0");
+    if (!(a0_[j] > 0.0) || !(k_[j] > 0.0) || !std::isfinite(a0_[j]) || !std::isfinite(k_[j]))
+      throw std::invalid_argument("venous tube law: A0 and K must be > 0 and finite");
   inv_a0_.resize(a0_.size());
   for (std::size_t j = 0; j < a0_.size(); ++j) inv_a0_[j] = 1.0 / a0_[j];
   if (2.0 * m_ == std::round(2.0 * m_) && 2.0 * n_ == std::round(2.0 * n_) && 2.0 * m_ <= 64 &&

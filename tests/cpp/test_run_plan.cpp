@@ -147,7 +147,10 @@ TEST(RunPlan, TinyOutputIntervalRefusedWithFigures) {
 
 // cells: 1e8 is refused before the System is allocated (in milliseconds, not after GBs).
 TEST(RunPlan, HugeCellCountRefusedBeforeAllocation) {
-  const Model m = build(kPipe, {{"vessels.v1.cells", "100000000"}});
+  // The loader caps cells at 10^6 per vessel; a Model built in code is not bound by that, and
+  // the Simulation constructor must still refuse it before allocating.
+  Model m = build(kPipe, {});
+  m.vessels[0].cells = 100000000;
   const auto t0 = std::chrono::steady_clock::now();
   std::string msg;
   try {
@@ -202,9 +205,8 @@ TEST(RunPlan, UnknownsBeyondTheSolverIndexRefused) {
     tube_law: {type: elastic, youngs_modulus: 400 kPa, wall_thickness: 0.5 mm}
 boundary_conditions:)";
   yaml.replace(yaml.find("boundary_conditions:"), 20, second);
-  const Model m = build(yaml, {{"vessels.v1.cells", "1200000000"},
-                               {"vessels.v2.cells", "1200000000"},
-                               {"solver.max_memory", "1e18"}});
+  Model m = build(yaml, {{"solver.max_memory", "1e18"}});
+  for (auto& v : m.vessels) v.cells = 1200000000;  // in code: past the loader's per-vessel cap
   std::string msg;
   try {
     Simulation sim(m);
