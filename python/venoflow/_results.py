@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import warnings
 from typing import Any, Callable, Iterable
 
@@ -70,12 +69,7 @@ class Results:
         self.period: float = float(raw["period"])
         self.output: str | None = raw.get("output")
         self._doc = doc  # source of model_yaml when the run did not write it (see simulate)
-        name = raw["model_name"]
-        if not name:
-            m = re.search(r"^name:\s*(\S+)\s*$", self.model_yaml, re.M)
-            name = m.group(1).strip("'\"") if m else ""
-            raw["model_name"] = name
-        self.model_name: str = name
+        self.model_name: str = raw["model_name"]  # Model::name, from the run or the file
 
     @property
     def model_yaml(self) -> str:

@@ -130,7 +130,8 @@ std::string tmp_name(const std::string& path) {
   return path + ".tmp-none";
 }
 
-void expect_samples_equal(const std::vector<Sample>& a, const std::vector<Sample>& b) {
+template <class A, class B>
+void expect_samples_equal(const A& a, const B& b) {
   ASSERT_EQ(a.size(), b.size());
   for (std::size_t k = 0; k < a.size(); ++k) {
     EXPECT_EQ(a[k].t, b[k].t) << k;
@@ -161,7 +162,7 @@ TEST(MemoryResults, IndexHelpers) {
   EXPECT_THROW(r.element_value_index("nope", "flow"), std::out_of_range);
   r.write(make_sample(r.layout, 0));
   r.finish(make_stats(), complete_outcome(), make_metrics());
-  EXPECT_EQ(r.samples.size(), 1u);
+  EXPECT_EQ(r.samples().size(), 1u);
   EXPECT_TRUE(r.outcome.complete);
   EXPECT_EQ(r.metrics.size(), 2u);
 }
@@ -208,7 +209,7 @@ TEST_F(Hdf5WriterTest, RoundTripIsExact) {
   EXPECT_EQ(r.layout.elements[0].quantities[1].name, "p_c");
   EXPECT_EQ(r.layout.elements[0].quantities[1].unit, "Pa");
   EXPECT_EQ(r.layout.period, 0.8);
-  expect_samples_equal(r.samples, expected.samples);
+  expect_samples_equal(r.samples(), expected.samples());
 
   ASSERT_EQ(r.metrics.size(), 2u);
   for (const auto& [name, m] : expected.metrics) {
@@ -310,8 +311,8 @@ TEST_F(Hdf5WriterTest, IncompleteRunKeepsExistingTarget) {
   const MemoryResults r = read_results(incomplete);
   EXPECT_FALSE(r.outcome.complete);
   EXPECT_EQ(r.outcome.error, outcome.error);
-  EXPECT_EQ(r.samples.size(), 21u);
-  EXPECT_EQ(r.samples.back().vessel_flow, make_sample(layout, 20).vessel_flow);
+  EXPECT_EQ(r.samples().size(), 21u);
+  EXPECT_EQ(r.samples().back().vessel_flow, make_sample(layout, 20).vessel_flow);
 }
 
 TEST_F(Hdf5WriterTest, InterruptedRunWithoutH5SuffixGetsIncompleteName) {
@@ -366,8 +367,8 @@ TEST_F(Hdf5WriterTest, RejectsNonFiniteValuesNamingTheQuantity) {
   // Rejected samples leave nothing behind; the run can still be finished.
   w.finish(make_stats(), RunOutcome{}, {});
   const MemoryResults r = read_results(w.final_path());
-  ASSERT_EQ(r.samples.size(), 1u);
-  EXPECT_EQ(r.samples[0].vessel_flow, make_sample(layout, 0).vessel_flow);
+  ASSERT_EQ(r.samples().size(), 1u);
+  EXPECT_EQ(r.samples()[0].vessel_flow, make_sample(layout, 0).vessel_flow);
 }
 
 TEST_F(Hdf5WriterTest, RejectsSampleOfWrongSize) {
@@ -418,7 +419,7 @@ TEST_F(Hdf5WriterTest, EmptyRunRoundTrips) {
   w.begin(layout, make_model());
   w.finish(make_stats(), complete_outcome(), {});
   const MemoryResults r = read_results(path);
-  EXPECT_TRUE(r.samples.empty());
+  EXPECT_TRUE(r.samples().empty());
   EXPECT_EQ(r.layout.vessels.size(), 2u);
   EXPECT_TRUE(r.outcome.complete);
 }
@@ -461,7 +462,8 @@ TEST_F(Hdf5WriterTest, FlushEveryOneRoundTrips) {
     w.write(expected.back());
   }
   w.finish(make_stats(), complete_outcome(), {});
-  expect_samples_equal(read_results(path).samples, expected);
+  const MemoryResults back = read_results(path);
+  expect_samples_equal(back.samples(), expected);
 }
 
 // ---- trust at any input: output paths, full disks, dead writers, damaged files ----------------
@@ -548,8 +550,8 @@ TEST_F(Hdf5WriterTest, FinishedRunIsKeptWhenTheTargetCannotBeReplaced) {
   EXPECT_NE(msg.find(kept), std::string::npos) << msg;
   const MemoryResults r = read_results(kept);
   EXPECT_TRUE(r.outcome.complete);
-  ASSERT_EQ(r.samples.size(), 20u);
-  EXPECT_EQ(r.samples[19].t, make_sample(layout, 19).t);
+  ASSERT_EQ(r.samples().size(), 20u);
+  EXPECT_EQ(r.samples()[19].t, make_sample(layout, 19).t);
   EXPECT_FALSE(fs::exists(tmp_name(path)));
   EXPECT_EQ(h5::open_object_count(), 0);
 }
