@@ -183,6 +183,12 @@ int create_locked_temp(const std::string& name, const std::string& path) {
 
 const char* non_finite_word(double v) { return std::isnan(v) ? "NaN" : "infinite"; }
 
+bool all_finite(const double* a, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i)
+    if (!std::isfinite(a[i])) return false;
+  return true;
+}
+
 Handle create_group(hid_t loc, const std::string& name, const std::string& path) {
   Handle gcpl(check(H5Pcreate(H5P_GROUP_CREATE), path, "H5Pcreate"));
   check(H5Pset_link_creation_order(gcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), path,
@@ -684,25 +690,35 @@ void Hdf5Writer::write(const Sample& s) {
   }
 
   // Reject non-finite values before anything is buffered.
-  m.check_finite(
-      s.t,
-      [&](std::size_t i, int q, std::size_t j) {
-        const std::vector<double>& a =
-            q == 0 ? s.vessel_pressure : (q == 1 ? s.vessel_flow : s.vessel_area);
-        return a[m.vessels[i].offset + j];
-      },
-      [&](std::size_t i) { return s.node_pressure[i]; },
-      [&](std::size_t k) { return s.element_values[k]; });
+  // A quick pass over the sample; only a non-finite value costs the search that names it.
+  if (!all_finite(&s.t, 1) || !all_finite(s.vessel_pressure.data(), s.vessel_pressure.size()) ||
+      !all_finite(s.vessel_flow.data(), s.vessel_flow.size()) ||
+      !all_finite(s.vessel_area.data(), s.vessel_area.size()) ||
+      !all_finite(s.node_pressure.data(), s.node_pressure.size()) ||
+      !all_finite(s.element_values.data(), s.element_values.size()))
+    m.check_finite(
+        s.t,
+        [&](std::size_t i, int q, std::size_t j) {
+          const std::vector<double>& a =
+              q == 0 ? s.vessel_pressure : (q == 1 ? s.vessel_flow : s.vessel_area);
+          return a[m.vessels[i].offset + j];
+        },
+        [&](std::size_t i) { return s.node_pressure[i]; },
+        [&](std::size_t k) { return s.element_values[k]; });
 
   // Into the column buffers, row r of each.
   const std::size_t r = m.n_buffered;
   m.buf.time[r] = s.t;
+  // One loop over the three series (vessels are short: a call to memcpy per series costs
+  // more than the copy).
   for (std::size_t i = 0; i < m.vessels.size(); ++i) {
     const auto& v = m.vessels[i];
     auto& c = m.buf.vessels[i];
-    std::copy_n(s.vessel_pressure.begin() + v.offset, v.nx, c.pressure.begin() + r * v.nx);
-    std::copy_n(s.vessel_flow.begin() + v.offset, v.nx, c.flow.begin() + r * v.nx);
-    std::copy_n(s.vessel_area.begin() + v.offset, v.nx, c.area.begin() + r * v.nx);
+    const double *sp = s.vessel_pressure.data() + v.offset, *sq = s.vessel_flow.data() + v.offset,
+                 *sa = s.vessel_area.data() + v.offset;
+    double *dp = c.pressure.data() + r * v.nx, *dq = c.flow.data() + r * v.nx,
+           *da = c.area.data() + r * v.nx;
+    for (std::size_t j = 0; j < v.nx; ++j) dp[j] = sp[j], dq[j] = sq[j], da[j] = sa[j];
   }
   for (std::size_t i = 0; i < s.node_pressure.size(); ++i)
     m.buf.node_pressure[i][r] = s.node_pressure[i];
@@ -725,7 +741,20 @@ void Hdf5Writer::write(const ColumnSpans& c, std::size_t nt) {
                              "': the columns given do not match the layout (vessels, nodes, "
                              "element values)");
   }
-  for (std::size_t k = 0; k < nt; ++k) {
+  // The first instant with a non-finite value, found column by column; check_finite names it.
+  std::size_t first_bad = nt;
+  auto scan = [&](const double* a, std::size_t width) {
+    for (std::size_t k = 0; k < std::min(first_bad, nt); ++k)
+      if (!all_finite(a + k * width, width)) first_bad = k;
+  };
+  scan(c.time, 1);
+  for (std::size_t i = 0; i < c.vessels.size(); ++i)
+    for (const double* a : {c.vessels[i].pressure, c.vessels[i].flow, c.vessels[i].area})
+      scan(a, m.vessels[i].nx);
+  for (const double* a : c.node_pressure) scan(a, 1);
+  for (const double* a : c.element_values) scan(a, 1);
+  if (first_bad < nt) {
+    const std::size_t k = first_bad;
     m.check_finite(
         c.time[k],
         [&](std::size_t i, int q, std::size_t j) {
