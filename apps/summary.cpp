@@ -50,12 +50,13 @@ std::string format_summary(const RunStatistics& st, const RunOutcome& out,
     const std::string name = field.name;
     o << "  " << name << std::string(name.size() < 36 ? 36 - name.size() : 1, ' ');
     if constexpr (std::is_integral_v<T>)
-      o << std::to_string(value) << "\n";
+      o << fmt("%10.0f", static_cast<double>(value)) << "\n";
     else if constexpr (std::is_floating_point_v<T>)
       o << format_value(value, field.unit) << "\n";
   });
   if (st.wall_time > 0)
-    o << "  (" << fmt("%.3g", st.simulated_time / st.wall_time) << " x real time)\n";
+    o << "  simulated / wall time" << std::string(15, ' ')
+      << fmt("%10.3g", st.simulated_time / st.wall_time) << " x real time\n";
   if (out.steady_state_change >= 0.0) {
     o << "Periodicity: largest cycle-to-cycle change " << fmt("%.3g", out.steady_state_change)
       << " (relative) at " << out.steady_state_location
