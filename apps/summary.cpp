@@ -3,6 +3,9 @@
 #include <cmath>
 #include <cstdio>
 #include <sstream>
+#include <type_traits>
+
+#include "venoflow/result_fields.hpp"
 
 namespace venoflow::cli {
 
@@ -41,15 +44,19 @@ std::string format_summary(const RunStatistics& st, const RunOutcome& out,
     o << "  " << name << std::string(name.size() < 36 ? 36 - name.size() : 1, ' ')
       << format_value(m.value, m.unit) << "\n";
   }
-  o << "Solver: " << st.unknowns << " unknowns, " << st.steps << " steps, " << st.rhs_evaluations
-    << " right-hand sides, " << st.jacobian_evaluations << " Jacobians (" << st.colours
-    << " colours), " << st.error_test_failures << " error-test and "
-    << st.nonlinear_convergence_failures << " Newton failures\n";
-  o << "        simulated " << fmt("%.4g", st.simulated_time) << " s (" << st.cycles_completed
-    << " cycles) in " << fmt("%.3g", st.wall_time) << " s wall time";
+  o << "Solver:\n";
+  for_each_field(kRunStatisticsFields, st, [&](const auto& field, const auto& value) {
+    using T = std::decay_t<decltype(value)>;
+    const std::string name = field.name;
+    o << "  " << name << std::string(name.size() < 36 ? 36 - name.size() : 1, ' ');
+    if constexpr (std::is_integral_v<T>)
+      o << fmt("%10.0f", static_cast<double>(value)) << "\n";
+    else if constexpr (std::is_floating_point_v<T>)
+      o << format_value(value, field.unit) << "\n";
+  });
   if (st.wall_time > 0)
-    o << " (" << fmt("%.3g", st.simulated_time / st.wall_time) << " x real time)";
-  o << "\n";
+    o << "  simulated / wall time" << std::string(15, ' ')
+      << fmt("%10.3g", st.simulated_time / st.wall_time) << " x real time\n";
   if (out.steady_state_change >= 0.0) {
     o << "Periodicity: largest cycle-to-cycle change " << fmt("%.3g", out.steady_state_change)
       << " (relative) at " << out.steady_state_location

@@ -9,6 +9,8 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -16,11 +18,13 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "venoflow/errors.hpp"
 #include "venoflow/hdf5_writer.hpp"
 #include "venoflow/model_document.hpp"
+#include "venoflow/result_fields.hpp"
 #include "venoflow/simulation.hpp"
 
 namespace py = pybind11;
@@ -36,69 +40,6 @@ std::mutex g_hdf5_mutex;
 /// Stop token shared between Python threads and running simulations (sweeps, Ctrl-C).
 struct StopFlag {
   std::atomic<bool> flag{false};
-};
-
-/// Collects a run into contiguous per-quantity arrays (C order, time first).
-class ArraySink : public venoflow::ResultSink {
- public:
-  void begin(const venoflow::OutputLayout& l, const venoflow::Model& model) override {
-    layout = l;
-    model_name = model.name;
-    model_yaml = model.resolved_yaml;
-    const std::size_t nv = layout.vessels.size();
-    pressure.assign(nv, {});
-    flow.assign(nv, {});
-    area.assign(nv, {});
-    node_pressure.assign(layout.nodes.size(), {});
-    std::size_t nq = 0;
-    for (const auto& e : layout.elements) nq += e.quantities.size();
-    element_values.assign(nq, {});
-    // Every array at its final size at once (no doubling growth: the memory estimate holds).
-    time.reserve(expected);
-    for (std::size_t v = 0; v < nv; ++v)
-      for (auto* a : {&pressure[v], &flow[v], &area[v]})
-        a->reserve(expected * layout.vessels[v].x.size());
-    for (auto* group : {&node_pressure, &element_values})
-      for (auto& a : *group) a.reserve(expected);
-  }
-  /// Every sample is kept: the time and each value, 8 bytes each.
-  venoflow::SinkFootprint footprint(const venoflow::OutputLayout& l) const override {
-    std::size_t values = 1 + l.nodes.size();
-    for (const auto& v : l.vessels) values += 3 * v.x.size();
-    for (const auto& e : l.elements) values += e.quantities.size();
-    return {8.0 * double(values), 0.0};
-  }
-  void write(const venoflow::Sample& s) override {
-    time.push_back(s.t);
-    std::size_t off = 0;
-    for (std::size_t v = 0; v < layout.vessels.size(); ++v) {
-      const std::size_t nx = layout.vessels[v].x.size();
-      pressure[v].insert(pressure[v].end(), s.vessel_pressure.begin() + off,
-                         s.vessel_pressure.begin() + off + nx);
-      flow[v].insert(flow[v].end(), s.vessel_flow.begin() + off, s.vessel_flow.begin() + off + nx);
-      area[v].insert(area[v].end(), s.vessel_area.begin() + off, s.vessel_area.begin() + off + nx);
-      off += nx;
-    }
-    for (std::size_t i = 0; i < node_pressure.size(); ++i)
-      node_pressure[i].push_back(s.node_pressure[i]);
-    for (std::size_t i = 0; i < element_values.size(); ++i)
-      element_values[i].push_back(s.element_values[i]);
-  }
-  void finish(const venoflow::RunStatistics& st, const venoflow::RunOutcome& out,
-              const std::map<std::string, venoflow::Metric>& m) override {
-    stats = st;
-    outcome = out;
-    metrics = m;
-  }
-
-  std::size_t expected = 0;  ///< samples the run will write (RunPlan::samples_written)
-  venoflow::OutputLayout layout;
-  std::string model_name, model_yaml;
-  std::vector<double> time;
-  std::vector<std::vector<double>> pressure, flow, area, node_pressure, element_values;
-  venoflow::RunStatistics stats;
-  venoflow::RunOutcome outcome;
-  std::map<std::string, venoflow::Metric> metrics;
 };
 
 /// Forwards to several sinks; the HDF5 one under the module's HDF5 lock.
@@ -146,63 +87,78 @@ py::array_t<double> to_numpy(std::vector<double>&& v, std::vector<py::ssize_t> s
   return py::array_t<double>(shape, owned->data(), owner);
 }
 
-py::dict stats_dict(const venoflow::RunStatistics& s) {
-  return py::dict("steps"_a = s.steps, "rhs_evaluations"_a = s.rhs_evaluations,
-                  "jacobian_evaluations"_a = s.jacobian_evaluations,
-                  "linear_solver_setups"_a = s.linear_solver_setups,
-                  "error_test_failures"_a = s.error_test_failures,
-                  "nonlinear_convergence_failures"_a = s.nonlinear_convergence_failures,
-                  "colours"_a = s.colours, "unknowns"_a = s.unknowns, "wall_time"_a = s.wall_time,
-                  "simulated_time"_a = s.simulated_time, "cycles_completed"_a = s.cycles_completed);
+/// A record as a dict, field by field (venoflow/result_fields.hpp).
+template <class Record, std::size_t N>
+py::dict record_dict(const std::array<venoflow::RecordField<Record>, N>& table, const Record& r) {
+  py::dict d;
+  venoflow::for_each_field(table, r, [&](const auto& field, const auto& value) {
+    d[py::str(field.name)] = py::cast(value);
+  });
+  return d;
 }
 
-py::dict outcome_dict(const venoflow::RunOutcome& o) {
-  return py::dict("complete"_a = o.complete, "interrupted"_a = o.interrupted, "error"_a = o.error,
-                  "steady_state"_a = o.steady_state,
-                  "steady_state_change"_a = o.steady_state_change,
-                  "steady_state_location"_a = o.steady_state_location, "warnings"_a = o.warnings);
+/// A dict to a record, field by field; a missing key keeps the field's default.
+template <class Record, std::size_t N>
+Record record_from(const std::array<venoflow::RecordField<Record>, N>& table, const py::dict& d) {
+  Record r;
+  venoflow::for_each_field(table, r, [&](const auto& field, auto& value) {
+    if (d.contains(field.name))
+      value = d[field.name].template cast<std::decay_t<decltype(value)>>();
+  });
+  return r;
 }
 
-/// The run as a dict of numpy arrays (consumes the sink's buffers).
-py::dict raw_results(ArraySink& r) {
-  const auto nt = static_cast<py::ssize_t>(r.time.size());
+/// The run as a dict of numpy arrays. The columns are the sink's own, moved to numpy as they
+/// are (no copy, no transposition).
+py::dict raw_results(venoflow::MemoryResults& r) {
+  auto& c = r.columns;
+  const auto nt = static_cast<py::ssize_t>(c.size());
   py::dict vessels;
   for (std::size_t v = 0; v < r.layout.vessels.size(); ++v) {
     const auto& vo = r.layout.vessels[v];
     const auto nx = static_cast<py::ssize_t>(vo.x.size());
     vessels[py::str(vo.name)] =
         py::dict("x"_a = to_numpy(std::vector<double>(vo.x), {nx}),
-                 "pressure"_a = to_numpy(std::move(r.pressure[v]), {nt, nx}),
-                 "flow"_a = to_numpy(std::move(r.flow[v]), {nt, nx}),
-                 "area"_a = to_numpy(std::move(r.area[v]), {nt, nx}));
+                 "pressure"_a = to_numpy(std::move(c.vessels[v].pressure), {nt, nx}),
+                 "flow"_a = to_numpy(std::move(c.vessels[v].flow), {nt, nx}),
+                 "area"_a = to_numpy(std::move(c.vessels[v].area), {nt, nx}));
   }
   py::dict nodes;
   for (std::size_t i = 0; i < r.layout.nodes.size(); ++i)
-    nodes[py::str(r.layout.nodes[i])] = to_numpy(std::move(r.node_pressure[i]), {nt});
+    nodes[py::str(r.layout.nodes[i])] = to_numpy(std::move(c.node_pressure[i]), {nt});
   py::dict elements;
   std::size_t k = 0;
   for (const auto& e : r.layout.elements) {
     py::dict q;
     for (const auto& qty : e.quantities)
       q[py::str(qty.name)] =
-          py::make_tuple(to_numpy(std::move(r.element_values[k++]), {nt}), qty.unit);
+          py::make_tuple(to_numpy(std::move(c.element_values[k++]), {nt}), qty.unit);
     elements[py::str(e.name)] = py::dict("type"_a = e.type, "quantities"_a = q);
   }
   py::dict metrics;
-  for (const auto& [name, m] : r.metrics)
-    metrics[py::str(name)] = py::make_tuple(m.value, m.unit, m.doc);
+  for (const auto& [name, m] : r.metrics) {
+    py::list t;
+    t.append(m.value);
+    venoflow::for_each_field(venoflow::kMetricFields, m,
+                             [&](const auto&, const auto& value) { t.append(py::cast(value)); });
+    metrics[py::str(name)] = py::tuple(t);
+  }
   return py::dict("model_name"_a = r.model_name, "model_yaml"_a = r.model_yaml,
-                  "period"_a = r.layout.period, "time"_a = to_numpy(std::move(r.time), {nt}),
+                  "period"_a = r.layout.period, "time"_a = to_numpy(std::move(c.time), {nt}),
                   "vessels"_a = vessels, "nodes"_a = nodes, "elements"_a = elements,
-                  "metrics"_a = metrics, "stats"_a = stats_dict(r.stats),
-                  "outcome"_a = outcome_dict(r.outcome), "failure"_a = py::none(),
-                  "pending_exception"_a = py::none());
+                  "metrics"_a = metrics,
+                  "stats"_a = record_dict(venoflow::kRunStatisticsFields, r.stats),
+                  "outcome"_a = record_dict(venoflow::kRunOutcomeFields, r.outcome),
+                  "failure"_a = py::none(), "pending_exception"_a = py::none());
 }
 
 py::dict run_model(const venoflow::ModelDocument& doc, std::optional<int> cycles,
                    std::optional<double> t_end, const std::string& output, StopFlag* stop,
                    py::object progress, bool with_text) {
-  ArraySink sink;
+  venoflow::MemoryResults sink;
+  // Every column is allocated at its final size at begin() (no doubling growth: the memory
+  // estimate counts one copy); the count follows from the plan.
+  sink.expected_samples = 1;
   std::optional<venoflow::SolverError> failure;
   std::string final_path;
   py::object pending;     // a Python exception raised while the solver ran (Ctrl-C, callback)
@@ -245,7 +201,8 @@ py::dict run_model(const venoflow::ModelDocument& doc, std::optional<int> cycles
       writer = std::make_unique<venoflow::Hdf5Writer>(output);
     }
     TeeSink tee(sink, writer.get());
-    sink.expected = static_cast<std::size_t>(sim.plan(control, &tee).samples_written);
+    sink.expected_samples =
+        std::max<std::size_t>(1, static_cast<std::size_t>(sim.plan(control, &tee).samples_written));
     try {
       sim.run(tee, control);
     } catch (const venoflow::SolverError& e) {
@@ -283,14 +240,7 @@ py::dict read_file(const std::string& path) {
     std::lock_guard<std::mutex> lock(g_hdf5_mutex);
     mem = venoflow::read_results(path);
   }
-  ArraySink sink;
-  venoflow::Model model;
-  model.resolved_yaml = mem.model_yaml;
-  sink.begin(mem.layout, model);
-  for (const auto& s : mem.samples) sink.write(s);
-  sink.finish(mem.stats, mem.outcome, mem.metrics);
-  mem.samples.clear();
-  py::dict d = raw_results(sink);
+  py::dict d = raw_results(mem);
   d["output"] = py::str(path);
   return d;
 }
@@ -305,25 +255,38 @@ std::string write_file(const std::string& path, const py::dict& raw) {
   model.name = raw["model_name"].cast<std::string>();
   model.resolved_yaml = raw["model_yaml"].cast<std::string>();
   const arr time = raw["time"].cast<arr>();
+  if (time.ndim() != 1) throw std::invalid_argument("time must have shape (nt,)");
   const auto nt = time.shape(0);
-  std::vector<arr> vp, vq, va, np, ev;
+  // The arrays are written as they are, by column (each C-contiguous: forcecast copies only
+  // an array that is not).
+  std::vector<arr> keep;
+  venoflow::ColumnSpans cols;
+  cols.time = time.data();
   for (auto [name, item] : raw["vessels"].cast<py::dict>()) {
     auto v = item.cast<py::dict>();
     const arr x = v["x"].cast<arr>();
     layout.vessels.push_back({name.cast<std::string>(), {x.data(), x.data() + x.shape(0)}});
-    const std::pair<std::vector<arr>*, const char*> fields[] = {
-        {&vp, "pressure"}, {&vq, "flow"}, {&va, "area"}};
-    for (const auto& [vec, key] : fields) {
-      vec->push_back(v[key].cast<arr>());
-      if (vec->back().ndim() != 2 || vec->back().shape(0) != nt ||
-          vec->back().shape(1) != x.shape(0))
-        throw std::invalid_argument("vessel " + layout.vessels.back().name + ": " + key +
+    const double* ptr[3];
+    const char* const keys[3] = {"pressure", "flow", "area"};
+    for (int s = 0; s < 3; ++s) {
+      keep.push_back(v[keys[s]].cast<arr>());
+      const arr& a = keep.back();
+      if (a.ndim() != 2 || a.shape(0) != nt || a.shape(1) != x.shape(0))
+        throw std::invalid_argument("vessel " + layout.vessels.back().name + ": " + keys[s] +
                                     " must have shape (nt, nx)");
+      ptr[s] = a.data();
     }
+    cols.vessels.push_back({ptr[0], ptr[1], ptr[2]});
   }
+  auto series = [&](py::handle item) {
+    keep.push_back(item.cast<arr>());
+    if (keep.back().ndim() != 1 || keep.back().shape(0) != nt)
+      throw std::invalid_argument("node and element series must have shape (nt,)");
+    return keep.back().data();
+  };
   for (auto [name, item] : raw["nodes"].cast<py::dict>()) {
     layout.nodes.push_back(name.cast<std::string>());
-    np.push_back(item.cast<arr>());
+    cols.node_pressure.push_back(series(item));
   }
   for (auto [name, item] : raw["elements"].cast<py::dict>()) {
     auto e = item.cast<py::dict>();
@@ -332,66 +295,29 @@ std::string write_file(const std::string& path, const py::dict& raw) {
     for (auto [qname, q] : e["quantities"].cast<py::dict>()) {
       auto t = q.cast<py::tuple>();
       eo.quantities.push_back({qname.cast<std::string>(), t[1].cast<std::string>()});
-      ev.push_back(t[0].cast<arr>());
+      cols.element_values.push_back(series(t[0]));
     }
     layout.elements.push_back(std::move(eo));
   }
-  for (const auto* group : {&np, &ev})
-    for (const auto& a : *group)
-      if (a.ndim() != 1 || a.shape(0) != nt)
-        throw std::invalid_argument("node and element series must have shape (nt,)");
   std::map<std::string, venoflow::Metric> metrics;
   for (auto [name, item] : raw["metrics"].cast<py::dict>()) {
     auto t = item.cast<py::tuple>();
-    metrics[name.cast<std::string>()] = {t[0].cast<double>(), t[1].cast<std::string>(),
-                                         t[2].cast<std::string>()};
+    venoflow::Metric m;
+    m.value = t[0].cast<double>();
+    std::size_t i = 1;
+    venoflow::for_each_field(venoflow::kMetricFields, m, [&](const auto&, auto& value) {
+      value = t[i++].template cast<std::decay_t<decltype(value)>>();
+    });
+    metrics[name.cast<std::string>()] = std::move(m);
   }
-  auto sd = raw["stats"].cast<py::dict>();
-  venoflow::RunStatistics st;
-  st.steps = sd["steps"].cast<long>();
-  st.rhs_evaluations = sd["rhs_evaluations"].cast<long>();
-  st.jacobian_evaluations = sd["jacobian_evaluations"].cast<long>();
-  st.linear_solver_setups = sd["linear_solver_setups"].cast<long>();
-  st.error_test_failures = sd["error_test_failures"].cast<long>();
-  st.nonlinear_convergence_failures = sd["nonlinear_convergence_failures"].cast<long>();
-  st.colours = sd["colours"].cast<long>();
-  st.unknowns = sd["unknowns"].cast<long>();
-  st.wall_time = sd["wall_time"].cast<double>();
-  st.simulated_time = sd["simulated_time"].cast<double>();
-  st.cycles_completed = sd["cycles_completed"].cast<int>();
-  auto od = raw["outcome"].cast<py::dict>();
-  venoflow::RunOutcome out;
-  out.complete = od["complete"].cast<bool>();
-  out.interrupted = od["interrupted"].cast<bool>();
-  out.error = od["error"].cast<std::string>();
-  out.steady_state = od["steady_state"].cast<bool>();
-  out.steady_state_change = od["steady_state_change"].cast<double>();
-  out.steady_state_location = od["steady_state_location"].cast<std::string>();
-  if (od.contains("warnings")) out.warnings = od["warnings"].cast<std::vector<std::string>>();
+  const auto st = record_from(venoflow::kRunStatisticsFields, raw["stats"].cast<py::dict>());
+  const auto out = record_from(venoflow::kRunOutcomeFields, raw["outcome"].cast<py::dict>());
 
   py::gil_scoped_release release;  // the arrays stay alive in this frame
   std::lock_guard<std::mutex> lock(g_hdf5_mutex);
   venoflow::Hdf5Writer writer(path);
   writer.begin(layout, model);
-  venoflow::Sample s;
-  for (py::ssize_t k = 0; k < nt; ++k) {
-    s.t = time.data()[k];
-    s.vessel_pressure.clear();
-    s.vessel_flow.clear();
-    s.vessel_area.clear();
-    for (std::size_t v = 0; v < layout.vessels.size(); ++v) {
-      const auto nx = static_cast<py::ssize_t>(layout.vessels[v].x.size());
-      s.vessel_pressure.insert(s.vessel_pressure.end(), vp[v].data() + k * nx,
-                               vp[v].data() + (k + 1) * nx);
-      s.vessel_flow.insert(s.vessel_flow.end(), vq[v].data() + k * nx, vq[v].data() + (k + 1) * nx);
-      s.vessel_area.insert(s.vessel_area.end(), va[v].data() + k * nx, va[v].data() + (k + 1) * nx);
-    }
-    s.node_pressure.resize(np.size());
-    for (std::size_t i = 0; i < np.size(); ++i) s.node_pressure[i] = np[i].data()[k];
-    s.element_values.resize(ev.size());
-    for (std::size_t i = 0; i < ev.size(); ++i) s.element_values[i] = ev[i].data()[k];
-    writer.write(s);
-  }
+  writer.write(cols, static_cast<std::size_t>(nt));
   writer.finish(st, out, metrics);
   return writer.final_path();
 }
@@ -524,7 +450,8 @@ PYBIND11_MODULE(_venoflow, mod) {
               py::gil_scoped_release release;
               venoflow::Simulation sim(d.build());
               // With the estimate of the run the model asks for, its results kept in memory.
-              ArraySink in_memory;
+              venoflow::MemoryResults in_memory;
+              in_memory.expected_samples = 1;  // reserved at its final size, as run() does
               text = sim.describe() + sim.plan({}, &in_memory).describe();
               n = sim.unknowns();
             }

@@ -4,9 +4,11 @@
 #include <limits>
 #include <sstream>
 #include <stdexcept>
+#include <type_traits>
 
 #include "solver/hdf5_util.hpp"
 #include "venoflow/hdf5_writer.hpp"
+#include "venoflow/result_fields.hpp"
 
 namespace venoflow {
 
@@ -142,8 +144,9 @@ MemoryResults read_results(const std::string& path) {
 
   auto& layout = r.layout;
   layout.period = h5::has_attr(f, "period") ? h5::get_attr_double(f, "period", path) : 0.0;
-  r.samples.assign(nt, Sample{});
-  for (hsize_t k = 0; k < nt; ++k) r.samples[k].t = time[k];
+  // Every series is read as the file holds it, by column: no transposition.
+  auto& cols = r.columns;
+  cols.time = time;
 
   {
     Handle vg = open_group(f, "vessels", path);
@@ -155,16 +158,11 @@ MemoryResults read_results(const std::string& path) {
       if (dims.size() != 1 || v.x.empty()) corrupt(path, "/vessels/" + name + "/x is not 1-D");
       const hsize_t nx = v.x.size();
       const std::string where = "/vessels/" + name;
-      const auto p = read_series(g.get(), "pressure", nt, nx, path, where);
-      const auto q = read_series(g.get(), "flow", nt, nx, path, where);
-      const auto a = read_series(g.get(), "area", nt, nx, path, where);
-      for (hsize_t k = 0; k < nt; ++k) {
-        Sample& s = r.samples[k];
-        s.vessel_pressure.insert(s.vessel_pressure.end(), p.begin() + k * nx,
-                                 p.begin() + (k + 1) * nx);
-        s.vessel_flow.insert(s.vessel_flow.end(), q.begin() + k * nx, q.begin() + (k + 1) * nx);
-        s.vessel_area.insert(s.vessel_area.end(), a.begin() + k * nx, a.begin() + (k + 1) * nx);
-      }
+      ResultColumns::Vessel c;
+      c.pressure = read_series(g.get(), "pressure", nt, nx, path, where);
+      c.flow = read_series(g.get(), "flow", nt, nx, path, where);
+      c.area = read_series(g.get(), "area", nt, nx, path, where);
+      cols.vessels.push_back(std::move(c));
       layout.vessels.push_back(std::move(v));
     }
   }
@@ -172,8 +170,7 @@ MemoryResults read_results(const std::string& path) {
     Handle ng = open_group(f, "nodes", path);
     for (const auto& name : h5::list_links(ng.get(), path)) {
       Handle g = open_group(ng.get(), name, path);
-      const auto p = read_series(g.get(), "pressure", nt, 0, path, "/nodes/" + name);
-      for (hsize_t k = 0; k < nt; ++k) r.samples[k].node_pressure.push_back(p[k]);
+      cols.node_pressure.push_back(read_series(g.get(), "pressure", nt, 0, path, "/nodes/" + name));
       layout.nodes.push_back(name);
     }
   }
@@ -186,8 +183,8 @@ MemoryResults read_results(const std::string& path) {
       e.type = h5::has_attr(g.get(), "type") ? h5::get_attr_string(g.get(), "type", path) : "";
       for (const auto& qname : h5::list_links(g.get(), path)) {
         if (qname == "time") continue;
-        const auto v = read_series(g.get(), qname, nt, 0, path, "/elements/" + name);
-        for (hsize_t k = 0; k < nt; ++k) r.samples[k].element_values.push_back(v[k]);
+        cols.element_values.push_back(
+            read_series(g.get(), qname, nt, 0, path, "/elements/" + name));
         e.quantities.push_back(Quantity{qname, dataset_units(g.get(), qname, path)});
       }
       layout.elements.push_back(std::move(e));
@@ -206,47 +203,38 @@ MemoryResults read_results(const std::string& path) {
       }
       check(H5Dread(ds.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, &m.value), path,
             "reading metric '" + name + "'");
-      if (h5::has_attr(ds.get(), "units")) m.unit = h5::get_attr_string(ds.get(), "units", path);
-      if (h5::has_attr(ds.get(), "doc")) m.doc = h5::get_attr_string(ds.get(), "doc", path);
+      for_each_field(kMetricFields, m, [&](const auto& field, auto& value) {
+        if constexpr (std::is_same_v<std::decay_t<decltype(value)>, std::string>)
+          if (h5::has_attr(ds.get(), field.name))
+            value = h5::get_attr_string(ds.get(), field.name, path);
+      });
       r.metrics.emplace(name, std::move(m));
     }
   }
   if (H5Lexists(f, "model", H5P_DEFAULT) > 0) r.model_yaml = read_string_dataset(f, "model", path);
 
-  auto get_int = [&](const char* name) -> long {
-    return h5::has_attr(f, name) ? static_cast<long>(h5::get_attr_int(f, name, path)) : 0;
+  r.model_name = h5::has_attr(f, "model_name") ? h5::get_attr_string(f, "model_name", path) : "";
+  // The run's records, field by field (venoflow/result_fields.hpp); a field the file does not
+  // have (written by an older version) keeps the record's default.
+  auto read_field = [&](const auto& field, auto& value) {
+    using T = std::decay_t<decltype(value)>;
+    if (!h5::has_attr(f, field.name)) return;
+    if constexpr (std::is_same_v<T, bool>) {
+      value = get_flag(f, field.name, path);
+    } else if constexpr (std::is_integral_v<T>) {
+      value = static_cast<T>(h5::get_attr_int(f, field.name, path));
+    } else if constexpr (std::is_same_v<T, double>) {
+      value = h5::get_attr_double(f, field.name, path);
+    } else if constexpr (std::is_same_v<T, std::string>) {
+      value = h5::get_attr_string(f, field.name, path);
+    } else {  // one line each
+      std::istringstream lines(h5::get_attr_string(f, field.name, path));
+      for (std::string line; std::getline(lines, line);)
+        if (!line.empty()) value.push_back(line);
+    }
   };
-  auto get_double = [&](const char* name, double fallback) {
-    return h5::has_attr(f, name) ? h5::get_attr_double(f, name, path) : fallback;
-  };
-  auto get_string = [&](const char* name) {
-    return h5::has_attr(f, name) ? h5::get_attr_string(f, name, path) : std::string();
-  };
-  RunStatistics& st = r.stats;
-  st.steps = get_int("steps");
-  st.rhs_evaluations = get_int("rhs_evaluations");
-  st.jacobian_evaluations = get_int("jacobian_evaluations");
-  st.linear_solver_setups = get_int("linear_solver_setups");
-  st.error_test_failures = get_int("error_test_failures");
-  st.nonlinear_convergence_failures = get_int("nonlinear_convergence_failures");
-  st.colours = get_int("colours");
-  st.unknowns = get_int("unknowns");
-  st.cycles_completed = static_cast<int>(get_int("cycles_completed"));
-  st.wall_time = get_double("wall_time", 0.0);
-  st.simulated_time = get_double("simulated_time", 0.0);
-
-  RunOutcome& oc = r.outcome;
-  oc.complete = get_flag(f, "complete", path);
-  oc.interrupted = get_flag(f, "interrupted", path);
-  oc.steady_state = get_flag(f, "steady_state", path);
-  oc.error = get_string("error");
-  oc.steady_state_change = get_double("steady_state_change", -1.0);
-  oc.steady_state_location = get_string("steady_state_location");
-  {
-    std::istringstream lines(get_string("warnings"));
-    for (std::string line; std::getline(lines, line);)
-      if (!line.empty()) oc.warnings.push_back(line);
-  }
+  for_each_field(kRunStatisticsFields, r.stats, read_field);
+  for_each_field(kRunOutcomeFields, r.outcome, read_field);
   return r;
 }
 

@@ -20,9 +20,11 @@
 #include <stdexcept>
 #include <system_error>
 #include <thread>
+#include <type_traits>
 
 #include "solver/hdf5_util.hpp"
 #include "venoflow/model.hpp"
+#include "venoflow/result_fields.hpp"
 
 namespace venoflow {
 
@@ -180,6 +182,12 @@ int create_locked_temp(const std::string& name, const std::string& path) {
 }
 
 const char* non_finite_word(double v) { return std::isnan(v) ? "NaN" : "infinite"; }
+
+bool all_finite(const double* a, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i)
+    if (!std::isfinite(a[i])) return false;
+  return true;
+}
 
 Handle create_group(hid_t loc, const std::string& name, const std::string& path) {
   Handle gcpl(check(H5Pcreate(H5P_GROUP_CREATE), path, "H5Pcreate"));
@@ -341,9 +349,8 @@ struct Hdf5Writer::Impl {
   std::vector<Handle> element_time;
   std::vector<Handle> element_values;  // one per value, in concatenated order
 
-  // Buffers of `flush_every` rows each, row-major by sample.
-  std::vector<double> buf_t, buf_vp, buf_vq, buf_va, buf_np, buf_ev;
-  std::vector<double> scratch;
+  // `flush_every` instants by column, as the datasets hold them (rows [0, n_buffered) used).
+  ResultColumns buf;
   std::size_t n_buffered = 0;
   hsize_t n_written = 0;
 
@@ -398,47 +405,85 @@ struct Hdf5Writer::Impl {
     lock_fd = -1;
   }
 
-  void flush() {
-    if (n_buffered == 0) return;
-    const hsize_t n = n_buffered;
-    append_rows(root_time.get(), n_written, n, 0, buf_t.data(), path, "/time");
+  /// Appends rows [n_written, n_written + n) of every dataset from columns in the file's
+  /// layout (the buffers, or a caller's columns): no transposition.
+  void append(hsize_t n, const ColumnSpans& c) {
+    append_rows(root_time.get(), n_written, n, 0, c.time, path, "/time");
     for (std::size_t i = 0; i < vessels.size(); ++i) {
       auto& v = vessels[i];
       const std::string base = "/vessels/" + layout.vessels[i].name + "/";
-      append_rows(v.time.get(), n_written, n, 0, buf_t.data(), path, base + "time");
-      const std::pair<hid_t, const std::vector<double>*> series[3] = {
-          {v.pressure.get(), &buf_vp}, {v.flow.get(), &buf_vq}, {v.area.get(), &buf_va}};
-      static const char* const kNames[3] = {"pressure", "flow", "area"};
-      for (int s = 0; s < 3; ++s) {
-        const std::vector<double>& src = *series[s].second;
-        for (std::size_t r = 0; r < n_buffered; ++r) {
-          std::copy_n(src.data() + r * total_nx + v.offset, v.nx, scratch.data() + r * v.nx);
-        }
-        append_rows(series[s].first, n_written, n, v.nx, scratch.data(), path, base + kNames[s]);
-      }
+      append_rows(v.time.get(), n_written, n, 0, c.time, path, base + "time");
+      append_rows(v.pressure.get(), n_written, n, v.nx, c.vessels[i].pressure, path,
+                  base + "pressure");
+      append_rows(v.flow.get(), n_written, n, v.nx, c.vessels[i].flow, path, base + "flow");
+      append_rows(v.area.get(), n_written, n, v.nx, c.vessels[i].area, path, base + "area");
     }
-    const std::size_t nn = node_pressure.size();
-    for (std::size_t i = 0; i < nn; ++i) {
+    for (std::size_t i = 0; i < node_pressure.size(); ++i) {
       const std::string base = "/nodes/" + layout.nodes[i] + "/";
-      append_rows(node_time[i].get(), n_written, n, 0, buf_t.data(), path, base + "time");
-      for (std::size_t r = 0; r < n_buffered; ++r) scratch[r] = buf_np[r * nn + i];
-      append_rows(node_pressure[i].get(), n_written, n, 0, scratch.data(), path, base + "pressure");
+      append_rows(node_time[i].get(), n_written, n, 0, c.time, path, base + "time");
+      append_rows(node_pressure[i].get(), n_written, n, 0, c.node_pressure[i], path,
+                  base + "pressure");
     }
     std::size_t k = 0;
     for (std::size_t e = 0; e < layout.elements.size(); ++e) {
       const auto& el = layout.elements[e];
       const std::string base = "/elements/" + el.name + "/";
-      append_rows(element_time[e].get(), n_written, n, 0, buf_t.data(), path, base + "time");
+      append_rows(element_time[e].get(), n_written, n, 0, c.time, path, base + "time");
       for (const auto& q : el.quantities) {
-        for (std::size_t r = 0; r < n_buffered; ++r) {
-          scratch[r] = buf_ev[r * n_element_values + k];
-        }
-        append_rows(element_values[k].get(), n_written, n, 0, scratch.data(), path, base + q.name);
+        append_rows(element_values[k].get(), n_written, n, 0, c.element_values[k], path,
+                    base + q.name);
         ++k;
       }
     }
     n_written += n;
+  }
+
+  void flush() {
+    if (n_buffered == 0) return;
+    append(n_buffered, buf_spans);
     n_buffered = 0;
+  }
+  ColumnSpans buf_spans;  // pointers into buf
+
+  /// Refuses a non-finite value of the instant at time t: vessel(i, s, j) is the value of
+  /// vessel i, series s (0 pressure, 1 flow, 2 area), position j; node(i) and element(k)
+  /// those of node i and element value k.
+  template <class V, class N, class E>
+  void check_finite(double t, V vessel, N node, E element) const {
+    auto bad = [&](const std::string& where, double v) {
+      throw std::runtime_error("results file '" + path + "': " + where + " is " +
+                               non_finite_word(v) + " at t = " + std::to_string(t) +
+                               " (refusing to write non-finite values)");
+    };
+    if (!std::isfinite(t)) bad("time", t);
+    static const char* const kNames[3] = {"pressure", "flow", "area"};
+    for (std::size_t i = 0; i < vessels.size(); ++i) {
+      for (int q = 0; q < 3; ++q) {
+        for (std::size_t j = 0; j < vessels[i].nx; ++j) {
+          const double val = vessel(i, q, j);
+          if (!std::isfinite(val)) {
+            bad("vessel '" + layout.vessels[i].name + "' " + kNames[q] + " at index " +
+                    std::to_string(j) + " (x = " + std::to_string(layout.vessels[i].x[j]) + " m)",
+                val);
+          }
+        }
+      }
+    }
+    for (std::size_t i = 0; i < layout.nodes.size(); ++i) {
+      if (!std::isfinite(node(i))) {
+        bad("node '" + layout.nodes[i] + "' pressure (index " + std::to_string(i) + ")", node(i));
+      }
+    }
+    std::size_t k = 0;
+    for (const auto& e : layout.elements) {
+      for (const auto& q : e.quantities) {
+        if (!std::isfinite(element(k))) {
+          bad("element '" + e.name + "' " + q.name + " (value index " + std::to_string(k) + ")",
+              element(k));
+        }
+        ++k;
+      }
+    }
   }
 };
 
@@ -495,8 +540,6 @@ void Hdf5Writer::begin(const OutputLayout& layout, const Model& model) {
   for (const auto& v : layout.vessels) m.total_nx += v.x.size();
   m.n_element_values = 0;
   for (const auto& e : layout.elements) m.n_element_values += e.quantities.size();
-  std::size_t max_nx = 1;
-  for (const auto& v : layout.vessels) max_nx = std::max(max_nx, v.x.size());
   m.chunk_t = m.flush_every;
 
   Handle fcpl(check(H5Pcreate(H5P_FILE_CREATE), p, "H5Pcreate"));
@@ -608,14 +651,16 @@ void Hdf5Writer::begin(const OutputLayout& layout, const Model& model) {
   }
   create_group(f, "metrics", p);
 
+  // The buffers at their full size once: write() fills rows in place.
   const std::size_t fe = m.flush_every;
-  m.buf_t.assign(fe, 0.0);
-  m.buf_vp.assign(fe * m.total_nx, 0.0);
-  m.buf_vq.assign(fe * m.total_nx, 0.0);
-  m.buf_va.assign(fe * m.total_nx, 0.0);
-  m.buf_np.assign(fe * layout.nodes.size(), 0.0);
-  m.buf_ev.assign(fe * m.n_element_values, 0.0);
-  m.scratch.assign(fe * max_nx, 0.0);
+  m.buf.reset(layout, 0);
+  m.buf.time.assign(fe, 0.0);
+  for (std::size_t i = 0; i < layout.vessels.size(); ++i)
+    for (auto* a : {&m.buf.vessels[i].pressure, &m.buf.vessels[i].flow, &m.buf.vessels[i].area})
+      a->assign(fe * layout.vessels[i].x.size(), 0.0);
+  for (auto* group : {&m.buf.node_pressure, &m.buf.element_values})
+    for (auto& a : *group) a.assign(fe, 0.0);
+  m.buf_spans = spans_of(m.buf);
   m.n_buffered = 0;
   m.n_written = 0;
 }
@@ -645,60 +690,85 @@ void Hdf5Writer::write(const Sample& s) {
   }
 
   // Reject non-finite values before anything is buffered.
-  auto bad = [&](const std::string& where, double v) {
-    throw std::runtime_error("results file '" + m.path + "': " + where + " is " +
-                             non_finite_word(v) + " at t = " + std::to_string(s.t) +
-                             " (refusing to write non-finite values)");
-  };
-  if (!std::isfinite(s.t)) bad("time", s.t);
+  // A quick pass over the sample; only a non-finite value costs the search that names it.
+  if (!all_finite(&s.t, 1) || !all_finite(s.vessel_pressure.data(), s.vessel_pressure.size()) ||
+      !all_finite(s.vessel_flow.data(), s.vessel_flow.size()) ||
+      !all_finite(s.vessel_area.data(), s.vessel_area.size()) ||
+      !all_finite(s.node_pressure.data(), s.node_pressure.size()) ||
+      !all_finite(s.element_values.data(), s.element_values.size()))
+    m.check_finite(
+        s.t,
+        [&](std::size_t i, int q, std::size_t j) {
+          const std::vector<double>& a =
+              q == 0 ? s.vessel_pressure : (q == 1 ? s.vessel_flow : s.vessel_area);
+          return a[m.vessels[i].offset + j];
+        },
+        [&](std::size_t i) { return s.node_pressure[i]; },
+        [&](std::size_t k) { return s.element_values[k]; });
+
+  // Into the column buffers, row r of each.
+  const std::size_t r = m.n_buffered;
+  m.buf.time[r] = s.t;
+  // One loop over the three series (vessels are short: a call to memcpy per series costs
+  // more than the copy).
   for (std::size_t i = 0; i < m.vessels.size(); ++i) {
     const auto& v = m.vessels[i];
-    const std::pair<const char*, const std::vector<double>*> arrays[3] = {
-        {"pressure", &s.vessel_pressure}, {"flow", &s.vessel_flow}, {"area", &s.vessel_area}};
-    for (const auto& [qname, arr] : arrays) {
-      for (std::size_t j = 0; j < v.nx; ++j) {
-        const double val = (*arr)[v.offset + j];
-        if (!std::isfinite(val)) {
-          bad("vessel '" + m.layout.vessels[i].name + "' " + qname + " at index " +
-                  std::to_string(j) + " (x = " + std::to_string(m.layout.vessels[i].x[j]) + " m)",
-              val);
-        }
-      }
-    }
+    auto& c = m.buf.vessels[i];
+    const double *sp = s.vessel_pressure.data() + v.offset, *sq = s.vessel_flow.data() + v.offset,
+                 *sa = s.vessel_area.data() + v.offset;
+    double *dp = c.pressure.data() + r * v.nx, *dq = c.flow.data() + r * v.nx,
+           *da = c.area.data() + r * v.nx;
+    for (std::size_t j = 0; j < v.nx; ++j) dp[j] = sp[j], dq[j] = sq[j], da[j] = sa[j];
   }
-  for (std::size_t i = 0; i < s.node_pressure.size(); ++i) {
-    if (!std::isfinite(s.node_pressure[i])) {
-      bad("node '" + m.layout.nodes[i] + "' pressure (index " + std::to_string(i) + ")",
-          s.node_pressure[i]);
-    }
-  }
-  {
-    std::size_t k = 0;
-    for (const auto& e : m.layout.elements) {
-      for (const auto& q : e.quantities) {
-        if (!std::isfinite(s.element_values[k])) {
-          bad("element '" + e.name + "' " + q.name + " (value index " + std::to_string(k) + ")",
-              s.element_values[k]);
-        }
-        ++k;
-      }
-    }
-  }
-
-  const std::size_t r = m.n_buffered;
-  m.buf_t[r] = s.t;
-  std::copy(s.vessel_pressure.begin(), s.vessel_pressure.end(), m.buf_vp.begin() + r * m.total_nx);
-  std::copy(s.vessel_flow.begin(), s.vessel_flow.end(), m.buf_vq.begin() + r * m.total_nx);
-  std::copy(s.vessel_area.begin(), s.vessel_area.end(), m.buf_va.begin() + r * m.total_nx);
-  std::copy(s.node_pressure.begin(), s.node_pressure.end(),
-            m.buf_np.begin() + r * m.layout.nodes.size());
-  std::copy(s.element_values.begin(), s.element_values.end(),
-            m.buf_ev.begin() + r * m.n_element_values);
+  for (std::size_t i = 0; i < s.node_pressure.size(); ++i)
+    m.buf.node_pressure[i][r] = s.node_pressure[i];
+  for (std::size_t k = 0; k < s.element_values.size(); ++k)
+    m.buf.element_values[k][r] = s.element_values[k];
   ++m.n_buffered;
   if (m.n_buffered == m.flush_every) {
     h5::ErrorSilencer quiet;
     m.flush();
   }
+}
+
+void Hdf5Writer::write(const ColumnSpans& c, std::size_t nt) {
+  Impl& m = *impl_;
+  if (!m.begun || !m.file.valid()) throw std::logic_error("Hdf5Writer::write before begin()");
+  if (m.finished) throw std::logic_error("Hdf5Writer::write after finish()");
+  if (c.vessels.size() != m.vessels.size() || c.node_pressure.size() != m.layout.nodes.size() ||
+      c.element_values.size() != m.n_element_values) {
+    throw std::runtime_error("results file '" + m.path +
+                             "': the columns given do not match the layout (vessels, nodes, "
+                             "element values)");
+  }
+  // The first instant with a non-finite value, found column by column; check_finite names it.
+  std::size_t first_bad = nt;
+  auto scan = [&](const double* a, std::size_t width) {
+    for (std::size_t k = 0; k < std::min(first_bad, nt); ++k)
+      if (!all_finite(a + k * width, width)) first_bad = k;
+  };
+  scan(c.time, 1);
+  for (std::size_t i = 0; i < c.vessels.size(); ++i)
+    for (const double* a : {c.vessels[i].pressure, c.vessels[i].flow, c.vessels[i].area})
+      scan(a, m.vessels[i].nx);
+  for (const double* a : c.node_pressure) scan(a, 1);
+  for (const double* a : c.element_values) scan(a, 1);
+  if (first_bad < nt) {
+    const std::size_t k = first_bad;
+    m.check_finite(
+        c.time[k],
+        [&](std::size_t i, int q, std::size_t j) {
+          const auto& v = c.vessels[i];
+          const double* a = q == 0 ? v.pressure : (q == 1 ? v.flow : v.area);
+          return a[k * m.vessels[i].nx + j];
+        },
+        [&](std::size_t i) { return c.node_pressure[i][k]; },
+        [&](std::size_t e) { return c.element_values[e][k]; });
+  }
+  if (nt == 0) return;
+  h5::ErrorSilencer quiet;
+  m.flush();
+  m.append(nt, c);
 }
 
 void Hdf5Writer::finish(const RunStatistics& stats, const RunOutcome& outcome,
@@ -724,40 +794,32 @@ void Hdf5Writer::finish(const RunStatistics& stats, const RunOutcome& outcome,
                       p, "creating metric '" + name + "'"));
       check(H5Dwrite(ds.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, &metric.value), p,
             "writing metric '" + name + "'");
-      h5::set_attr(ds.get(), "units", metric.unit, p);
-      h5::set_attr(ds.get(), "doc", metric.doc, p);
+      for_each_field(kMetricFields, metric, [&](const auto& field, const auto& value) {
+        if constexpr (std::is_same_v<std::decay_t<decltype(value)>, std::string>)
+          h5::set_attr(ds.get(), field.name, value, p);
+      });
     }
   }
 
-  h5::set_attr_flag(f, "complete", outcome.complete, p);
-  h5::set_attr_flag(f, "interrupted", outcome.interrupted, p);
-  h5::set_attr_flag(f, "steady_state", outcome.steady_state, p);
-  h5::set_attr(f, "error", outcome.error.substr(0, kMaxAttrString), p);
-  {
-    // Validity-domain warnings (solver.on_domain_violation: warn), one per line.
-    std::string w;
-    for (const auto& line : outcome.warnings) w.append(w.empty() ? "" : "\n").append(line);
-    h5::set_attr(f, "warnings", w.substr(0, kMaxAttrString), p);
-  }
-  h5::set_attr(f, "steady_state_change", outcome.steady_state_change, p);
-  h5::set_attr(f, "steady_state_location", outcome.steady_state_location.substr(0, kMaxAttrString),
-               p);
-  const std::pair<const char*, long> counters[] = {
-      {"steps", stats.steps},
-      {"rhs_evaluations", stats.rhs_evaluations},
-      {"jacobian_evaluations", stats.jacobian_evaluations},
-      {"linear_solver_setups", stats.linear_solver_setups},
-      {"error_test_failures", stats.error_test_failures},
-      {"nonlinear_convergence_failures", stats.nonlinear_convergence_failures},
-      {"colours", stats.colours},
-      {"unknowns", stats.unknowns},
-      {"cycles_completed", stats.cycles_completed},
+  // The run's records, field by field (venoflow/result_fields.hpp).
+  auto write_field = [&](const auto& field, const auto& value) {
+    using T = std::decay_t<decltype(value)>;
+    if constexpr (std::is_same_v<T, bool>) {
+      h5::set_attr_flag(f, field.name, value, p);
+    } else if constexpr (std::is_integral_v<T>) {
+      h5::set_attr(f, field.name, static_cast<std::int64_t>(value), p);
+    } else if constexpr (std::is_same_v<T, double>) {
+      h5::set_attr(f, field.name, value, p);
+    } else if constexpr (std::is_same_v<T, std::string>) {
+      h5::set_attr(f, field.name, value.substr(0, kMaxAttrString), p);
+    } else {  // a list of lines (validity-domain warnings): one text, one per line
+      std::string text;
+      for (const auto& line : value) text.append(text.empty() ? "" : "\n").append(line);
+      h5::set_attr(f, field.name, text.substr(0, kMaxAttrString), p);
+    }
   };
-  for (const auto& [name, value] : counters) {
-    h5::set_attr(f, name, static_cast<std::int64_t>(value), p);
-  }
-  h5::set_attr(f, "wall_time", stats.wall_time, p);
-  h5::set_attr(f, "simulated_time", stats.simulated_time, p);
+  for_each_field(kRunOutcomeFields, outcome, write_field);
+  for_each_field(kRunStatisticsFields, stats, write_field);
   h5::set_attr(f, "samples", static_cast<std::int64_t>(m.n_written), p);
 
   // Everything reaches the disk here, where a full disk shows; a failure leaves the file to
@@ -804,15 +866,14 @@ void Hdf5Writer::finish(const RunStatistics& stats, const RunOutcome& outcome,
 }
 
 SinkFootprint Hdf5Writer::footprint(const OutputLayout& layout) const {
-  // begin()'s buffers: flush_every rows of every series (buf_*) and of the longest vessel
-  // (scratch); and HDF5's chunk caches, which keep the last chunk of every dataset (create_series:
-  // flush_every rows, fewer for a wide vessel so that a chunk stays below kMaxChunkBytes).
+  // begin()'s buffers: flush_every rows of every series (buf); and HDF5's chunk caches, which keep
+  // the last chunk of every dataset (create_series: flush_every rows, fewer for a wide vessel so
+  // that a chunk stays below kMaxChunkBytes).
   const double fe = double(impl_->flush_every);
-  double values = 1.0, max_nx = 1.0, cached = fe * 8.0;  // root time
+  double values = 1.0, cached = fe * 8.0;  // root time
   for (const auto& v : layout.vessels) {
     const double nx = double(v.x.size());
     values += 3.0 * nx;
-    max_nx = std::max(max_nx, nx);
     const double rows = std::clamp(std::floor(double(kMaxChunkBytes) / (8.0 * nx)), 1.0, fe);
     cached += fe * 8.0 + 3.0 * rows * nx * 8.0;
   }
@@ -823,7 +884,7 @@ SinkFootprint Hdf5Writer::footprint(const OutputLayout& layout) const {
     cached += fe * 8.0 * (1.0 + double(e.quantities.size()));
   }
   SinkFootprint f;
-  f.fixed_bytes = 8.0 * fe * (values + max_nx) + cached;
+  f.fixed_bytes = 8.0 * fe * values + cached;
   return f;
 }
 

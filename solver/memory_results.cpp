@@ -6,26 +6,91 @@
 
 namespace venoflow {
 
+void ResultColumns::reset(const OutputLayout& layout, std::size_t samples) {
+  time.clear();
+  time.reserve(samples);
+  vessels.assign(layout.vessels.size(), {});
+  for (std::size_t v = 0; v < layout.vessels.size(); ++v)
+    for (auto* a : {&vessels[v].pressure, &vessels[v].flow, &vessels[v].area})
+      a->reserve(samples * layout.vessels[v].x.size());
+  node_pressure.assign(layout.nodes.size(), {});
+  std::size_t nq = 0;
+  for (const auto& e : layout.elements) nq += e.quantities.size();
+  element_values.assign(nq, {});
+  for (auto* group : {&node_pressure, &element_values})
+    for (auto& a : *group) a.reserve(samples);
+}
+
+void ResultColumns::append(const OutputLayout& layout, const Sample& s) {
+  time.push_back(s.t);
+  std::size_t off = 0;
+  for (std::size_t v = 0; v < vessels.size(); ++v) {
+    const std::size_t nx = layout.vessels[v].x.size();
+    auto& c = vessels[v];
+    c.pressure.insert(c.pressure.end(), s.vessel_pressure.begin() + off,
+                      s.vessel_pressure.begin() + off + nx);
+    c.flow.insert(c.flow.end(), s.vessel_flow.begin() + off, s.vessel_flow.begin() + off + nx);
+    c.area.insert(c.area.end(), s.vessel_area.begin() + off, s.vessel_area.begin() + off + nx);
+    off += nx;
+  }
+  for (std::size_t i = 0; i < node_pressure.size(); ++i)
+    node_pressure[i].push_back(s.node_pressure[i]);
+  for (std::size_t i = 0; i < element_values.size(); ++i)
+    element_values[i].push_back(s.element_values[i]);
+}
+
+Sample ResultColumns::row(const OutputLayout& layout, std::size_t k) const {
+  if (k >= size()) {
+    throw std::out_of_range("sample " + std::to_string(k) + " out of range (" +
+                            std::to_string(size()) + " samples)");
+  }
+  Sample s;
+  s.t = time[k];
+  for (std::size_t v = 0; v < vessels.size(); ++v) {
+    const std::size_t nx = layout.vessels[v].x.size();
+    const auto& c = vessels[v];
+    s.vessel_pressure.insert(s.vessel_pressure.end(), c.pressure.begin() + k * nx,
+                             c.pressure.begin() + (k + 1) * nx);
+    s.vessel_flow.insert(s.vessel_flow.end(), c.flow.begin() + k * nx,
+                         c.flow.begin() + (k + 1) * nx);
+    s.vessel_area.insert(s.vessel_area.end(), c.area.begin() + k * nx,
+                         c.area.begin() + (k + 1) * nx);
+  }
+  for (const auto& n : node_pressure) s.node_pressure.push_back(n[k]);
+  for (const auto& e : element_values) s.element_values.push_back(e[k]);
+  return s;
+}
+
+ColumnSpans spans_of(const ResultColumns& c) {
+  ColumnSpans s;
+  s.time = c.time.data();
+  for (const auto& v : c.vessels)
+    s.vessels.push_back({v.pressure.data(), v.flow.data(), v.area.data()});
+  for (const auto& n : c.node_pressure) s.node_pressure.push_back(n.data());
+  for (const auto& e : c.element_values) s.element_values.push_back(e.data());
+  return s;
+}
+
 void MemoryResults::begin(const OutputLayout& layout_in, const Model& model) {
   layout = layout_in;
-  samples.clear();
+  columns.reset(layout, expected_samples);
   stats = RunStatistics{};
   outcome = RunOutcome{};
   metrics.clear();
+  model_name = model.name;
   model_yaml = model.resolved_yaml;
 }
 
-void MemoryResults::write(const Sample& sample) { samples.push_back(sample); }
+void MemoryResults::write(const Sample& sample) { columns.append(layout, sample); }
 
 SinkFootprint MemoryResults::footprint(const OutputLayout& l) const {
-  std::size_t values = 0;
+  // The time and every value, 8 bytes each per sample; twice that while the columns grow by
+  // doubling when the number of samples was not given beforehand (expected_samples).
+  std::size_t values = 1 + l.nodes.size();
   for (const auto& v : l.vessels) values += 3 * v.x.size();
-  values += l.nodes.size();
   for (const auto& e : l.elements) values += e.quantities.size();
-  // A Sample and its five arrays (each with about 16 bytes of allocator overhead), twice the
-  // Sample itself for the vector's growth.
   SinkFootprint f;
-  f.bytes_per_sample = 8.0 * double(values) + 2.0 * sizeof(Sample) + 5 * 16.0;
+  f.bytes_per_sample = 8.0 * double(values) * (expected_samples > 0 ? 1.0 : 2.0);
   return f;
 }
 

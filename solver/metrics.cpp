@@ -132,6 +132,8 @@ void CycleMetrics::compute(std::map<std::string, Metric>& out) const {
     double frac = 0.0, vol = 0.0;
     for (const auto& r : rows)
       if (r.q_mid[i] < 0.0) frac += 1.0, vol -= r.q_mid[i] * dt;
+    out["mean_flow_" + v] = {mean([i](const Row& r) { return r.q_mid[i]; }), "m^3/s",
+                             "mean flow over the last cycle at the mid-point"};
     out["reflux_fraction_" + v] = {frac / n, "1",
                                    "fraction of the cycle with retrograde flow at the mid-point"};
     out["reflux_volume_" + v] = {vol, "m^3", "retrograde volume per cycle at the mid-point"};

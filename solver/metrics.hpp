@@ -10,7 +10,8 @@
 //  - per pathway of the model's `metrics.pathways`: outflow_<name> (sum of the vessels' mean
 //    mid-point flows) and outflow_fraction_<name> (of CBF);
 //  - per vessel in `metrics.cross_sections`: csa_<vessel> (mean mid-point area);
-//  - per vessel: reflux_fraction_<vessel> (fraction of the cycle with negative mid-point flow)
+//  - per vessel: mean_flow_<vessel> (mean mid-point flow; Python's Results.mean_flow),
+//    reflux_fraction_<vessel> (fraction of the cycle with negative mid-point flow)
 //    and reflux_volume_<vessel> (retrograde volume per cycle);
 //  - per stenosis and valve: pressure_drop_<name> (mean), and for valves reflux_volume_<name>.
 #pragma once

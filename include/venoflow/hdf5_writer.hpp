@@ -32,9 +32,12 @@ class Hdf5Writer : public ResultSink {
 
   void begin(const OutputLayout& layout, const Model& model) override;
   void write(const Sample& sample) override;
+  /// Appends nt instants given by column (as read from a file or from numpy arrays), written
+  /// to the datasets as they are; the same checks as write(Sample).
+  void write(const ColumnSpans& columns, std::size_t nt);
   void finish(const RunStatistics& stats, const RunOutcome& outcome,
               const std::map<std::string, Metric>& metrics) override;
-  /// Its row buffers (flush_every samples) and transposition scratch.
+  /// Its column buffers (flush_every samples) and HDF5's chunk caches.
   SinkFootprint footprint(const OutputLayout& layout) const override;
 
   /// Where the file ended up after finish() ("" before).

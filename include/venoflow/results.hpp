@@ -98,7 +98,74 @@ class ResultSink {
                       const std::map<std::string, Metric>& metrics) = 0;
 };
 
-/// Keeps everything in memory (tests, Python).
+/// A run's series by column, the layout of the results file and of numpy: time (nt); per
+/// vessel pressure, flow and area, each (nt, nx) contiguous in C order; per node its pressure
+/// (nt); per element quantity, in layout order, its values (nt).
+struct ResultColumns {
+  struct Vessel {
+    std::vector<double> pressure, flow, area;
+  };
+  std::vector<double> time;
+  std::vector<Vessel> vessels;
+  std::vector<std::vector<double>> node_pressure;
+  std::vector<std::vector<double>> element_values;
+
+  /// Empty columns for `layout`, each with room for `samples` instants (no growth below).
+  void reset(const OutputLayout& layout, std::size_t samples = 0);
+  /// Appends one instant (sizes as in the layout; no allocation within the room reserved).
+  void append(const OutputLayout& layout, const Sample& s);
+  std::size_t size() const { return time.size(); }
+  /// Instant k as a Sample (a copy: for tests and row-wise checks).
+  Sample row(const OutputLayout& layout, std::size_t k) const;
+};
+
+/// Read-only pointers to columns laid out as in ResultColumns (numpy arrays, or the columns
+/// themselves): time and every series hold the same number of instants.
+struct ColumnSpans {
+  struct Vessel {
+    const double* pressure = nullptr;
+    const double* flow = nullptr;
+    const double* area = nullptr;
+  };
+  const double* time = nullptr;
+  std::vector<Vessel> vessels;
+  std::vector<const double*> node_pressure;
+  std::vector<const double*> element_values;
+};
+
+/// Pointers to `c`'s columns (valid while c is not changed).
+ColumnSpans spans_of(const ResultColumns& c);
+
+/// Instants of a MemoryResults as Samples, built on access (tests read rows).
+class SampleRows {
+ public:
+  SampleRows(const ResultColumns& c, const OutputLayout& l) : c_(&c), l_(&l) {}
+  std::size_t size() const { return c_->size(); }
+  bool empty() const { return c_->size() == 0; }
+  Sample operator[](std::size_t k) const { return c_->row(*l_, k); }
+  Sample front() const { return c_->row(*l_, 0); }
+  Sample back() const { return c_->row(*l_, size() - 1); }
+
+  class iterator {
+   public:
+    iterator(const SampleRows* r, std::size_t k) : r_(r), k_(k) {}
+    Sample operator*() const { return (*r_)[k_]; }
+    iterator& operator++() { return ++k_, *this; }
+    bool operator!=(const iterator& o) const { return k_ != o.k_; }
+
+   private:
+    const SampleRows* r_;
+    std::size_t k_;
+  };
+  iterator begin() const { return {this, 0}; }
+  iterator end() const { return {this, size()}; }
+
+ private:
+  const ResultColumns* c_;
+  const OutputLayout* l_;
+};
+
+/// Keeps everything in memory, by column (tests, Python: the columns go to numpy as they are).
 class MemoryResults : public ResultSink {
  public:
   SinkFootprint footprint(const OutputLayout& layout) const override;
@@ -107,12 +174,20 @@ class MemoryResults : public ResultSink {
   void finish(const RunStatistics& stats, const RunOutcome& outcome,
               const std::map<std::string, Metric>& metrics) override;
 
+  /// Instants the run will write (RunPlan::samples_written), set before begin(): every column
+  /// is then allocated once at its final size. Without it the columns grow by doubling.
+  std::size_t expected_samples = 0;
+
   OutputLayout layout;
-  std::vector<Sample> samples;
+  ResultColumns columns;
   RunStatistics stats;
   RunOutcome outcome;
   std::map<std::string, Metric> metrics;
+  std::string model_name;
   std::string model_yaml;
+
+  /// The instants as rows (copies built on access).
+  SampleRows samples() const { return {columns, layout}; }
 
   /// Index helpers (throw std::out_of_range for unknown names).
   std::size_t vessel_index(const std::string& name) const;

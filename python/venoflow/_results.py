@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import warnings
 from typing import Any, Callable, Iterable
 
@@ -70,12 +69,7 @@ class Results:
         self.period: float = float(raw["period"])
         self.output: str | None = raw.get("output")
         self._doc = doc  # source of model_yaml when the run did not write it (see simulate)
-        name = raw["model_name"]
-        if not name:
-            m = re.search(r"^name:\s*(\S+)\s*$", self.model_yaml, re.M)
-            name = m.group(1).strip("'\"") if m else ""
-            raw["model_name"] = name
-        self.model_name: str = name
+        self.model_name: str = raw["model_name"]  # Model::name, from the run or the file
 
     @property
     def model_yaml(self) -> str:
@@ -108,12 +102,22 @@ class Results:
         return arr[:, j]
 
     def mean_flow(self, vessel: str, last_cycle: bool = True) -> float:
-        """Time-mean flow [m^3/s] at the vessel's mid-point (over the last cycle if known)."""
+        """Time-mean flow [m^3/s] at the vessel's mid-point.
+
+        ``last_cycle=True``: over the last complete cycle (the whole run without a period), the
+        run's metric ``mean_flow_<vessel>`` computed in C++ (solver/metrics.hpp); KeyError for a
+        results file written before that metric existed. ``last_cycle=False``: over the whole
+        run (trapezoidal rule on the output instants)."""
+        if vessel not in self.x:
+            raise KeyError(f"no vessel {vessel!r} in the results")
+        if last_cycle:
+            key = f"mean_flow_{vessel}"
+            if key not in self.metrics:
+                raise KeyError(f"these results have no metric {key!r} (written by an older "
+                               "venoflow); use mean_flow(vessel, last_cycle=False)")
+            return self.metrics[key]
         q = self.series(vessel, "flow", "mid")
         t = self.time
-        if last_cycle and self.period > 0 and t.size and t[-1] - t[0] >= self.period:
-            sel = t >= t[-1] - self.period - 1e-12
-            q, t = q[sel], t[sel]
         if t.size < 2:
             return float(q.mean()) if q.size else float("nan")
         return float(np.sum(0.5 * (q[1:] + q[:-1]) * np.diff(t)) / (t[-1] - t[0]))

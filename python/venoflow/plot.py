@@ -87,7 +87,9 @@ def network(model: Model, results: Results | None = None, ax=None, layout: str =
         pos = {n: np.array([spring[n][0], heights[n]]) for n in nodes}
     else:
         pos = _spring_layout(nodes, edges)
-    flows = {v["name"]: (results.mean_flow(v["name"]) if results is not None else 1.0)
+    # The last cycle's mean (a metric of the run), the whole run's for older results files.
+    flows = {v["name"]: (results.mean_flow(v["name"], f"mean_flow_{v['name']}" in results.metrics)
+                         if results is not None else 1.0)
              for v in g["vessels"]}
     qmax = max((abs(q) for q in flows.values()), default=1.0) or 1.0
     cmap = plt.get_cmap("viridis")

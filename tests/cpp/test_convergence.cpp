@@ -44,7 +44,7 @@ std::vector<double> mid_pressure(const Model& m) {
   sim.run(res);
   const std::size_t nx = res.layout.vessels[0].x.size();
   std::vector<double> p;
-  for (const auto& s : res.samples)
+  for (const auto& s : res.samples())
     if (s.t >= 1.0 - 1e-12) p.push_back(s.vessel_pressure[nx / 2]);
   return p;
 }
@@ -152,7 +152,7 @@ TEST(LumpedLimit, OneCellVesselEqualsTheRlcCircuit) {
   std::size_t k = 1;
   double worst_p = 0.0, worst_q = 0.0, qscale = 0.0;
   const std::size_t ib = res.node_index("b");
-  while (k < res.samples.size()) {
+  while (k < res.samples().size()) {
     double k1q, k1p, k2q, k2p, k3q, k3p, k4q, k4p;
     f(t, q, pb, k1q, k1p);
     f(t + dt / 2, q + dt / 2 * k1q, pb + dt / 2 * k1p, k2q, k2p);
@@ -161,9 +161,9 @@ TEST(LumpedLimit, OneCellVesselEqualsTheRlcCircuit) {
     q += dt / 6 * (k1q + 2 * k2q + 2 * k3q + k4q);
     pb += dt / 6 * (k1p + 2 * k2p + 2 * k3p + k4p);
     t += dt;
-    if (std::abs(t - res.samples[k].t) < dt / 2) {
-      worst_p = std::max(worst_p, std::abs(res.samples[k].node_pressure[ib] - pb));
-      worst_q = std::max(worst_q, std::abs(res.samples[k].vessel_flow[0] - q));
+    if (std::abs(t - res.samples()[k].t) < dt / 2) {
+      worst_p = std::max(worst_p, std::abs(res.samples()[k].node_pressure[ib] - pb));
+      worst_q = std::max(worst_q, std::abs(res.samples()[k].vessel_flow[0] - q));
       qscale = std::max(qscale, std::abs(q));
       ++k;
     }
@@ -199,9 +199,9 @@ TEST(RunControl, SolverFailureNamesTimeComponentAndQuantity) {
   // The sink was finished and told the run is incomplete, with what was computed so far.
   EXPECT_FALSE(res.outcome.complete);
   EXPECT_FALSE(res.outcome.error.empty());
-  ASSERT_FALSE(res.samples.empty());
-  EXPECT_LT(res.samples.back().t, 0.31);
-  for (const auto& s : res.samples)
+  ASSERT_FALSE(res.samples().empty());
+  EXPECT_LT(res.samples().back().t, 0.31);
+  for (const auto& s : res.samples())
     for (double p : s.vessel_pressure) EXPECT_TRUE(std::isfinite(p));
 }
 
@@ -233,5 +233,5 @@ TEST(RunControl, StopFlagInterruptsAndKeepsWhatWasComputed) {
   EXPECT_TRUE(out.interrupted);
   EXPECT_FALSE(out.complete);
   EXPECT_FALSE(res.outcome.complete);
-  EXPECT_NEAR(res.samples.back().t, 0.51, 0.011);
+  EXPECT_NEAR(res.samples().back().t, 0.51, 0.011);
 }

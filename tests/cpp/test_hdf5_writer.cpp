@@ -20,10 +20,13 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
+#include <variant>
 
 #include "solver/hdf5_util.hpp"
 #include "venoflow/hdf5_writer.hpp"
 #include "venoflow/model.hpp"
+#include "venoflow/result_fields.hpp"
 #include "venoflow/results.hpp"
 
 namespace fs = std::filesystem;
@@ -130,7 +133,8 @@ std::string tmp_name(const std::string& path) {
   return path + ".tmp-none";
 }
 
-void expect_samples_equal(const std::vector<Sample>& a, const std::vector<Sample>& b) {
+template <class A, class B>
+void expect_samples_equal(const A& a, const B& b) {
   ASSERT_EQ(a.size(), b.size());
   for (std::size_t k = 0; k < a.size(); ++k) {
     EXPECT_EQ(a[k].t, b[k].t) << k;
@@ -161,7 +165,7 @@ TEST(MemoryResults, IndexHelpers) {
   EXPECT_THROW(r.element_value_index("nope", "flow"), std::out_of_range);
   r.write(make_sample(r.layout, 0));
   r.finish(make_stats(), complete_outcome(), make_metrics());
-  EXPECT_EQ(r.samples.size(), 1u);
+  EXPECT_EQ(r.samples().size(), 1u);
   EXPECT_TRUE(r.outcome.complete);
   EXPECT_EQ(r.metrics.size(), 2u);
 }
@@ -208,7 +212,7 @@ TEST_F(Hdf5WriterTest, RoundTripIsExact) {
   EXPECT_EQ(r.layout.elements[0].quantities[1].name, "p_c");
   EXPECT_EQ(r.layout.elements[0].quantities[1].unit, "Pa");
   EXPECT_EQ(r.layout.period, 0.8);
-  expect_samples_equal(r.samples, expected.samples);
+  expect_samples_equal(r.samples(), expected.samples());
 
   ASSERT_EQ(r.metrics.size(), 2u);
   for (const auto& [name, m] : expected.metrics) {
@@ -310,8 +314,8 @@ TEST_F(Hdf5WriterTest, IncompleteRunKeepsExistingTarget) {
   const MemoryResults r = read_results(incomplete);
   EXPECT_FALSE(r.outcome.complete);
   EXPECT_EQ(r.outcome.error, outcome.error);
-  EXPECT_EQ(r.samples.size(), 21u);
-  EXPECT_EQ(r.samples.back().vessel_flow, make_sample(layout, 20).vessel_flow);
+  EXPECT_EQ(r.samples().size(), 21u);
+  EXPECT_EQ(r.samples().back().vessel_flow, make_sample(layout, 20).vessel_flow);
 }
 
 TEST_F(Hdf5WriterTest, InterruptedRunWithoutH5SuffixGetsIncompleteName) {
@@ -366,8 +370,8 @@ TEST_F(Hdf5WriterTest, RejectsNonFiniteValuesNamingTheQuantity) {
   // Rejected samples leave nothing behind; the run can still be finished.
   w.finish(make_stats(), RunOutcome{}, {});
   const MemoryResults r = read_results(w.final_path());
-  ASSERT_EQ(r.samples.size(), 1u);
-  EXPECT_EQ(r.samples[0].vessel_flow, make_sample(layout, 0).vessel_flow);
+  ASSERT_EQ(r.samples().size(), 1u);
+  EXPECT_EQ(r.samples()[0].vessel_flow, make_sample(layout, 0).vessel_flow);
 }
 
 TEST_F(Hdf5WriterTest, RejectsSampleOfWrongSize) {
@@ -418,7 +422,7 @@ TEST_F(Hdf5WriterTest, EmptyRunRoundTrips) {
   w.begin(layout, make_model());
   w.finish(make_stats(), complete_outcome(), {});
   const MemoryResults r = read_results(path);
-  EXPECT_TRUE(r.samples.empty());
+  EXPECT_TRUE(r.samples().empty());
   EXPECT_EQ(r.layout.vessels.size(), 2u);
   EXPECT_TRUE(r.outcome.complete);
 }
@@ -461,7 +465,8 @@ TEST_F(Hdf5WriterTest, FlushEveryOneRoundTrips) {
     w.write(expected.back());
   }
   w.finish(make_stats(), complete_outcome(), {});
-  expect_samples_equal(read_results(path).samples, expected);
+  const MemoryResults back = read_results(path);
+  expect_samples_equal(back.samples(), expected);
 }
 
 // ---- trust at any input: output paths, full disks, dead writers, damaged files ----------------
@@ -548,8 +553,8 @@ TEST_F(Hdf5WriterTest, FinishedRunIsKeptWhenTheTargetCannotBeReplaced) {
   EXPECT_NE(msg.find(kept), std::string::npos) << msg;
   const MemoryResults r = read_results(kept);
   EXPECT_TRUE(r.outcome.complete);
-  ASSERT_EQ(r.samples.size(), 20u);
-  EXPECT_EQ(r.samples[19].t, make_sample(layout, 19).t);
+  ASSERT_EQ(r.samples().size(), 20u);
+  EXPECT_EQ(r.samples()[19].t, make_sample(layout, 19).t);
   EXPECT_FALSE(fs::exists(tmp_name(path)));
   EXPECT_EQ(h5::open_object_count(), 0);
 }
@@ -729,4 +734,144 @@ TEST_F(Hdf5WriterTest, DamagedObjectHeaderLeavesNothingOpenAndAQuietExit) {
   ASSERT_TRUE(WIFEXITED(status)) << "child died with signal " << WTERMSIG(status) << "\n" << err;
   EXPECT_EQ(WEXITSTATUS(status), 0) << "21: read, 22: message, 23: identifiers\n" << err;
   EXPECT_EQ(err, "");
+}
+
+// ---- results by column ------------------------------------------------------------------------
+
+TEST_F(Hdf5WriterTest, MemoryResultsKeepColumnsInTheFileLayout) {
+  // Each vessel series is (nt, nx) in C order, each node and element series (nt): value
+  // (k, j) of a vessel is the j-th position of the k-th sample written.
+  const OutputLayout layout = make_layout();
+  MemoryResults mem;
+  mem.begin(layout, make_model());
+  for (std::size_t k = 0; k < 5; ++k) mem.write(make_sample(layout, k));
+  ASSERT_EQ(mem.columns.size(), 5u);
+  const std::size_t nx = layout.vessels[1].x.size();
+  ASSERT_EQ(mem.columns.vessels[1].flow.size(), 5 * nx);
+  for (std::size_t k = 0; k < 5; ++k) {
+    const Sample s = make_sample(layout, k);
+    for (std::size_t j = 0; j < nx; ++j)
+      EXPECT_EQ(mem.columns.vessels[1].flow[k * nx + j], s.vessel_flow[5 + j]) << k << " " << j;
+    EXPECT_EQ(mem.columns.node_pressure[1][k], s.node_pressure[1]);
+    EXPECT_EQ(mem.columns.element_values[1][k], s.element_values[1]);
+  }
+  EXPECT_EQ(mem.model_name, "two_vessels");
+  // With the number of samples announced, no column grows past its first allocation.
+  MemoryResults sized;
+  sized.expected_samples = 5;
+  sized.begin(layout, make_model());
+  const double* before = sized.columns.vessels[0].pressure.data();
+  for (std::size_t k = 0; k < 5; ++k) sized.write(make_sample(layout, k));
+  EXPECT_EQ(sized.columns.vessels[0].pressure.data(), before);
+}
+
+TEST_F(Hdf5WriterTest, ColumnsAreWrittenAsGivenAfterBufferedSamples) {
+  // Three samples through write(Sample), then 300 instants by column (crossing several chunks
+  // of flush_every = 64): the file holds all of them in order, exactly.
+  const OutputLayout layout = make_layout();
+  MemoryResults expected;
+  expected.begin(layout, make_model());
+  for (std::size_t k = 0; k < 303; ++k) expected.write(make_sample(layout, k));
+  MemoryResults tail;
+  tail.begin(layout, make_model());
+  for (std::size_t k = 3; k < 303; ++k) tail.write(make_sample(layout, k));
+  const std::string path = file("columns.h5");
+  {
+    Hdf5Writer w(path, 64);
+    w.begin(layout, make_model());
+    for (std::size_t k = 0; k < 3; ++k) w.write(make_sample(layout, k));
+    w.write(spans_of(tail.columns), tail.columns.size());
+    w.finish(make_stats(), complete_outcome(), make_metrics());
+  }
+  const MemoryResults back = read_results(path);
+  EXPECT_EQ(back.model_name, "two_vessels");
+  expect_samples_equal(back.samples(), expected.samples());
+}
+
+TEST_F(Hdf5WriterTest, ColumnsWithANonFiniteValueAreRefusedAtTheirFirstBadInstant) {
+  const OutputLayout layout = make_layout();
+  MemoryResults cols;
+  cols.begin(layout, make_model());
+  for (std::size_t k = 0; k < 10; ++k) cols.write(make_sample(layout, k));
+  // Instant 7 of the carotid's flow at position 3, and a later one of a node: the message
+  // names the first instant (t = 0.007 s) and where.
+  cols.columns.vessels[1].flow[7 * 11 + 3] = std::numeric_limits<double>::quiet_NaN();
+  cols.columns.node_pressure[0][9] = std::numeric_limits<double>::infinity();
+  const std::string path = file("colnan.h5");
+  Hdf5Writer w(path, 4);
+  w.begin(layout, make_model());
+  try {
+    w.write(spans_of(cols.columns), cols.columns.size());
+    FAIL() << "NaN accepted";
+  } catch (const std::runtime_error& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("carotid_L"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("flow at index 3"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("t = 0.007"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("NaN"), std::string::npos) << msg;
+  }
+  w.finish(make_stats(), RunOutcome{}, {});
+  EXPECT_TRUE(read_results(w.final_path()).samples().empty());  // nothing of it was written
+}
+
+// ---- field tables --------------------------------------------------------------------------
+
+/// Gives every field of `r` a value of its own (not its default), from the field's position.
+template <class Record, std::size_t N>
+void fill_distinct(const std::array<RecordField<Record>, N>& table, Record& r) {
+  int i = 0;
+  for_each_field(table, r, [&](const auto& field, auto& value) {
+    using T = std::decay_t<decltype(value)>;
+    ++i;
+    if constexpr (std::is_same_v<T, bool>)
+      value = !value;
+    else if constexpr (std::is_arithmetic_v<T>)
+      value = static_cast<T>(1000 + 7 * i) + (std::is_floating_point_v<T> ? 0.25 : 0);
+    else if constexpr (std::is_same_v<T, std::string>)
+      value = std::string("value of ") + field.name;
+    else
+      value = {std::string("first line of ") + field.name, "second line"};
+  });
+}
+
+template <class Record, std::size_t N>
+void expect_fields_equal(const std::array<RecordField<Record>, N>& table, const Record& a,
+                         const Record& b) {
+  for (const auto& field : table)
+    std::visit([&](auto m) { EXPECT_EQ(a.*m, b.*m) << field.name; }, field.member);
+}
+
+TEST_F(Hdf5WriterTest, EveryFieldOfTheRunRecordsRoundTripsAndIsDocumented) {
+  RunStatistics st;
+  RunOutcome out;
+  fill_distinct(kRunStatisticsFields, st);
+  fill_distinct(kRunOutcomeFields, out);
+  out.complete = true;  // keep the file's name
+  std::map<std::string, Metric> metrics;
+  fill_distinct(kMetricFields, metrics["m"]);
+  metrics["m"].value = 4.5;
+  const OutputLayout layout = make_layout();
+  const std::string path = file("fields.h5");
+  {
+    Hdf5Writer w(path, 8);
+    w.begin(layout, make_model());
+    w.write(make_sample(layout, 0));
+    w.finish(st, out, metrics);
+  }
+  const MemoryResults r = read_results(path);
+  expect_fields_equal(kRunStatisticsFields, st, r.stats);
+  expect_fields_equal(kRunOutcomeFields, out, r.outcome);
+  expect_fields_equal(kMetricFields, metrics["m"], r.metrics.at("m"));
+  // docs/results-format.md names every root attribute and metric attribute.
+  const char* env = std::getenv("VENOFLOW_SOURCE_DIR");
+  const std::string doc =
+      slurp(std::string(env ? env : VENOFLOW_SOURCE_DIR) + "/docs/results-format.md");
+  ASSERT_FALSE(doc.empty());
+  auto documented = [&](const char* name) {
+    EXPECT_NE(doc.find(std::string("`") + name + "`"), std::string::npos)
+        << name << " is not in docs/results-format.md";
+  };
+  for (const auto& f : kRunStatisticsFields) documented(f.name);
+  for (const auto& f : kRunOutcomeFields) documented(f.name);
+  for (const auto& f : kMetricFields) documented(f.name);
 }

@@ -118,11 +118,11 @@ Probe probe(const MemoryResults& r, const Sample& s) {
           v("intracranial_volume_change") / kMl};
 }
 
-const Sample& at(const MemoryResults& r, double t) {
-  const Sample* best = &r.samples.front();
-  for (const auto& s : r.samples)
-    if (std::abs(s.t - t) < std::abs(best->t - t)) best = &s;
-  return *best;
+Sample at(const MemoryResults& r, double t) {
+  std::size_t best = 0;
+  for (std::size_t k = 0; k < r.columns.time.size(); ++k)
+    if (std::abs(r.columns.time[k] - t) < std::abs(r.columns.time[best] - t)) best = k;
+  return r.samples()[best];
 }
 
 TimeFunction steps(std::vector<double> t, std::vector<double> mmHg) {
@@ -175,7 +175,7 @@ TEST(Intracranial, BasalSteadyStateMatchesPublishedValues) {
   Simulation sim(m);
   MemoryResults r;
   ASSERT_TRUE(sim.run(r).complete);
-  const Probe p0 = probe(r, r.samples.front()), p = probe(r, r.samples.back());
+  const Probe p0 = probe(r, r.samples().front()), p = probe(r, r.samples().back());
   std::printf(
       "basal: CBF %.4f ml/s, ICP %.4f, P_pa %.4f, P_c %.4f, P_v %.4f mmHg, CSF formation %.5f "
       "absorption %.5f ml/min, C_pa %.4f ml/mmHg\n",
@@ -244,7 +244,7 @@ TEST(Intracranial, SinusPressureRaisesIcpByTheSteadyStateAmount) {
     Simulation sim(m);
     MemoryResults r;
     ASSERT_TRUE(sim.run(r).complete);
-    const Probe a = probe(r, r.samples.front()), b = probe(r, r.samples.back());
+    const Probe a = probe(r, r.samples().front()), b = probe(r, r.samples().back());
     const double predicted = 5.0 + K * (b.cbf - a.cbf);
     std::printf(
         "autoregulation %s: ICP %.4f -> %.4f mmHg (rise %.4f, predicted %.4f from CBF "
@@ -283,8 +283,8 @@ TEST(Intracranial, MassBalanceNetInflowEqualsVolumeChange) {
   const double out = -r.metrics.at("boundary_jug_mean_flow").value * T;
   const std::size_t iv = r.element_value_index("brain", "intracranial_volume_change");
   const std::size_t cv = r.element_value_index("c_vs", "volume");
-  const double dv_ic = r.samples.back().element_values[iv] - r.samples.front().element_values[iv];
-  const double dv_s = r.samples.back().element_values[cv] - r.samples.front().element_values[cv];
+  const double dv_ic = r.samples().back().element_values[iv] - r.samples().front().element_values[iv];
+  const double dv_s = r.samples().back().element_values[cv] - r.samples().front().element_values[cv];
   const double imbalance = in - out - dv_ic - dv_s;
   std::printf(
       "in %.6e out %.6e m^3; dV_ic %.4e dV_sinus %.4e m^3; imbalance %.3e (%.2e of "
@@ -345,7 +345,7 @@ solver:
   Simulation sim(m);
   MemoryResults r;
   ASSERT_TRUE(sim.run(r).complete);
-  const double icp = r.samples.back().element_values[r.element_value_index("brain", "icp")];
+  const double icp = r.samples().back().element_values[r.element_value_index("brain", "icp")];
   EXPECT_NEAR(icp / kMmHg, independent_steady(100, 6, false).pic, 0.01);
   // missing unit and wrong dimension are reported
   auto bad = [&](const std::string& from, const std::string& to) {

@@ -26,7 +26,7 @@ TEST(LumpedElements, RcChargingCurve) {
   ASSERT_TRUE(sim.run(res).complete);
   const std::size_t b = res.node_index("b");
   double worst = 0.0;
-  for (const auto& s : res.samples)
+  for (const auto& s : res.samples())
     worst = std::max(worst, std::abs(s.node_pressure[b] - p0 * (1 - std::exp(-s.t / tau))));
   EXPECT_LT(worst, 1e-4 * p0) << "max deviation from the RC closed form [Pa]";
   // Mass: the capacitor's volume equals the integral of the resistor flow (boundary metric);
@@ -56,7 +56,7 @@ TEST(LumpedElements, RcrWindkesselStepResponse) {
   const std::size_t pc = res.element_value_index("wk", "p_c");
   const std::size_t q = res.element_value_index("wk", "flow");
   double worst_p = 0.0, worst_q = 0.0;
-  for (const auto& s : res.samples) {
+  for (const auto& s : res.samples()) {
     const double pinf = p0 * R2 / (R1 + R2);
     const double pce = pinf + (p0 - pinf) * std::exp(-s.t / tau);
     worst_p = std::max(worst_p, std::abs(s.element_values[pc] - pce));
@@ -81,7 +81,7 @@ TEST(LumpedElements, InductorRiseTime) {
   MemoryResults res;
   ASSERT_TRUE(sim.run(res).complete);
   const std::size_t q = res.element_value_index("l", "flow");
-  for (const auto& s : res.samples)
+  for (const auto& s : res.samples())
     EXPECT_NEAR(s.element_values[q], p0 / R * (1 - std::exp(-R * s.t / L)), 1e-6 * p0 / R);
 }
 
@@ -103,7 +103,7 @@ TEST(LumpedElements, SteadyInitialStateStartsAtTheMeanSolution) {
   MemoryResults res;
   ASSERT_TRUE(sim.run(res).complete);
   const std::size_t b = res.node_index("b");
-  EXPECT_NEAR(res.samples.front().node_pressure[b], p0, 1e-3);
+  EXPECT_NEAR(res.samples().front().node_pressure[b], p0, 1e-3);
   // The run's volume balance counts from the start of the run, not from the start of the
   // steady initialisation (which charged C with C p0 through the boundary node).
   EXPECT_LT(std::abs(res.metrics.at("volume_balance_error").value), 1e-9 * C * p0);
@@ -111,7 +111,7 @@ TEST(LumpedElements, SteadyInitialStateStartsAtTheMeanSolution) {
   // started at the mean: p_C(t) = p0 + a |H| sin(w t - phi) + a |H| sin(phi) e^{-t/tau}.
   const double w = 2 * std::numbers::pi, tau = R * C, phi = std::atan(w * tau);
   const double gain = 1.0 / std::sqrt(1 + w * w * tau * tau);
-  for (const auto& s : res.samples) {
+  for (const auto& s : res.samples()) {
     const double exact =
         p0 + a * gain * (std::sin(w * s.t - phi) + std::sin(phi) * std::exp(-s.t / tau));
     EXPECT_NEAR(s.node_pressure[b], exact, 1e-3 * a) << s.t;

@@ -58,7 +58,7 @@ TEST(Network, PoiseuilleSteadyFlow) {
   Simulation sim(m);
   MemoryResults res;
   ASSERT_TRUE(sim.run(res).complete);
-  const auto& last = res.samples.back();
+  const auto& last = res.samples().back();
   const auto& x = res.layout.vessels[0].x;
   double integral = 0.0;  // int dx / A^2 (trapezoid over the vertices)
   for (std::size_t j = 1; j < x.size(); ++j)
@@ -146,11 +146,11 @@ TEST(Network, HydrostaticColumnStaysAtRest) {
   MemoryResults res;
   ASSERT_TRUE(sim.run(res).complete);
   double qmax = 0.0;
-  for (const auto& s : res.samples)
+  for (const auto& s : res.samples())
     for (double q : s.vessel_flow) qmax = std::max(qmax, std::abs(q));
   EXPECT_LT(qmax, 1e-18) << "largest flow in a resting column [m^3/s]";
   // And the pressure is hydrostatic: p(top) = 5000 - rho g 0.40.
-  EXPECT_NEAR(res.samples.back().node_pressure[res.node_index("top")],
+  EXPECT_NEAR(res.samples().back().node_pressure[res.node_index("top")],
               5000.0 - m.blood.density * 9.81 * 0.40, 1e-8);
 }
 

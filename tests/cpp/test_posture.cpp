@@ -40,7 +40,7 @@ TEST(Posture, CollapsedUprightVeinBalancesGravityAgainstFriction) {
   MemoryResults res;
   ASSERT_TRUE(sim.run(res).complete);
   const double a_star = std::sqrt(8 * std::numbers::pi * mu * Q / (rho * g));
-  const auto& s = res.samples.back();
+  const auto& s = res.samples().back();
   for (double q : s.vessel_flow) EXPECT_NEAR(q, Q, 1e-3 * Q);  // steady, through-flowing
   const auto& x = res.layout.vessels[0].x;
   // Upper quarter: the constant-area segment at A*.
@@ -102,7 +102,7 @@ TEST(Posture, TiltTableMovesTheHydrostaticColumn) {
   MemoryResults res;
   ASSERT_TRUE(sim.run(res).complete);
   const std::size_t top = res.node_index("top");
-  for (const auto& s : res.samples) {
+  for (const auto& s : res.samples()) {
     const double theta = std::numbers::pi / 2 * std::min(1.0, s.t / 20.0);
     EXPECT_NEAR(s.node_pressure[top], p_bottom - rho * g * h * std::sin(theta), 10.0) << s.t;
   }
@@ -138,7 +138,7 @@ TEST(Posture, ExternalPressureWaveformSqueezesACompliance) {
   // Full solution of u' + u/tau = a w cos(w t), u(0) = 0:
   //   u = K [cos(w t) + w tau sin(w t) - e^{-t/tau}],  K = a w tau / (1 + (w tau)^2).
   const double K = a * w * tau / (1 + w * w * tau * tau);
-  for (const auto& s : res.samples) {
+  for (const auto& s : res.samples()) {
     const double u = K * (std::cos(w * s.t) + w * tau * std::sin(w * s.t) - std::exp(-s.t / tau));
     EXPECT_NEAR(s.node_pressure[x], p0 + u, 1e-5 * a) << s.t;  // measured at most 2.7e-6 a
   }

@@ -177,7 +177,7 @@ TEST(RunPlan, NearButBelowTheLimitProceeds) {
     Simulation sim(m);
     MemoryResults mem;
     EXPECT_TRUE(sim.run(mem).complete);
-    EXPECT_EQ(mem.samples.size(), 21u);
+    EXPECT_EQ(mem.samples().size(), 21u);
   }
   for (const bool output : {true, false}) {
     Model m = base;
@@ -186,7 +186,7 @@ TEST(RunPlan, NearButBelowTheLimitProceeds) {
     Simulation sim(m);
     MemoryResults mem;
     EXPECT_THROW(sim.run(mem), std::invalid_argument);
-    EXPECT_TRUE(mem.samples.empty());  // refused before the first sample
+    EXPECT_TRUE(mem.samples().empty());  // refused before the first sample
   }
 }
 

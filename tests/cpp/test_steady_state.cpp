@@ -48,11 +48,11 @@ MemoryResults steady_cycle() {
 
 TEST(SteadyState, PseudoTransientStateStaysPut) {
   const MemoryResults res = steady_cycle();
-  ASSERT_FALSE(res.samples.empty());
+  ASSERT_FALSE(res.samples().empty());
   // Constant boundaries: from a steady state nothing moves during the cycle.
-  const auto& first = res.samples.front().node_pressure;
+  const auto& first = res.samples().front().node_pressure;
   double worst = 0.0;
-  for (const auto& s : res.samples)
+  for (const auto& s : res.samples())
     for (std::size_t i = 0; i < first.size(); ++i)
       worst = std::max(worst, std::abs(s.node_pressure[i] - first[i]));
   EXPECT_LT(worst, 1e-3) << "largest drift of a node pressure over one cycle [Pa]";
@@ -62,7 +62,7 @@ TEST(SteadyState, PseudoTransientStateStaysPut) {
 
 TEST(SteadyState, PseudoTransientMatchesALongRelaxationFromRest) {
   const MemoryResults ra = steady_cycle();
-  ASSERT_FALSE(ra.samples.empty());
+  ASSERT_FALSE(ra.samples().empty());
 
   // The same network integrated in time from rest for 20000 s (33 CSF time constants).
   ModelDocument rest = steady_problem();
@@ -80,10 +80,10 @@ TEST(SteadyState, PseudoTransientMatchesALongRelaxationFromRest) {
   double moved = 0.0;
   for (std::size_t i = 0; i < rb.layout.nodes.size(); ++i)
     moved = std::max(
-        moved, std::abs(rb.samples.front().node_pressure[i] - rb.samples.back().node_pressure[i]));
+        moved, std::abs(rb.samples().front().node_pressure[i] - rb.samples().back().node_pressure[i]));
   EXPECT_GT(moved, 100.0) << "largest change of a node pressure during the relaxation [Pa]";
-  const auto& ps = ra.samples.front().node_pressure;
-  const auto& pr = rb.samples.back().node_pressure;
+  const auto& ps = ra.samples().front().node_pressure;
+  const auto& pr = rb.samples().back().node_pressure;
   ASSERT_EQ(ps.size(), pr.size());
   double worst = 0.0;
   std::string where;

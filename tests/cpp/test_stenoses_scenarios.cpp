@@ -55,12 +55,12 @@ TEST(StenosisInVessel, LumpedLossMatchesYoungTsaiSteadyBalance) {
   const double q = (-r_lin + std::sqrt(r_lin * r_lin + 4 * b * dp)) / (2 * b);
   for (int cells : {1, 10}) {
     const auto res = steady_run(st, cells, dp);
-    const double qs = res.samples.back().vessel_flow[0];
+    const double qs = res.samples().back().vessel_flow[0];
     EXPECT_NEAR(qs, q, 2e-3 * q) << cells << " cells";
     const std::size_t idp = res.element_value_index("s", "pressure_drop");
     const double loss = rv * q - r_pois * ls * q + b * q * q;
     // Trans-stenotic drop = stenosis loss + the cell's own friction.
-    EXPECT_NEAR(res.samples.back().element_values[idp], loss + r_pois * (0.1 / cells) * q,
+    EXPECT_NEAR(res.samples().back().element_values[idp], loss + r_pois * (0.1 / cells) * q,
                 5e-3 * loss);
   }
 }
@@ -81,7 +81,7 @@ TEST(StenosisInVessel, GeometricModeGivesFrictionOfTheNarrowedLumenPlusExpansion
   const double b = 1.52 * rho / (2 * a0 * a0);
   const double q = (-r_lin + std::sqrt(r_lin * r_lin + 4 * b * dp)) / (2 * b);
   const auto res = steady_run(st, 100, dp);
-  EXPECT_NEAR(res.samples.back().vessel_flow[50], q, 0.03 * q)
+  EXPECT_NEAR(res.samples().back().vessel_flow[50], q, 0.03 * q)
       << "cell edges at the area steps smear the narrowing over one cell each";
 }
 
@@ -95,7 +95,7 @@ TEST(StenosisInVessel, SeverityRaisesTheDropMonotonically) {
     st.length = 0.01;
     st.area_reduction = ar;
     const auto res = steady_run(st, 4, 200.0);
-    const double q = res.samples.back().vessel_flow[0];
+    const double q = res.samples().back().vessel_flow[0];
     EXPECT_LT(q, 1.0);
     if (last > 0.0) {
       EXPECT_LT(q, last);

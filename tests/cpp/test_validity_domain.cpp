@@ -45,7 +45,7 @@ TEST(ValidityDomain, VeinInsideItsAreaRangeCompletes) {
   ASSERT_TRUE(sim.run(res).complete);
   EXPECT_TRUE(res.outcome.warnings.empty());
   const double a0 = std::numbers::pi * 25e-6;
-  EXPECT_NEAR(res.samples.back().vessel_area[2] / a0, 1.9, 1e-4);
+  EXPECT_NEAR(res.samples().back().vessel_area[2] / a0, 1.9, 1e-4);
 }
 
 TEST(ValidityDomain, DistendedVeinStopsTheRunAtTheCrossing) {
@@ -66,7 +66,7 @@ TEST(ValidityDomain, DistendedVeinStopsTheRunAtTheCrossing) {
         << e.what();
   }
   EXPECT_FALSE(res.outcome.complete);
-  EXPECT_FALSE(res.samples.empty());
+  EXPECT_FALSE(res.samples().empty());
 }
 
 TEST(ValidityDomain, WarnModeCompletesWithOneWarningPerVessel) {

@@ -141,6 +141,33 @@ def test_to_hdf5_and_open_results_roundtrip(result, tmp_path):
         assert back.stats[k] == result.stats[k]
 
 
+def test_model_name_comes_from_the_run_and_the_file(model, tmp_path):
+    # The name is Model::name, kept by the run and the file's model_name attribute, not read
+    # back out of the YAML text: a name with spaces and a colon survives both ways.
+    model.set("name", "'carotid: left side'")
+    res = vf.simulate(model, t_end=0.02, output=tmp_path / "named.h5")
+    assert res.model_name == "carotid: left side"
+    assert vf.open_results(tmp_path / "named.h5").model_name == "carotid: left side"
+    assert vf.open_results(res.to_hdf5(tmp_path / "copy.h5")).model_name == "carotid: left side"
+
+
+def test_mean_flow_is_the_runs_metric_and_conserves_mass(model):
+    # Results.mean_flow is the C++ metric mean_flow_<vessel>; over a periodic cycle the mean
+    # mid-point flow of the only vessel equals the mean inflow, which the run integrates
+    # exactly at the boundary (conservation of mass, storage returning to its start).
+    res = vf.simulate(model, cycles=2)
+    assert res.mean_flow("cca") == res.metrics["mean_flow_cca"]
+    assert res.metric_units["mean_flow_cca"] == "m^3/s"
+    inflow = res.metrics["boundary_inlet_mean_flow"]
+    assert res.mean_flow("cca") == pytest.approx(inflow, rel=0.02)
+    # Over the whole run (not a metric): the trapezoidal mean of the mid-point series.
+    q, t = res.series("cca", "flow", "mid"), res.time
+    assert res.mean_flow("cca", last_cycle=False) == pytest.approx(
+        np.sum(0.5 * (q[1:] + q[:-1]) * np.diff(t)) / (t[-1] - t[0]))
+    with pytest.raises(KeyError, match="nope"):
+        res.mean_flow("nope")
+
+
 def test_model_text_of_an_in_memory_run_is_the_runs_model(model):
     # An in-memory run does not write the model text; it comes from the run's document when
     # asked, so changing the model afterwards must not change it, and results still pickle.
