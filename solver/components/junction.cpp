@@ -8,30 +8,6 @@
 
 namespace venoflow {
 
-void Junction::add_element_storage(const JunctionEnv& env, double pn, double& vol, double& vabs,
-                                   double& comp) const {
-  for (auto [e, port] : volume_ports) {
-    const auto& el = *env.elements[static_cast<std::size_t>(e)];
-    const double ve = el.volume(env.ctx, port, pn);
-    vol += ve;
-    vabs += std::abs(ve);
-    comp += el.compliance(env.ctx, port, pn);
-  }
-}
-
-double Junction::predict_area(const VesselChain& vn, int e, double a, double pt) {
-  if (!(vn.dpda_last[e] > 0.0) || !(a > 0.0)) return a;
-  return std::clamp(a + (pt - vn.pt_last[e]) / vn.dpda_last[e], 0.5 * a, 2.0 * a);
-}
-
-// The node pressure solve (docs/numerics.md#node-pressure): a joint Newton iteration on the
-// pressure and the end areas from the last solution (fast path), and when it fails a
-// safeguarded, bracketed Newton iteration on the pressure alone with the tube laws inverted at
-// each iterate (V is strictly increasing in p).
-bool Junction::solve_pressure(JunctionEnv& env, double target) {
-  return solve_pressure_newton(env, target) || solve_pressure_safeguarded(env, target);
-}
-
 /// Fast path: one Newton iteration on the node pressure p and the end areas A_i together, from
 /// the last solution. Unknowns p, A_1..A_k; equations  P_i(A_i) + pe_i = p  (static pressure
 /// continuity) and sum_i w_i A_i + sum_e V_e(p) = V  (w_i = dx_i / 2, the half cell at the
@@ -50,15 +26,16 @@ bool Junction::solve_pressure(JunctionEnv& env, double target) {
 /// update would leave the domain; the caller then uses the safeguarded solve.
 bool Junction::solve_pressure_newton(JunctionEnv& env, double target) {
   if (!(c_last > 0.0)) return false;  // no previous solution to start from
+  VesselChain* const vessels = env.vessels.data();
   const std::size_t k = ends.size();
   auto& a_save = env.a_save;
   for (std::size_t i = 0; i < k; ++i) {
     const auto& end = ends[i];
-    a_save[i] = env.vessels[end.vessel].A[end.vertex];
+    a_save[i] = vessels[end.vessel].A[end.vertex];
     if (!(a_save[i] > 0.0)) return false;
   }
   auto restore = [&] {
-    for (std::size_t i = 0; i < k; ++i) env.vessels[ends[i].vessel].A[ends[i].vertex] = a_save[i];
+    for (std::size_t i = 0; i < k; ++i) vessels[ends[i].vessel].A[ends[i].vertex] = a_save[i];
     return false;
   };
   double pn = p_guess + (target - v_last) / c_last;
@@ -68,7 +45,7 @@ bool Junction::solve_pressure_newton(JunctionEnv& env, double target) {
   // then second order in the change of the node volume and one iteration usually converges.
   for (std::size_t i = 0; i < k; ++i) {
     const auto& end = ends[i];
-    auto& vn = env.vessels[end.vessel];
+    auto& vn = vessels[end.vessel];
     double& a = vn.A[end.vertex];
     a = predict_area(vn, end.vertex == 0 ? 0 : 1, a, pn - vn.external_pressure(env.pext));
   }
@@ -76,7 +53,7 @@ bool Junction::solve_pressure_newton(JunctionEnv& env, double target) {
     double vol = 0.0, comp = 0.0, vabs = std::abs(target), rterm = 0.0;
     for (std::size_t i = 0; i < k; ++i) {
       const auto& end = ends[i];
-      const auto& vn = env.vessels[end.vessel];
+      const auto& vn = vessels[end.vessel];
       const double pe = vn.external_pressure(env.pext);
       const double a = vn.A[end.vertex];
       double dpda = 0.0;
@@ -97,7 +74,7 @@ bool Junction::solve_pressure_newton(JunctionEnv& env, double target) {
     bool small = std::abs(dp) * comp <= 1e-7 * vabs;
     for (std::size_t i = 0; i < k; ++i) {
       const auto& end = ends[i];
-      double& a = env.vessels[end.vessel].A[end.vertex];
+      double& a = vessels[end.vessel].A[end.vertex];
       const double da = (resid[i] + dp) * slope[i];
       if (!(std::abs(da) <= 0.5 * a)) return restore();  // leaves the trust region: safeguard
       small = small && std::abs(da) <= 1e-7 * a;
@@ -112,7 +89,7 @@ bool Junction::solve_pressure_newton(JunctionEnv& env, double target) {
       // the state to round-off (finite-difference Jacobians difference it).
       for (std::size_t i = 0; i < k; ++i) {
         const auto& end = ends[i];
-        auto& vn = env.vessels[end.vessel];
+        auto& vn = vessels[end.vessel];
         const int e = end.vertex == 0 ? 0 : 1;
         double dpda = 1.0 / slope[i];
         if (vn.alpha != 0.0) vn.pressure(end.vertex, vn.A[end.vertex], dpda);
@@ -223,17 +200,6 @@ double Junction::volume_at(JunctionEnv& env, double p0) const {
   for (auto [e, port] : ports)
     if (env.elements[e]->stores_volume(port)) v += env.elements[e]->volume(env.ctx, port, p0);
   return v;
-}
-
-void Junction::residual(const double* y, const std::vector<VesselChain>& vessels, double net,
-                        double qbc, double* ydot) const {
-  for (const auto& end : ends) net += end.sign * y[vessels[end.vessel].end_flow_index(end.vertex)];
-  if (state >= 0) {
-    ydot[state] = net + qbc;
-    if (cumulative >= 0) ydot[cumulative] = qbc;
-  } else if (cumulative >= 0) {
-    ydot[cumulative] = -net;  // what the pressure node delivers into the network
-  }
 }
 
 void Junction::declare_sparsity(PatternBuilder& pb, const std::vector<VesselChain>& vessels) const {

@@ -9,6 +9,8 @@
 // with a prescribed pressure has no volume state; it imposes its pressure on its vessel ends.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <memory>
 #include <string>
 #include <utility>
@@ -60,8 +62,13 @@ struct Junction {
   int balance_row() const { return state >= 0 ? state : (bc_pressure ? cumulative : -1); }
 
   /// Solve V(p) = target for the node pressure; sets p and the end areas (and their wave
-  /// speeds). False when no pressure gives that volume.
-  bool solve_pressure(JunctionEnv& env, double target);
+  /// speeds). False when no pressure gives that volume. A joint Newton iteration on the
+  /// pressure and the end areas from the last solution (fast path), and when it fails a
+  /// safeguarded, bracketed Newton iteration on the pressure alone with the tube laws inverted
+  /// at each iterate (V is strictly increasing in p); docs/numerics.md#node-pressure.
+  bool solve_pressure(JunctionEnv& env, double target) {
+    return solve_pressure_newton(env, target) || solve_pressure_safeguarded(env, target);
+  }
   /// Impose the prescribed pressure p_bc on the ends. Returns -1, or the index in `ends` of the
   /// end whose vessel has no positive area at that pressure.
   int impose_pressure(JunctionEnv& env, double p_bc);
@@ -72,7 +79,16 @@ struct Junction {
   /// Mass balance: net = flow into the node from its elements (already summed), qbc the
   /// prescribed inflow (0 if none).
   void residual(const double* y, const std::vector<VesselChain>& vessels, double net, double qbc,
-                double* ydot) const;
+                double* ydot) const {
+    for (const auto& end : ends)
+      net += end.sign * y[vessels[end.vessel].end_flow_index(end.vertex)];
+    if (state >= 0) {
+      ydot[state] = net + qbc;
+      if (cumulative >= 0) ydot[cumulative] = qbc;
+    } else if (cumulative >= 0) {
+      ydot[cumulative] = -net;  // what the pressure node delivers into the network
+    }
+  }
   /// Declares the dependencies of the node's mass balance on its vessel ends' flows (the
   /// elements declare their port flows themselves).
   void declare_sparsity(PatternBuilder& pb, const std::vector<VesselChain>& vessels) const;
@@ -81,10 +97,22 @@ struct Junction {
   bool solve_pressure_newton(JunctionEnv& env, double target);
   bool solve_pressure_safeguarded(JunctionEnv& env, double target);
   /// Volume, its round-off scale and compliance of the elements storing volume at the node.
-  void add_element_storage(const JunctionEnv& env, double p, double& vol, double& vabs,
-                           double& comp) const;
-  /// First-order predictor of an end's area at transmural pressure pt from its last solution.
-  static double predict_area(const VesselChain& vn, int e, double a, double pt);
+  void add_element_storage(const JunctionEnv& env, double pn, double& vol, double& vabs,
+                           double& comp) const {
+    for (auto [e, port] : volume_ports) {
+      const auto& el = *env.elements[static_cast<std::size_t>(e)];
+      const double ve = el.volume(env.ctx, port, pn);
+      vol += ve;
+      vabs += std::abs(ve);
+      comp += el.compliance(env.ctx, port, pn);
+    }
+  }
+  /// First-order predictor of an end's area at transmural pressure pt from its last solution
+  /// (end e = 0 at vertex 0, 1 at vertex N), bounded to [a/2, 2a].
+  static double predict_area(const VesselChain& vn, int e, double a, double pt) {
+    if (!(vn.dpda_last[e] > 0.0) || !(a > 0.0)) return a;
+    return std::clamp(a + (pt - vn.pt_last[e]) / vn.dpda_last[e], 0.5 * a, 2.0 * a);
+  }
   void accept(double p_solved, double v, double c) {
     p = p_guess = p_solved;
     v_last = v;

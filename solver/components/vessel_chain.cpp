@@ -91,24 +91,6 @@ VesselChain::VesselChain(const Vessel& v, const Model& model, int index, int off
   z.assign(N + 1, 0.0);
 }
 
-void VesselChain::set_heights(double z0, double z1) {
-  for (int j = 0; j <= N; ++j) z[j] = z0 + (z1 - z0) * double(j) / N;
-}
-
-int VesselChain::evaluate_pressures(const double* y, double pe, double p0, double pN, double rho) {
-  p[0] = p0;
-  p[N] = pN;
-  for (int j = 1; j < N; ++j) {
-    const double a = y[aidx(j)];
-    if (!(a > 0.0) || !std::isfinite(a)) return j;
-    A[j] = a;
-    double dpda = 0.0;
-    p[j] = pe + pressure(j, a, dpda);
-    c2[j] = a / rho * dpda;
-  }
-  return 0;
-}
-
 double VesselChain::vertex_flow(const double* y, int j) const {
   if (j > 0 && j < N) return 0.5 * (y[qidx(j - 1)] + y[qidx(j)]);
   if (N == 1) return y[qidx(0)];

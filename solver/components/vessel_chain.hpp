@@ -8,6 +8,7 @@
 // inside the vessel (one Young-Tsai loss object per cell, solver/elements/young_tsai.hpp).
 #pragma once
 
+#include <cmath>
 #include <memory>
 #include <string>
 #include <vector>
@@ -69,10 +70,26 @@ struct VesselChain {
   }
 
   /// Heights of the vertices, linear between the end nodes' heights z0 and z1.
-  void set_heights(double z0, double z1);
+  void set_heights(double z0, double z1) {
+    for (int j = 0; j <= N; ++j) z[j] = z0 + (z1 - z0) * double(j) / N;
+  }
   /// Pressures at the interior vertices from the area states (end pressures p0, pN are the
   /// nodes'). Returns 0, or the interior vertex whose area is not positive and finite.
-  int evaluate_pressures(const double* y, double pe, double p0, double pN, double rho);
+  /// (Forced inline: called per vessel and right-hand side, and most vessels have one cell.)
+  [[gnu::always_inline]] int evaluate_pressures(const double* y, double pe, double p0, double pN,
+                                                double rho) {
+    p[0] = p0;
+    p[N] = pN;
+    for (int j = 1; j < N; ++j) {
+      const double a = y[aidx(j)];
+      if (!(a > 0.0) || !std::isfinite(a)) return j;
+      A[j] = a;
+      double dpda = 0.0;
+      p[j] = pe + pressure(j, a, dpda);
+      c2[j] = a / rho * dpda;
+    }
+    return 0;
+  }
   /// Residuals of the chain: momentum of every cell, mass of every interior vertex.
   void residual(const double* y, double rho, double rg, double q_s, double* ydot) const;
   /// Declares the dependencies of the rows residual() writes; node_state_from/to: the volume
