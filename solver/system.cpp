@@ -38,7 +38,6 @@ struct Descriptor {
 /// pressures, posture, boundary functions) and orders the components' evaluations.
 struct System::Impl {
   const Model* model = nullptr;
-  std::vector<StenosisOut> stenoses;
   double rho = 1060.0, g = 0.0;
   std::vector<VesselChain> vessels;
   std::vector<Junction> nodes;
@@ -126,7 +125,7 @@ System::System(const Model& model) : impl_(std::make_unique<Impl>()) {
   int offset = 0;
   for (const auto& v : model.vessels) {
     const int vi = static_cast<int>(m.vessels.size());
-    VesselChain vn(v, model, vi, offset, m.stenoses);
+    VesselChain vn(v, model, offset);
     offset += vn.count();
     vn.from = node_id(v.from_node);
     vn.to = node_id(v.to_node);
@@ -454,11 +453,10 @@ OutputLayout System::layout() const {
   for (const auto& nd : m.nodes) l.nodes.push_back(nd.name);
   for (const auto& el : m.elements.blocks)
     l.elements.push_back({el->name(), el->type(), el->outputs()});
-  // Stenoses inside vessels: the flow through them and the trans-stenotic pressure difference
-  // (static pressure between the vertices just up- and downstream, as a catheter measures).
-  for (const auto& st : m.stenoses)
-    l.elements.push_back(
-        {st.name, "stenosis_in_vessel", {{"flow", "m^3/s"}, {"pressure_drop", "Pa"}}});
+  // Stenoses inside vessels (vessel_chain.hpp), after the elements.
+  for (const auto& vn : m.vessels)
+    for (const auto& st : vn.stenoses)
+      l.elements.push_back({st.name, "stenosis_in_vessel", VesselChain::stenosis_quantities()});
   l.period = m.model->solver.period;
   return l;
 }
@@ -481,11 +479,7 @@ int System::sample(double t, const double* y, Sample& s) {
   for (const auto& nd : m.nodes) s.node_pressure.push_back(nd.p);
   s.element_values.clear();
   m.elements.sample(m.context(t), m.nodes, m.rho * m.g, y, s.element_values);
-  for (const auto& st : m.stenoses) {
-    const auto& vn = m.vessels[st.vessel];
-    s.element_values.push_back(y[vn.qidx(st.cell)]);
-    s.element_values.push_back(vn.p[st.vertex_up] - vn.p[st.vertex_down]);
-  }
+  for (const auto& vn : m.vessels) vn.sample_stenoses(y, s.element_values);
   return 0;
 }
 

@@ -7,8 +7,7 @@
 
 namespace venoflow {
 
-VesselChain::VesselChain(const Vessel& v, const Model& model, int index, int offset_,
-                         std::vector<StenosisOut>& stenoses) {
+VesselChain::VesselChain(const Vessel& v, const Model& model, int offset_) {
   const double rho = model.blood.density;
   spec = &v;
   N = std::max(1, v.cells);
@@ -32,7 +31,7 @@ VesselChain::VesselChain(const Vessel& v, const Model& model, int index, int off
     g.K_u = st.K_u;
     const YoungTsaiLoss full = young_tsai_loss(g, rho, model.blood.viscosity);
     YoungTsaiLoss loss;  // what the cell adds to its own equations
-    StenosisOut so{st.name, index, cell_of, cell_of + 1, cell_of};
+    StenosisOut so{st.name, cell_of, cell_of + 1, cell_of};
     if (st.mode == "geometric") {
       // Reduced reference radius over [x0, x1]; the 1D equations carry the convective and
       // viscous effects there, so only the expansion (separation) loss is added, at the

@@ -17,14 +17,17 @@
 #include "solver/elements/young_tsai.hpp"
 #include "solver/tube_laws/venous.hpp"
 #include "venoflow/model.hpp"
+#include "venoflow/results.hpp"
 #include "venoflow/tube_law.hpp"
 
 namespace venoflow {
 
-/// A stenosis as output: trans-stenotic pressure difference between two vertices.
+/// A stenosis inside the vessel as output: the flow through its cell and the trans-stenotic
+/// pressure difference between two vertices (static pressure just up- and downstream, as a
+/// catheter measures).
 struct StenosisOut {
   std::string name;
-  int vessel = 0, vertex_up = 0, vertex_down = 0, cell = 0;
+  int vertex_up = 0, vertex_down = 0, cell = 0;
 };
 
 /// The extra loss of the stenoses inside one cell (Young-Tsai, docs/physiology.md A5):
@@ -35,14 +38,13 @@ struct CellLoss {
 };
 
 struct VesselChain {
-  /// Builds the chain of vessel `v` with its states from `offset`; appends the stenoses inside
-  /// it to `stenoses` (as vessel number `index`). Throws std::invalid_argument for a geometric
-  /// stenosis shorter than the cells.
-  VesselChain(const Vessel& v, const Model& model, int index, int offset,
-              std::vector<StenosisOut>& stenoses);
+  /// Builds the chain of vessel `v` with its states from `offset`, with the model's stenoses
+  /// inside it. Throws std::invalid_argument for a geometric stenosis shorter than the cells.
+  VesselChain(const Vessel& v, const Model& model, int offset);
 
   const Vessel* spec = nullptr;
-  std::vector<CellLoss> losses;  // per cell holding a stenosis, by increasing cell
+  std::vector<CellLoss> losses;       // per cell holding a stenosis, by increasing cell
+  std::vector<StenosisOut> stenoses;  // in model order
   int N = 1;
   double dx = 0.0;
   int offset = 0;  // Q_k at offset + 2k, A_j (1 <= j < N) at offset + 2j - 1
@@ -99,6 +101,16 @@ struct VesselChain {
   /// Flow at vertex j: mean of the adjacent cells inside, linear extrapolation of the two end
   /// cells at the ends (exact for linear profiles; the end cell's flow if N = 1).
   double vertex_flow(const double* y, int j) const;
+  /// The output quantities of each stenosis inside the vessel, and their values.
+  static std::vector<Quantity> stenosis_quantities() {
+    return {{"flow", "m^3/s"}, {"pressure_drop", "Pa"}};
+  }
+  void sample_stenoses(const double* y, std::vector<double>& values) const {
+    for (const auto& st : stenoses) {
+      values.push_back(y[qidx(st.cell)]);
+      values.push_back(p[st.vertex_up] - p[st.vertex_down]);
+    }
+  }
   /// Adds the volume in the interior control volumes to v (the half cells at the ends are the
   /// nodes').
   void add_interior_volume(const double* y, double& v) const;
