@@ -142,9 +142,7 @@ void VesselChain::residual(const double* y, double rho, double rg, double q_s, d
     if (next_loss != end_loss && next_loss->cell == k) {
       // (rho dx/Abar + L) dQ/dt = (rho dx/Abar) dq - R_v Q - B Q sqrt(Q^2 + q_eps^2)
       const double inert = rho * dx / abar;
-      const YoungTsaiLoss& loss = next_loss->loss;
-      dq = (inert * dq - loss.R_v * q - loss.B * q * std::sqrt(q * q + loss.q_eps * loss.q_eps)) /
-           (inert + loss.L);
+      dq = next_loss->loss.net_drive(inert * dq, q) / (inert + next_loss->loss.L);
       ++next_loss;
     }
     ydot[qidx(k)] = dq;
