@@ -296,7 +296,7 @@ int System::rhs(double t, const double* y, double* ydot) {
   for (int i = 0; i < n_; ++i) ydot[i] = 0.0;
 
   const double q_s = 1e3 * m.model->solver.atol_flow;  // upwind switch width (1e-7 m^3/s)
-  for (const auto& vn : m.vessels) vn.residual(y, m.rho, rg, q_s, ydot);
+  VesselChain::residuals(m.vessels, y, m.rho, rg, q_s, ydot);
 
   const ElementContext ctx = m.context(t);
   std::vector<double>& node_net = m.node_net;  // flow into each node from the elements

@@ -90,13 +90,6 @@ VesselChain::VesselChain(const Vessel& v, const Model& model, int offset_) {
   z.assign(N + 1, 0.0);
 }
 
-double VesselChain::vertex_flow(const double* y, int j) const {
-  if (j > 0 && j < N) return 0.5 * (y[qidx(j - 1)] + y[qidx(j)]);
-  if (N == 1) return y[qidx(0)];
-  if (j == 0) return 1.5 * y[qidx(0)] - 0.5 * y[qidx(1)];
-  return 1.5 * y[qidx(N - 1)] - 0.5 * y[qidx(N - 2)];
-}
-
 /// Flow that carries the momentum flux alpha Q^2/A through vertex j: the upwind cell's flow
 /// (docs/numerics.md: central differences of the convective term destabilise the network where the
 /// speed index grows; measured: ADAN56 at 2 cm cells blows up with central fluxes). The switch
@@ -111,7 +104,20 @@ static double upwind_flow(const VesselChain& vn, const double* y, int j, double 
   return w * ql + (1.0 - w) * qr;
 }
 
-void VesselChain::residual(const double* y, double rho, double rg, double q_s, double* ydot) const {
+/// The chain's residual, forced inline into the loop over all chains below (most chains have
+/// one cell: a call per chain would cost as much as its equations).
+[[gnu::always_inline]] static inline void chain_residual(const VesselChain& c, const double* y,
+                                                         double rho, double rg, double q_s,
+                                                         double* ydot) {
+  const int N = c.N;
+  const double dx = c.dx, kr = c.kr, alpha = c.alpha;
+  const double* const A = c.A.data();
+  const double* const p = c.p.data();
+  const double* const z = c.z.data();
+  const double* const c2 = c.c2.data();
+  auto qidx = [&](int k) { return c.qidx(k); };
+  auto aidx = [&](int j) { return c.aidx(j); };
+  const auto& losses = c.losses;
   const double inv_dx = 1.0 / dx;
   // Momentum flux alpha Q^2/A at vertices, carried by the (smoothly) upwind cell's flow.
   // Flow limitation (a numerical device of venoflow, not a published law; the choking
@@ -122,7 +128,7 @@ void VesselChain::residual(const double* y, double rho, double rg, double q_s, d
   // A -> 0, which would pull ever more flow into the collapse (supercritical flow is outside
   // this model; docs/numerics.md).
   auto flux = [&](int j) {
-    const double q = upwind_flow(*this, y, j, q_s);
+    const double q = upwind_flow(c, y, j, q_s);
     if (alpha == 0.0) return 0.0;
     const double a = A[j];
     const double c2j = c2[j];
@@ -149,6 +155,11 @@ void VesselChain::residual(const double* y, double rho, double rg, double q_s, d
     f_left = f_right;
   }
   for (int j = 1; j < N; ++j) ydot[aidx(j)] = -(y[qidx(j)] - y[qidx(j - 1)]) * inv_dx;
+}
+
+void VesselChain::residuals(const std::vector<VesselChain>& chains, const double* y, double rho,
+                            double rg, double q_s, double* ydot) {
+  for (const auto& c : chains) chain_residual(c, y, rho, rg, q_s, ydot);
 }
 
 void VesselChain::declare_sparsity(PatternBuilder& pb, int node_state_from,

@@ -92,15 +92,23 @@ struct VesselChain {
     }
     return 0;
   }
-  /// Residuals of the chain: momentum of every cell, mass of every interior vertex.
-  void residual(const double* y, double rho, double rg, double q_s, double* ydot) const;
-  /// Declares the dependencies of the rows residual() writes; node_state_from/to: the volume
-  /// states of the end nodes (-1 for a prescribed pressure), which set the end areas.
+  /// Residuals of the chains: momentum of every cell, mass of every interior vertex.
+  /// (For every chain, in one call per right-hand side: most chains have one cell, and a call
+  /// per chain would cost as much as its equations.)
+  static void residuals(const std::vector<VesselChain>& chains, const double* y, double rho,
+                        double rg, double q_s, double* ydot);
+  /// Declares the dependencies of the rows residuals() writes for this chain; node_state_from/to:
+  /// the volume states of the end nodes (-1 for a prescribed pressure), which set the end areas.
   void declare_sparsity(PatternBuilder& pb, int node_state_from, int node_state_to) const;
 
   /// Flow at vertex j: mean of the adjacent cells inside, linear extrapolation of the two end
   /// cells at the ends (exact for linear profiles; the end cell's flow if N = 1).
-  double vertex_flow(const double* y, int j) const;
+  double vertex_flow(const double* y, int j) const {
+    if (j > 0 && j < N) return 0.5 * (y[qidx(j - 1)] + y[qidx(j)]);
+    if (N == 1) return y[qidx(0)];
+    if (j == 0) return 1.5 * y[qidx(0)] - 0.5 * y[qidx(1)];
+    return 1.5 * y[qidx(N - 1)] - 0.5 * y[qidx(N - 2)];
+  }
   /// The output quantities of each stenosis inside the vessel, and their values.
   static std::vector<Quantity> stenosis_quantities() {
     return {{"flow", "m^3/s"}, {"pressure_drop", "Pa"}};
