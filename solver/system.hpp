@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "solver/components/pattern.hpp"
 #include "solver/domain.hpp"
 #include "solver/elements/element.hpp"
 #include "venoflow/model.hpp"
@@ -34,14 +35,6 @@
 #include "venoflow/tube_law.hpp"
 
 namespace venoflow {
-
-/// Compressed-sparse-column pattern of the Jacobian (row indices sorted per column).
-struct SparsityPattern {
-  int n = 0;
-  std::vector<long> col_ptr;  ///< n + 1
-  std::vector<int> row_idx;
-  long nnz() const { return static_cast<long>(row_idx.size()); }
-};
 
 class System {
  public:

@@ -15,6 +15,7 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "venoflow/model.hpp"
@@ -98,6 +99,21 @@ class ElementBlock {
   virtual double internal_volume(const double* y) const {
     (void)y;
     return 0.0;
+  }
+
+  /// Sparsity of the element's equations: the Jacobian pattern is the union of what the
+  /// components declare (solver/components/pattern.hpp). Rows are what the element gives the
+  /// network: the derivatives of its internal states (0..S-1), then the flow at each port
+  /// (S..S+P-1); columns what it reads: its internal states (0..S-1), then the pressure of
+  /// each port node (S..S+P-1). A pair (row, column) says that row may depend on that column.
+  /// Default: every row on every column (always safe); a block may declare fewer.
+  virtual std::vector<std::pair<int, int>> dependencies() const {
+    const int n = static_cast<int>(states().size() + port_nodes.size());
+    std::vector<std::pair<int, int>> d;
+    d.reserve(static_cast<std::size_t>(n * n));
+    for (int r = 0; r < n; ++r)
+      for (int c = 0; c < n; ++c) d.emplace_back(r, c);
+    return d;
   }
 
   /// The validity domain of the element's equations, as bounds on its outputs (none: every

@@ -1,5 +1,6 @@
-// venoflow: Young-Tsai / Seeley-Young lumped stenosis coefficients, shared by the `stenosis`
-// element (young_tsai_stenosis.cpp) and by stenoses inside vessels.
+// venoflow: Young-Tsai / Seeley-Young lumped stenosis coefficients and the loss law, one
+// object shared by the `stenosis` element (young_tsai_stenosis.cpp) and by stenoses inside
+// vessels (solver/components/vessel_chain.cpp).
 //
 //   dp = R_v q + B q|q| + L dq/dt
 //   R_v = K_v mu / (A0 D0),           K_v = 32 (0.83 L_s + 1.64 D_s) / D0 * (A0/A_s)^2
@@ -50,6 +51,39 @@ inline YoungTsaiCoefficients young_tsai_coefficients(const YoungTsaiGeometry& g,
   c.B = g.K_t * rho / (2.0 * a0 * a0) * (inv_ratio - 1.0) * (inv_ratio - 1.0);
   c.L = g.K_u * rho * g.length / a0;
   return c;
+}
+
+/// The loss law of a stenosis, dp = R_v q + B q|q| + L dq/dt, with q|q| smoothed as
+/// q sqrt(q^2 + q_eps^2) so that the right-hand side stays differentiable for Newton (relative
+/// error of a steady loss about (q_eps/q)^2/2). The same smoothing serves the element and the
+/// in-vessel stenosis: q_eps = 1e-9 m^3/s (1 ul/s) by default, the element's `flow_smoothing`.
+struct YoungTsaiLoss {
+  static constexpr double kDefaultFlowSmoothing = 1e-9;  ///< m^3/s
+  double R_v = 0.0;                                      ///< viscous resistance [Pa s m^-3]
+  double B = 0.0;                                        ///< separation coefficient [Pa s^2 m^-6]
+  double L = 0.0;                                        ///< inertance [Pa s^2 m^-3]
+  double q_eps = kDefaultFlowSmoothing;
+
+  /// The driving pressure difference left for acceleration after the loss at flow q:
+  /// dp - R_v q - B q sqrt(q^2 + q_eps^2).
+  double net_drive(double dp, double q) const {
+    return dp - R_v * q - B * (q * std::sqrt(q * q + q_eps * q_eps));
+  }
+  bool empty() const { return R_v == 0.0 && B == 0.0 && L == 0.0; }
+  /// Losses in series in one segment add (same flow through both).
+  YoungTsaiLoss& operator+=(const YoungTsaiLoss& o) {
+    R_v += o.R_v;
+    B += o.B;
+    L += o.L;
+    return *this;
+  }
+};
+
+/// The full Young-Tsai loss of a stenosis (the `stenosis` element's equation).
+inline YoungTsaiLoss young_tsai_loss(const YoungTsaiGeometry& g, double rho, double mu,
+                                     double q_eps = YoungTsaiLoss::kDefaultFlowSmoothing) {
+  const YoungTsaiCoefficients c = young_tsai_coefficients(g, rho, mu);
+  return {c.R_v, c.B, c.L, q_eps};
 }
 
 }  // namespace venoflow

@@ -50,9 +50,9 @@ class YoungTsaiStenosis final : public ElementBlock {
   void initial_state(const std::vector<double>&, double* y) const override { y[0] = 0.0; }
   void evaluate(const ElementContext& ctx, const double* y, const PortView* ports, double* flow,
                 double* ydot) const override {
-    const auto c = young_tsai_coefficients(geo_, ctx.density, ctx.viscosity);
+    const YoungTsaiLoss loss = young_tsai_loss(geo_, ctx.density, ctx.viscosity, q_eps_);
     const double q = y[0];
-    ydot[0] = (ports[0].head - ports[1].head - c.R_v * q - c.B * smooth_q_abs_q(q, q_eps_)) / c.L;
+    ydot[0] = loss.net_drive(ports[0].head - ports[1].head, q) / loss.L;
     flow[0] = q;
     flow[1] = -q;
   }

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <numbers>
 
+#include "solver/elements/young_tsai.hpp"
 #include "tests/cpp/builders.hpp"
 #include "venoflow/model_document.hpp"
 #include "venoflow/simulation.hpp"
@@ -63,6 +64,36 @@ TEST(StenosisInVessel, LumpedLossMatchesYoungTsaiSteadyBalance) {
     EXPECT_NEAR(res.samples().back().element_values[idp], loss + r_pois * (0.1 / cells) * q,
                 5e-3 * loss);
   }
+}
+
+TEST(YoungTsaiLoss, OneLawForTheElementAndTheInVesselStenosis) {
+  // The loss object both stenosis forms use: dp - R_v q - B q sqrt(q^2 + q_eps^2), by hand.
+  YoungTsaiLoss loss{2.0, 3.0, 5.0, 0.0};
+  EXPECT_DOUBLE_EQ(loss.net_drive(100.0, 4.0), 100.0 - 8.0 - 48.0);  // q|q| = 16
+  EXPECT_DOUBLE_EQ(loss.net_drive(100.0, -4.0), 100.0 + 8.0 + 48.0);
+  loss.q_eps = 3.0;  // q sqrt(q^2 + q_eps^2) = 4 * 5
+  EXPECT_DOUBLE_EQ(loss.net_drive(100.0, 4.0), 100.0 - 8.0 - 60.0);
+  // Default smoothing 1 ul/s (the element's flow_smoothing default).
+  EXPECT_EQ(YoungTsaiLoss{}.q_eps, 1e-9);
+  // Stenoses in series in one cell add their coefficients.
+  YoungTsaiLoss sum{1.0, 2.0, 3.0};
+  sum += YoungTsaiLoss{10.0, 20.0, 30.0};
+  EXPECT_EQ(sum.R_v, 11.0);
+  EXPECT_EQ(sum.B, 22.0);
+  EXPECT_EQ(sum.L, 33.0);
+  // The coefficients are Young-Tsai's: a 75 % area reduction of a 10 mm lumen, 1 cm long, in
+  // blood (rho 1060, mu 3.5e-3): B = K_t rho/(2 A0^2) (A0/A_s - 1)^2 with A0/A_s = 4.
+  YoungTsaiGeometry g;
+  g.reference_diameter = 0.01;
+  g.area_ratio = 0.25;
+  g.length = 0.01;
+  const YoungTsaiLoss yt = young_tsai_loss(g, 1060.0, 3.5e-3);
+  const double a0 = kPi * 0.25 * 1e-4;
+  EXPECT_NEAR(yt.B, 1.52 * 1060.0 / (2.0 * a0 * a0) * 9.0, 1e-9 * yt.B);
+  EXPECT_NEAR(yt.L, 1.2 * 1060.0 * 0.01 / a0, 1e-12 * yt.L);
+  // K_v = 32 (0.83 L_s + 1.64 D_s)/D0 (A0/A_s)^2, D_s = D0/2; R_v = K_v mu/(A0 D0)
+  const double kv = 32.0 * (0.83 * 0.01 + 1.64 * 0.005) / 0.01 * 16.0;
+  EXPECT_NEAR(yt.R_v, kv * 3.5e-3 / (a0 * 0.01), 1e-12 * yt.R_v);
 }
 
 TEST(StenosisInVessel, GeometricModeGivesFrictionOfTheNarrowedLumenPlusExpansionLoss) {
