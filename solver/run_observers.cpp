@@ -40,6 +40,8 @@ RunObservers::RunObservers(System& system, const Model& model, const OutputLayou
       sink_(sink),
       domain_(system.domain_checks()),
       domain_warn_(model.solver.on_domain_violation == "warn"),
+      stop_when_periodic_(plan.stop_at_steady_state),
+      periodic_tolerance_(model.solver.steady_state_tolerance),
       periodicity_(layout),
       cycle_metrics_(layout, model, boundary_inflows(system)),
       output_(sink, static_cast<std::size_t>(plan.ring_samples)) {
@@ -66,9 +68,14 @@ void RunObservers::sample(double t, const double* y) {
   output_.write(s);  // last: it may take s's storage
 }
 
-std::pair<double, std::string> RunObservers::end_cycle(double t, const double* y) {
+bool RunObservers::end_cycle(double t, const double* y, RunOutcome& outcome) {
+  ++cycles_;
   cycle_metrics_.end_cycle(t, y);
-  return periodicity_.end_cycle();
+  const auto [change, where] = periodicity_.end_cycle();
+  if (change < 0.0) return false;  // no previous cycle to compare with
+  outcome.steady_state_change = change;
+  outcome.steady_state_location = where;
+  return stop_when_periodic_ && change < periodic_tolerance_;
 }
 
 void RunObservers::finish(const RunStatistics& stats, const RunOutcome& outcome,

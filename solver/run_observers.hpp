@@ -9,7 +9,6 @@
 #include <cstddef>
 #include <map>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "solver/domain.hpp"
@@ -47,10 +46,12 @@ class RunObservers {
   /// SolverError for a sample that fails or is not finite, and (solver.on_domain_violation:
   /// error) for one outside the validity domain, which is written first.
   void sample(double t, const double* y);
-  /// Closes a cycle at (t, y), before the sample that opens the next one. Returns the largest
-  /// relative change of the periodicity probes against the previous cycle (negative if there
-  /// is none) and where it is.
-  std::pair<double, std::string> end_cycle(double t, const double* y);
+  /// Closes a cycle at (t, y), before the sample that opens the next one, and records in
+  /// `outcome` the largest relative change of the periodicity probes against the previous
+  /// cycle and where it is. True if the run is to stop there: periodic to
+  /// solver.steady_state_tolerance with solver.stop_at_steady_state.
+  bool end_cycle(double t, const double* y, RunOutcome& outcome);
+  int cycles_completed() const { return cycles_; }
   /// The validity-domain warnings (solver.on_domain_violation: warn).
   std::vector<std::string> warnings() const { return domain_.warnings(); }
   /// Writes the samples held back and finishes the sink with the run's metrics: the volume
@@ -65,6 +66,9 @@ class RunObservers {
   Sample sample_;
   DomainMonitor domain_;
   bool domain_warn_;
+  bool stop_when_periodic_;
+  double periodic_tolerance_;
+  int cycles_ = 0;
   PeriodicityMonitor periodicity_;
   CycleMetrics cycle_metrics_;
   SampleOutput output_;

@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <sstream>
+#include <stdexcept>
 
 #include "solver/cvode_integrator.hpp"
 #include "solver/failure_report.hpp"
@@ -57,7 +59,8 @@ std::string Simulation::describe() const {
 namespace {
 /// The integrator's statistics, with what the steady initialisation spent before its restart
 /// and the right-hand sides of the finite-difference Jacobians.
-RunStatistics statistics(const CvodeIntegrator& cvode, const SteadyInitialisation& pre) {
+RunStatistics statistics(const CvodeIntegrator& cvode, const SteadyInitialisation& pre,
+                         const ColouredJacobian& jacobian) {
   const CvodeIntegrator::Counters c = cvode.counters();
   RunStatistics s;
   s.steps = c.steps + pre.steps;
@@ -67,8 +70,28 @@ RunStatistics statistics(const CvodeIntegrator& cvode, const SteadyInitialisatio
   s.error_test_failures = c.error_test_failures;
   s.nonlinear_convergence_failures = c.nonlinear_convergence_failures;
   s.unknowns = cvode.size();
+  s.colours = jacobian.colours();
   return s;
 }
+
+/// Calls RunControl::progress(t, t_end) about every 0.1 s of wall time.
+class Progress {
+ public:
+  Progress(const RunControl& control, double t_end) : control_(control), t_end_(t_end) {}
+  void operator()(double t) {
+    if (!control_.progress) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_ > std::chrono::milliseconds(100)) {
+      control_.progress(t, t_end_);
+      last_ = now;
+    }
+  }
+
+ private:
+  const RunControl& control_;
+  double t_end_;
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
 }  // namespace
 
 RunOutcome Simulation::run(ResultSink& sink, const RunControl& control) {
@@ -92,10 +115,9 @@ RunOutcome Simulation::run(ResultSink& sink, const RunControl& control) {
 
   RunObservers observers(sys, m.model, m.layout, plan, sink);
   RunOutcome outcome;
-  int cycles = 0;
+  Progress progress(control, plan.t_final);
   double t = 0.0;
   std::optional<SolverError> failure;
-  auto last_progress = std::chrono::steady_clock::now();
   try {
     // The sample at t = 0 opens the first cycle; each cycle's samples are phases [0, T).
     observers.sample(0.0, cvode.state());
@@ -105,26 +127,15 @@ RunOutcome Simulation::run(ResultSink& sink, const RunControl& control) {
         t = cvode.current_time();
         throw failure_report(flag, cvode, sys);
       }
-      if (plan.samples_per_cycle > 0 && k % plan.samples_per_cycle == 0) {
-        // The sample at the cycle end is the first of the next cycle.
-        ++cycles;
-        const auto [change, where] = observers.end_cycle(t, cvode.state());
-        if (change >= 0.0)
-          outcome.steady_state_change = change, outcome.steady_state_location = where;
-        outcome.steady_state =
-            plan.stop_at_steady_state && change >= 0.0 && change < set.steady_state_tolerance;
-      }
+      // The sample at a cycle end is the first of the next cycle.
+      const bool cycle_end = plan.samples_per_cycle > 0 && k % plan.samples_per_cycle == 0;
+      const bool periodic = cycle_end && observers.end_cycle(t, cvode.state(), outcome);
       observers.sample(t, cvode.state());
-      if (outcome.steady_state) break;
-      if (control.stop && control.stop->load()) {
-        outcome.interrupted = true;
+      if (periodic || (control.stop && control.stop->load())) {
+        (periodic ? outcome.steady_state : outcome.interrupted) = true;
         break;
       }
-      if (control.progress &&
-          std::chrono::steady_clock::now() - last_progress > std::chrono::milliseconds(100)) {
-        control.progress(t, plan.t_final);
-        last_progress = std::chrono::steady_clock::now();
-      }
+      progress(t);
     }
     outcome.complete = !outcome.interrupted;
     outcome.warnings = observers.warnings();
@@ -133,9 +144,8 @@ RunOutcome Simulation::run(ResultSink& sink, const RunControl& control) {
     failure = e;
   }
 
-  RunStatistics stats = statistics(cvode, pre);
-  stats.colours = m.jacobian->colours();
-  stats.cycles_completed = cycles;
+  RunStatistics stats = statistics(cvode, pre, *m.jacobian);
+  stats.cycles_completed = observers.cycles_completed();
   stats.simulated_time = t;
   stats.wall_time = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
   observers.finish(stats, outcome, y0.data(), t, cvode.state());
