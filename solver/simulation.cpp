@@ -110,7 +110,7 @@ RunOutcome Simulation::run(ResultSink& sink, const RunControl& control) {
   CvodeIntegrator cvode(sys, *m.jacobian, y0, atol, {set.rtol, set.max_order, plan.max_step});
   SteadyInitialisation pre;
   if (set.initial_state == "steady")
-    pre = initialise_at_steady_state(sys, *m.jacobian, cvode, set.rtol, atol, y0);
+    pre = initialise_at_steady_state(sys, *m.jacobian, cvode, {.rtol = set.rtol, .atol = atol}, y0);
   cvode.set_stop_time(plan.t_final);
 
   RunObservers observers(sys, m.model, m.layout, plan, sink);

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "solver/sundials_handles.hpp"
 
@@ -180,26 +181,26 @@ SteadyStateResult pseudo_transient_steady_state(System& sys, ColouredJacobian& j
   return r;
 }
 
-}  // namespace venoflow
-
-namespace venoflow {
-
 SteadyInitialisation initialise_at_steady_state(System& sys, ColouredJacobian& jacobian,
-                                                CvodeIntegrator& cvode, double rtol,
-                                                const std::vector<double>& atol,
+                                                CvodeIntegrator& cvode,
+                                                const SteadyStateOptions& options,
                                                 std::vector<double>& y0) {
   SteadyInitialisation spent;
   const int n = sys.size();
   double* y = cvode.state();
-  sys.freeze_boundaries(true);
+  // The boundaries are held at their means while the steady state is sought, and released
+  // whatever happens.
+  struct Frozen {
+    System& sys;
+    explicit Frozen(System& s) : sys(s) { sys.freeze_boundaries(true); }
+    ~Frozen() { sys.freeze_boundaries(false); }
+  };
+  std::optional<Frozen> frozen(std::in_place, sys);
   // First pseudo-transient continuation: Newton's method damped by implicit-Euler pseudo-time,
   // converged to 1e-3 of the run's tolerances.
-  SteadyStateOptions so;
-  so.rtol = rtol;
-  so.atol = atol;
   std::vector<double> ys = y0;
   const SteadyStateResult sr =
-      pseudo_transient_steady_state(sys, jacobian, cvode.context(), 0.0, ys, so);
+      pseudo_transient_steady_state(sys, jacobian, cvode.context(), 0.0, ys, options);
   spent.rhs_evaluations = sr.rhs_evaluations;
   spent.jacobian_evaluations = sr.jacobians;
   int flag = 0;
@@ -217,7 +218,7 @@ SteadyInitialisation initialise_at_steady_state(System& sys, ColouredJacobian& j
     spent.rhs_evaluations += c.rhs_evaluations;
     spent.jacobian_evaluations += c.jacobian_evaluations;
   }
-  sys.freeze_boundaries(false);
+  frozen.reset();
   if (flag < 0) {
     // Not converged (e.g. no steady state exists): start from the initial conditions.
     std::copy(y0.begin(), y0.end(), y);

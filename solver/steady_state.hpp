@@ -64,9 +64,10 @@ struct SteadyInitialisation {
 /// tolerances (only the end point matters); if that fails too, the initial conditions y0.
 /// On return cvode is restarted at t = 0 from that state with the run's settings, and y0 holds
 /// it, its bookkeeping integrals (System::reset_cumulative) counting from there.
+/// `options`: those of the pseudo-transient continuation (rtol, atol: the run's).
 SteadyInitialisation initialise_at_steady_state(System& sys, ColouredJacobian& jacobian,
-                                                CvodeIntegrator& cvode, double rtol,
-                                                const std::vector<double>& atol,
+                                                CvodeIntegrator& cvode,
+                                                const SteadyStateOptions& options,
                                                 std::vector<double>& y0);
 
 }  // namespace venoflow
