@@ -59,7 +59,8 @@ class CycleMetrics {
   std::vector<Row> current_, last_;
   std::size_t n_current_ = 0, n_last_ = 0;  // rows in use (the vectors keep spare rows)
   std::vector<BoundaryInflow> boundaries_;
-  // Cumulative inflow of each boundary at the start of the current and of the last cycle.
+  // Cumulative inflow of each boundary at the start of the current and of the last cycle (the
+  // bookkeeping integrals are zero at t = 0: System::initial_state, reset_cumulative).
   std::vector<double> inflow_start_, inflow_last_start_;
   double t_start_ = 0.0, t_last_start_ = 0.0;
 };

@@ -37,9 +37,10 @@ class SampleOutput {
   std::size_t next_ = 0;      // slot of the next sample once full
 };
 
+/// The observers of one run, fed in the order of the run's output instants.
 class RunObservers {
  public:
-  /// Calls sink.begin(layout, model).
+  /// Calls sink.begin(layout, model); finish() calls sink.finish.
   RunObservers(System& system, const Model& model, const OutputLayout& layout, const RunPlan& plan,
                ResultSink& sink);
   /// Samples the state y at time t, checks the sample and feeds it to every observer. Throws
