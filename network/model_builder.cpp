@@ -528,17 +528,7 @@ Model Builder::run() {
                                       si_text(dx) + " m): refine the vessel or use mode: lumped"});
   }
   // period: inferred from periodic boundary functions when all agree
-  if (m_.solver.period == 0.0) {
-    std::vector<double> periods;
-    for (const auto& bc : m_.boundary_conditions)
-      if (!bc.value.is_constant() && bc.value.period() > 0) periods.push_back(bc.value.period());
-    if (!periods.empty()) {
-      bool same = std::all_of(periods.begin(), periods.end(), [&](double p) {
-        return std::abs(p - periods[0]) <= 1e-12 * std::max(1.0, periods[0]);
-      });
-      if (same) m_.solver.period = periods[0];
-    }
-  }
+  if (m_.solver.period == 0.0) m_.solver.period = m_.common_period();
   if (!diags_.empty()) {
     std::stable_sort(diags_.begin(), diags_.end(), [](const Diagnostic& a, const Diagnostic& b) {
       auto key = [](const Diagnostic& d) {

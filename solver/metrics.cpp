@@ -7,8 +7,13 @@
 
 namespace venoflow {
 
-CycleMetrics::CycleMetrics(const OutputLayout& layout, const Model& model)
-    : layout_(layout), model_(model) {
+CycleMetrics::CycleMetrics(const OutputLayout& layout, const Model& model,
+                           std::vector<BoundaryInflow> boundaries)
+    : layout_(layout),
+      model_(model),
+      boundaries_(std::move(boundaries)),
+      inflow_start_(boundaries_.size(), 0.0),
+      inflow_last_start_(boundaries_.size(), 0.0) {
   std::size_t off = 0;
   for (const auto& v : layout.vessels) {
     mid_.push_back(off + v.x.size() / 2);
@@ -32,16 +37,22 @@ void CycleMetrics::record(const Sample& s) {
   r.element.assign(s.element_values.begin(), s.element_values.end());
 }
 
-void CycleMetrics::end_cycle() {
+void CycleMetrics::end_cycle(double t, const double* y) {
   last_.swap(current_);
   n_last_ = n_current_;
   n_current_ = 0;
+  inflow_last_start_.swap(inflow_start_);
+  for (std::size_t i = 0; i < boundaries_.size(); ++i)
+    inflow_start_[i] = y[boundaries_[i].cumulative_state];
+  t_last_start_ = t_start_;
+  t_start_ = t;
 }
 
-void CycleMetrics::compute(std::map<std::string, Metric>& out) const {
+void CycleMetrics::compute(std::map<std::string, Metric>& out, double t, const double* y) const {
   const std::span<const Row> rows = n_last_ == 0 ? std::span<const Row>(current_.data(), n_current_)
                                                  : std::span<const Row>(last_.data(), n_last_);
   if (rows.empty()) return;
+  boundary_means(out, rows, t, y);
   const double n = static_cast<double>(rows.size());
   // Samples are uniform in time within the cycle: duration = n dt.
   const double dt = rows.size() > 1 ? (rows.back().t - rows.front().t) / (n - 1) : 0.0;
@@ -154,6 +165,26 @@ void CycleMetrics::compute(std::map<std::string, Metric>& out) const {
       out["reflux_volume_" + e.name] = {vol, "m^3",
                                         "retrograde volume per cycle through the valve"};
     }
+  }
+}
+
+void CycleMetrics::boundary_means(std::map<std::string, Metric>& out, std::span<const Row> rows,
+                                  double t, const double* y) const {
+  // Mean inflow from the cumulative inflow states: the volume that entered over the last
+  // complete cycle (or since the start) over its duration.
+  const bool have_cycle = n_last_ > 0;
+  for (std::size_t i = 0; i < boundaries_.size(); ++i) {
+    const BoundaryInflow& b = boundaries_[i];
+    const double q_mean =
+        have_cycle ? (inflow_start_[i] - inflow_last_start_[i]) / (t_start_ - t_last_start_)
+                   : (t > 0 ? y[b.cumulative_state] / t : 0.0);
+    double p_sum = 0.0;
+    for (const Row& r : rows) p_sum += r.node_p[b.node_index];
+    out["boundary_" + b.node + "_mean_flow"] = {
+        q_mean, "m^3/s", "mean inflow at boundary node " + b.node + " over the last cycle"};
+    out["boundary_" + b.node + "_mean_pressure"] = {
+        p_sum / double(rows.size()), "Pa",
+        "mean pressure at boundary node " + b.node + " over the last cycle"};
   }
 }
 

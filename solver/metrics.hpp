@@ -13,10 +13,13 @@
 //  - per vessel: mean_flow_<vessel> (mean mid-point flow; Python's Results.mean_flow),
 //    reflux_fraction_<vessel> (fraction of the cycle with negative mid-point flow)
 //    and reflux_volume_<vessel> (retrograde volume per cycle);
-//  - per stenosis and valve: pressure_drop_<name> (mean), and for valves reflux_volume_<name>.
+//  - per stenosis and valve: pressure_drop_<name> (mean), and for valves reflux_volume_<name>;
+//  - per boundary-condition node: boundary_<node>_mean_flow (from its cumulative inflow state
+//    at the cycle ends, or over the run) and boundary_<node>_mean_pressure.
 #pragma once
 
 #include <map>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -25,25 +28,42 @@
 
 namespace venoflow {
 
+/// A boundary-condition node: its pressure is a Sample's node_pressure[node_index], the volume
+/// that entered through it since the start is the state y[cumulative_state].
+struct BoundaryInflow {
+  std::string node;
+  std::size_t node_index = 0;
+  int cumulative_state = 0;
+};
+
 class CycleMetrics {
  public:
-  CycleMetrics(const OutputLayout& layout, const Model& model);
+  CycleMetrics(const OutputLayout& layout, const Model& model,
+               std::vector<BoundaryInflow> boundaries);
   void record(const Sample& s);
-  /// Close a cycle: its samples become "the last complete cycle".
-  void end_cycle();
-  /// Metrics of the last complete cycle (or of everything recorded if no cycle closed).
-  void compute(std::map<std::string, Metric>& out) const;
+  /// Close a cycle at time t, state y: its samples become "the last complete cycle".
+  void end_cycle(double t, const double* y);
+  /// Metrics of the last complete cycle (or of everything recorded if no cycle closed); t and
+  /// y: the end of the run.
+  void compute(std::map<std::string, Metric>& out, double t, const double* y) const;
 
  private:
   struct Row {
     double t;
     std::vector<double> q_mid, a_mid, node_p, element;
   };
+  void boundary_means(std::map<std::string, Metric>& out, std::span<const Row> rows, double t,
+                      const double* y) const;
   const OutputLayout& layout_;
   const Model& model_;
   std::vector<std::size_t> mid_;  // concatenated index of each vessel's mid-point
   std::vector<Row> current_, last_;
   std::size_t n_current_ = 0, n_last_ = 0;  // rows in use (the vectors keep spare rows)
+  std::vector<BoundaryInflow> boundaries_;
+  // Cumulative inflow of each boundary at the start of the current and of the last cycle (the
+  // bookkeeping integrals are zero at t = 0: System::initial_state, reset_cumulative).
+  std::vector<double> inflow_start_, inflow_last_start_;
+  double t_start_ = 0.0, t_last_start_ = 0.0;
 };
 
 }  // namespace venoflow

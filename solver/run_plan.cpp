@@ -136,31 +136,42 @@ void check_state_size(const Model& model) {
          ": raise it or coarsen discretisation.dx (or vessels." + most_name + ".cells)");
 }
 
-RunPlan plan_run(const Model& model, const OutputLayout& layout, long unknowns,
-                 long jacobian_nonzeros, const RunControl& control, const SinkFootprint& sink) {
-  const SolverSettings& set = model.solver;
-  const double T = set.period;
-  RunPlan plan;
-  plan.unknowns = unknowns;
-  plan.jacobian_nonzeros = jacobian_nonzeros;
-  plan.memory_limit = set.max_memory;
-  plan.output_limit = set.max_output_size;
+double run_period(const Model& model) {
+  const double T = model.solver.period;
+  if (!(std::isfinite(T) && T >= 0.0))
+    fail("solver.period must be a finite time > 0 s, got " + seconds(T));
+  return T > 0.0 ? T : model.common_period();
+}
 
-  // ---- values in range (the loader checks the file; these come from code and --cycles etc.)
-  if (control.cycles && *control.cycles < 1)
-    fail("cycles must be a whole number >= 1, got " + std::to_string(*control.cycles));
-  if (control.t_end && !(std::isfinite(*control.t_end) && *control.t_end > 0.0))
-    fail("t_end must be a finite time > 0 s, got " + seconds(*control.t_end));
+void check_run_settings(const Model& model) {
+  // The loader checks the file; these values may also come from code.
+  const SolverSettings& set = model.solver;
   if (set.cycles && *set.cycles < 1)
     fail("solver.cycles must be >= 1, got " + std::to_string(*set.cycles));
   if (set.t_end && !(std::isfinite(*set.t_end) && *set.t_end > 0.0))
     fail("solver.t_end must be a finite time > 0 s, got " + seconds(*set.t_end));
   if (!(std::isfinite(set.output_interval) && set.output_interval > 0.0))
     fail("solver.output_interval must be a finite time > 0 s, got " + seconds(set.output_interval));
-  if (!(std::isfinite(T) && T >= 0.0)) fail("solver.period must be a finite time > 0 s");
   if (set.max_order < 1 || set.max_order > 5) fail("solver.max_order must be between 1 and 5");
   if (!(set.max_memory > 0.0)) fail("solver.max_memory must be > 0 B");
   if (!(set.max_output_size > 0.0)) fail("solver.max_output_size must be > 0 B");
+}
+
+RunPlan plan_run(const Model& model, const OutputLayout& layout, long unknowns,
+                 long jacobian_nonzeros, const RunControl& control, const SinkFootprint& sink) {
+  const SolverSettings& set = model.solver;  // checked by check_run_settings
+  const double T = set.period;               // resolved by run_period
+  RunPlan plan;
+  plan.unknowns = unknowns;
+  plan.jacobian_nonzeros = jacobian_nonzeros;
+  plan.memory_limit = set.max_memory;
+  plan.output_limit = set.max_output_size;
+
+  // ---- the control's values in range (--cycles, --t-end, Python's simulate)
+  if (control.cycles && *control.cycles < 1)
+    fail("cycles must be a whole number >= 1, got " + std::to_string(*control.cycles));
+  if (control.t_end && !(std::isfinite(*control.t_end) && *control.t_end > 0.0))
+    fail("t_end must be a finite time > 0 s, got " + seconds(*control.t_end));
 
   // ---- run length: the control (command line) overrides the model file ----
   std::optional<int> cycles;
@@ -186,6 +197,10 @@ RunPlan plan_run(const Model& model, const OutputLayout& layout, long unknowns,
   }
   plan.has_length = t_final > 0.0;
   plan.t_final = t_final;
+  plan.stop_at_steady_state = steady_stop;
+  // The integrator's largest step: solver.max_step, else a hundredth of the period (of the run
+  // without one) so that no step jumps over a boundary function's features.
+  plan.max_step = set.max_step > 0.0 ? set.max_step : (T > 0.0 ? T / 100.0 : t_final / 100.0);
 
   // ---- output instants: a whole number per period so that cycles align with samples ----
   double dt_out = set.output_interval;
@@ -214,6 +229,8 @@ RunPlan plan_run(const Model& model, const OutputLayout& layout, long unknowns,
       ring ? std::min(samples, double(set.keep_last_cycles) * per_cycle + 1.0) : 0.0;
   const double written = ring ? ring_samples : samples;
   plan.samples_written = static_cast<long>(written);
+  // (a ring as long as the run never wraps: the same as one of keep_last_cycles periods)
+  plan.ring_samples = static_cast<long>(ring_samples);
 
   // ---- what one sample holds ----
   double nx_total = 0.0, n_values = 0.0;

@@ -16,9 +16,19 @@ namespace venoflow::detail {
 /// solver.max_memory. Throws std::invalid_argument with the figures.
 void check_state_size(const Model& model);
 
-/// The plan of a run of `model` (period already inferred) with this layout, system size and
-/// control; `sink` is what the results sink holds in memory. Throws std::invalid_argument for
-/// values out of range and for an estimate above the model's limits.
+/// The period of a run of `model` [s]: solver.period, or where that is 0 the common period of
+/// its periodic boundary functions (Model::common_period: the loader's rule, applied again for
+/// a model built in code); 0 for none. Throws std::invalid_argument unless solver.period is a
+/// finite time >= 0.
+double run_period(const Model& model);
+
+/// Refuses run settings of the model out of range (solver.cycles, t_end, output_interval,
+/// max_order, max_memory, max_output_size), with std::invalid_argument.
+void check_run_settings(const Model& model);
+
+/// The plan of a run of `model` (period from run_period, settings checked) with this layout, system
+/// size and control; `sink` is what the results sink holds in memory. Throws std::invalid_argument
+/// for values out of range and for an estimate above the model's limits.
 RunPlan plan_run(const Model& model, const OutputLayout& layout, long unknowns,
                  long jacobian_nonzeros, const RunControl& control, const SinkFootprint& sink);
 

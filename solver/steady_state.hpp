@@ -11,8 +11,8 @@
 // which converges quadratically. Unlike a time integration with error control it does not
 // resolve the transient, only its end point. Bookkeeping integrals (cumulative states) have no
 // steady state: their updates are held at zero. A failed residual (a vein collapsing to no
-// area, a node with no pressure) halves dtau and retries. The caller falls back to the time
-// relaxation when this does not converge.
+// area, a node with no pressure) halves dtau and retries. When this does not converge the
+// run's initialisation (initialise_at_steady_state) falls back to a time relaxation.
 #pragma once
 
 #include <sundials/sundials_context.h>
@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "solver/cvode_integrator.hpp"
 #include "solver/jacobian.hpp"
 #include "solver/system.hpp"
 
@@ -48,5 +49,25 @@ struct SteadyStateResult {
 SteadyStateResult pseudo_transient_steady_state(System& sys, ColouredJacobian& jacobian,
                                                 SUNContext ctx, double t, std::vector<double>& y,
                                                 const SteadyStateOptions& options);
+
+/// What the steady initialisation of a run spent (the integrator's own counters restart with
+/// the run).
+struct SteadyInitialisation {
+  long steps = 0;            ///< of the time relaxation
+  long rhs_evaluations = 0;  ///< pseudo-transient (Jacobians included) and time relaxation
+  long jacobian_evaluations = 0;
+};
+
+/// `solver.initial_state: steady` (docs/model-format.md, docs/numerics.md#steady-initialisation):
+/// the steady state of the model with every boundary held at its mean, by pseudo-transient
+/// continuation; if that does not converge, by integrating in time with 100 x looser
+/// tolerances (only the end point matters); if that fails too, the initial conditions y0.
+/// On return cvode is restarted at t = 0 from that state with the run's settings, and y0 holds
+/// it, its bookkeeping integrals (System::reset_cumulative) counting from there.
+/// `options`: those of the pseudo-transient continuation (rtol, atol: the run's).
+SteadyInitialisation initialise_at_steady_state(System& sys, ColouredJacobian& jacobian,
+                                                CvodeIntegrator& cvode,
+                                                const SteadyStateOptions& options,
+                                                std::vector<double>& y0);
 
 }  // namespace venoflow

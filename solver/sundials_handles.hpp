@@ -1,6 +1,6 @@
 // RAII owners of SUNDIALS handles (context, vectors, sparse matrix, linear solver, CVODE
-// memory), so that a throw cannot leak them. Used by the run (simulation.cpp) and the steady
-// initialisation (steady_state.cpp).
+// memory), so that a throw cannot leak them. Used by the run's integrator (cvode_integrator.cpp)
+// and the steady initialisation (steady_state.cpp).
 #pragma once
 
 #include <cvode/cvode.h>

@@ -194,6 +194,10 @@ struct Model {
   const Vessel* find_vessel(const std::string& name) const;
   const Node* find_node(const std::string& name) const;
   const Element* find_element(const std::string& name) const;
+  /// The common period [s] of the periodic boundary-condition functions (equal to 1e-12
+  /// relative), 0 if there is none or they differ: the period of a model without
+  /// solver.period (docs/model-format.md#solver).
+  double common_period() const;
 };
 
 }  // namespace venoflow

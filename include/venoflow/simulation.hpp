@@ -30,7 +30,10 @@ struct RunPlan {
   long samples_per_cycle = 0;    ///< output instants per period, 0 without a period
   long output_steps = 0;         ///< output instants after t = 0
   long samples_written = 0;      ///< samples the results receive (the last cycles only, if set)
-  long values_per_sample = 0;    ///< numbers per sample in the results, times included
+  long ring_samples = 0;         ///< samples held back to keep the last cycles, 0 = none
+  double max_step = 0.0;         ///< [s] the integrator's largest step
+  bool stop_at_steady_state = false;  ///< stop once the cycles repeat (needs a period)
+  long values_per_sample = 0;         ///< numbers per sample in the results, times included
   long unknowns = 0;
   long jacobian_nonzeros = 0;
   struct Part {

@@ -217,3 +217,48 @@ boundary_conditions:)";
   EXPECT_NE(msg.find("4,800,000,004 unknowns"), std::string::npos) << msg;
   EXPECT_NE(msg.find("indexes at most 2,147,483,647"), std::string::npos) << msg;
 }
+
+// The period of a run follows one rule, the loader's (Model::common_period,
+// docs/model-format.md#solver): boundary functions of 0.9 s and 1 s have no common period, so
+// the run has none, as the loaded model says (the run used to take the larger one, 1 s); a
+// model built in code gets the same inference; a period or output interval out of range is
+// refused when the Simulation is built, not when it runs.
+TEST(RunPlan, PeriodByOneRuleCheckedWhenBuilt) {
+  auto with_periods = [](const char* pa, const char* pb) {
+    std::string yaml = kPipe;
+    yaml.replace(yaml.find("10 mmHg"), 7,
+                 std::string("{sine: {mean: 10 mmHg, amplitude: 1 mmHg}, period: ") + pa + "}");
+    yaml.replace(yaml.find("5 mmHg"), 6,
+                 std::string("{sine: {mean: 5 mmHg, amplitude: 1 mmHg}, period: ") + pb + "}");
+    return build(yaml);
+  };
+  const Model differ = with_periods("0.9 s", "1 s");
+  EXPECT_DOUBLE_EQ(differ.solver.period, 0.0);
+  Simulation sim(differ);
+  EXPECT_DOUBLE_EQ(sim.model().solver.period, 0.0);
+  EXPECT_DOUBLE_EQ(sim.layout().period, 0.0);
+  EXPECT_EQ(sim.plan().samples_per_cycle, 0);
+  RunControl two;
+  two.cycles = 2;
+  EXPECT_NE(message_of([&] { sim.plan(two); }).find("a number of cycles needs a period"),
+            std::string::npos);
+
+  Model same = with_periods("0.9 s", "900 ms");
+  EXPECT_DOUBLE_EQ(same.solver.period, 0.9);
+  same.solver.period = 0.0;  // as if built in code
+  Simulation inferred(same);
+  EXPECT_DOUBLE_EQ(inferred.model().solver.period, 0.9);
+  EXPECT_EQ(inferred.plan().samples_per_cycle, 900);  // 0.9 s / 1 ms
+
+  for (double bad : {-1.0, std::nan(""), double(INFINITY)}) {
+    Model m = build(kPipe);
+    m.solver.period = bad;
+    EXPECT_NE(message_of([&] { Simulation s(m); }).find("solver.period must be a finite time"),
+              std::string::npos)
+        << bad;
+  }
+  Model m = build(kPipe);
+  m.solver.output_interval = 0.0;
+  EXPECT_NE(message_of([&] { Simulation s(m); }).find("solver.output_interval must be a finite"),
+            std::string::npos);
+}

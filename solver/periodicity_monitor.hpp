@@ -1,0 +1,38 @@
+// venoflow: is the run periodic yet? (docs/numerics.md#periodic-steady-state). Every vessel's
+// end and middle pressure and flow, every node pressure and element output are probed at the
+// same phases in two consecutive cycles; the change of a probe is relative to its range over
+// the cycle (with a floor of 1e-3 of its magnitude, and 1 Pa / 1e-9 m^3/s).
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "venoflow/results.hpp"
+
+namespace venoflow {
+
+class PeriodicityMonitor {
+ public:
+  explicit PeriodicityMonitor(const OutputLayout& layout);
+  /// One sample of the current cycle (no allocation once two cycles have been recorded).
+  void record(const Sample& s);
+  /// Close a cycle. Returns the largest relative change against the previous cycle
+  /// (negative if there is no previous cycle) and where it is.
+  std::pair<double, std::string> end_cycle();
+
+ private:
+  enum class From { VesselPressure, VesselFlow, NodePressure, ElementValue };
+  struct Probe {
+    std::string name;
+    From from;
+    std::size_t index;  ///< into the Sample array it is from
+    double floor;       ///< smallest scale of a change [SI]
+  };
+  void add(std::string name, From from, std::size_t index, double floor);
+  std::vector<Probe> probes_;
+  std::vector<double> previous_, current_;  // rows of probe values, back to back
+};
+
+}  // namespace venoflow

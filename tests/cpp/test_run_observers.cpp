@@ -1,0 +1,122 @@
+// The observers of a run's samples (solver/run_observers.hpp, solver/metrics.hpp,
+// solver/periodicity_monitor.hpp) fed with samples written by hand, against values worked out
+// by hand.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "solver/metrics.hpp"
+#include "solver/periodicity_monitor.hpp"
+#include "solver/run_observers.hpp"
+#include "venoflow/model.hpp"
+
+using namespace venoflow;
+
+namespace {
+
+// One vessel sampled at two vertices (mid-point: the second), nodes a and b.
+OutputLayout two_nodes() {
+  OutputLayout l;
+  l.vessels.push_back({"v", {0.0, 0.1}});
+  l.nodes = {"a", "b"};
+  return l;
+}
+
+Sample at(double t, double pa, double pb, double q = 1e-6) {
+  Sample s;
+  s.t = t;
+  s.vessel_pressure = {pa, pa};
+  s.vessel_flow = {q, q};
+  s.vessel_area = {1e-5, 1e-5};
+  s.node_pressure = {pa, pb};
+  return s;
+}
+
+/// Records only the times of the samples it receives.
+class Times : public ResultSink {
+ public:
+  void begin(const OutputLayout&, const Model&) override {}
+  void write(const Sample& s) override { t.push_back(s.t); }
+  void finish(const RunStatistics&, const RunOutcome&,
+              const std::map<std::string, Metric>&) override {}
+  std::vector<double> t;
+};
+
+}  // namespace
+
+// Boundary means over the last complete cycle: the pressure is the mean of the cycle's samples
+// (phases [0, T): the sample at the cycle end opens the next), the inflow is the change of the
+// cumulative inflow state between the cycle's ends over its duration.
+TEST(RunObservers, BoundaryMeansOfTheLastCycle) {
+  const OutputLayout layout = two_nodes();
+  const Model model;
+  CycleMetrics cm(layout, model, {{"b", 1, 0}});
+  std::vector<double> y = {0.0};
+  for (int k = 0; k < 4; ++k) cm.record(at(0.25 * k, 10.0, 1.0 + k));  // 1, 2, 3, 4
+  y[0] = 2e-6;
+  cm.end_cycle(1.0, y.data());
+  for (int k = 0; k < 4; ++k) cm.record(at(1.0 + 0.25 * k, 10.0, 5.0 + k));  // 5, 6, 7, 8
+  y[0] = 5e-6;
+  cm.end_cycle(2.0, y.data());
+  cm.record(at(2.0, 10.0, 100.0));  // opens the third cycle: not in the means
+  std::map<std::string, Metric> out;
+  cm.compute(out, 2.0, y.data());
+  EXPECT_DOUBLE_EQ(out.at("boundary_b_mean_pressure").value, 6.5);  // (5 + 6 + 7 + 8) / 4
+  EXPECT_DOUBLE_EQ(out.at("boundary_b_mean_flow").value, 3e-6);     // (5 - 2) ml / 1 s
+  EXPECT_EQ(out.at("boundary_b_mean_flow").unit, "m^3/s");
+  EXPECT_EQ(out.count("boundary_a_mean_pressure"), 0u);  // not a boundary
+}
+
+// Without a complete cycle (no period): the means over everything recorded, the inflow over
+// the run's duration.
+TEST(RunObservers, BoundaryMeansWithoutACycle) {
+  const OutputLayout layout = two_nodes();
+  const Model model;
+  CycleMetrics cm(layout, model, {{"a", 0, 1}});
+  for (double p : {1.0, 2.0, 6.0}) cm.record(at(p, p, 0.0));
+  const std::vector<double> y = {0.0, 4e-6};
+  std::map<std::string, Metric> out;
+  cm.compute(out, 2.0, y.data());
+  EXPECT_DOUBLE_EQ(out.at("boundary_a_mean_pressure").value, 3.0);  // (1 + 2 + 6) / 3
+  EXPECT_DOUBLE_EQ(out.at("boundary_a_mean_flow").value, 2e-6);     // 4 ml / 2 s
+}
+
+// The ring of the last samples writes them oldest first, whatever the number written.
+TEST(RunObservers, RingKeepsTheLastSamplesInOrder) {
+  for (int n : {2, 3, 7, 9}) {
+    Times sink;
+    SampleOutput out(sink, 3);
+    Sample s;
+    for (int k = 0; k < n; ++k) {
+      s = at(k, 0.0, 0.0);
+      out.write(s);
+    }
+    EXPECT_TRUE(sink.t.empty());  // held back until the end
+    out.flush();
+    std::vector<double> expect;
+    for (int k = std::max(0, n - 3); k < n; ++k) expect.push_back(k);
+    EXPECT_EQ(sink.t, expect) << n;
+  }
+  Times direct;
+  SampleOutput through(direct, 0);
+  Sample s = at(1.5, 0.0, 0.0);
+  through.write(s);
+  EXPECT_EQ(direct.t, std::vector<double>{1.5});
+}
+
+// The periodicity change of a probe is its largest difference between two cycles at the same
+// phase over its range in the cycle: node b from (1, 3) to (1, 3.5): 0.5 / 2.5 = 0.2.
+TEST(RunObservers, PeriodicityChangeRelativeToTheRange) {
+  PeriodicityMonitor mon(two_nodes());
+  mon.record(at(0.0, 1000.0, 1.0));
+  mon.record(at(0.5, 1000.0, 3.0));
+  EXPECT_LT(mon.end_cycle().first, 0.0);  // no previous cycle
+  mon.record(at(1.0, 1000.0, 1.0));
+  mon.record(at(1.5, 1000.0, 3.5));
+  const auto [change, where] = mon.end_cycle();
+  EXPECT_DOUBLE_EQ(change, 0.2);
+  EXPECT_EQ(where, "node b pressure");
+}
