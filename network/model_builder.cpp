@@ -376,7 +376,7 @@ void Builder::read_elements(const YAML::Node& root) {
       use_node(pn, pnode, join(path, "nodes"));
       if (distinct.insert(pn).second) {
         uses_[pn].elements++;
-        if (e.type == "capacitor") uses_[pn].capacitor = true;
+        if (ts && ts->stores_volume_at(i)) uses_[pn].element_volume = true;
       } else {
         error(pnode, join(path, "nodes"), "node '" + pn + "' appears twice in one element");
       }
