@@ -214,11 +214,11 @@ std::string element_types_markdown() {
              (t.stores_volume_at(k) ? " (stores volume)" : std::string());
       return p;
     }() + "]`";
-    md << "| [`" << t.type << "`](#" << t.type << ") | " << ports << " | "
+    md << "| [`" << t.type << "`](#" << t.type << "-parameters) | " << ports << " | "
        << (t.has_external_pressure ? "yes" : "no") << " | " << out_text << " |\n";
   }
   for (const auto& t : element_types()) {
-    md << "\n#### `" << t.type << "`\n\n" << cell(t.doc) << "\n\n";
+    md << "\n#### `" << t.type << "` parameters\n\n" << cell(t.doc) << "\n\n";
     md << "| parameter | unit (SI) | default | allowed | meaning |\n|---|---|---|---|---|\n";
     for (const auto& p : t.parameters) {
       std::string def = !p.default_value               ? "required"
