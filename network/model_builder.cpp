@@ -415,7 +415,7 @@ void Builder::read_elements(const YAML::Node& root) {
                 "give exactly one of " + list_names(group) +
                     (given.empty() ? " (neither was given)" : " (not both)"));
       }
-      // ranges of the catalogue (element_types.cpp), every violation at its key
+      // ranges of the type's specification (solver/elements/<type>.hpp), every violation at its key
       for (const auto& p : ts->parameters) {
         auto it = e.params.find(p.name);
         if (it == e.params.end()) continue;

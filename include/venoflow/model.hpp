@@ -75,7 +75,7 @@ struct BoundaryCondition {
 };
 
 /// A lumped (0D) element between nodes. `type` selects the block class in solver/elements/;
-/// parameters are validated against that type's parameter table (network/element_types.cpp).
+/// parameters are validated against that type's specification (solver/elements/<type>.hpp).
 struct Element {
   std::string name;
   std::string type;                ///< "resistor", "capacitor", "inductor", "windkessel3", ...
