@@ -16,6 +16,7 @@
 #include "venoflow/element_types.hpp"
 #include "venoflow/errors.hpp"
 #include "venoflow/model_document.hpp"
+#include "venoflow/tube_law.hpp"
 
 using namespace venoflow;
 
@@ -223,4 +224,69 @@ TEST(ElementSpecs, DocsTableIsGeneratedFromTheSpecifications) {
   for (const auto& t : element_types())
     for (const auto& p : t.parameters)
       EXPECT_NE(doc.find("| `" + p.name + "` |"), std::string::npos) << t.type << "." << p.name;
+}
+
+// ---------------------------------------------------------------- tube laws
+
+TEST(TubeLawChecks, OneStatementForTheLoaderAndTheFactory) {
+  struct Case {
+    std::string yaml;    // the law in the model file
+    TubeLawSpec law;     // the same law built in code
+    std::string key;     // where the loader reports it
+    std::string expect;  // what the law needs (hand-written)
+  };
+  VenousTubeLaw none, two, e_only, equal, m_neg, n_pos;
+  two.stiffness = 100.0, two.wave_speed = 1.0;
+  e_only.youngs_modulus = 1e6;
+  equal.stiffness = 100.0, equal.m = 2.0, equal.n = 2.0;
+  m_neg.stiffness = 100.0, m_neg.m = -1.0;
+  n_pos.stiffness = 100.0, n_pos.n = 1.0;
+  ElasticTubeLaw no_e, no_h, h_and_rule, nu;
+  no_e.wall_thickness = 1e-3;
+  no_h.youngs_modulus = 1e6;
+  h_and_rule.youngs_modulus = 1e6, h_and_rule.wall_thickness = 1e-3;
+  h_and_rule.wall_thickness_rule = "openbf_empirical";
+  nu.youngs_modulus = 1e6, nu.wall_thickness = 1e-3, nu.poisson_ratio = 0.7;
+  const std::vector<Case> cases = {
+      {"{type: venous}", none, "", "exactly one of"},
+      {"{type: venous, stiffness: 100 Pa, wave_speed: 1 m/s}", two, "", "more than one"},
+      {"{type: venous, youngs_modulus: 1 MPa}", e_only, ".wall_thickness", "needs both"},
+      {"{type: venous, stiffness: 100 Pa, m: 2, n: 2}", equal, ".m", "must differ"},
+      {"{type: venous, stiffness: 100 Pa, m: -1}", m_neg, ".m", "must be > 0"},
+      {"{type: venous, stiffness: 100 Pa, n: 1}", n_pos, ".n", "must be < 0"},
+      {"{type: elastic, wall_thickness: 1 mm}", no_e, ".youngs_modulus", "needs youngs_modulus"},
+      {"{type: elastic, youngs_modulus: 1 MPa}", no_h, ".wall_thickness", "needs wall_thickness"},
+      {"{type: elastic, youngs_modulus: 1 MPa, wall_thickness: 1 mm, wall_thickness_rule: "
+       "openbf_empirical}",
+       h_and_rule, ".wall_thickness_rule", "not both"},
+      {"{type: elastic, youngs_modulus: 1 MPa, wall_thickness: 1 mm, poisson_ratio: 0.7}", nu,
+       ".poisson_ratio", "must be <= 0.5"},
+  };
+  const std::string law = "{type: elastic, youngs_modulus: 400 kPa, wall_thickness: 0.3 mm}";
+  for (const auto& c : cases) {
+    const auto problems = check_tube_law(c.law);
+    ASSERT_FALSE(problems.empty()) << c.yaml;
+    const std::string message = problems.front().message;
+    EXPECT_NE(message.find(c.expect), std::string::npos) << c.yaml << ": " << message;
+    // the loader reports the law's own words at the key
+    std::string yaml = kTube;
+    yaml.replace(yaml.find(law), law.size(), c.yaml);
+    const auto d = problems_of(ModelDocument::from_string(yaml, "m.yaml"));
+    const Diagnostic* hit = find(d, "vessels.v.tube_law" + c.key, message);
+    EXPECT_NE(hit, nullptr) << c.yaml << "\n" << dump(d);
+    // the factory refuses it in the same words
+    try {
+      (void)make_tube_law(c.law, {3e-3}, 1050.0);
+      ADD_FAILURE() << c.yaml << " built";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find(message), std::string::npos) << e.what();
+    }
+  }
+  // a valid law of each kind has no problem
+  EXPECT_TRUE(check_tube_law(no_h).size() == 1);  // (only the missing thickness)
+  VenousTubeLaw ok;
+  ok.stiffness = 100.0;
+  EXPECT_TRUE(check_tube_law(ok).empty());
+  EXPECT_EQ(tube_law_name(ok), "venous");
+  EXPECT_EQ(tube_law_name(TubeLawSpec{}), "elastic");
 }
