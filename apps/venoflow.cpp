@@ -18,6 +18,7 @@
 #include <iostream>
 
 #include "apps/summary.hpp"
+#include "venoflow/element_types.hpp"
 #include "venoflow/hdf5_writer.hpp"
 #include "venoflow/model_document.hpp"
 #include "venoflow/simulation.hpp"
@@ -166,6 +167,10 @@ int main(int argc, char** argv) {
       ->delimiter(',');
 
   auto* schema = app.add_subcommand("schema", "Print the JSON Schema of the model format");
+  bool schema_markdown = false;
+  schema->add_flag("--markdown", schema_markdown,
+                   "Print the docs table of element types and their parameters instead "
+                   "(docs/model-format.md)");
 
   try {
     app.parse(argc, argv);
@@ -175,7 +180,10 @@ int main(int argc, char** argv) {
 
   try {
     if (schema->parsed()) {
-      std::cout << venoflow::model_json_schema() << "\n";
+      if (schema_markdown)
+        std::cout << venoflow::element_types_markdown();
+      else
+        std::cout << venoflow::model_json_schema() << "\n";
       return 0;
     }
     if (cmp->parsed()) {

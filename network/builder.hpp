@@ -141,8 +141,8 @@ inline bool parse_full_number(const std::string& s, double& v) {
 struct Use {
   int vessel_ends = 0;
   int elements = 0;
-  bool capacitor = false;
-  YAML::Node where;  // first reference
+  bool element_volume = false;  ///< an element stores volume here (ElementTypeSpec::volume_ports)
+  YAML::Node where;             // first reference
   std::string path;
 };
 

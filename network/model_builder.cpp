@@ -119,79 +119,64 @@ void Builder::read_nodes(
 }
 
 void Builder::read_tube_law(const YAML::Node& law, const std::string& path, const KeySpec& spec,
-                            TubeLawSpec& o) {
+                            TubeLawSpec& out) {
+  const std::size_t diags_start = diags_.size();
   auto type = choice(law, spec, "type", path);
-  if (type) o.type = *type;
-  if (auto v = choice(law, spec, "reference", path)) o.reference = *v;
+  // the law's values as given (m, n and poisson_ratio without their bounds: check_tube_law
+  // states what the law needs, once)
+  auto raw = [&](const char* key) -> std::optional<double> {
+    if (auto x = child(law, key)) return quantity_node(*x, join(path, key), dim::none, "1");
+    return std::nullopt;
+  };
   auto E = quantity(law, spec, "youngs_modulus", path);
   auto h = quantity(law, spec, "wall_thickness", path);
   auto rule = choice(law, spec, "wall_thickness_rule", path);
-  if (E) o.youngs_modulus = *E;
-  if (h) o.wall_thickness = *h;
-  if (rule) o.wall_thickness_rule = *rule;
-  if (auto v = quantity(law, spec, "reference_pressure", path)) o.reference_pressure = *v;
+  auto reference = choice(law, spec, "reference", path);
+  auto p_ref = quantity(law, spec, "reference_pressure", path);
   auto K = quantity(law, spec, "stiffness", path);
   auto c0 = quantity(law, spec, "wave_speed", path);
-  if (K) o.stiffness = *K;
-  if (c0) o.wave_speed = *c0;
-  // m and n are read without their sign bounds first: equal exponents are named as such
-  std::optional<double> m_given, n_given;
-  if (auto x = child(law, "m")) m_given = quantity_node(*x, join(path, "m"), dim::none, "1");
-  if (auto x = child(law, "n")) n_given = quantity_node(*x, join(path, "n"), dim::none, "1");
-  if (m_given) o.m = *m_given;
-  if (n_given) o.n = *n_given;
-  if (auto v = quantity(law, spec, "poisson_ratio", path)) {
-    if (*v > 0.5)
-      error(*child(law, "poisson_ratio"), join(path, "poisson_ratio"),
-            "must be <= 0.5, got " + kind_of(*child(law, "poisson_ratio")));
-    o.poisson_ratio = *v;
+  auto m = raw("m"), n = raw("n"), nu = raw("poisson_ratio");
+  const bool readable = diags_.size() == diags_start;
+  if (type && *type == "venous") {
+    VenousTubeLaw v;
+    if (K) v.stiffness = *K;
+    if (c0) v.wave_speed = *c0;
+    if (E) v.youngs_modulus = *E;
+    if (h) v.wall_thickness = *h;
+    if (m) v.m = *m;
+    if (n) v.n = *n;
+    if (nu) v.poisson_ratio = *nu;
+    out = v;
+  } else {
+    ElasticTubeLaw e;
+    if (reference) e.reference = *reference;
+    if (E) e.youngs_modulus = *E;
+    if (h) e.wall_thickness = *h;
+    if (rule) e.wall_thickness_rule = *rule;
+    if (p_ref) e.reference_pressure = *p_ref;
+    if (nu) e.poisson_ratio = *nu;
+    out = e;
   }
   if (!type) return;
-  const bool has_E = child(law, "youngs_modulus").has_value();
-  const bool has_h = child(law, "wall_thickness").has_value();
-  const bool has_rule = child(law, "wall_thickness_rule").has_value();
   auto only_for = [&](const char* key, const char* law_type) {
-    if (auto n = child(law, key))
-      error(*n, join(path, key),
+    if (auto x = child(law, key))
+      error(*x, join(path, key),
             std::string("'") + key + "' applies only to " + law_type + " tube laws, this one is " +
                 *type);
   };
   if (*type == "elastic") {
-    if (!has_E)
-      error(law, join(path, "youngs_modulus"),
-            "an elastic tube law needs youngs_modulus (E) and wall_thickness or "
-            "wall_thickness_rule");
-    if (!has_h && !has_rule)
-      error(law, join(path, "wall_thickness"),
-            "an elastic tube law needs wall_thickness (h) or wall_thickness_rule");
-    if (has_h && has_rule)
-      error(*child(law, "wall_thickness_rule"), join(path, "wall_thickness_rule"),
-            "give wall_thickness or wall_thickness_rule, not both");
-    only_for("stiffness", "venous");
-    only_for("wave_speed", "venous");
-    only_for("m", "venous");
-    only_for("n", "venous");
-  } else {  // venous
-    const bool has_K = child(law, "stiffness").has_value();
-    const bool has_c = child(law, "wave_speed").has_value();
-    const int ways = (has_K ? 1 : 0) + (has_c ? 1 : 0) + ((has_E || has_h) ? 1 : 0);
-    if (ways != 1)
-      error(law, path,
-            "a venous tube law needs exactly one of stiffness, wave_speed, or (youngs_modulus "
-            "and wall_thickness); got " +
-                std::string(ways == 0 ? "none" : "more than one"));
-    else if ((has_E || has_h) && !(has_E && has_h))
-      error(law, join(path, has_E ? "wall_thickness" : "youngs_modulus"),
-            "a venous tube law given by E needs both youngs_modulus and wall_thickness");
-    if (o.m == o.n) {
-      error(law, join(path, "m"), "venous exponents m and n must differ");
-    } else {
-      if (m_given) check_bound(*child(law, "m"), join(path, "m"), o.m, find_key(spec, "m")->bound);
-      if (n_given) check_bound(*child(law, "n"), join(path, "n"), o.n, find_key(spec, "n")->bound);
-    }
-    only_for("reference", "elastic");
-    only_for("reference_pressure", "elastic");
-    only_for("wall_thickness_rule", "elastic");
+    for (const char* k : {"stiffness", "wave_speed", "m", "n"}) only_for(k, "venous");
+  } else {
+    for (const char* k : {"reference", "reference_pressure", "wall_thickness_rule"})
+      only_for(k, "elastic");
+  }
+  // What the law needs (solver/tube_laws/factory.cpp), at the key concerned when it is given,
+  // else at the law; only when its values were readable (a value refused above is not also
+  // reported missing).
+  if (!readable) return;
+  for (const auto& p : check_tube_law(out)) {
+    const auto at = p.key.empty() ? std::nullopt : child(law, p.key);
+    error(at ? *at : law, p.key.empty() ? path : join(path, p.key), p.message);
   }
 }
 
@@ -376,7 +361,7 @@ void Builder::read_elements(const YAML::Node& root) {
       use_node(pn, pnode, join(path, "nodes"));
       if (distinct.insert(pn).second) {
         uses_[pn].elements++;
-        if (e.type == "capacitor") uses_[pn].capacitor = true;
+        if (ts && ts->stores_volume_at(i)) uses_[pn].element_volume = true;
       } else {
         error(pnode, join(path, "nodes"), "node '" + pn + "' appears twice in one element");
       }
@@ -415,7 +400,7 @@ void Builder::read_elements(const YAML::Node& root) {
                 "give exactly one of " + list_names(group) +
                     (given.empty() ? " (neither was given)" : " (not both)"));
       }
-      // ranges of the catalogue (element_types.cpp), every violation at its key
+      // ranges of the type's specification (solver/elements/<type>.hpp), every violation at its key
       for (const auto& p : ts->parameters) {
         auto it = e.params.find(p.name);
         if (it == e.params.end()) continue;

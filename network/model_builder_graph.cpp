@@ -42,7 +42,7 @@ void Builder::check_graph(
       error(u.where, u.path,
             "terminal node '" + name +
                 "' without a boundary condition: add a boundary condition or an element there");
-    if (u.vessel_ends == 0 && !u.capacitor && !pressure_bc.count(name))
+    if (u.vessel_ends == 0 && !u.element_volume && !pressure_bc.count(name))
       error(u.where, u.path,
             "node " + name + " has no volume: connect it to a vessel or a capacitor");
   }

@@ -333,7 +333,7 @@ py::dict graph(const venoflow::ModelDocument& doc) {
     vessels.append(py::dict("name"_a = v.name, "from"_a = v.from_node, "to"_a = v.to_node,
                             "length"_a = v.length, "radius_in"_a = v.radius_in,
                             "radius_out"_a = v.radius_out, "cells"_a = v.cells,
-                            "tube_law"_a = v.tube_law.type));
+                            "tube_law"_a = venoflow::tube_law_name(v.tube_law)));
   for (const auto& n : m.nodes)
     nodes.append(py::dict("name"_a = n.name, "height"_a = n.height, "anterior"_a = n.anterior));
   for (const auto& e : m.elements)

@@ -5,6 +5,8 @@
 #include <limits>
 #include <span>
 
+#include "venoflow/element_types.hpp"
+
 namespace venoflow {
 
 CycleMetrics::CycleMetrics(const OutputLayout& layout, const Model& model,
@@ -79,9 +81,14 @@ void CycleMetrics::compute(std::map<std::string, Metric>& out, double t, const d
   // Intracranial compartment(s).
   double cbf = 0.0;
   int n_ic = 0;
-  for (const auto& e : layout_.elements) n_ic += e.type == "intracranial";
+  // Summaries an element type asks for in its specification (SummarySpec).
+  auto summaries = [](const std::string& type) {
+    const ElementTypeSpec* t = find_element_type(type);
+    return t ? t->summaries : SummarySpec{};
+  };
+  for (const auto& e : layout_.elements) n_ic += summaries(e.type).cerebral;
   for (const auto& e : layout_.elements) {
-    if (e.type != "intracranial") continue;
+    if (!summaries(e.type).cerebral) continue;
     const auto& q = eq[e.name];
     const std::string pre = n_ic > 1 ? e.name + "_" : "";
     auto m_of = [&](const std::string& qty) {
@@ -151,13 +158,14 @@ void CycleMetrics::compute(std::map<std::string, Metric>& out, double t, const d
   }
   for (const auto& e : layout_.elements) {
     const auto& q = eq[e.name];
-    if (q.count("pressure_drop") &&
-        (e.type == "stenosis" || e.type == "stenosis_in_vessel" || e.type == "mynard_valve")) {
+    // the in-vessel stenosis is no element type but reports as the stenosis element does
+    const SummarySpec sum = summaries(e.type == "stenosis_in_vessel" ? "stenosis" : e.type);
+    if (q.count("pressure_drop") && sum.mean_pressure_drop) {
       const std::size_t k = q.at("pressure_drop");
       out["pressure_drop_" + e.name] = {mean([k](const Row& r) { return r.element[k]; }), "Pa",
                                         "mean static pressure drop across " + e.name};
     }
-    if (e.type == "mynard_valve" && q.count("flow")) {
+    if (sum.reflux_volume && q.count("flow")) {
       const std::size_t k = q.at("flow");
       double vol = 0.0;
       for (const auto& r : rows)

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "venoflow/errors.hpp"
@@ -22,26 +23,41 @@ struct Blood {
   double profile_zeta = 9.0;
 };
 
-/// Wall law p - p_ext = f(A) of one vessel. Parameters are SI; which ones are used depends
-/// on `type` (see solver/tube_laws/ and docs/model-format.md#tube-laws):
-///  - "elastic":   Boileau 2015 sqrt law. reference = "zero_pressure": p = beta/A0 (sqrt A -
-///                 sqrt A0), vessel radius is the zero-transmural-pressure radius;
-///                 reference = "diastolic": p = p_ref + beta/A_ref (sqrt A - sqrt A_ref),
-///                 vessel radius is the radius at p_ref. beta = (4/3) sqrt(pi) E h.
-///  - "venous":    p - p_ext = K[(A/A0)^m - (A/A0)^n] (Shapiro/Pedley; docs/physiology.md A1)
-///  - "rigid_like" laws may be added by issue 3 (sinuses).
-struct TubeLawSpec {
-  std::string type = "elastic";
-  std::string reference = "zero_pressure";  ///< elastic: "zero_pressure" | "diastolic"
+/// Wall laws p - p_ext = f(A) of a vessel, one parameter struct per law (docs/model-format.md
+/// #tube-laws). Parameters are SI. Each law states its equations with sources in its header
+/// (solver/tube_laws/) and checks its parameters once, in check_tube_law (the loader reports
+/// those problems at the vessel's tube_law keys, make_tube_law refuses them).
+
+/// Boileau et al. 2015 sqrt law (solver/tube_laws/elastic_sqrt.hpp), in two reference forms.
+/// reference = "zero_pressure": p = beta/A0 (sqrt A - sqrt A0), the vessel radius is the
+/// zero-transmural-pressure radius; reference = "diastolic": p = p_ref + beta/A_ref (sqrt A -
+/// sqrt A_ref), the vessel radius is the radius at p_ref. beta = (4/3) sqrt(pi) E h.
+struct ElasticTubeLaw {
+  std::string reference = "zero_pressure";  ///< "zero_pressure" | "diastolic"
   double youngs_modulus = 0.0;              ///< E [Pa]
-  double wall_thickness = 0.0;              ///< h [m] at the reference radius; 0 = use h_rule
+  double wall_thickness = 0.0;              ///< h [m] at the reference radius; 0 = use the rule
   std::string wall_thickness_rule;          ///< "" | "openbf_empirical" (h(R0), openBF)
   double reference_pressure = 0.0;          ///< p_ref [Pa] (diastolic form)
-  double stiffness = 0.0;     ///< venous K [Pa]; 0 = from E, h (K = E/(12(1-nu^2)) (h/R)^3)
-  double wave_speed = 0.0;    ///< venous: c0 [m/s] sets K = rho c0^2/(m - n) if > 0
-  double m = 10.0, n = -1.5;  ///< venous exponents
   double poisson_ratio = 0.5;
 };
+
+/// Collapsible-vein law p - p_ext = K[(A/A0)^m - (A/A0)^n] (Shapiro/Pedley; docs/physiology.md
+/// A1; solver/tube_laws/venous.hpp). K from exactly one of: stiffness, wave_speed (K = rho
+/// c0^2/(m - n)), or youngs_modulus and wall_thickness (K = E/(12(1-nu^2)) (h/R)^3).
+struct VenousTubeLaw {
+  double stiffness = 0.0;       ///< K [Pa]; 0 = not given
+  double wave_speed = 0.0;      ///< c0 [m/s]; 0 = not given
+  double youngs_modulus = 0.0;  ///< E [Pa]; 0 = not given
+  double wall_thickness = 0.0;  ///< h [m]; 0 = not given
+  double m = 10.0, n = -1.5;    ///< exponents
+  double poisson_ratio = 0.5;
+};
+
+/// The tube law of a vessel: one of the laws above (default: elastic).
+using TubeLawSpec = std::variant<ElasticTubeLaw, VenousTubeLaw>;
+
+/// "elastic" | "venous": the YAML `type:` of the law.
+std::string tube_law_name(const TubeLawSpec& law);
 
 struct Vessel {
   std::string name;
@@ -75,7 +91,7 @@ struct BoundaryCondition {
 };
 
 /// A lumped (0D) element between nodes. `type` selects the block class in solver/elements/;
-/// parameters are validated against that type's parameter table (network/element_types.cpp).
+/// parameters are validated against that type's specification (solver/elements/<type>.hpp).
 struct Element {
   std::string name;
   std::string type;                ///< "resistor", "capacitor", "inductor", "windkessel3", ...

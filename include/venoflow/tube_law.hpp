@@ -8,11 +8,14 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace venoflow {
 
-struct TubeLawSpec;
+struct ElasticTubeLaw;  // the laws' parameters, venoflow/model.hpp
+struct VenousTubeLaw;
+using TubeLawSpec = std::variant<ElasticTubeLaw, VenousTubeLaw>;
 
 /// Where a tube law holds (docs/cerebral-model.md#validity-domain): the lumen area relative to
 /// the law's reference area, A / TubeLaw::domain_reference_area(j), in [lower, upper].
@@ -66,9 +69,22 @@ class TubeLaw {
   virtual double domain_reference_area(int j) const { return area_at_zero_pressure(j); }
 };
 
+/// A problem of a tube law's parameters: the key under `tube_law` ("" = the law as a whole) and
+/// what the law expects.
+struct TubeLawProblem {
+  std::string key;
+  std::string message;
+};
+
+/// Every problem of the parameters of `law`, the one statement of what each law needs (the
+/// loader reports them at their keys, make_tube_law refuses the first). Zero means "not given"
+/// for the optional parameters of ElasticTubeLaw and VenousTubeLaw.
+std::vector<TubeLawProblem> check_tube_law(const TubeLawSpec& law);
+
 /// Build the law of a vessel from its spec and the reference radius at each vertex [m].
 /// `density` is needed when a venous law is specified by its wave speed.
-/// Throws std::invalid_argument with a readable message on inconsistent parameters.
+/// Throws std::invalid_argument with a readable message on inconsistent parameters (the first
+/// of check_tube_law, or a derived stiffness or area outside double precision).
 std::unique_ptr<TubeLaw> make_tube_law(const TubeLawSpec& spec,
                                        const std::vector<double>& reference_radius, double density);
 

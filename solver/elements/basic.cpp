@@ -1,40 +1,27 @@
-// The engine's passive lumped elements: resistor, inductor, capacitor, three-element
-// windkessel. Each class comment is its specification.
+// venoflow: the passive lumped element blocks (resistor, inductor, capacitor, three-element
+// windkessel); their specifications, with the equations, are in basic.hpp.
+#include "solver/elements/basic.hpp"
+
+#include <memory>
 #include <stdexcept>
 
 #include "solver/elements/element.hpp"
-#include "solver/elements/intracranial.hpp"
-#include "solver/elements/venous_elements.hpp"
-#include "venoflow/element_types.hpp"
+#include "solver/elements/element_list.hpp"
 
 namespace venoflow {
 namespace {
-
-double param(const Element& e, const std::string& key) {
-  auto it = e.params.find(key);
-  if (it == e.params.end())
-    throw std::invalid_argument("element " + e.name + ": missing parameter " + key);
-  return it->second;
-}
-double param_or(const Element& e, const std::string& key, double fallback) {
-  auto it = e.params.find(key);
-  return it == e.params.end() ? fallback : it->second;
-}
 
 /// Linear resistor between ports a and b (Poiseuille-type lumped loss).
 ///   Q = (P_a - P_b) / R,   P = p + rho g z   (flow from a to b)
 /// No state. Jacobian: dQ/dP_a = 1/R, dQ/dP_b = -1/R.
 class Resistor final : public ElementBlock {
  public:
-  explicit Resistor(const Element& e) : ElementBlock(e), r_(param(e, "R")) {}
+  Resistor(const Element& e, const ResistorParams& p) : ElementBlock(e), r_(p.R) {}
   void evaluate(const ElementContext&, const double*, const PortView* ports, double* flow,
                 double*) const override {
     const double q = (ports[0].head - ports[1].head) / r_;
     flow[0] = q;
     flow[1] = -q;
-  }
-  std::vector<Quantity> outputs() const override {
-    return {{"flow", "m^3/s"}, {"pressure_drop", "Pa"}};
   }
   void output(const ElementContext&, const double*, const PortView* ports,
               double* v) const override {
@@ -51,8 +38,7 @@ class Resistor final : public ElementBlock {
 ///   L dQ/dt = P_a - P_b - R Q     state: Q [m^3/s], positive from a to b.
 class Inductor final : public ElementBlock {
  public:
-  explicit Inductor(const Element& e)
-      : ElementBlock(e), l_(param(e, "L")), r_(param_or(e, "R", 0.0)) {}
+  Inductor(const Element& e, const InductorParams& p) : ElementBlock(e), l_(p.L), r_(p.R) {}
   std::vector<StateInfo> states() const override { return {{"flow", StateKind::Flow}}; }
   void initial_state(const std::vector<double>&, double* y) const override { y[0] = 0.0; }
   void evaluate(const ElementContext&, const double* y, const PortView* ports, double* flow,
@@ -60,9 +46,6 @@ class Inductor final : public ElementBlock {
     flow[0] = y[0];
     flow[1] = -y[0];
     ydot[0] = (ports[0].head - ports[1].head - r_ * y[0]) / l_;
-  }
-  std::vector<Quantity> outputs() const override {
-    return {{"flow", "m^3/s"}, {"pressure_drop", "Pa"}};
   }
   void output(const ElementContext&, const double* y, const PortView* ports,
               double* v) const override {
@@ -78,17 +61,15 @@ class Inductor final : public ElementBlock {
 ///   V = C (p - p_ext)   added to the node's volume; no state and no branch flow.
 class Capacitor final : public ElementBlock {
  public:
-  explicit Capacitor(const Element& e) : ElementBlock(e), c_(param(e, "C")) {}
+  Capacitor(const Element& e, const CapacitorParams& p) : ElementBlock(e), c_(p.C) {}
   void evaluate(const ElementContext&, const double*, const PortView*, double* flow,
                 double*) const override {
     flow[0] = 0.0;
   }
-  bool stores_volume(int) const override { return true; }
   double volume(const ElementContext& ctx, int, double p) const override {
     return c_ * (p - ctx.external_pressure(external_group));
   }
   double compliance(const ElementContext&, int, double) const override { return c_; }
-  std::vector<Quantity> outputs() const override { return {{"volume", "m^3"}}; }
   void output(const ElementContext& ctx, const double*, const PortView* ports,
               double* v) const override {
     v[0] = volume(ctx, 0, ports[0].p);
@@ -104,12 +85,8 @@ class Capacitor final : public ElementBlock {
 /// so that stored volume C p_c plus V_out closes the network's mass balance exactly.
 class Windkessel3 final : public ElementBlock {
  public:
-  explicit Windkessel3(const Element& e)
-      : ElementBlock(e),
-        r1_(param(e, "R1")),
-        c_(param(e, "C")),
-        r2_(param(e, "R2")),
-        p_out_(param_or(e, "p_out", 0.0)) {}
+  Windkessel3(const Element& e, const Windkessel3Params& p)
+      : ElementBlock(e), r1_(p.R1), c_(p.C), r2_(p.R2), p_out_(p.p_out) {}
   std::vector<StateInfo> states() const override {
     return {{"p_c", StateKind::Pressure}, {"discharged_volume", StateKind::Cumulative}};
   }
@@ -126,9 +103,6 @@ class Windkessel3 final : public ElementBlock {
     ydot[1] = q_out;
   }
   double internal_volume(const double* y) const override { return c_ * y[0] + y[1]; }
-  std::vector<Quantity> outputs() const override {
-    return {{"flow", "m^3/s"}, {"p_c", "Pa"}, {"outflow", "m^3/s"}};
-  }
   void output(const ElementContext&, const double* y, const PortView* ports,
               double* v) const override {
     v[0] = (ports[0].p - y[0]) / r1_;
@@ -142,24 +116,44 @@ class Windkessel3 final : public ElementBlock {
 
 }  // namespace
 
-std::unique_ptr<ElementBlock> make_element(const Element& spec) {
-  // Parameter ranges are stated once, in the catalogue (network/element_types.cpp); the
-  // loader reports every violation at its key, this guards elements built in code.
-  check_parameter_ranges(spec);
-  if (spec.type == "resistor") return std::make_unique<Resistor>(spec);
-  if (spec.type == "inductor") return std::make_unique<Inductor>(spec);
-  if (spec.type == "capacitor") return std::make_unique<Capacitor>(spec);
-  if (spec.type == "windkessel3") return std::make_unique<Windkessel3>(spec);
-  if (spec.type == "mynard_valve") return make_mynard_valve(spec);
-  if (spec.type == "starling_resistor") return make_starling_resistor(spec);
-  if (spec.type == "stenosis") return make_young_tsai_stenosis(spec);
-  if (spec.type == "intracranial") return make_intracranial_element(spec);
-  throw std::invalid_argument("element " + spec.name + ": unknown type '" + spec.type + "'");
+std::unique_ptr<ElementBlock> make_resistor(const Element& e, const ElementValues& v) {
+  return std::make_unique<Resistor>(e, ResistorParams::from(v));
+}
+std::unique_ptr<ElementBlock> make_inductor(const Element& e, const ElementValues& v) {
+  return std::make_unique<Inductor>(e, InductorParams::from(v));
+}
+std::unique_ptr<ElementBlock> make_capacitor(const Element& e, const ElementValues& v) {
+  return std::make_unique<Capacitor>(e, CapacitorParams::from(v));
+}
+std::unique_ptr<ElementBlock> make_windkessel3(const Element& e, const ElementValues& v) {
+  return std::make_unique<Windkessel3>(e, Windkessel3Params::from(v));
+}
+
+ElementBlock::ElementBlock(const Element& e)
+    : name_(e.name), type_(e.type), spec_(find_element_type(e.type)) {
+  if (!spec_) throw std::invalid_argument("element " + e.name + ": unknown type '" + e.type + "'");
+}
+
+std::vector<Quantity> ElementBlock::outputs() const {
+  std::vector<Quantity> q;
+  for (const auto& o : spec_->outputs) q.push_back({o.name, o.unit});
+  return q;
+}
+
+std::unique_ptr<ElementBlock> make_element(const Element& e) {
+  // One list (element_list.hpp): the specification checks the values and fills the defaults,
+  // the block is built from them.
+#define VENOFLOW_MAKE(T) \
+  if (e.type == #T) return make_##T(e, resolve_parameters(T##_spec(), e));
+  VENOFLOW_ELEMENT_TYPES(VENOFLOW_MAKE)
+#undef VENOFLOW_MAKE
+  throw std::invalid_argument("element " + e.name + ": unknown type '" + e.type + "'");
 }
 
 std::vector<std::string> implemented_element_types() {
-  return {"resistor",     "inductor",          "capacitor", "windkessel3",
-          "mynard_valve", "starling_resistor", "stenosis",  "intracranial"};
+#define VENOFLOW_NAME(type) #type,
+  return {VENOFLOW_ELEMENT_TYPES(VENOFLOW_NAME)};
+#undef VENOFLOW_NAME
 }
 
 }  // namespace venoflow

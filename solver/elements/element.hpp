@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "venoflow/element_types.hpp"
 #include "venoflow/model.hpp"
 #include "venoflow/results.hpp"
 
@@ -65,11 +66,15 @@ struct DomainBound {
 
 class ElementBlock {
  public:
-  explicit ElementBlock(const Element& spec) : name_(spec.name), type_(spec.type) {}
+  /// Construction and specification (the numerical interface follows below). `spec`: the
+  /// type's specification (solver/elements/<type>.hpp), the source of the outputs and of the
+  /// ports that store volume.
+  explicit ElementBlock(const Element& e);
   virtual ~ElementBlock() = default;
 
   const std::string& name() const { return name_; }
   const std::string& type() const { return type_; }
+  const ElementTypeSpec& spec() const { return *spec_; }
 
   /// Internal states (may be none).
   virtual std::vector<StateInfo> states() const { return {}; }
@@ -82,10 +87,10 @@ class ElementBlock {
   virtual void evaluate(const ElementContext& ctx, const double* y, const PortView* ports,
                         double* port_flow, double* ydot) const = 0;
 
-  /// Volume stored at a port node at pressure p [m^3], and its derivative dV/dp.
-  virtual bool stores_volume(int port) const {
-    (void)port;
-    return false;
+  /// Volume stored at a port node at pressure p [m^3], and its derivative dV/dp; the ports that
+  /// store volume are the specification's volume_ports.
+  bool stores_volume(int port) const {
+    return port >= 0 && spec_->stores_volume_at(static_cast<std::size_t>(port));
   }
   virtual double volume(const ElementContext& ctx, int port, double p) const {
     (void)ctx, (void)port, (void)p;
@@ -120,8 +125,9 @@ class ElementBlock {
   /// finite state is inside).
   virtual std::vector<DomainBound> domain() const { return {}; }
 
-  /// Output series written to /elements/<name>/..., and their values.
-  virtual std::vector<Quantity> outputs() const = 0;
+  /// Output series written to /elements/<name>/... (the specification's outputs), and their
+  /// values in that order.
+  std::vector<Quantity> outputs() const;
   virtual void output(const ElementContext& ctx, const double* y, const PortView* ports,
                       double* values) const = 0;
 
@@ -131,12 +137,15 @@ class ElementBlock {
 
  private:
   std::string name_, type_;
+  const ElementTypeSpec* spec_;
 };
 
-/// Build the block for an element spec. Throws std::invalid_argument for unknown types.
-std::unique_ptr<ElementBlock> make_element(const Element& spec);
+/// Build the block of an element: its values are checked against the type's specification
+/// (resolve_parameters) and the block is built from them. Throws std::invalid_argument for an
+/// unknown type or the first value the specification rejects.
+std::unique_ptr<ElementBlock> make_element(const Element& e);
 
-/// The element types the solver implements (a test checks these match element_types()).
+/// The element types the solver implements (solver/elements/element_list.hpp).
 std::vector<std::string> implemented_element_types();
 
 }  // namespace venoflow

@@ -1,44 +1,9 @@
-// venoflow: small helpers for element constructors (parameter lookup and checks) and the
-// smooth functions the venous elements use in place of max(), |q| and steps.
+// venoflow: the smooth functions the venous elements use in place of max(), |q| and steps.
 #pragma once
 
 #include <cmath>
-#include <optional>
-#include <stdexcept>
-#include <string>
-
-#include "venoflow/model.hpp"
 
 namespace venoflow::element_detail {
-
-/// Parameter `key` of element `e` (SI); throws std::invalid_argument naming the element.
-inline double required(const Element& e, const std::string& key) {
-  auto it = e.params.find(key);
-  if (it == e.params.end()) {
-    std::string msg = "element ";
-    msg.append(e.name).append(" (").append(e.type).append("): missing parameter ").append(key);
-    throw std::invalid_argument(msg);
-  }
-  return it->second;
-}
-
-inline double or_default(const Element& e, const std::string& key, double fallback) {
-  auto it = e.params.find(key);
-  return it == e.params.end() ? fallback : it->second;
-}
-
-/// An optional parameter without default: absent, or NaN (the catalogue's "not given"), is
-/// nullopt.
-inline std::optional<double> optional(const Element& e, const std::string& key) {
-  auto it = e.params.find(key);
-  if (it == e.params.end() || std::isnan(it->second)) return std::nullopt;
-  return it->second;
-}
-
-inline std::string text_or(const Element& e, const std::string& key, const std::string& fallback) {
-  auto it = e.text_params.find(key);
-  return it == e.text_params.end() ? fallback : it->second;
-}
 
 /// Smooth max(x, 0): width * softplus(x/width) = width * ln(1 + exp(x/width)), computed
 /// without overflow. Exceeds max(x, 0) by at most width*ln 2 (at x = 0), by width*exp(-|x|/width)

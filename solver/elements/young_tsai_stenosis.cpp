@@ -2,48 +2,29 @@
 #include <memory>
 #include <optional>
 
+#include "solver/elements/element.hpp"
 #include "solver/elements/element_params.hpp"
-#include "solver/elements/venous_elements.hpp"
 #include "solver/elements/young_tsai.hpp"
+#include "solver/elements/young_tsai_stenosis.hpp"
 
 namespace venoflow {
 namespace {
 
 using namespace element_detail;
 
-/// Focal stenosis between ports a and b as a lumped loss (Young & Tsai 1973, Seeley & Young
-/// 1976; as in SimVascular svOneDSolver; docs/physiology.md A5 [READ-3P]; coefficients in
-/// young_tsai.hpp):
-///
-///   L dq/dt = P_a - P_b - R_v q - B q sqrt(q^2 + q_eps^2)     state: q, positive from a to b
-///   R_v = K_v mu/(A0 D0), K_v = 32 (0.83 L_s + 1.64 D_s)/D0 (A0/A_s)^2,
-///   B = K_t rho/(2 A0^2) (A0/A_s - 1)^2,  L = K_u rho L_s/A0,  A0 = pi D0^2/4
-///
-/// P = p + rho g z (heads), mu and rho the model's blood. Severity is exactly one of
-/// `area_reduction` (A_s = (1 - r) A0) or `diameter_reduction` (D_s = (1 - d) D0, so
-/// A_s = (1 - d)^2 A0: 50 % in diameter is 75 % in area); the constructor checks that exactly
-/// one is given. q|q| is smoothed as q sqrt(q^2 + q_eps^2), q_eps = `flow_smoothing`
-/// (default 1e-9 m^3/s = 1 ul/s; relative error of a steady loss about (q_eps/q)^2/2).
-/// Initial flow 0.
+/// The specification, with the equations and their sources, is in young_tsai_stenosis.hpp.
 class YoungTsaiStenosis final : public ElementBlock {
  public:
-  explicit YoungTsaiStenosis(const Element& e)
-      : ElementBlock(e), q_eps_(or_default(e, "flow_smoothing", 1e-9)) {
-    geo_.reference_diameter = required(e, "reference_diameter");
-    geo_.length = required(e, "length");
-    geo_.K_t = or_default(e, "K_t", 1.52);
-    geo_.K_u = or_default(e, "K_u", 1.2);
-    const std::optional<double> ar = optional(e, "area_reduction");
-    const std::optional<double> dr = optional(e, "diameter_reduction");
-    if (ar.has_value() == dr.has_value()) {
-      std::string msg = "element ";
-      msg.append(e.name).append(
-          " (stenosis): give exactly one of area_reduction and diameter_reduction (");
-      msg.append(ar ? "both were given)" : "neither was given)");
-      throw std::invalid_argument(msg);
-    }
-    // ranges: the catalogue (network/element_types.cpp), checked by make_element
-    geo_.area_ratio = ar ? 1.0 - *ar : YoungTsaiGeometry::area_ratio_from_diameter_reduction(*dr);
+  YoungTsaiStenosis(const Element& e, const StenosisParams& p)
+      : ElementBlock(e), q_eps_(p.flow_smoothing) {
+    geo_.reference_diameter = p.reference_diameter;
+    geo_.length = p.length;
+    geo_.K_t = p.K_t;
+    geo_.K_u = p.K_u;
+    geo_.area_ratio =
+        p.area_reduction
+            ? 1.0 - *p.area_reduction
+            : YoungTsaiGeometry::area_ratio_from_diameter_reduction(p.diameter_reduction.value());
   }
 
   std::vector<StateInfo> states() const override { return {{"flow", StateKind::Flow}}; }
@@ -55,9 +36,6 @@ class YoungTsaiStenosis final : public ElementBlock {
     ydot[0] = loss.net_drive(ports[0].head - ports[1].head, q) / loss.L;
     flow[0] = q;
     flow[1] = -q;
-  }
-  std::vector<Quantity> outputs() const override {
-    return {{"flow", "m^3/s"}, {"pressure_drop", "Pa"}};
   }
   void output(const ElementContext&, const double* y, const PortView* ports,
               double* v) const override {
@@ -72,8 +50,8 @@ class YoungTsaiStenosis final : public ElementBlock {
 
 }  // namespace
 
-std::unique_ptr<ElementBlock> make_young_tsai_stenosis(const Element& spec) {
-  return std::make_unique<YoungTsaiStenosis>(spec);
+std::unique_ptr<ElementBlock> make_stenosis(const Element& e, const ElementValues& v) {
+  return std::make_unique<YoungTsaiStenosis>(e, StenosisParams::from(v));
 }
 
 }  // namespace venoflow

@@ -9,16 +9,14 @@
 namespace venoflow::testing {
 
 inline TubeLawSpec elastic_law(double E, double h) {
-  TubeLawSpec s;
-  s.type = "elastic";
+  ElasticTubeLaw s;
   s.youngs_modulus = E;
   s.wall_thickness = h;
   return s;
 }
 
 inline TubeLawSpec venous_law(double K) {
-  TubeLawSpec s;
-  s.type = "venous";
+  VenousTubeLaw s;
   s.stiffness = K;
   return s;
 }

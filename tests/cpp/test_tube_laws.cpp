@@ -10,9 +10,8 @@
 using namespace venoflow;
 
 namespace {
-TubeLawSpec elastic(double E, double h) {
-  TubeLawSpec s;
-  s.type = "elastic";
+ElasticTubeLaw elastic(double E, double h) {
+  ElasticTubeLaw s;
   s.youngs_modulus = E;
   s.wall_thickness = h;
   return s;
@@ -47,7 +46,7 @@ TEST(ElasticLaw, InverseAndDerivative) {
 TEST(ElasticLaw, DiastolicAndZeroPressureFormsAgree) {
   // Nektar++ (diastolic) vs openBF (zero pressure): identical when h0 = h_d (r0/r_d)^2.
   const double E = 500e3, rd = 8.6e-3, hd = 1.032e-3, pd = 9466.0;
-  TubeLawSpec dia = elastic(E, hd);
+  ElasticTubeLaw dia = elastic(E, hd);
   dia.reference = "diastolic";
   dia.reference_pressure = pd;
   auto ld = make_tube_law(dia, {rd}, 1060.0);
@@ -60,8 +59,7 @@ TEST(ElasticLaw, DiastolicAndZeroPressureFormsAgree) {
 }
 
 TEST(VenousLaw, InverseIsAccurateOverTheWholeRange) {
-  TubeLawSpec s;
-  s.type = "venous";
+  VenousTubeLaw s;
   s.stiffness = 10.0;
   auto law = make_tube_law(s, {6e-3}, 1050.0);
   const double a0 = std::numbers::pi * 36e-6;
@@ -80,8 +78,7 @@ TEST(VenousLaw, InverseIsAccurateOverTheWholeRange) {
 
 TEST(VenousLaw, WaveSpeedAtReferenceIsSqrtKmMinusNOverRho) {
   // c0^2 = K (m - n) / rho (docs/physiology.md A1, derived): K = 117 Pa gives c0 = 1.13 m/s.
-  TubeLawSpec s;
-  s.type = "venous";
+  VenousTubeLaw s;
   s.stiffness = 117.0;
   auto law = make_tube_law(s, {5e-3}, 1050.0);
   const double a0 = std::numbers::pi * 25e-6;
@@ -89,16 +86,14 @@ TEST(VenousLaw, WaveSpeedAtReferenceIsSqrtKmMinusNOverRho) {
   // Collapse stiffens: c grows without bound as A -> 0.
   EXPECT_GT(law->wave_speed(0, 1e-3 * a0, 1050.0), 10 * law->wave_speed(0, a0, 1050.0));
   // Specifying c0 instead of K gives the same law.
-  TubeLawSpec c;
-  c.type = "venous";
+  VenousTubeLaw c;
   c.wave_speed = std::sqrt(117.0 * 11.5 / 1050.0);
   auto law2 = make_tube_law(c, {5e-3}, 1050.0);
   EXPECT_NEAR(law2->pressure(0, 0.5 * a0), law->pressure(0, 0.5 * a0), 1e-9);
 }
 
 TEST(VenousLaw, DerivativeMatchesFiniteDifference) {
-  TubeLawSpec s;
-  s.type = "venous";
+  VenousTubeLaw s;
   s.youngs_modulus = 1e6;
   s.wall_thickness = 0.5e-3;
   auto law = make_tube_law(s, {6e-3}, 1050.0);
@@ -116,8 +111,7 @@ TEST(VenousLaw, DerivativeMatchesFiniteDifference) {
 TEST(VenousLaw, WarmStartedInverseAgreesWithTheBracketedOne) {
   // The node-volume solve uses the inverse started from a hint and its dp/dA; both must agree
   // with the bracketed inverse and the derivative of the forward law, for hints far and near.
-  TubeLawSpec s;
-  s.type = "venous";
+  VenousTubeLaw s;
   s.stiffness = 8.0;
   auto law = make_tube_law(s, {6e-3}, 1050.0);
   const double a0 = std::numbers::pi * 36e-6;
