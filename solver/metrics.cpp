@@ -83,8 +83,8 @@ void CycleMetrics::compute(std::map<std::string, Metric>& out, double t, const d
   int n_ic = 0;
   // Summaries an element type asks for in its specification (SummarySpec).
   auto summaries = [](const std::string& type) {
-    const ElementTypeSpec* t = find_element_type(type);
-    return t ? t->summaries : SummarySpec{};
+    const ElementTypeSpec* spec = find_element_type(type);
+    return spec ? spec->summaries : SummarySpec{};
   };
   for (const auto& e : layout_.elements) n_ic += summaries(e.type).cerebral;
   for (const auto& e : layout_.elements) {
