@@ -88,10 +88,13 @@ fuzz-build: deps
 	cmake --preset fuzz >/dev/null
 	cmake --build --preset fuzz
 
-# CI: FUZZ_SMOKE_SECONDS from the seed corpus with a fixed seed; any finding fails (the input
-# is kept in build/fuzz/smoke/findings/, the log in build/fuzz/smoke/log).
+# CI: the reproducers of past findings (fuzz/findings/) must pass, then FUZZ_SMOKE_SECONDS from
+# the seed corpus with a fixed seed; any finding fails (the input is kept in
+# build/fuzz/smoke/findings/, the log in build/fuzz/smoke/log).
 fuzz-smoke: fuzz-build
 	@rm -rf build/fuzz/smoke && mkdir -p build/fuzz/smoke/corpus build/fuzz/smoke/findings
+	@$(FUZZER) fuzz/findings/*.yaml >build/fuzz/smoke/log 2>&1 || { tail -n 80 build/fuzz/smoke/log; \
+	  echo "fuzz-smoke: a past finding (fuzz/findings/) fails again"; exit 1; }
 	@echo "fuzz-smoke: $(FUZZ_SMOKE_SECONDS) s of $(FUZZER)"
 	@$(FUZZER) $(FUZZ_FLAGS) -seed=1 -max_total_time=$(FUZZ_SMOKE_SECONDS) -print_final_stats=1 \
 	  -artifact_prefix=build/fuzz/smoke/findings/ build/fuzz/smoke/corpus fuzz/corpus \

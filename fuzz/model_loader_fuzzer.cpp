@@ -14,7 +14,7 @@
 //   #=== NAME                     starts a file NAME ([A-Za-z0-9_.-]) written to the temporary
 //   <file text>                   directory, e.g. a base model or a two-column table
 //
-// The temporary directory (made once per process, removed at exit) also holds the shipped
+// The temporary directory ($TMPDIR/venoflow-fuzz/<pid>, removed at exit) also holds the shipped
 // model as `cerebral_venous.yaml`, compiled into the harness, so that a scenario of
 // models/scenarios/ is a few hundred bytes (`extends: cerebral_venous.yaml`).
 //
@@ -22,7 +22,10 @@
 // `file:` values relative to it, and an input in which any value under such a key (or an
 // override of one) contains '/' or ".." is rejected before the loader sees it.
 #include <cxxabi.h>
+#include <signal.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <cctype>
 #include <cstdint>
@@ -174,13 +177,26 @@ struct TempDir {
   std::filesystem::path dir;
   std::vector<std::string> written;  // files of the last input
 
+  // $TMPDIR/venoflow-fuzz/<pid>. A process that crashed (abort, sanitizer report) could not
+  // remove its directory: the directories of processes that no longer exist are removed here.
   TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "venoflow-fuzz-XXXXXX").string();
-    if (!mkdtemp(tmpl.data())) {
-      std::perror("venoflow fuzzer: mkdtemp");
+    const std::filesystem::path parent = std::filesystem::temp_directory_path() / "venoflow-fuzz";
+    std::error_code ec;
+    std::filesystem::create_directories(parent, ec);
+    for (const auto& e : std::filesystem::directory_iterator(parent, ec)) {
+      const std::string n = e.path().filename().string();
+      if (n.empty() || n.size() > 9 || n.find_first_not_of("0123456789") != std::string::npos)
+        continue;
+      if (kill(static_cast<pid_t>(std::stol(n)), 0) != 0 && errno == ESRCH)
+        std::filesystem::remove_all(e.path(), ec);
+    }
+    dir = parent / std::to_string(getpid());
+    std::filesystem::remove_all(dir, ec);
+    if (!std::filesystem::create_directory(dir, ec)) {
+      std::fprintf(stderr, "venoflow fuzzer: cannot make %s: %s\n", dir.c_str(),
+                   ec.message().c_str());
       std::abort();
     }
-    dir = tmpl;
     write(std::string(kBaseName),
           std::string(reinterpret_cast<const char*>(venoflow_fuzz_base_model),
                       venoflow_fuzz_base_model_size));
