@@ -269,18 +269,29 @@ void load(const Input& in, const std::string& dir) {
       (void)doc.get(o.path);  // what was just set is there
     }
     stage = "build";
-    (void)doc.build();
+    const venoflow::Model model = doc.build();
     // A copy (Python sweeps copy documents) re-parses the text and replays the overrides: it
     // must give the same document.
     stage = "copy";
     const venoflow::ModelDocument copy(doc);
     if (copy.yaml() != doc.yaml())
       finding("a copy of the document differs from it", doc.yaml() + "\n--- copy:\n" + copy.yaml());
+    // The resolved text that results files keep (docs/results-format.md) is a model file that
+    // loads and builds again, to the same text.
+    stage = "reload";
+    const auto again =
+        venoflow::ModelDocument::from_string(model.resolved_yaml, "resolved.yaml", dir);
+    (void)again.build(false);
+    if (again.yaml() != model.resolved_yaml)
+      finding("the resolved text of a model reloads to another text",
+              model.resolved_yaml + "\n--- reloaded:\n" + again.yaml());
   } catch (const venoflow::ModelError& e) {
-    if (stage == "copy") finding("copying a valid document threw ModelError", e.what());
+    if (stage == "copy" || stage == "reload")
+      finding(("a valid model fails at " + stage + " with ModelError").c_str(), e.what());
     check_model_error(e);
   } catch (const venoflow::OverrideError& e) {
-    if (stage == "copy") finding("copying a valid document threw OverrideError", e.what());
+    if (stage == "copy" || stage == "reload")
+      finding(("a valid model fails at " + stage + " with OverrideError").c_str(), e.what());
   } catch (const std::exception& e) {
     finding(("unexpected exception at " + stage).c_str(), type_name(typeid(e)) + ": " + e.what());
   } catch (...) {
