@@ -20,7 +20,7 @@ PY_GROUPS := build test notebook
 # The venv's site-packages: a .pth file there puts python/ on sys.path (developer install).
 SITE = $(shell $(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 
-.PHONY: all deps venv develop build demo test test-asan fuzz-build fuzz-smoke fuzz validate validate-benchmarks validate-physiology bench bench-python format clean
+.PHONY: all deps venv develop build demo test validate validate-benchmarks validate-physiology bench bench-python format clean
 
 all: build
 
@@ -69,9 +69,11 @@ demo: build
 test: develop
 	ctest --preset release -j2
 
-# The same suite under AddressSanitizer + UBSan, both fatal (preset debug, build/debug). That
-# build has no Python module: the Python-API tests skip (tests/python/conftest.py), the
-# command-line tests run the instrumented program.
+.PHONY: test-asan fuzz-build fuzz-smoke fuzz
+
+# The same suite under AddressSanitizer + UBSan, both fatal, with libstdc++ assertions (preset
+# debug, build/debug). That build has no Python module: the Python-API tests skip
+# (tests/python/conftest.py), the command-line tests run the instrumented program.
 test-asan: deps venv
 	cmake --preset debug -DVENOFLOW_PYTHON=$(PY) >/dev/null
 	cmake --build --preset debug
