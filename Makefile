@@ -72,8 +72,9 @@ test: develop
 .PHONY: test-asan fuzz-build fuzz-smoke fuzz
 
 # The same suite under AddressSanitizer + UBSan, both fatal, with libstdc++ assertions (preset
-# debug, build/debug). That build has no Python module: the Python-API tests skip
-# (tests/python/conftest.py), the command-line tests run the instrumented program.
+# debug, build/debug). The C++ tests and the command-line program are instrumented; that build
+# has no Python module, so the Python-API tests import the one of the developer install (make
+# test builds it first), which is not.
 test-asan: deps venv
 	cmake --preset debug -DVENOFLOW_PYTHON=$(PY) >/dev/null
 	cmake --build --preset debug
