@@ -72,13 +72,14 @@ test: develop
 .PHONY: test-asan fuzz-build fuzz-smoke fuzz
 
 # The same suite under AddressSanitizer + UBSan, both fatal, with libstdc++ assertions (preset
-# debug, build/debug). The C++ tests and the command-line program are instrumented; that build
+# debug, build/debug; the test preset sets ASAN/LSAN/UBSAN_OPTIONS: malloc returns NULL when it
+# cannot allocate, as without ASan; tests/sanitizers/lsan.supp). The C++ tests and the command-line program are instrumented; that build
 # has no Python module, so the Python-API tests import the one of the developer install (make
 # test builds it first), which is not.
 test-asan: deps venv
 	cmake --preset debug -DVENOFLOW_PYTHON=$(PY) >/dev/null
 	cmake --build --preset debug
-	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ctest --preset debug -j2
+	ctest --preset debug -j2
 
 # libFuzzer harness of the model loader (fuzz/README.md): clang-14, preset fuzz, build/fuzz.
 FUZZER := $(ROOT)/build/fuzz/fuzz/model_loader_fuzzer
