@@ -12,7 +12,8 @@ CLI := $(BUILD)/venoflow
 BOOTSTRAP_PYTHON ?= $(shell command -v python3 || echo /usr/bin/python3)
 
 APT_PACKAGES := cmake ninja-build g++ libsundials-dev libhdf5-dev hdf5-tools \
-  libgtest-dev libyaml-cpp-dev libcli11-dev python3-venv python3-dev
+  libgtest-dev libyaml-cpp-dev libcli11-dev python3-venv python3-dev \
+  clang-14 libclang-rt-14-dev
 # Python packages: pyproject.toml is the one list (runtime deps, build backend, test and notebook
 # extras), printed by python/tools/requirements.py.
 PY_GROUPS := build test notebook
@@ -67,6 +68,50 @@ demo: build
 # C++ tests and the pytest suite (tests/python, run by ctest with .venv/bin/python).
 test: develop
 	ctest --preset release -j2
+
+.PHONY: test-asan fuzz-build fuzz-smoke fuzz
+
+# The same suite under AddressSanitizer + UBSan, both fatal, with libstdc++ assertions (preset
+# debug, build/debug; the test preset sets ASAN/LSAN/UBSAN_OPTIONS: malloc returns NULL when it
+# cannot allocate, as without ASan; tests/sanitizers/lsan.supp). The C++ tests and the command-line program are instrumented; that build
+# has no Python module, so the Python-API tests import the one of the developer install (make
+# test builds it first), which is not.
+test-asan: deps venv
+	cmake --preset debug -DVENOFLOW_PYTHON=$(PY) >/dev/null
+	cmake --build --preset debug
+	ctest --preset debug -j2
+
+# libFuzzer harness of the model loader (fuzz/README.md): clang-14, preset fuzz, build/fuzz.
+FUZZER := $(ROOT)/build/fuzz/fuzz/model_loader_fuzzer
+FUZZ_FLAGS := -dict=fuzz/venoflow.dict -timeout=10 -rss_limit_mb=2048
+FUZZ_SMOKE_SECONDS ?= 60
+FUZZ_SECONDS ?= 3600
+FUZZ_JOBS ?= 1
+
+fuzz-build: deps
+	cmake --preset fuzz >/dev/null
+	cmake --build --preset fuzz
+
+# CI: the reproducers of past findings (fuzz/findings/) must pass, then FUZZ_SMOKE_SECONDS from
+# the seed corpus with a fixed seed; any finding fails (the input is kept in
+# build/fuzz/smoke/findings/, the log in build/fuzz/smoke/log).
+fuzz-smoke: fuzz-build
+	@rm -rf build/fuzz/smoke && mkdir -p build/fuzz/smoke/corpus build/fuzz/smoke/findings
+	@$(FUZZER) fuzz/findings/*.yaml >build/fuzz/smoke/log 2>&1 || { tail -n 80 build/fuzz/smoke/log; \
+	  echo "fuzz-smoke: a past finding (fuzz/findings/) fails again"; exit 1; }
+	@echo "fuzz-smoke: $(FUZZ_SMOKE_SECONDS) s of $(FUZZER)"
+	@$(FUZZER) $(FUZZ_FLAGS) -seed=1 -max_total_time=$(FUZZ_SMOKE_SECONDS) -print_final_stats=1 \
+	  -artifact_prefix=build/fuzz/smoke/findings/ build/fuzz/smoke/corpus fuzz/corpus \
+	  >build/fuzz/smoke/log 2>&1 || { tail -n 80 build/fuzz/smoke/log; \
+	  echo "fuzz-smoke: FINDING in build/fuzz/smoke/findings/ (reproduce: fuzz/README.md)"; exit 1; }
+	@grep -E '^(Done|stat::number_of_executed_units|stat::peak_rss_mb)' build/fuzz/smoke/log
+
+# Long run (FUZZ_SECONDS, FUZZ_JOBS processes): grows build/fuzz/corpus and goes on after a
+# finding; every finding is written to build/fuzz/findings/.
+fuzz: fuzz-build
+	mkdir -p build/fuzz/corpus build/fuzz/findings
+	$(FUZZER) $(FUZZ_FLAGS) -fork=$(FUZZ_JOBS) -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
+	  -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=build/fuzz/findings/ build/fuzz/corpus fuzz/corpus
 
 validate: validate-benchmarks validate-physiology
 
