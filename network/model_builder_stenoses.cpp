@@ -66,7 +66,8 @@ void Builder::read_stenoses(const YAML::Node& root) {
       error(item, path, "give area_reduction or diameter_reduction, not both");
     } else if (!ar && !dr && !child(item, "area_reduction") && !child(item, "diameter_reduction")) {
       error(item, path, "missing the severity: give area_reduction ('75 %') or diameter_reduction");
-    } else {
+    } else if (ar || dr) {
+      // (Neither parsed but one present: its own diagnostic is already reported.)
       // A diameter reduction d leaves (1 - d)^2 of the area: 50 % diameter = 75 % area.
       const double a = ar ? *ar : 1.0 - (1.0 - *dr) * (1.0 - *dr);
       const std::string key = ar ? "area_reduction" : "diameter_reduction";

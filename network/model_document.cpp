@@ -707,10 +707,21 @@ void ModelDocument::compose_scenario(ModelDocument& doc, const std::string& file
           err(it->second, "add." + section, "expected a list of items");
           continue;
         }
+        // The base must be a map whose section is a list (or absent) to take items; its own
+        // diagnostics say what else is wrong with it.
+        if (!out.root.IsMap()) {
+          err(it->first, "add." + section,
+              "cannot add items: the base model is not a map of sections");
+          continue;
+        }
         YAML::Node list = out.root[section];
         if (!list.IsDefined() || list.IsNull()) {
           out.root[section] = YAML::Node(YAML::NodeType::Sequence);
           list = out.root[section];
+        } else if (!list.IsSequence()) {
+          err(it->first, "add." + section,
+              "cannot add items: '" + section + "' in the base model is not a list");
+          continue;
         }
         for (size_t i = 0; i < it->second.size(); ++i) {
           const YAML::Node item = it->second[i];
