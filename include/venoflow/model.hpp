@@ -1,6 +1,7 @@
 // venoflow: the vessel graph. What is connected to what, with which parameters, in SI units.
-// This is pure data: the numerics live in solver/, the file format in network/.
-// The meaning, unit and default of every field is documented in docs/model-format.md.
+// This is pure data: the numerics live in numerics/, the file format in format/
+// (docs/architecture.md). The meaning, unit and default of every field is documented in
+// docs/model-format.md.
 #pragma once
 
 #include <map>
@@ -25,10 +26,10 @@ struct Blood {
 
 /// Wall laws p - p_ext = f(A) of a vessel, one parameter struct per law (docs/model-format.md
 /// #tube-laws). Parameters are SI. Each law states its equations with sources in its header
-/// (solver/tube_laws/) and checks its parameters once, in check_tube_law (the loader reports
+/// (numerics/tube_laws/) and checks its parameters once, in check_tube_law (the loader reports
 /// those problems at the vessel's tube_law keys, make_tube_law refuses them).
 
-/// Boileau et al. 2015 sqrt law (solver/tube_laws/elastic_sqrt.hpp), in two reference forms.
+/// Boileau et al. 2015 sqrt law (numerics/tube_laws/elastic_sqrt.hpp), in two reference forms.
 /// reference = "zero_pressure": p = beta/A0 (sqrt A - sqrt A0), the vessel radius is the
 /// zero-transmural-pressure radius; reference = "diastolic": p = p_ref + beta/A_ref (sqrt A -
 /// sqrt A_ref), the vessel radius is the radius at p_ref. beta = (4/3) sqrt(pi) E h.
@@ -42,7 +43,7 @@ struct ElasticTubeLaw {
 };
 
 /// Collapsible-vein law p - p_ext = K[(A/A0)^m - (A/A0)^n] (Shapiro/Pedley; docs/physiology.md
-/// A1; solver/tube_laws/venous.hpp). K from exactly one of: stiffness, wave_speed (K = rho
+/// A1; numerics/tube_laws/venous.hpp). K from exactly one of: stiffness, wave_speed (K = rho
 /// c0^2/(m - n)), or youngs_modulus and wall_thickness (K = E/(12(1-nu^2)) (h/R)^3).
 struct VenousTubeLaw {
   double stiffness = 0.0;       ///< K [Pa]; 0 = not given
@@ -90,8 +91,8 @@ struct BoundaryCondition {
   SourceLocation where;
 };
 
-/// A lumped (0D) element between nodes. `type` selects the block class in solver/elements/;
-/// parameters are validated against that type's specification (solver/elements/<type>.hpp).
+/// A lumped (0D) element between nodes. `type` selects the block class in numerics/elements/;
+/// parameters are validated against that type's specification (numerics/elements/<type>.hpp).
 struct Element {
   std::string name;
   std::string type;                ///< "resistor", "capacitor", "inductor", "windkessel3", ...
@@ -153,7 +154,7 @@ struct SolverSettings {
   int max_cycles = 100;                  ///< cap when stopping at steady state
   int keep_last_cycles = 0;              ///< 0 = keep everything written
   /// Resource limits [bytes], checked against the estimate of a run before it starts
-  /// (solver/run_plan.cpp, docs/model-format.md#resource-limits).
+  /// (numerics/run_plan.cpp, docs/model-format.md#resource-limits).
   double max_memory = 8e9;
   double max_output_size = 4e9;
 };

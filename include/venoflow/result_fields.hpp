@@ -1,7 +1,7 @@
 // venoflow: the field tables of the run records (RunStatistics, RunOutcome, Metric).
 //
 // One row per field: its name (the HDF5 root attribute, the Python dict key), the member, its
-// unit and a sentence. The HDF5 writer and reader (solver/hdf5_writer.cpp, hdf5_reader.cpp), the
+// unit and a sentence. The HDF5 writer and reader (io/hdf5_writer.cpp, hdf5_reader.cpp), the
 // Python bindings (python/bindings.cpp) and the command-line summary (apps/summary.cpp) iterate
 // these tables, so adding a statistic is one member and one row here (and a line of
 // docs/results-format.md, which a test checks).

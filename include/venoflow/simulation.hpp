@@ -22,7 +22,7 @@ struct RunControl {
 };
 
 /// A run's length, output instants and resource estimate, worked out before anything is
-/// allocated for it (solver/run_plan.cpp, docs/model-format.md#resource-limits).
+/// allocated for it (numerics/run_plan.cpp, docs/model-format.md#resource-limits).
 struct RunPlan {
   bool has_length = false;       ///< false: neither the model nor the control gives a length
   double t_final = 0.0;          ///< [s]

@@ -105,7 +105,7 @@ class Results:
         """Time-mean flow [m^3/s] at the vessel's mid-point.
 
         ``last_cycle=True``: over the last complete cycle (the whole run without a period), the
-        run's metric ``mean_flow_<vessel>`` computed in C++ (solver/metrics.hpp); KeyError for a
+        run's metric ``mean_flow_<vessel>`` computed in C++ (analysis/metrics.hpp); KeyError for a
         results file written before that metric existed. ``last_cycle=False``: over the whole
         run (trapezoidal rule on the output instants)."""
         if vessel not in self.x:

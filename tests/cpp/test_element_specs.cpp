@@ -1,4 +1,4 @@
-// The element specifications (solver/elements/<type>.hpp) drive the loader, --set, make_element
+// The element specifications (numerics/elements/<type>.hpp) drive the loader, --set, make_element
 // and the docs: every parameter range of every type is enforced at its key, all at once, and
 // the generated docs table is the one in docs/model-format.md. The expected ranges and values
 // are the specifications' own statements; the tests check that every path enforces them.
@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "solver/elements/element.hpp"
+#include "numerics/elements/element.hpp"
 #include "venoflow/element_types.hpp"
 #include "venoflow/errors.hpp"
 #include "venoflow/model_document.hpp"

@@ -1,4 +1,4 @@
-// venoflow: tests of the HDF5 results file (solver/hdf5_writer.cpp, solver/hdf5_reader.cpp)
+// venoflow: tests of the HDF5 results file (io/hdf5_writer.cpp, io/hdf5_reader.cpp)
 // and of MemoryResults.
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -23,7 +23,7 @@
 #include <type_traits>
 #include <variant>
 
-#include "solver/hdf5_util.hpp"
+#include "io/hdf5_util.hpp"
 #include "venoflow/hdf5_writer.hpp"
 #include "venoflow/model.hpp"
 #include "venoflow/result_fields.hpp"

@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <functional>
 
-#include "solver/elements/element.hpp"
+#include "numerics/elements/element.hpp"
 #include "tests/cpp/builders.hpp"
 #include "venoflow/element_types.hpp"
 #include "venoflow/model_document.hpp"
@@ -283,8 +283,10 @@ TEST(Intracranial, MassBalanceNetInflowEqualsVolumeChange) {
   const double out = -r.metrics.at("boundary_jug_mean_flow").value * T;
   const std::size_t iv = r.element_value_index("brain", "intracranial_volume_change");
   const std::size_t cv = r.element_value_index("c_vs", "volume");
-  const double dv_ic = r.samples().back().element_values[iv] - r.samples().front().element_values[iv];
-  const double dv_s = r.samples().back().element_values[cv] - r.samples().front().element_values[cv];
+  const double dv_ic =
+      r.samples().back().element_values[iv] - r.samples().front().element_values[iv];
+  const double dv_s =
+      r.samples().back().element_values[cv] - r.samples().front().element_values[cv];
   const double imbalance = in - out - dv_ic - dv_s;
   std::printf(
       "in %.6e out %.6e m^3; dV_ic %.4e dV_sinus %.4e m^3; imbalance %.3e (%.2e of "

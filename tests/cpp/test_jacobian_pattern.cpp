@@ -1,5 +1,5 @@
 // The Jacobian sparsity pattern is the union of what the components declare (vessel cell
-// chains, junction nodes, lumped elements; solver/components/). Checked against the
+// chains, junction nodes, lumped elements; numerics/components/). Checked against the
 // right-hand side itself on every shipped model: a one-column-at-a-time finite-difference
 // Jacobian has no non-zero outside the declared pattern (the pattern cannot miss a coupling
 // that the right-hand side has), and the declared pattern is not much larger than what the
@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "solver/system.hpp"
+#include "numerics/system.hpp"
 #include "venoflow/model_document.hpp"
 
 using namespace venoflow;

@@ -1,4 +1,4 @@
-// Loading, validating and overriding model files (network/). Expected SI values are computed by
+// Loading, validating and overriding model files (format/). Expected SI values are computed by
 // hand from the unit table; diagnostics are checked for key path, line and message.
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "network/schema.hpp"
+#include "format/schema.hpp"
 #include "venoflow/element_types.hpp"
 #include "venoflow/model_document.hpp"
 

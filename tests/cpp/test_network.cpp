@@ -5,8 +5,8 @@
 #include <cstdio>
 #include <numbers>
 
-#include "solver/jacobian.hpp"
-#include "solver/system.hpp"
+#include "numerics/jacobian.hpp"
+#include "numerics/system.hpp"
 #include "tests/cpp/builders.hpp"
 #include "venoflow/simulation.hpp"
 

@@ -1,5 +1,5 @@
-// The observers of a run's samples (solver/run_observers.hpp, solver/metrics.hpp,
-// solver/periodicity_monitor.hpp) fed with samples written by hand, against values worked out
+// The observers of a run's samples (numerics/run_observers.hpp, analysis/metrics.hpp,
+// analysis/periodicity_monitor.hpp) fed with samples written by hand, against values worked out
 // by hand.
 #include <gtest/gtest.h>
 
@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "solver/metrics.hpp"
-#include "solver/periodicity_monitor.hpp"
-#include "solver/run_observers.hpp"
+#include "analysis/metrics.hpp"
+#include "analysis/periodicity_monitor.hpp"
+#include "numerics/run_observers.hpp"
 #include "venoflow/model.hpp"
 
 using namespace venoflow;

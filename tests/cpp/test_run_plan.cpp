@@ -1,5 +1,5 @@
 // Run set-up: data-size units, range checks of the run length and output instants, and the
-// resource limits (solver/run_plan.cpp). Figures are worked out by hand in each test.
+// resource limits (numerics/run_plan.cpp). Figures are worked out by hand in each test.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "network/schema.hpp"
+#include "format/schema.hpp"
 #include "venoflow/model_document.hpp"
 #include "venoflow/simulation.hpp"
 #include "venoflow/units.hpp"

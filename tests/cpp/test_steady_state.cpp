@@ -1,4 +1,4 @@
-// Steady initialisation by pseudo-transient continuation (solver/steady_state.hpp), checked
+// Steady initialisation by pseudo-transient continuation (numerics/steady_state.hpp), checked
 // against what the code did not compute that way: a long time integration from rest, and the
 // definition of a steady state (the run stays there when nothing drives it).
 #include <gtest/gtest.h>
@@ -8,10 +8,10 @@
 #include <cstdlib>
 #include <string>
 
-#include "solver/cvode_integrator.hpp"
-#include "solver/jacobian.hpp"
-#include "solver/steady_state.hpp"
-#include "solver/system.hpp"
+#include "numerics/cvode_integrator.hpp"
+#include "numerics/jacobian.hpp"
+#include "numerics/steady_state.hpp"
+#include "numerics/system.hpp"
 #include "venoflow/model_document.hpp"
 #include "venoflow/results.hpp"
 #include "venoflow/simulation.hpp"
@@ -83,8 +83,8 @@ TEST(SteadyState, PseudoTransientMatchesALongRelaxationFromRest) {
   // The relaxation did move: it started at rest, far from the steady state.
   double moved = 0.0;
   for (std::size_t i = 0; i < rb.layout.nodes.size(); ++i)
-    moved = std::max(
-        moved, std::abs(rb.samples().front().node_pressure[i] - rb.samples().back().node_pressure[i]));
+    moved = std::max(moved, std::abs(rb.samples().front().node_pressure[i] -
+                                     rb.samples().back().node_pressure[i]));
   EXPECT_GT(moved, 100.0) << "largest change of a node pressure during the relaxation [Pa]";
   const auto& ps = ra.samples().front().node_pressure;
   const auto& pr = rb.samples().back().node_pressure;

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <numbers>
 
-#include "solver/elements/young_tsai.hpp"
+#include "numerics/elements/young_tsai.hpp"
 #include "tests/cpp/builders.hpp"
 #include "venoflow/model_document.hpp"
 #include "venoflow/simulation.hpp"

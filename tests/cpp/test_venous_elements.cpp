@@ -9,7 +9,7 @@
 #include <set>
 #include <stdexcept>
 
-#include "solver/elements/element.hpp"
+#include "numerics/elements/element.hpp"
 #include "tests/cpp/builders.hpp"
 #include "venoflow/element_types.hpp"
 #include "venoflow/model_document.hpp"
@@ -264,7 +264,8 @@ TEST(Stenosis, DiameterReductionEqualsItsAreaReduction) {
   ASSERT_EQ(by_d.samples().size(), by_a.samples().size());
   const auto ia = by_d.node_index("a");
   for (std::size_t i = 0; i < by_d.samples().size(); ++i)
-    EXPECT_NEAR(by_d.samples()[i].node_pressure[ia], by_a.samples()[i].node_pressure[ia], 1e-9 * kMmHg);
+    EXPECT_NEAR(by_d.samples()[i].node_pressure[ia], by_a.samples()[i].node_pressure[ia],
+                1e-9 * kMmHg);
 }
 
 TEST(Stenosis, InertanceStepResponse) {

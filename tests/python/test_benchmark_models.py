@@ -21,7 +21,7 @@ import convert_openbf  # noqa: E402
 MODELS = ["single_pipe", "common_carotid", "aortic_bifurcation", "aortic_bifurcation_zero_pressure",
           "network_37_arteries", "adan56"]
 
-# Key sets from the generated JSON Schema of the format (single source: network/schema_tables.cpp).
+# Key sets from the generated JSON Schema of the format (single source: format/schema_tables.cpp).
 import json  # noqa: E402
 
 _SCHEMA = json.loads((ROOT / "docs" / "model-format.schema.json").read_text())["properties"]

@@ -1,4 +1,4 @@
-"""Run-level range checks and resource limits (solver/run_plan.cpp), through the command line
+"""Run-level range checks and resource limits (numerics/run_plan.cpp), through the command line
 and the Python API. Sample counts and values per sample are worked out here by hand (the
 values from what a short run actually writes), not taken from the code under test.
 

@@ -1,0 +1,172 @@
+// venoflow: the run's CVODE integrator (numerics/cvode_integrator.hpp).
+#include "numerics/cvode_integrator.hpp"
+
+#include <cvode/cvode.h>
+#include <nvector/nvector_serial.h>
+#include <sunlinsol/sunlinsol_klu.h>
+#include <sunmatrix/sunmatrix_sparse.h>
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+#include <stdexcept>
+
+namespace venoflow {
+
+namespace {
+// Steps per advance() in a run: a cap against a step size collapsing without a failure.
+constexpr long kMaxSteps = 1000000;
+}  // namespace
+
+void CvodeIntegrator::check(int flag, const char* what) const {
+  if (flag < 0)
+    throw std::runtime_error(std::string("SUNDIALS call failed: ") + what + " (flag " +
+                             std::to_string(flag) + ")");
+}
+
+CvodeIntegrator::CvodeIntegrator(System& system, ColouredJacobian& jacobian,
+                                 const std::vector<double>& y0, const std::vector<double>& atol,
+                                 const Settings& settings)
+    : system_(system), jacobian_(jacobian), settings_(settings), n_(system.size()) {
+  SUNContext raw_ctx = nullptr;
+  check(SUNContext_Create(nullptr, &raw_ctx), "SUNContext_Create");
+  ctx_.reset(raw_ctx);
+  y_.reset(N_VNew_Serial(n_, ctx_.get()));
+  atol_.reset(N_VNew_Serial(n_, ctx_.get()));
+  weights_.reset(N_VNew_Serial(n_, ctx_.get()));
+  if (!y_ || !atol_ || !weights_) throw std::runtime_error("could not create the state vectors");
+  std::copy(y0.begin(), y0.end(), N_VGetArrayPointer(y_.get()));
+  std::copy(atol.begin(), atol.end(), N_VGetArrayPointer(atol_.get()));
+  cvode_.reset(CVodeCreate(CV_BDF, ctx_.get()));
+  if (!cvode_) throw std::runtime_error("CVodeCreate failed");
+  void* cv = cvode_.get();
+  check(CVodeSetErrHandlerFn(cv, &CvodeIntegrator::err_cb, this), "CVodeSetErrHandlerFn");
+  check(CVodeInit(cv, &CvodeIntegrator::rhs_cb, 0.0, y_.get()), "CVodeInit");
+  check(CVodeSetUserData(cv, this), "CVodeSetUserData");
+  check(CVodeSVtolerances(cv, settings_.rtol, atol_.get()), "CVodeSVtolerances");
+  matrix_.reset(SUNSparseMatrix(n_, n_, system.pattern().nnz(), CSC_MAT, ctx_.get()));
+  linear_solver_.reset(SUNLinSol_KLU(y_.get(), matrix_.get(), ctx_.get()));
+  if (!matrix_ || !linear_solver_)
+    throw std::runtime_error("could not create the sparse matrix / KLU solver");
+  check(CVodeSetLinearSolver(cv, linear_solver_.get(), matrix_.get()), "CVodeSetLinearSolver");
+  check(CVodeSetJacFn(cv, &CvodeIntegrator::jac_cb), "CVodeSetJacFn");
+  // No 2/(1 + gamma ratio) rescaling of Newton corrections with an older matrix: without it
+  // every Newton iterate keeps the linear invariants (the network's mass balance) exactly.
+  check(CVodeSetLinearSolutionScaling(cv, SUNFALSE), "CVodeSetLinearSolutionScaling");
+  limit_steps(settings_.max_step, kMaxSteps);
+  // Wave modes of the semi-discrete system have nearly imaginary eigenvalues, where BDF of
+  // order > 2 is not stable: limit the order (solver.max_order) and detect stability limits.
+  check(CVodeSetMaxOrd(cv, settings_.max_order), "CVodeSetMaxOrd");
+  check(CVodeSetStabLimDet(cv, SUNTRUE), "CVodeSetStabLimDet");
+}
+
+double* CvodeIntegrator::state() { return N_VGetArrayPointer(y_.get()); }
+
+void CvodeIntegrator::scale_tolerances(double factor) {
+  if (factor == 1.0) {
+    check(CVodeSVtolerances(cvode_.get(), settings_.rtol, atol_.get()), "CVodeSVtolerances");
+    return;
+  }
+  if (!scaled_atol_) scaled_atol_.reset(N_VNew_Serial(n_, ctx_.get()));
+  if (!scaled_atol_) throw std::runtime_error("could not create the tolerance vector");
+  N_VScale(factor, atol_.get(), scaled_atol_.get());
+  check(CVodeSVtolerances(cvode_.get(), factor * settings_.rtol, scaled_atol_.get()),
+        "CVodeSVtolerances");
+}
+
+void CvodeIntegrator::limit_steps(double max_step, long max_steps) {
+  check(CVodeSetMaxStep(cvode_.get(), max_step), "CVodeSetMaxStep");
+  check(CVodeSetMaxNumSteps(cvode_.get(), max_steps), "CVodeSetMaxNumSteps");
+}
+
+void CvodeIntegrator::restart(double t0) {
+  check(CVodeReInit(cvode_.get(), t0, y_.get()), "CVodeReInit");
+  scale_tolerances(1.0);
+  limit_steps(settings_.max_step, kMaxSteps);
+}
+
+void CvodeIntegrator::set_stop_time(double t_stop) {
+  check(CVodeSetStopTime(cvode_.get(), t_stop), "CVodeSetStopTime");
+}
+
+int CvodeIntegrator::advance(double tout, double& t) {
+  return CVode(cvode_.get(), tout, y_.get(), &t, CV_NORMAL);
+}
+
+double CvodeIntegrator::current_time() const {
+  sunrealtype t = std::numeric_limits<double>::quiet_NaN();
+  CVodeGetCurrentTime(cvode_.get(), &t);
+  return t;
+}
+
+CvodeIntegrator::Counters CvodeIntegrator::counters() const {
+  Counters c;
+  void* cv = cvode_.get();
+  CVodeGetNumSteps(cv, &c.steps);
+  CVodeGetNumRhsEvals(cv, &c.rhs_evaluations);
+  CVodeGetNumJacEvals(cv, &c.jacobian_evaluations);
+  CVodeGetNumLinSolvSetups(cv, &c.linear_solver_setups);
+  CVodeGetNumErrTestFails(cv, &c.error_test_failures);
+  CVodeGetNumNonlinSolvConvFails(cv, &c.nonlinear_convergence_failures);
+  return c;
+}
+
+const double* CvodeIntegrator::error_weights() {
+  check(CVodeGetErrWeights(cvode_.get(), weights_.get()), "CVodeGetErrWeights");
+  return N_VGetArrayPointer(weights_.get());
+}
+
+const double* CvodeIntegrator::local_errors() {
+  if (!errors_) errors_.reset(N_VNew_Serial(n_, ctx_.get()));
+  if (!errors_) throw std::runtime_error("could not create the local error vector");
+  check(CVodeGetEstLocalErrors(cvode_.get(), errors_.get()), "CVodeGetEstLocalErrors");
+  return N_VGetArrayPointer(errors_.get());
+}
+
+bool CvodeIntegrator::rhs_failed_at(double t) const {
+  return std::abs(rhs_failure_time_ - t) <= 1e-9 * std::max(1.0, std::abs(t));
+}
+
+int CvodeIntegrator::rhs_cb(sunrealtype t, N_Vector y, N_Vector ydot, void* user) {
+  auto* self = static_cast<CvodeIntegrator*>(user);
+  const int rc = self->system_.rhs(t, N_VGetArrayPointer(y), N_VGetArrayPointer(ydot));
+  if (rc != 0) self->rhs_failure_time_ = t;
+  return rc;
+}
+
+int CvodeIntegrator::jac_cb(sunrealtype t, N_Vector y, N_Vector fy, SUNMatrix J, void* user,
+                            N_Vector, N_Vector, N_Vector) {
+  return static_cast<CvodeIntegrator*>(user)->fill_jacobian(t, y, fy, J);
+}
+
+int CvodeIntegrator::fill_jacobian(double t, N_Vector y, N_Vector fy, SUNMatrix J) {
+  const SparsityPattern& p = system_.pattern();
+  // The finite-difference increments are scaled by the error weights (numerics/jacobian.hpp).
+  CVodeGetErrWeights(cvode_.get(), weights_.get());
+  auto f = [this](double tt, const double* yy, double* ff) {
+    ++rhs_in_jacobian_;
+    return system_.rhs(tt, yy, ff);
+  };
+  const int rc = jacobian_.evaluate(t, N_VGetArrayPointer(y), N_VGetArrayPointer(fy),
+                                    N_VGetArrayPointer(weights_.get()), f, jacobian_values_);
+  if (rc) return rc;
+  sunindextype* colptr = SUNSparseMatrix_IndexPointers(J);
+  sunindextype* rowidx = SUNSparseMatrix_IndexValues(J);
+  sunrealtype* data = SUNSparseMatrix_Data(J);
+  for (int c = 0; c <= p.n; ++c) colptr[c] = p.col_ptr[c];
+  for (long k = 0; k < p.nnz(); ++k) {
+    rowidx[k] = p.row_idx[k];
+    data[k] = jacobian_values_[k];
+  }
+  return 0;
+}
+
+void CvodeIntegrator::err_cb(int code, const char* module, const char* function, char* msg,
+                             void* user) {
+  auto* self = static_cast<CvodeIntegrator*>(user);
+  std::ostringstream o;
+  o << module << "::" << function << " (" << code << "): " << msg;
+  self->message_ = o.str();
+}
+
+}  // namespace venoflow

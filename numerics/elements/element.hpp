@@ -1,0 +1,151 @@
+// venoflow: the interface of a lumped (0D) element block, after svZeroDSolver's "blocks".
+//
+// Conventions shared by every element (docs/numerics.md#elements):
+//  - Nodes own pressure (through their volume state); elements and vessels own flow.
+//  - An element connects port nodes. For each port it returns the flow LEAVING the port
+//    node into the element [m^3/s]; the node's mass balance subtracts it exactly.
+//  - Branch elements drive flow by the difference of piezometric pressure
+//    P = p + rho g z (well balanced: a resting hydrostatic column gives zero flow).
+//  - An element may store volume at a port node (capacitor): V(p) is then added to the
+//    node's volume-pressure relation.
+//  - Internal states are integrated with the network; each has a kind that sets its
+//    absolute tolerance and how it is described in diagnostics.
+#pragma once
+
+#include <limits>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "venoflow/element_types.hpp"
+#include "venoflow/model.hpp"
+#include "venoflow/results.hpp"
+
+namespace venoflow {
+
+/// What an element sees of a port node.
+struct PortView {
+  double p = 0.0;     ///< static pressure [Pa]
+  double head = 0.0;  ///< piezometric pressure p + rho g z(t) [Pa]
+};
+
+/// Cumulative: a running integral kept for bookkeeping (e.g. volume discharged out of the
+/// network); it gets a loose absolute tolerance so that it does not steer the step size.
+enum class StateKind { Pressure, Flow, Volume, Dimensionless, Cumulative };
+
+struct StateInfo {
+  std::string name;
+  StateKind kind;
+};
+
+/// External pressures of the groups at time t, indexed by group id (-1 = none = 0 Pa).
+struct ElementContext {
+  double t = 0.0;
+  double density = 0.0;
+  double viscosity = 0.0;  ///< blood viscosity mu [Pa s] (Newtonian)
+  const std::vector<double>* external_pressures = nullptr;
+  double external_pressure(int group) const {
+    return group < 0 ? 0.0 : (*external_pressures)[static_cast<std::size_t>(group)];
+  }
+};
+
+/// Where an element's equations hold (docs/cerebral-model.md#validity-domain): bounds on one of
+/// its output quantities. The run checks them on every output sample (not per right-hand side)
+/// and stops (or warns, `solver.on_domain_violation`) when a sample leaves them: a state the
+/// equations do not describe is not a result.
+struct DomainBound {
+  std::string quantity;                                     ///< the name of one of outputs()
+  double lower = -std::numeric_limits<double>::infinity();  ///< inclusive, SI unit of quantity
+  double upper = std::numeric_limits<double>::infinity();   ///< inclusive
+  /// Tolerated excursion beyond a bound from integration error (same unit), e.g. a valve
+  /// opening that the integrator carries to 1 + 1e-9.
+  double slack = 0.0;
+  std::string source;  ///< why the equations stop holding outside, and the reference
+};
+
+class ElementBlock {
+ public:
+  /// Construction and specification (the numerical interface follows below). `spec`: the
+  /// type's specification (numerics/elements/<type>.hpp), the source of the outputs and of the
+  /// ports that store volume.
+  explicit ElementBlock(const Element& e);
+  virtual ~ElementBlock() = default;
+
+  const std::string& name() const { return name_; }
+  const std::string& type() const { return type_; }
+  const ElementTypeSpec& spec() const { return *spec_; }
+
+  /// Internal states (may be none).
+  virtual std::vector<StateInfo> states() const { return {}; }
+  /// Initial internal state given the initial pressure at each port.
+  virtual void initial_state(const std::vector<double>& port_pressure, double* y) const {
+    (void)port_pressure;
+    (void)y;
+  }
+  /// Port flows (out of each port node, into the element) and internal derivatives.
+  virtual void evaluate(const ElementContext& ctx, const double* y, const PortView* ports,
+                        double* port_flow, double* ydot) const = 0;
+
+  /// Volume stored at a port node at pressure p [m^3], and its derivative dV/dp; the ports that
+  /// store volume are the specification's volume_ports.
+  bool stores_volume(int port) const {
+    return port >= 0 && spec_->stores_volume_at(static_cast<std::size_t>(port));
+  }
+  virtual double volume(const ElementContext& ctx, int port, double p) const {
+    (void)ctx, (void)port, (void)p;
+    return 0.0;
+  }
+  virtual double compliance(const ElementContext& ctx, int port, double p) const {
+    (void)ctx, (void)port, (void)p;
+    return 0.0;
+  }
+  /// Blood volume held in internal states [m^3] (a linear function of y: mass balance).
+  virtual double internal_volume(const double* y) const {
+    (void)y;
+    return 0.0;
+  }
+
+  /// Sparsity of the element's equations: the Jacobian pattern is the union of what the
+  /// components declare (numerics/components/pattern.hpp). Rows are what the element gives the
+  /// network: the derivatives of its internal states (0..S-1), then the flow at each port
+  /// (S..S+P-1); columns what it reads: its internal states (0..S-1), then the pressure of
+  /// each port node (S..S+P-1). A pair (row, column) says that row may depend on that column.
+  /// Default: every row on every column (always safe); a block may declare fewer.
+  virtual std::vector<std::pair<int, int>> dependencies() const {
+    const int n = static_cast<int>(states().size() + port_nodes.size());
+    std::vector<std::pair<int, int>> d;
+    d.reserve(static_cast<std::size_t>(n * n));
+    for (int r = 0; r < n; ++r)
+      for (int c = 0; c < n; ++c) d.emplace_back(r, c);
+    return d;
+  }
+
+  /// The validity domain of the element's equations, as bounds on its outputs (none: every
+  /// finite state is inside).
+  virtual std::vector<DomainBound> domain() const { return {}; }
+
+  /// Output series written to /elements/<name>/... (the specification's outputs), and their
+  /// values in that order.
+  std::vector<Quantity> outputs() const;
+  virtual void output(const ElementContext& ctx, const double* y, const PortView* ports,
+                      double* values) const = 0;
+
+  std::vector<int> port_nodes;  ///< node index of each port (set by the System)
+  int state_offset = -1;        ///< offset of the internal states in y (set by the System)
+  int external_group = -1;      ///< external-pressure group id, -1 = none
+
+ private:
+  std::string name_, type_;
+  const ElementTypeSpec* spec_;
+};
+
+/// Build the block of an element: its values are checked against the type's specification
+/// (resolve_parameters) and the block is built from them. Throws std::invalid_argument for an
+/// unknown type or the first value the specification rejects.
+std::unique_ptr<ElementBlock> make_element(const Element& e);
+
+/// The element types the solver implements (numerics/elements/element_list.hpp).
+std::vector<std::string> implemented_element_types();
+
+}  // namespace venoflow

@@ -1,0 +1,554 @@
+#include "numerics/system.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <map>
+#include <numbers>
+#include <sstream>
+#include <stdexcept>
+
+#include "numerics/components/junction.hpp"
+#include "numerics/components/lumped_elements.hpp"
+#include "numerics/components/vessel_chain.hpp"
+
+namespace venoflow {
+
+namespace {
+std::string fmt_len(double x) {
+  std::ostringstream s;
+  s.precision(4);
+  if (std::abs(x) < 1.0)
+    s << x * 1e3 << " mm";
+  else
+    s << x << " m";
+  return s.str();
+}
+}  // namespace
+
+struct Descriptor {
+  enum Kind { VesselFlow, VesselArea, NodeVolume, ElementState, Cumulative } kind;
+  int id, sub;
+};
+
+/// The network as components (numerics/components/): vessel cell chains, junction nodes and the
+/// lumped elements, each declaring its states, its sparsity and its residuals. The System
+/// indexes the graph, lays out the states, evaluates what depends on t alone (external
+/// pressures, posture, boundary functions) and orders the components' evaluations.
+struct System::Impl {
+  const Model* model = nullptr;
+  double rho = 1060.0, g = 0.0;
+  std::vector<VesselChain> vessels;
+  std::vector<Junction> nodes;
+  LumpedElements elements;
+  std::vector<const TimeFunction*> groups;
+  std::vector<double> pext;      // per group at current t
+  std::vector<Descriptor> desc;  // per unknown
+  std::vector<double> node_net;  // scratch: net flow into each node from the elements (rhs)
+  // Scratch of the node solve, sized for the node with most vessel ends.
+  std::vector<double> node_scratch, node_slope, node_resid;
+  std::map<std::string, int> node_by_name;
+
+  ElementContext context(double t) const {
+    ElementContext c;
+    c.t = t;
+    c.density = rho;
+    c.viscosity = model->blood.viscosity;
+    c.external_pressures = &pext;
+    return c;
+  }
+  JunctionEnv junction_env(double t) {
+    return {vessels, elements.blocks, pext, rho, context(t), node_scratch, node_slope, node_resid};
+  }
+  /// Frozen boundaries (steady initialisation): every prescribed function at its mean over a
+  /// period, the posture at t = 0, no startup ramp.
+  bool frozen = false;
+  /// Time of the last evaluation of everything that depends on t alone (external pressures,
+  /// heights, prescribed node pressures and their vessel ends): the Newton iterations of a
+  /// step and the columns of a finite-difference Jacobian share their t (NaN: none).
+  double t_evaluated = std::numeric_limits<double>::quiet_NaN();
+  double value(const TimeFunction& f, double t) const { return frozen ? f.mean() : f(t); }
+  double tilt(double t) const { return model->posture.tilt(frozen ? 0.0 : t); }
+  /// Startup ramp r(t) in [0, 1]: 0.5 (1 - cos(pi t / t_s)) for t < t_s (solver.startup_time).
+  double ramp(double t) const {
+    const double ts = model->solver.startup_time;
+    if (frozen || !(ts > 0.0) || t >= ts) return 1.0;
+    if (t <= 0.0) return 0.0;
+    return 0.5 * (1.0 - std::cos(std::numbers::pi * t / ts));
+  }
+  double bc_pressure(const Junction& nd, double t) const {
+    const double p = value(*nd.bc_pressure, t);
+    const double r = ramp(t);
+    return r == 1.0 ? p : nd.p_init + r * (p - nd.p_init);
+  }
+  double bc_flow(const Junction& nd, double t) const { return ramp(t) * value(*nd.bc_flow, t); }
+};
+
+System::~System() = default;
+
+System::System(const Model& model) : impl_(std::make_unique<Impl>()) {
+  Impl& m = *impl_;
+  m.model = &model;
+  m.rho = model.blood.density;
+  m.g = model.gravity.enabled ? model.gravity.g : 0.0;
+
+  std::map<std::string, int> group_by_name;
+  for (const auto& grp : model.external_pressures) {
+    group_by_name[grp.name] = static_cast<int>(m.groups.size());
+    m.groups.push_back(&grp.pressure);
+  }
+  m.pext.assign(m.groups.size(), 0.0);
+  auto group_of = [&](const std::string& name, const std::string& who) {
+    if (name.empty()) return -1;
+    auto it = group_by_name.find(name);
+    if (it == group_by_name.end())
+      throw std::invalid_argument(who + ": unknown external pressure group '" + name + "'");
+    return it->second;
+  };
+
+  auto node_id = [&](const std::string& name) {
+    auto it = m.node_by_name.find(name);
+    if (it != m.node_by_name.end()) return it->second;
+    Junction nd;
+    nd.name = name;
+    if (const Node* spec = model.find_node(name)) {
+      nd.spec = spec;
+      nd.height = spec->height;
+      nd.anterior = spec->anterior;
+    }
+    m.nodes.push_back(std::move(nd));
+    return m.node_by_name[name] = static_cast<int>(m.nodes.size()) - 1;
+  };
+
+  // Vessels: states Q_0, A_1, Q_1, ..., A_{N-1}, Q_{N-1} contiguous (banded per vessel).
+  int offset = 0;
+  for (const auto& v : model.vessels) {
+    const int vi = static_cast<int>(m.vessels.size());
+    VesselChain vn(v, model, offset);
+    offset += vn.count();
+    vn.from = node_id(v.from_node);
+    vn.to = node_id(v.to_node);
+    vn.group = group_of(v.external_pressure, "vessel " + v.name);
+    for (int k = 0; k < vn.N; ++k) {
+      m.desc.push_back({Descriptor::VesselFlow, vi, k});
+      if (k + 1 < vn.N) m.desc.push_back({Descriptor::VesselArea, vi, k + 1});
+    }
+    m.vessels.push_back(std::move(vn));
+  }
+  for (int vi = 0; vi < int(m.vessels.size()); ++vi) {
+    auto& vn = m.vessels[vi];
+    m.nodes[vn.from].ends.push_back({vi, 0, -1});
+    m.nodes[vn.to].ends.push_back({vi, vn.N, +1});
+  }
+
+  // Elements.
+  auto& blocks = m.elements.blocks;
+  for (const auto& e : model.elements) {
+    auto block = make_element(e);
+    block->external_group = group_of(e.external_pressure, "element " + e.name);
+    for (const auto& nn : e.nodes) block->port_nodes.push_back(node_id(nn));
+    for (int port = 0; port < int(e.nodes.size()); ++port)
+      m.nodes[block->port_nodes[port]].ports.push_back({int(blocks.size()), port});
+    blocks.push_back(std::move(block));
+  }
+
+  // Boundary conditions.
+  for (const auto& bc : model.boundary_conditions) {
+    auto it = m.node_by_name.find(bc.node);
+    if (it == m.node_by_name.end())
+      throw std::invalid_argument("boundary condition on unknown node '" + bc.node + "'");
+    Junction& nd = m.nodes[it->second];
+    if (bc.kind == BoundaryCondition::Kind::Pressure)
+      nd.bc_pressure = &bc.value;
+    else
+      nd.bc_flow = &bc.value;
+  }
+
+  // Node volume states (all but pressure-BC nodes).
+  for (int ni = 0; ni < int(m.nodes.size()); ++ni) {
+    Junction& nd = m.nodes[ni];
+    if (nd.bc_pressure) continue;
+    bool has_volume = !nd.ends.empty();
+    for (auto [e, port] : nd.ports)
+      if (blocks[e]->stores_volume(port)) nd.volume_ports.push_back({e, port});
+    has_volume |= !nd.volume_ports.empty();
+    if (!has_volume)
+      throw std::invalid_argument("node " + nd.name +
+                                  " has no volume: connect it to a vessel or a capacitor");
+    nd.state = offset++;
+    m.desc.push_back({Descriptor::NodeVolume, ni, 0});
+  }
+  std::size_t max_ends = 0;
+  for (const auto& nd : m.nodes) max_ends = std::max(max_ends, nd.ends.size());
+  m.node_scratch.assign(max_ends, 0.0);
+  m.node_slope.assign(max_ends, 0.0);
+  m.node_resid.assign(max_ends, 0.0);
+  m.node_net.assign(m.nodes.size(), 0.0);
+  for (int ei = 0; ei < int(blocks.size()); ++ei) {
+    auto& el = *blocks[ei];
+    const auto st = el.states();
+    if (!st.empty()) el.state_offset = offset;
+    for (int s = 0; s < int(st.size()); ++s) m.desc.push_back({Descriptor::ElementState, ei, s});
+    offset += int(st.size());
+  }
+  for (int ni = 0; ni < int(m.nodes.size()); ++ni) {
+    Junction& nd = m.nodes[ni];
+    if (!nd.bc_pressure && !nd.bc_flow) continue;
+    nd.cumulative = offset++;
+    m.desc.push_back({Descriptor::Cumulative, ni, 0});
+    boundaries_.push_back(
+        {nd.name,
+         nd.bc_pressure ? BoundaryCondition::Kind::Pressure : BoundaryCondition::Kind::Flow,
+         nd.cumulative});
+  }
+  n_ = offset;
+
+  // Initial pressures of nodes: the first attached vessel's, else the model's.
+  for (auto& nd : m.nodes) {
+    nd.p_init = model.initial.pressure;
+    for (const auto& end : nd.ends)
+      if (m.vessels[end.vessel].spec->initial_pressure) {
+        nd.p_init = *m.vessels[end.vessel].spec->initial_pressure;
+        break;
+      }
+    nd.p_guess = nd.p_init;
+  }
+  m.elements.finalise();
+  build_pattern();
+}
+
+int System::node_index(const std::string& name) const {
+  auto it = impl_->node_by_name.find(name);
+  return it == impl_->node_by_name.end() ? -1 : it->second;
+}
+
+void System::freeze_boundaries(bool on) {
+  impl_->frozen = on;
+  impl_->t_evaluated = std::numeric_limits<double>::quiet_NaN();
+}
+
+/// The Jacobian pattern: the union of the components' declarations (and the diagonal).
+void System::build_pattern() {
+  Impl& m = *impl_;
+  PatternBuilder pb(n_);
+  for (const auto& vn : m.vessels)
+    vn.declare_sparsity(pb, m.nodes[vn.from].state, m.nodes[vn.to].state);
+  for (const auto& nd : m.nodes) nd.declare_sparsity(pb, m.vessels);
+  m.elements.declare_sparsity(pb, m.nodes);
+  pattern_ = pb.build();
+}
+
+int System::evaluate_pressures(double t, const double* y) {
+  Impl& m = *impl_;
+  const bool same_t = t == m.t_evaluated;
+  if (!same_t) {
+    m.t_evaluated = std::numeric_limits<double>::quiet_NaN();  // until this one succeeds
+    for (std::size_t g = 0; g < m.groups.size(); ++g) m.pext[g] = m.value(*m.groups[g], t);
+    const double theta = m.tilt(t);
+    const double st = std::sin(theta), ct = std::cos(theta);
+    for (auto& nd : m.nodes) nd.z = nd.height * st + nd.anterior * ct;
+  }
+
+  JunctionEnv env = m.junction_env(t);
+  for (auto& nd : m.nodes) {
+    if (nd.bc_pressure) {
+      if (same_t) continue;  // its pressure and its ends' areas depend on t alone
+      const int failed = nd.impose_pressure(env, m.bc_pressure(nd, t));
+      if (failed >= 0) {
+        const auto& vn = m.vessels[nd.ends[failed].vessel];
+        failure_quantity_ = "area <= 0";
+        failure_component_ = "vessel " + vn.spec->name;
+        failure_ = "prescribed pressure at node " + nd.name + " collapses vessel " + vn.spec->name +
+                   " (no positive area for that pressure)";
+        return 1;
+      }
+    } else if (!nd.solve_pressure(env, y[nd.state])) {
+      failure_quantity_ = "node pressure";
+      failure_component_ = "node " + nd.name;
+      char vol[32];
+      std::snprintf(vol, sizeof vol, "%.4g", y[nd.state] * 1e6);
+      failure_ = "no pressure gives node " + nd.name + " its volume " + vol +
+                 " ml (vessels collapsed or volume <= 0)";
+      return 1;
+    }
+  }
+  for (auto& vn : m.vessels) {
+    if (!same_t) vn.set_heights(m.nodes[vn.from].z, m.nodes[vn.to].z);
+    const int j = vn.evaluate_pressures(y, vn.external_pressure(m.pext), m.nodes[vn.from].p,
+                                        m.nodes[vn.to].p, m.rho);
+    if (j > 0) {
+      failure_quantity_ = "area <= 0";
+      failure_component_ = "vessel " + vn.spec->name;
+      failure_ = "area " + std::to_string(y[vn.aidx(j)]) + " m^2 at vessel " + vn.spec->name +
+                 " vertex " + std::to_string(j) + " (x = " + fmt_len(j * vn.dx) + ")";
+      return 1;
+    }
+  }
+  m.t_evaluated = t;
+  return 0;
+}
+
+int System::rhs(double t, const double* y, double* ydot) {
+  Impl& m = *impl_;
+  if (int rc = evaluate_pressures(t, y)) return rc;
+  const double rg = m.rho * m.g;
+  for (int i = 0; i < n_; ++i) ydot[i] = 0.0;
+
+  const double q_s = 1e3 * m.model->solver.atol_flow;  // upwind switch width (1e-7 m^3/s)
+  VesselChain::residuals(m.vessels, y, m.rho, rg, q_s, ydot);
+
+  const ElementContext ctx = m.context(t);
+  std::vector<double>& node_net = m.node_net;  // flow into each node from the elements
+  std::fill(node_net.begin(), node_net.end(), 0.0);
+  m.elements.residual(ctx, m.nodes, rg, y, ydot, node_net);
+  for (std::size_t ni = 0; ni < m.nodes.size(); ++ni) {
+    const auto& nd = m.nodes[ni];
+    const double qbc = nd.state >= 0 && nd.bc_flow ? m.bc_flow(nd, t) : 0.0;
+    nd.residual(y, m.vessels, node_net[ni], qbc, ydot);
+  }
+  for (int i = 0; i < n_; ++i)
+    if (!std::isfinite(ydot[i])) {
+      failure_quantity_ = "non-finite derivative";
+      failure_component_ = describe_unknown(i);
+      failure_ = "non-finite time derivative of " + describe_unknown(i);
+      return 1;
+    }
+  return 0;
+}
+
+void System::initial_state(std::vector<double>& y) const {
+  Impl& m = *impl_;
+  m.t_evaluated = std::numeric_limits<double>::quiet_NaN();  // pext and heights change below
+  y.assign(n_, 0.0);
+  for (std::size_t g = 0; g < m.groups.size(); ++g) m.pext[g] = (*m.groups[g])(0.0);
+  const double theta = m.tilt(0.0);
+  const double rg = m.rho * m.g;
+  for (auto& nd : m.nodes) nd.z = nd.height * std::sin(theta) + nd.anterior * std::cos(theta);
+  // Hydrostatic initial state: the initial pressure holds at height 0.
+  for (auto& vn : m.vessels) {
+    const double pe = vn.external_pressure(m.pext);
+    const double z0 = m.nodes[vn.from].z, z1 = m.nodes[vn.to].z;
+    for (int j = 1; j < vn.N; ++j) {
+      const double z = z0 + (z1 - z0) * double(j) / vn.N;
+      const double a = vn.law->area(j, vn.p_init - rg * z - pe);
+      if (!(a > 0.0))
+        throw SolverError(0.0, "vessel " + vn.spec->name, "initial area",
+                          "the initial pressure gives no positive area");
+      y[vn.aidx(j)] = a;
+    }
+  }
+  JunctionEnv env = m.junction_env(0.0);
+  for (auto& nd : m.nodes) {
+    const double p0 = nd.bc_pressure ? m.bc_pressure(nd, 0.0) : nd.p_init - rg * nd.z;
+    nd.p = nd.p_guess = p0;
+    if (nd.state < 0) continue;
+    y[nd.state] = nd.volume_at(env, p0);
+  }
+  for (auto& el : m.elements.blocks) {
+    if (el->state_offset < 0) continue;
+    std::vector<double> p0;
+    for (int nd : el->port_nodes) p0.push_back(m.nodes[nd].p);
+    el->initial_state(p0, y.data() + el->state_offset);
+  }
+}
+
+std::vector<double> System::absolute_tolerances() const {
+  const Impl& m = *impl_;
+  const auto& s = m.model->solver;
+  std::vector<double> atol(n_, s.atol_flow);
+  for (int i = 0; i < n_; ++i) {
+    const auto& d = m.desc[i];
+    switch (d.kind) {
+      case Descriptor::VesselFlow:
+        atol[i] = s.atol_flow;
+        break;
+      case Descriptor::VesselArea:
+        atol[i] = s.atol_area;
+        break;
+      case Descriptor::NodeVolume:
+      case Descriptor::Cumulative: {
+        double len = 0.0;
+        for (const auto& end : m.nodes[d.id].ends) len += 0.5 * m.vessels[end.vessel].dx;
+        atol[i] = s.atol_area * std::max(len, 1e-3);
+        if (d.kind == Descriptor::Cumulative) atol[i] = 1.0;  // bookkeeping: never limits the step
+        break;
+      }
+      case Descriptor::ElementState: {
+        const auto kind = m.elements.blocks[d.id]->states()[d.sub].kind;
+        atol[i] = kind == StateKind::Pressure ? s.atol_pressure
+                  : kind == StateKind::Flow   ? s.atol_flow
+                  : kind == StateKind::Volume ? s.atol_area * 1.0  // m^2 x 1 m = 0.1 ul by default
+                  : kind == StateKind::Cumulative ? 1.0    // bookkeeping: never limits the step
+                                                  : 1e-6;  // dimensionless (valve opening ...)
+        break;
+      }
+    }
+  }
+  return atol;
+}
+
+std::string System::describe_unknown(int i) const {
+  const Impl& m = *impl_;
+  if (i < 0 || i >= n_) return "unknown #" + std::to_string(i);
+  const auto& d = m.desc[i];
+  switch (d.kind) {
+    case Descriptor::VesselFlow: {
+      const auto& vn = m.vessels[d.id];
+      return "vessel " + vn.spec->name + " flow in cell " + std::to_string(d.sub) +
+             " (x = " + fmt_len((d.sub + 0.5) * vn.dx) + ")";
+    }
+    case Descriptor::VesselArea: {
+      const auto& vn = m.vessels[d.id];
+      return "vessel " + vn.spec->name + " area at x = " + fmt_len(d.sub * vn.dx);
+    }
+    case Descriptor::NodeVolume:
+      return "node " + m.nodes[d.id].name + " volume";
+    case Descriptor::ElementState:
+      return "element " + m.elements.blocks[d.id]->name() + " state " +
+             m.elements.blocks[d.id]->states()[d.sub].name;
+    case Descriptor::Cumulative:
+      return "node " + m.nodes[d.id].name + " cumulative inflow";
+  }
+  return "?";
+}
+
+std::string System::describe() const {
+  const Impl& m = *impl_;
+  std::ostringstream o;
+  o << "vessels (" << m.vessels.size() << "):\n";
+  for (const auto& vn : m.vessels) {
+    const double a0 = vn.law->area_at_zero_pressure(0);
+    o << "  " << vn.spec->name << ": " << vn.spec->from_node << " -> " << vn.spec->to_node
+      << ", L = " << fmt_len(vn.spec->length) << ", " << vn.N << " cell(s) of " << fmt_len(vn.dx)
+      << ", " << vn.law->name() << " law, c(A0) = " << vn.law->wave_speed(0, a0, m.rho) << " m/s\n";
+  }
+  o << "nodes (" << m.nodes.size() << "):\n";
+  for (const auto& nd : m.nodes) {
+    o << "  " << nd.name << ": degree " << nd.ends.size() + nd.ports.size();
+    if (nd.bc_pressure) o << ", prescribed pressure";
+    if (nd.bc_flow) o << ", prescribed inflow";
+    if (nd.state >= 0) o << ", volume state";
+    o << "\n";
+  }
+  o << "elements (" << m.elements.blocks.size() << "):\n";
+  for (const auto& el : m.elements.blocks) {
+    o << "  " << el->name() << ": " << el->type() << " at";
+    for (int nd : el->port_nodes) o << " " << m.nodes[nd].name;
+    o << ", " << el->states().size() << " state(s)\n";
+  }
+  o << "unknowns: " << n_ << ", Jacobian non-zeros: " << pattern_.nnz() << "\n";
+  return o.str();
+}
+
+OutputLayout System::layout() const {
+  const Impl& m = *impl_;
+  OutputLayout l;
+  for (const auto& vn : m.vessels) {
+    OutputLayout::VesselOut v;
+    v.name = vn.spec->name;
+    for (int j = 0; j <= vn.N; ++j) v.x.push_back(j * vn.dx);
+    l.vessels.push_back(std::move(v));
+  }
+  for (const auto& nd : m.nodes) l.nodes.push_back(nd.name);
+  for (const auto& el : m.elements.blocks)
+    l.elements.push_back({el->name(), el->type(), el->outputs()});
+  // Stenoses inside vessels (vessel_chain.hpp), after the elements.
+  for (const auto& vn : m.vessels)
+    for (const auto& st : vn.stenoses)
+      l.elements.push_back({st.name, "stenosis_in_vessel", VesselChain::stenosis_quantities()});
+  l.period = m.model->solver.period;
+  return l;
+}
+
+int System::sample(double t, const double* y, Sample& s) {
+  Impl& m = *impl_;
+  if (int rc = evaluate_pressures(t, y)) return rc;
+  s.t = t;
+  s.vessel_pressure.clear();
+  s.vessel_flow.clear();
+  s.vessel_area.clear();
+  for (const auto& vn : m.vessels) {
+    for (int j = 0; j <= vn.N; ++j) {
+      s.vessel_pressure.push_back(vn.p[j]);
+      s.vessel_area.push_back(vn.A[j]);
+      s.vessel_flow.push_back(vn.vertex_flow(y, j));
+    }
+  }
+  s.node_pressure.clear();
+  for (const auto& nd : m.nodes) s.node_pressure.push_back(nd.p);
+  s.element_values.clear();
+  m.elements.sample(m.context(t), m.nodes, m.rho * m.g, y, s.element_values);
+  for (const auto& vn : m.vessels) vn.sample_stenoses(y, s.element_values);
+  return 0;
+}
+
+std::vector<DomainCheck> System::domain_checks() const {
+  const Impl& m = *impl_;
+  std::vector<DomainCheck> checks;
+  std::size_t off = 0;
+  for (const auto& vn : m.vessels) {
+    const AreaDomain d = vn.law->area_domain();
+    for (int j = 0; j <= vn.N; ++j) {
+      DomainCheck c;
+      c.from = DomainCheck::From::VesselArea;
+      c.index = off + std::size_t(j);
+      c.scale = 1.0 / vn.law->domain_reference_area(j);
+      c.lower = d.lower;
+      c.upper = d.upper;
+      c.component = "vessel " + vn.spec->name;
+      c.quantity = d.quantity;
+      c.unit = "1";
+      c.where = "x = " + std::to_string(j * vn.dx) + " m";
+      c.source = d.source;
+      checks.push_back(std::move(c));
+    }
+    off += std::size_t(vn.N) + 1;
+  }
+  off = 0;
+  for (const auto& el : m.elements.blocks) {
+    const auto outputs = el->outputs();
+    for (const DomainBound& b : el->domain()) {
+      std::size_t k = 0;
+      while (k < outputs.size() && outputs[k].name != b.quantity) ++k;
+      if (k == outputs.size())
+        throw std::logic_error("element " + el->name() + ": domain bound on '" + b.quantity +
+                               "', which is not one of its outputs");
+      checks.push_back({DomainCheck::From::ElementValue, off + k, 1.0, b.lower, b.upper, b.slack,
+                        "element " + el->name(), b.quantity, outputs[k].unit, "", b.source});
+    }
+    off += outputs.size();
+  }
+  return checks;
+}
+
+double System::stored_volume(const double* y) const {
+  const Impl& m = *impl_;
+  double v = 0.0;
+  for (const auto& vn : m.vessels) vn.add_interior_volume(y, v);
+  for (const auto& nd : m.nodes)
+    if (nd.state >= 0) v += y[nd.state];
+  for (const auto& el : m.elements.blocks)
+    if (el->state_offset >= 0) v += el->internal_volume(y + el->state_offset);
+  return v;
+}
+
+bool System::is_cumulative(int i) const {
+  const auto& d = impl_->desc[i];
+  return d.kind == Descriptor::Cumulative ||
+         (d.kind == Descriptor::ElementState &&
+          impl_->elements.blocks[d.id]->states()[d.sub].kind == StateKind::Cumulative);
+}
+
+void System::reset_cumulative(double* y) const {
+  for (int i = 0; i < n_; ++i)
+    if (is_cumulative(i)) y[i] = 0.0;
+}
+
+double System::cumulative_inflow(const double* y) const {
+  double v = 0.0;
+  for (const auto& b : boundaries_) v += y[b.cumulative_state];
+  return v;
+}
+
+}  // namespace venoflow
