@@ -195,6 +195,17 @@ RunPlan plan_run(const Model& model, const OutputLayout& layout, long unknowns,
   } else if (steady_stop) {
     t_final = set.max_cycles * T;
   }
+  // A run shorter than a microsecond resolves nothing of this model (the fastest process, a
+  // pressure wave crossing a 1 mm cell at 6 m/s, takes about 0.2 ms), and CVODE cannot take a
+  // first step towards a stop time within round-off of t = 0 (it fails with "tstop is behind
+  // t"): refuse it here, naming where the length comes from.
+  constexpr double kMinRunLength = 1e-6;  // [s]
+  if (t_final > 0.0 && t_final < kMinRunLength)
+    fail("the run length " + seconds(t_final) + " (" +
+         (cycles  ? std::to_string(*cycles) + " cycles of solver.period " + seconds(T)
+          : t_end ? std::string(control.t_end ? "t_end" : "solver.t_end")
+                  : "solver.max_cycles periods") +
+         ") is shorter than 1 us: no run can resolve it");
   plan.has_length = t_final > 0.0;
   plan.t_final = t_final;
   plan.stop_at_steady_state = steady_stop;

@@ -78,6 +78,16 @@ std::vector<TubeLawProblem> check(const VenousTubeLaw& s) {
   return out;
 }
 
+// Both laws are thin-wall laws (membrane stress, h << r: Boileau et al. 2015 eq. 4; the
+// buckling stiffness of docs/physiology.md A1): a wall as thick as the lumen radius is outside
+// any reading of them, so it is refused rather than turned into a stiffness.
+void check_thin_wall(double h, double r) {
+  if (!(h < r))
+    throw std::invalid_argument("wall_thickness " + number_text(h) +
+                                " m is not smaller than the vessel radius " + number_text(r) +
+                                " m: the thin-wall law (h << r) does not hold");
+}
+
 double wall_thickness(const ElasticTubeLaw& s, double radius) {
   return s.wall_thickness > 0.0 ? s.wall_thickness : openbf_wall_thickness(radius);
 }
@@ -91,6 +101,7 @@ std::unique_ptr<TubeLaw> make(const ElasticTubeLaw& spec, const std::vector<doub
   std::vector<double> k(nv), p_ref(nv, 0.0);
   for (std::size_t j = 0; j < nv; ++j) {
     const double h = wall_thickness(spec, radius[j]);
+    check_thin_wall(h, radius[j]);
     const double beta = std::sqrt(std::numbers::pi) * spec.youngs_modulus * h / (1.0 - nu * nu);
     k[j] = beta / area[j];
     if (spec.reference == "diastolic") p_ref[j] = spec.reference_pressure;
@@ -108,10 +119,12 @@ std::unique_ptr<TubeLaw> make(const VenousTubeLaw& spec, const std::vector<doubl
       k[j] = spec.stiffness;
     else if (spec.wave_speed > 0.0)
       k[j] = density * spec.wave_speed * spec.wave_speed / (m - n);  // c0^2 = K (m-n)/rho
-    else  // K = E/(12(1-nu^2)) (h/R)^3: buckling stiffness of a thin tube (docs/physiology.md
-          // A1, [READ-3P] Mueller-Toro code comment).
+    else {  // K = E/(12(1-nu^2)) (h/R)^3: buckling stiffness of a thin tube
+            // (docs/physiology.md A1, [READ-3P] Mueller-Toro code comment).
+      check_thin_wall(spec.wall_thickness, radius[j]);
       k[j] = spec.youngs_modulus / (12.0 * (1.0 - nu * nu)) *
              std::pow(spec.wall_thickness / radius[j], 3.0);
+    }
   }
   return std::make_unique<VenousLaw>(area, k, m, n);
 }

@@ -274,3 +274,30 @@ def test_python_describe_has_the_in_memory_estimate(carotid_counts):
     assert f"{fig(samples)} samples x {fig(values)} values" in text
     with pytest.raises(ValueError, match="solver.max_output_size = 1 MB"):
         model.copy().set("solver.max_output_size", "1 MB").describe()
+
+
+# ---- run lengths below what a run can resolve (1 us) ----
+
+@needs_cli
+@pytest.mark.parametrize("args, source", [
+    (["--t-end", "1e-300"], "(t_end)"),
+    (["--t-end", "0.5 us"], "(t_end)"),
+    (["--set", "solver.period=1e-300 s", "--cycles", "1"], "(1 cycles of solver.period 1e-300 s)"),
+])
+def test_cli_run_shorter_than_a_microsecond_is_refused(tmp_path, args, source):
+    # Before: exit 3 with CVODE's "tstop = 1e-300 is behind current t = 0" and a partial file.
+    r = cli("run", PIPE, "-q", "-o", tmp_path / "r.h5", *args)
+    assert r.returncode == 1, r.stderr
+    assert source in r.stderr and "shorter than 1 us" in r.stderr, r.stderr
+    assert not list(tmp_path.iterdir())  # refused before any file
+
+
+def test_python_run_shorter_than_a_microsecond_is_refused():
+    with pytest.raises(ValueError, match="shorter than 1 us"):
+        vf.simulate(vf.load_model(PIPE), t_end=1e-9)
+
+
+@needs_cli
+def test_cli_run_of_a_microsecond_proceeds(tmp_path):
+    r = cli("run", PIPE, "-q", "-o", tmp_path / "r.h5", "--t-end", "1 us")
+    assert r.returncode == 0, r.stderr
