@@ -29,8 +29,7 @@ void check_series(std::span<const double> t, std::span<const double> x, const st
   if (t.size() != x.size())
     fail(what + ": " + std::to_string(t.size()) + " times but " + std::to_string(x.size()) +
          " values; expected one value per time");
-  if (t.size() < 2)
-    fail(what + ": " + std::to_string(t.size()) + " samples; expected at least 2");
+  if (t.size() < 2) fail(what + ": " + std::to_string(t.size()) + " samples; expected at least 2");
   for (std::size_t i = 0; i < t.size(); ++i) {
     if (!std::isfinite(t[i]) || !std::isfinite(x[i]))
       fail(what + ": sample " + std::to_string(i) + " is not finite; expected finite numbers");
@@ -199,8 +198,7 @@ CriterionRecord c3_stenosis_area(std::span<const AreaReading> ijv, double thresh
   return r;
 }
 
-CriterionRecord c3_stenosis_reduction(std::span<const AreaReading> ijv,
-                                      double threshold_fraction) {
+CriterionRecord c3_stenosis_reduction(std::span<const AreaReading> ijv, double threshold_fraction) {
   if (!(threshold_fraction > 0 && threshold_fraction <= 1))
     fail("criterion threshold C3 area reduction = " + std::to_string(threshold_fraction) +
          "; expected a fraction in (0, 1]");
@@ -224,14 +222,15 @@ CriterionRecord c3_stenosis_reduction(std::span<const AreaReading> ijv,
     }
   }
   if (first)
-    fail("C3 (IJV stenosis, local reduction): no reading with an adjacent proximal area; "
-         "expected at least one");
+    fail(
+        "C3 (IJV stenosis, local reduction): no reading with an adjacent proximal area; "
+        "expected at least one");
   r.positive = r.value >= threshold_fraction;
   return r;
 }
 
-CriterionRecord c4_undetectable_flow(std::span<const Waveform> extracranial,
-                                     PostureReading reading, double floor_m_s) {
+CriterionRecord c4_undetectable_flow(std::span<const Waveform> extracranial, PostureReading reading,
+                                     double floor_m_s) {
   check_threshold(floor_m_s, 0, std::numeric_limits<double>::max(), "C4 detection floor [m/s]");
   // Per posture: the smallest peak speed at any landmark (the least detectable vein).
   Extreme weakest[2];

@@ -145,8 +145,8 @@ CriterionRecord c3_stenosis_reduction(std::span<const AreaReading> ijv,
 ///  Both:   value = over postures, the larger of (the smallest peak |v| at any landmark).
 ///  Either: value = the smallest peak |v| at any landmark in any posture.
 /// Positive when value < floor. Both postures must be present.
-CriterionRecord c4_undetectable_flow(std::span<const Waveform> extracranial,
-                                     PostureReading reading, double floor_m_s = 0.01);
+CriterionRecord c4_undetectable_flow(std::span<const Waveform> extracranial, PostureReading reading,
+                                     double floor_m_s = 0.01);
 
 /// C5. Zamboni 2009 Table 3: "Negative delta-CSA in the IJV". delta-CSA = CSA supine - CSA
 /// upright at J2 (Lanzillo/Mancini 2013: "CSA at J2 greater in sitting than supine"). Positive
@@ -155,7 +155,8 @@ CriterionRecord c4_undetectable_flow(std::span<const Waveform> extracranial,
 CriterionRecord c5_negative_delta_csa(const AreaReading& supine, const AreaReading& upright,
                                       double threshold_m2 = 0.0);
 
-// ---- verdict -------------------------------------------------------------------------------------
+// ---- verdict
+// -------------------------------------------------------------------------------------
 
 struct Verdict {
   int positive_criteria = 0;  ///< number of distinct criteria (1..5) with a positive record
