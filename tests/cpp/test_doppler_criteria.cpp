@@ -60,6 +60,12 @@ TEST(DopplerReflux, TrapezoidDurationIsExact) {
   }
 }
 
+TEST(DopplerReflux, CrossingsAreInterpolatedLinearly) {
+  // 3 -> -1 over [0, 1] crosses at 0.75; -1 -> 1 over [2, 3] crosses at 2.5: 1.75 s of reflux.
+  const std::vector<double> t{0, 1, 2, 3}, q{3, -1, -1, 1};
+  EXPECT_NEAR(longest_reflux_duration(t, q), 1.75, 1e-15);
+}
+
 TEST(DopplerReflux, NoRefluxIsZero) {
   const std::vector<double> t{0, 1, 2}, q{1, 0.5, 2};
   EXPECT_EQ(longest_reflux_duration(t, q), 0.0);
