@@ -20,10 +20,9 @@
 //    signals and converge with the sampling for smooth ones.
 // Units are SI throughout (s, m^2, m/s); the docs quote the published cm^2.
 //
-// Landmarks (Zamboni 2009): J1 (IJV near its junction with the brachiocephalic vein), J2 (mid
-// neck), J3 (upper neck) of each internal jugular vein (IJV); the vertebral veins (VV); the deep
-// cerebral veins (basal vein of Rosenthal, dural sinuses) for C2. Landmark names are free text
-// here, copied into the records.
+// Landmarks (Zamboni 2009): J1 (lower), J2 (mid) and J3 (upper segment) of each internal
+// jugular vein (IJV); the vertebral veins (VV); the deep cerebral veins (basal vein of Rosenthal,
+// dural sinuses) for C2. Landmark names are free text here, copied into the records.
 //
 // Postures: supine (head at 0 deg) and upright/sitting (head at +90 deg).
 //
@@ -107,9 +106,9 @@ double time_mean(std::span<const double> t, std::span<const double> x);
 // ---- the five criteria -------------------------------------------------------------------------
 
 /// C1. Zamboni 2009 Table 3: "Reflux constantly present in IJVs and/or VVs with the head at 0 deg
-/// and +90 deg". Operationalised as reflux lasting MORE THAN 0.88 s (Mayer 2011 Table 2, citing
-/// Zamboni 2009; BMC Medicine 2013;11:260 Table 2 ">0.88 seconds with the head at 90 deg and
-/// 0 deg"). Positive when the longest reflux duration > threshold.
+/// and +90 deg". Operationalised as reflux lasting MORE THAN 0.88 s (Mayer 2011 Table 2; BMC
+/// Medicine 2013;11:260 Table 2 ">0.88 seconds with the head at 90 deg and 0 deg"). Positive when
+/// the longest reflux duration > threshold.
 ///  Both:   value = over postures, the smaller of (the longest reflux at any landmark).
 ///  Either: value = the longest reflux at any landmark in any posture.
 /// `extracranial` holds the IJV and VV waveforms of both postures (both must be present).
