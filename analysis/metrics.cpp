@@ -118,7 +118,13 @@ void CycleMetrics::compute(std::map<std::string, Metric>& out, double t, const d
       if (ia >= 0) {
         const double pa = mean([ia](const Row& r) { return r.node_p[ia]; });
         out[pre + "mean_arterial_pressure"] = {pa, "Pa", "mean pressure at the arterial port"};
-        out[pre + "cpp"] = {pa - icp, "Pa", "cerebral perfusion pressure: mean arterial - ICP"};
+        // The element's own CPP puts arterial pressure and ICP at one level (the ICP reference
+        // level); the arterial port's pressure is at the port's height, which upright is not
+        // the head's.
+        const auto kc = q.find("cpp");
+        out[pre + "cpp"] = {kc != q.end() ? m_of("cpp") : pa - icp, "Pa",
+                            "cerebral perfusion pressure: arterial pressure minus ICP, both at "
+                            "the ICP reference level, mean"};
       }
       if (is >= 0)
         out[pre + "sinus_pressure"] = {mean([is](const Row& r) { return r.node_p[is]; }), "Pa",

@@ -55,6 +55,7 @@ struct System::Impl {
     c.t = t;
     c.density = rho;
     c.viscosity = model->blood.viscosity;
+    c.g_axial = g * std::sin(tilt(t));
     c.external_pressures = &pext;
     return c;
   }
@@ -345,11 +346,15 @@ void System::initial_state(std::vector<double>& y) const {
     if (nd.state < 0) continue;
     y[nd.state] = nd.volume_at(env, p0);
   }
+  const ElementContext ctx = m.context(0.0);
   for (auto& el : m.elements.blocks) {
     if (el->state_offset < 0) continue;
-    std::vector<double> p0;
-    for (int nd : el->port_nodes) p0.push_back(m.nodes[nd].p);
-    el->initial_state(p0, y.data() + el->state_offset);
+    std::vector<PortView> ports;
+    for (int nd : el->port_nodes) {
+      const auto& n = m.nodes[static_cast<std::size_t>(nd)];
+      ports.push_back({n.p, n.p + rg * n.z});
+    }
+    el->initial_state(ctx, ports.data(), y.data() + el->state_offset);
   }
 }
 

@@ -40,7 +40,9 @@ class Inductor final : public ElementBlock {
  public:
   Inductor(const Element& e, const InductorParams& p) : ElementBlock(e), l_(p.L), r_(p.R) {}
   std::vector<StateInfo> states() const override { return {{"flow", StateKind::Flow}}; }
-  void initial_state(const std::vector<double>&, double* y) const override { y[0] = 0.0; }
+  void initial_state(const ElementContext&, const PortView*, double* y) const override {
+    y[0] = 0.0;
+  }
   void evaluate(const ElementContext&, const double* y, const PortView* ports, double* flow,
                 double* ydot) const override {
     flow[0] = y[0];
@@ -90,8 +92,8 @@ class Windkessel3 final : public ElementBlock {
   std::vector<StateInfo> states() const override {
     return {{"p_c", StateKind::Pressure}, {"discharged_volume", StateKind::Cumulative}};
   }
-  void initial_state(const std::vector<double>& p0, double* y) const override {
-    y[0] = p0[0];
+  void initial_state(const ElementContext&, const PortView* ports, double* y) const override {
+    y[0] = ports[0].p;
     y[1] = 0.0;
   }
   void evaluate(const ElementContext&, const double* y, const PortView* ports, double* flow,

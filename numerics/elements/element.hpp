@@ -44,6 +44,10 @@ struct ElementContext {
   double t = 0.0;
   double density = 0.0;
   double viscosity = 0.0;  ///< blood viscosity mu [Pa s] (Newtonian)
+  /// Gravity along the body's head-to-foot axis, g sin(tilt(t)) [m/s^2] (0 supine or without
+  /// gravity): what a fluid column inside an element (e.g. the craniospinal CSF) weighs; the
+  /// heights of the port nodes are already in their heads.
+  double g_axial = 0.0;
   const std::vector<double>* external_pressures = nullptr;
   double external_pressure(int group) const {
     return group < 0 ? 0.0 : (*external_pressures)[static_cast<std::size_t>(group)];
@@ -78,9 +82,11 @@ class ElementBlock {
 
   /// Internal states (may be none).
   virtual std::vector<StateInfo> states() const { return {}; }
-  /// Initial internal state given the initial pressure at each port.
-  virtual void initial_state(const std::vector<double>& port_pressure, double* y) const {
-    (void)port_pressure;
+  /// Initial internal state given the initial pressure and head at each port (ctx at t = 0:
+  /// external pressures and posture of the start).
+  virtual void initial_state(const ElementContext& ctx, const PortView* ports, double* y) const {
+    (void)ctx;
+    (void)ports;
     (void)y;
   }
   /// Port flows (out of each port node, into the element) and internal derivatives.

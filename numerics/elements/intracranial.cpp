@@ -38,50 +38,76 @@ class Intracranial final : public ElementBlock {
         r_f_(p.R_f),
         r_0_(p.R_0),
         p_icn_(p.P_icn),
+        p_0_(p.P_0),
+        f_s_(p.spinal_fraction),
+        r_fm_(p.R_fm),
+        d_ref_(p.icp_reference_depth),
+        d_sp_(p.spinal_depth),
+        rho_csf_(p.csf_density),
         dp_s_(p.dP_smooth),
         autoreg_(p.autoregulation) {
     const double u = q_n_ * r_vs1_ - p_v1_;
     u_ref_ = u > 0.0 ? u : kMmHg;
+    if (!(p_0_ < p_icn_))
+      throw std::invalid_argument("P_0 must be below P_icn (the law needs P_icn - P_0 > 0)");
+    // Split of the basal compliance 1/(k_E P_icn) (header): C(P) = 1/(k (P - P_0)) in each space.
+    const double c_basal = 1.0 / (k_e_ * p_icn_);
+    k_cr_ = 1.0 / ((1.0 - f_s_) * c_basal * (p_icn_ - p_0_));
+    k_sp_ = f_s_ > 0.0 ? 1.0 / (f_s_ * c_basal * (p_icn_ - p_0_)) : 0.0;
   }
+
+  bool spinal() const { return f_s_ > 0.0; }
+  int n_states() const { return spinal() ? 5 : 4; }
 
   std::vector<StateInfo> states() const override {
-    return {{"intracranial_volume_change", StateKind::Volume},
-            {"pial_arterial_volume", StateKind::Volume},
-            {"venous_volume_change", StateKind::Volume},
-            {"autoregulation_xi", StateKind::Dimensionless}};
+    std::vector<StateInfo> s{{"intracranial_volume_change", StateKind::Volume},
+                             {"pial_arterial_volume", StateKind::Volume},
+                             {"venous_volume_change", StateKind::Volume},
+                             {"autoregulation_xi", StateKind::Dimensionless}};
+    if (spinal()) s.push_back({"spinal_volume_change", StateKind::Volume});
+    return s;
   }
 
-  void initial_state(const std::vector<double>& p0, double* y) const override {
-    steady_state(p0[0], p0[1], y);
+  void initial_state(const ElementContext& ctx, const PortView* ports, double* y) const override {
+    steady_state(arterial_pressure(ports), ports[1].p, ctx.g_axial, y);
   }
 
-  void evaluate(const ElementContext&, const double* y, const PortView* ports, double* flow,
+  void evaluate(const ElementContext& ctx, const double* y, const PortView* ports, double* flow,
                 double* ydot) const override {
-    const Flows f = compute(arterial_pressure(ports), ports[1].p, y);
+    const Flows f = compute(arterial_pressure(ports), ports[1].p, ctx.g_axial, y);
     flow[0] = f.q;
     flow[1] = -(f.q_vs + f.q_o);
     derivatives(f, y, ydot);
   }
 
-  double internal_volume(const double* y) const override { return y[0]; }
+  // Blood and CSF inside the skull and the spinal dural sac: CSF is formed from and absorbed
+  // into blood, so the two together are conserved (header, volume balance).
+  double internal_volume(const double* y) const override { return spinal() ? y[0] + y[4] : y[0]; }
 
   std::vector<DomainBound> domain() const override {
-    // One pressure-volume index either side of the basal state (class comment).
-    const double pvi = std::log(10.0) / k_e_;
+    // One pressure-volume index either side of the basal state of each space (header).
+    const double pvi_cr = std::log(10.0) / k_cr_;
     const char* why =
-        "Ursino-Lodi craniospinal P-V law P_ic = P_icn exp(k_E dV), characterised around the "
-        "resting ICP; CHOSEN domain one pressure-volume index ln(10)/k_E either side of the basal "
-        "state (below it the CSF spaces empty, which the element does not model: upright needs "
-        "a spinal CSF space)";
-    return {{"icp", p_icn_ / 10.0, p_icn_ * 10.0, 0.0, why},
-            {"intracranial_volume_change", -pvi, pvi, 0.0, why}};
+        "exponential craniospinal P-V law P = P_0 + (P_icn - P_0) exp(k dV) (Ursino-Lodi / "
+        "Marmarou), characterised around the resting ICP; CHOSEN domain one pressure-volume "
+        "index ln(10)/k either side of the basal state of each space (beyond it the CSF spaces "
+        "empty or the dura is stretched, which the element does not model)";
+    std::vector<DomainBound> d{
+        {"icp", p_0_ + (p_icn_ - p_0_) / 10.0, p_0_ + (p_icn_ - p_0_) * 10.0, 0.0, why},
+        {"intracranial_volume_change", -pvi_cr, pvi_cr, 0.0, why}};
+    if (spinal()) {
+      const double pvi_sp = std::log(10.0) / k_sp_;
+      d.push_back({"spinal_volume_change", -pvi_sp, pvi_sp, 0.0, why});
+    }
+    return d;
   }
 
-  void output(const ElementContext&, const double* y, const PortView* ports,
+  void output(const ElementContext& ctx, const double* y, const PortView* ports,
               double* v) const override {
-    const Flows f = compute(arterial_pressure(ports), ports[1].p, y);
+    const double p_a = arterial_pressure(ports);
+    const Flows f = compute(p_a, ports[1].p, ctx.g_axial, y);
     v[0] = f.q;
-    v[1] = f.p_ic;
+    v[1] = f.p_ref;
     v[2] = f.p_pa;
     v[3] = f.p_c;
     v[4] = f.p_v;
@@ -93,12 +119,19 @@ class Intracranial final : public ElementBlock {
     v[10] = f.r_pa;
     v[11] = g_aut_ * y[3];
     v[12] = y[0];
+    v[13] = f.p_sp;
+    v[14] = f.q_fm;
+    v[15] = spinal() ? y[4] : 0.0;
+    // Arterial pressure and ICP at the same (reference) level: the blood column from the sinus
+    // port down to the reference level adds rho_blood g_axial d_ref to the arterial pressure
+    // (referred to the sinus port), the CSF column the same with rho_csf to the ICP.
+    v[16] = p_a + ctx.density * ctx.g_axial * d_ref_ - f.p_ref;
   }
 
  private:
   struct Flows {
-    double p_ic, p_pa, p_v, p_c, c_pa, r_pa;
-    double q, q_pa, q_pv, q_f, q_vs, q_o;
+    double p_ref, p_ic, p_sp, p_pa, p_v, p_c, c_pa, r_pa;
+    double q, q_pa, q_pv, q_f, q_vs, q_o, q_fm;
   };
 
   static double arterial_pressure(const PortView* ports) {
@@ -117,9 +150,22 @@ class Intracranial final : public ElementBlock {
     return c_pan_ - 0.5 * dc * std::tanh(2.0 * x / dc);
   }
 
-  Flows compute(double p_a, double p_vs, const double* y) const {
+  Flows compute(double p_a, double p_vs, double g_axial, const double* y) const {
     Flows f{};
-    f.p_ic = p_icn_ * std::exp(k_e_ * y[0]);
+    // Cranial CSF at the reference level, and at the sinus port (the level of every other
+    // internal pressure) through the CSF column between them.
+    f.p_ref = p_0_ + (p_icn_ - p_0_) * std::exp(k_cr_ * y[0]);
+    f.p_ic = f.p_ref - rho_csf_ * g_axial * d_ref_;
+    // Spinal CSF at the centroid of its compliance; the foramen-magnum flow is driven by the
+    // difference of piezometric CSF pressures (Pascal's law in a resting column, Magnaes 1976).
+    const double column = rho_csf_ * g_axial * (d_sp_ - d_ref_);
+    if (spinal()) {
+      f.p_sp = p_0_ + (p_icn_ - p_0_) * std::exp(k_sp_ * y[4]);
+      f.q_fm = (f.p_ref + column - f.p_sp) / r_fm_;
+    } else {
+      f.p_sp = f.p_ref + column;
+      f.q_fm = 0.0;
+    }
     f.c_pa = pial_compliance(y[3]);
     const double v_pa = y[1];
     f.p_pa = f.p_ic + v_pa / f.c_pa;
@@ -138,61 +184,65 @@ class Intracranial final : public ElementBlock {
   }
 
   void derivatives(const Flows& f, const double* y, double* ydot) const {
-    ydot[0] = f.q - f.q_vs - f.q_o;
+    ydot[0] = f.q - f.q_vs - f.q_o - f.q_fm;
     ydot[1] = f.q - f.q_pa;
     ydot[2] = f.q_pv - f.q_vs;
     ydot[3] = ((f.q - q_n_) / q_n_ - y[3]) / tau_;
+    if (spinal()) ydot[4] = f.q_fm;
   }
 
   /// Steady state for fixed port pressures by pseudo-transient continuation: implicit Euler
   /// steps u_{k+1} = u_k + dt F(u_{k+1}) with dt growing from 10 ms to 1e8 s (Newton with a
-  /// finite-difference 4x4 Jacobian in ml and 1); a failed step quarters dt. If it does not
-  /// converge (no positive-ICP steady state, e.g. a sinus pressure below -(R_0/R_f) P_c) the
-  /// basal first guess is used and the integrator takes it from there. Not the last iterate:
-  /// with no steady state the CSF volume drains at about |P_vs|/R_0 through pseudo-time steps
-  /// up to 1e8 s, which left V_ic - V_icn near -10^9 ml and ICP exactly 0 (exp underflow), a
-  /// state no later sinus pressure could bring back (dP_ic/dV = k_E P_ic = 0).
-  void steady_state(double p_a, double p_vs, double* y) const {
-    using Vec = std::array<double, 4>;
-    const Vec scale{kMl, kMl, kMl, 1.0};
+  /// finite-difference Jacobian, volumes in ml); a failed step quarters dt. If it does not
+  /// converge (e.g. with P_0 = 0 and no spinal space there is no steady state for a sinus
+  /// pressure below -(R_0/R_f) P_c) the basal first guess is used and the integrator takes it
+  /// from there. Not the last iterate: with no steady state the CSF volume drains at about
+  /// |P_vs|/R_0 through pseudo-time steps up to 1e8 s, which left V_ic - V_icn near -10^9 ml and
+  /// ICP exactly P_0 (exp underflow), a state no later sinus pressure could bring back.
+  void steady_state(double p_a, double p_vs, double g_axial, double* y) const {
+    constexpr int kMax = 5;
+    using Vec = std::array<double, kMax>;
+    const int n = n_states();
+    const Vec scale{kMl, kMl, kMl, 1.0, kMl};
     auto rhs = [&](const Vec& u, Vec& out) {
-      Vec yy, d;
-      for (int i = 0; i < 4; ++i) yy[i] = u[i] * scale[i];
-      derivatives(compute(p_a, p_vs, yy.data()), yy.data(), d.data());
+      Vec yy{}, d{};
+      for (int i = 0; i < n; ++i) yy[i] = u[i] * scale[i];
+      derivatives(compute(p_a, p_vs, g_axial, yy.data()), yy.data(), d.data());
       bool ok = true;
-      for (int i = 0; i < 4; ++i) {
+      for (int i = 0; i < n; ++i) {
         out[i] = d[i] / scale[i];
         ok = ok && std::isfinite(out[i]);
       }
       return ok;
     };
-    // First guess: basal ICP, pial arterial pressure halfway, basal venous volume, xi = 0.
+    // First guess: basal ICP, pial arterial pressure halfway, basal venous volume, xi = 0, the
+    // spinal space at basal pressure.
     const double p_pa0 = p_icn_ + std::max(0.5 * (p_a - p_icn_), kMmHg);
-    const Vec guess{0.0, c_pan_ * (p_pa0 - p_icn_) / kMl, 0.0, 0.0};
+    const Vec guess{0.0, c_pan_ * (p_pa0 - p_icn_) / kMl, 0.0, 0.0, 0.0};
     Vec z = guess;
     bool steady = false;
     double dt = 1e-2;
     for (int step = 0; step < 400; ++step) {
-      Vec u = z, f, g;
+      Vec u = z, f{}, g{};
       bool converged = false;
       for (int it = 0; it < 12 && !converged; ++it) {
         if (!rhs(u, f)) break;
-        std::array<Vec, 4> jac;  // jac[row][col] of G(u) = u - z - dt F(u)
-        for (int i = 0; i < 4; ++i) g[i] = u[i] - z[i] - dt * f[i];
+        std::array<Vec, kMax> jac{};  // jac[row][col] of G(u) = u - z - dt F(u)
+        for (int i = 0; i < n; ++i) g[i] = u[i] - z[i] - dt * f[i];
         bool ok = true;
-        for (int c = 0; c < 4 && ok; ++c) {
-          Vec up = u, fp;
+        for (int c = 0; c < n && ok; ++c) {
+          Vec up = u, fp{};
           const double h = 1e-7 * std::max(1.0, std::abs(u[c]));
           up[c] += h;
           ok = rhs(up, fp);
-          for (int r = 0; r < 4; ++r) jac[r][c] = (r == c ? 1.0 : 0.0) - dt * (fp[r] - f[r]) / h;
+          for (int r = 0; r < n; ++r) jac[r][c] = (r == c ? 1.0 : 0.0) - dt * (fp[r] - f[r]) / h;
         }
         if (!ok) break;
-        Vec du;
-        for (int i = 0; i < 4; ++i) du[i] = -g[i];
-        if (!solve4(jac, du)) break;
+        Vec du{};
+        for (int i = 0; i < n; ++i) du[i] = -g[i];
+        if (!solve(jac, du, n)) break;
         double big = 0.0, size = 0.0;
-        for (int i = 0; i < 4; ++i) {
+        for (int i = 0; i < n; ++i) {
           u[i] += du[i];
           big = std::max(big, std::abs(du[i]));
           size = std::max(size, std::abs(u[i]));
@@ -206,7 +256,7 @@ class Intracranial final : public ElementBlock {
         continue;
       }
       double change = 0.0;
-      for (int i = 0; i < 4; ++i) change = std::max(change, std::abs(u[i] - z[i]));
+      for (int i = 0; i < n; ++i) change = std::max(change, std::abs(u[i] - z[i]));
       z = u;
       if (dt >= 1e8 && change <= 1e-10) {
         steady = true;
@@ -215,33 +265,38 @@ class Intracranial final : public ElementBlock {
       dt = std::min(4.0 * dt, 1e8);
     }
     if (!steady) z = guess;
-    for (int i = 0; i < 4; ++i) y[i] = z[i] * scale[i];
+    for (int i = 0; i < n; ++i) y[i] = z[i] * scale[i];
   }
 
-  /// Gaussian elimination with partial pivoting; b is overwritten with the solution.
-  static bool solve4(std::array<std::array<double, 4>, 4> a, std::array<double, 4>& b) {
-    for (int k = 0; k < 4; ++k) {
+  /// Gaussian elimination with partial pivoting on the leading n x n block; b is overwritten
+  /// with the solution.
+  template <std::size_t N>
+  static bool solve(std::array<std::array<double, N>, N> a, std::array<double, N>& b, int n) {
+    for (int k = 0; k < n; ++k) {
       int p = k;
-      for (int r = k + 1; r < 4; ++r)
+      for (int r = k + 1; r < n; ++r)
         if (std::abs(a[r][k]) > std::abs(a[p][k])) p = r;
       if (!(std::abs(a[p][k]) > 0.0)) return false;
       std::swap(a[k], a[p]);
       std::swap(b[k], b[p]);
-      for (int r = k + 1; r < 4; ++r) {
+      for (int r = k + 1; r < n; ++r) {
         const double m = a[r][k] / a[k][k];
-        for (int c = k; c < 4; ++c) a[r][c] -= m * a[k][c];
+        for (int c = k; c < n; ++c) a[r][c] -= m * a[k][c];
         b[r] -= m * b[k];
       }
     }
-    for (int k = 3; k >= 0; --k) {
-      for (int c = k + 1; c < 4; ++c) b[k] -= a[k][c] * b[c];
+    for (int k = n - 1; k >= 0; --k) {
+      for (int c = k + 1; c < n; ++c) b[k] -= a[k][c] * b[c];
       b[k] /= a[k][k];
     }
-    return std::all_of(b.begin(), b.end(), [](double v) { return std::isfinite(v); });
+    for (int k = 0; k < n; ++k)
+      if (!std::isfinite(b[k])) return false;
+    return true;
   }
 
   double r_la_, k_r_, c_pan_, dc1_, dc2_, g_aut_, tau_, q_n_, r_pv_, r_vs1_, k_ven_, p_v1_, k_e_,
-      r_f_, r_0_, p_icn_, dp_s_;
+      r_f_, r_0_, p_icn_, p_0_, f_s_, r_fm_, d_ref_, d_sp_, rho_csf_, dp_s_;
+  double k_cr_ = 0.0, k_sp_ = 0.0;  // exponents of the cranial and spinal P-V laws [1/m^3]
   double u_ref_ = 0.0;
   bool autoreg_ = true;
 };

@@ -166,6 +166,43 @@ inline const ElementTypeSpec& intracranial_spec() {
                "basal ICP, 9.5 mmHg (Gadda 2015 Table 1 [READ-3P]): reference of the "
                "exponential pressure-volume law and first guess of the initial steady state",
                false, positive()},
+              {"P_0", dim::pressure, 0.0,
+               "reference pressure of the craniospinal P-V law P = P_0 + (P_icn - P_0) "
+               "exp(k dV) (Marmarou's offset form [UNVERIFIED form], F3 of "
+               "docs/physiology.md): the pressure the CSF spaces approach when they empty. 0 = "
+               "Ursino-Lodi (ICP > 0); below 0 lets the ICP at the reference level go "
+               "negative upright. Must be below P_icn",
+               false, at_most("P_icn")},
+              {"spinal_fraction", dim::none, 0.0,
+               "share f_s of the basal craniospinal compliance 1/(k_E P_icn) in the spinal "
+               "dural sac, joined to the cranial CSF through the foramen magnum; 0 = no spinal "
+               "space (Ursino-Lodi). Marmarou et al. 1975 (cats, infusion) 32 %, Gehlen et al. "
+               "2017 (model, horizontal) 35 %, Tain et al. 2011 (MRI, pulsatile) 69-78 % "
+               "(docs/physiology.md F2)",
+               false, between(0.0, false, 1.0, true)},
+              {"R_fm", dim::resistance, 0.1 * kRes,
+               "resistance to CSF flow between the cranial and the spinal space (foramen "
+               "magnum and cervical subarachnoid space), 0.1 mmHg s/ml: no measured value "
+               "(docs/physiology.md F2/F6); a Poiseuille slit estimate of the cervical "
+               "subarachnoid space gives 0.02 mmHg s/ml, raised for trabeculae and nerve "
+               "roots [DERIVED + CHOSEN]; time constant with the default split 0.03 s",
+               false, positive()},
+              {"icp_reference_depth", dim::length, 0.0,
+               "depth of the ICP reference level (where `icp` is reported and the cranial P-V "
+               "law holds; clinically the foramen of Monro / external acoustic meatus) below "
+               "the sinus port along the body axis; 0 = at the sinus port",
+               false},
+              {"spinal_depth", dim::length, 0.43,
+               "depth of the centroid of the spinal compliance below the sinus port along the "
+               "body axis, 43 cm: sinus port 40 cm and foramen magnum 27 cm above the right "
+               "atrium (docs/cerebral-model.md heights), compliance spread evenly over the "
+               "60 cm spinal subarachnoid space (Sincomb et al. 2022 [READ]) [DERIVED]; used "
+               "when spinal_fraction > 0",
+               false},
+              {"csf_density", dim::mass_density, 1000.0,
+               "CSF density, 1000 kg/m^3 (Sincomb et al. 2022 [READ], docs/physiology.md F): "
+               "weight of the craniospinal CSF column, 0.736 mmHg per cm upright",
+               false, positive()},
               {"dP_smooth", dim::pressure, 0.1 * kMmHg,
                "width over which the Starling-resistor switch max(P_ic, P_vs) and the CSF "
                "absorption cut-off are smoothed, 0.1 mmHg (venoflow choice; 0 = sharp)",
@@ -197,7 +234,11 @@ inline const ElementTypeSpec& intracranial_spec() {
                   {"arterial_compliance", "m^3/Pa"},
                   {"pial_arterial_resistance", "Pa s m^-3"},
                   {"autoregulation_state", "m^3/Pa"},
-                  {"intracranial_volume_change", "m^3"}},
+                  {"intracranial_volume_change", "m^3"},
+                  {"spinal_csf_pressure", "Pa"},
+                  {"foramen_magnum_flow", "m^3/s"},
+                  {"spinal_volume_change", "m^3"},
+                  {"cpp", "Pa"}},
       .summaries = {.cerebral = true},
   };
   return s;
@@ -206,15 +247,22 @@ inline const ElementTypeSpec& intracranial_spec() {
 /// The parameters of an intracranial element, checked against intracranial_spec().
 struct IntracranialParams {
   double R_la, k_R, C_pan, dC_pa1, dC_pa2, G_aut, tau_aut, q_n, R_pv, R_vs1, k_ven, P_v1, k_E, R_f,
-      R_0, P_icn, dP_smooth;
+      R_0, P_icn, P_0, spinal_fraction, R_fm, icp_reference_depth, spinal_depth, csf_density,
+      dP_smooth;
   bool autoregulation;
   static IntracranialParams from(const ElementValues& v) {
-    return {v.at("R_la"),    v.at("k_R"),       v.at("C_pan"),
-            v.at("dC_pa1"),  v.at("dC_pa2"),    v.at("G_aut"),
-            v.at("tau_aut"), v.at("q_n"),       v.at("R_pv"),
-            v.at("R_vs1"),   v.at("k_ven"),     v.at("P_v1"),
-            v.at("k_E"),     v.at("R_f"),       v.at("R_0"),
-            v.at("P_icn"),   v.at("dP_smooth"), v.text("autoregulation") != "off"};
+    return {v.at("R_la"),         v.at("k_R"),
+            v.at("C_pan"),        v.at("dC_pa1"),
+            v.at("dC_pa2"),       v.at("G_aut"),
+            v.at("tau_aut"),      v.at("q_n"),
+            v.at("R_pv"),         v.at("R_vs1"),
+            v.at("k_ven"),        v.at("P_v1"),
+            v.at("k_E"),          v.at("R_f"),
+            v.at("R_0"),          v.at("P_icn"),
+            v.at("P_0"),          v.at("spinal_fraction"),
+            v.at("R_fm"),         v.at("icp_reference_depth"),
+            v.at("spinal_depth"), v.at("csf_density"),
+            v.at("dP_smooth"),    v.text("autoregulation") != "off"};
   }
 };
 

@@ -37,7 +37,7 @@ class MynardValve final : public ElementBlock {
   std::vector<StateInfo> states() const override {
     return {{"opening", StateKind::Dimensionless}, {"flow", StateKind::Flow}};
   }
-  void initial_state(const std::vector<double>&, double* y) const override {
+  void initial_state(const ElementContext&, const PortView*, double* y) const override {
     y[0] = zeta0_;
     y[1] = 0.0;
   }

@@ -28,7 +28,9 @@ class YoungTsaiStenosis final : public ElementBlock {
   }
 
   std::vector<StateInfo> states() const override { return {{"flow", StateKind::Flow}}; }
-  void initial_state(const std::vector<double>&, double* y) const override { y[0] = 0.0; }
+  void initial_state(const ElementContext&, const PortView*, double* y) const override {
+    y[0] = 0.0;
+  }
   void evaluate(const ElementContext& ctx, const double* y, const PortView* ports, double* flow,
                 double* ydot) const override {
     const YoungTsaiLoss loss = young_tsai_loss(geo_, ctx.density, ctx.viscosity, q_eps_);

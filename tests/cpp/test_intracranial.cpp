@@ -157,7 +157,15 @@ TEST(Intracranial, CatalogueDefaultsAreGaddaTable1) {
   const ElementTypeSpec* t = find_element_type("intracranial");
   ASSERT_NE(t, nullptr);
   ASSERT_EQ(t->ports, (std::vector<std::string>{"arterial", "sinus"}));
-  const auto want = si_params();
+  auto want = si_params();
+  // Without a spinal space and with P_0 = 0 the element is Ursino-Lodi's; the spinal space's
+  // geometry defaults (used only when spinal_fraction > 0) are those derived in intracranial.hpp.
+  want.insert({{"P_0", 0.0},
+               {"spinal_fraction", 0.0},
+               {"icp_reference_depth", 0.0},
+               {"R_fm", 0.1 * kMmHg / kMl},
+               {"spinal_depth", 0.43},
+               {"csf_density", 1000.0}});
   for (const auto& p : t->parameters) {
     ASSERT_TRUE(p.default_value) << p.name;
     ASSERT_TRUE(want.count(p.name)) << p.name;
@@ -366,11 +374,11 @@ TEST(Intracranial, RhsIsSmoothAcrossStarlingSwitch) {
   for (double smooth : {0.1, 0.0}) {
     auto block = make_element(brain(true, smooth));
     std::vector<double> y(block->states().size());
-    block->initial_state({100 * kMmHg, 6 * kMmHg}, y.data());
     std::vector<double> ext;
     ElementContext ctx;
     ctx.external_pressures = &ext;
     PortView ports[2] = {{100 * kMmHg, 100 * kMmHg}, {6 * kMmHg, 6 * kMmHg}};
+    block->initial_state(ctx, ports, y.data());
     std::vector<double> out(block->outputs().size());
     block->output(ctx, y.data(), ports, out.data());
     const std::size_t icp_index = 1;
@@ -421,8 +429,8 @@ TEST(Intracranial, InitialStateIsFiniteForDegeneratePortPressures) {
   ctx.external_pressures = &ext;
   for (auto [pa, pvs] : {std::pair{0.0, 0.0}, std::pair{6.0, 6.0}, std::pair{200.0, 20.0}}) {
     std::vector<double> y(4), out(block->outputs().size()), r(6);
-    block->initial_state({pa * kMmHg, pvs * kMmHg}, y.data());
     PortView ports[2] = {{pa * kMmHg, pa * kMmHg}, {pvs * kMmHg, pvs * kMmHg}};
+    block->initial_state(ctx, ports, y.data());
     block->output(ctx, y.data(), ports, out.data());
     block->evaluate(ctx, y.data(), ports, r.data(), r.data() + 2);
     for (double v : out) EXPECT_TRUE(std::isfinite(v)) << pa << " " << pvs;
@@ -446,8 +454,8 @@ TEST(Intracranial, InitialStateWithoutCsfSteadyStateIsBasal) {
   ElementContext ctx;
   ctx.external_pressures = &ext;
   std::vector<double> y(4), out(block->outputs().size());
-  block->initial_state({93 * kMmHg, -25 * kMmHg}, y.data());
   PortView ports[2] = {{93 * kMmHg, 93 * kMmHg}, {-25 * kMmHg, -25 * kMmHg}};
+  block->initial_state(ctx, ports, y.data());
   block->output(ctx, y.data(), ports, out.data());
   EXPECT_EQ(y[0], 0.0);                    // intracranial volume change
   EXPECT_NEAR(out[1], 9.5 * kMmHg, 1e-9);  // ICP = P_icn

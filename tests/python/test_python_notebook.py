@@ -93,7 +93,8 @@ def test_stenosis_study_notebook():
     setup, sweep, table, changes, severity_plot, waveforms, network, summary = code_cells(nb)
     # the stenosis name and the upright overrides are read from the scenario files
     assert "stenosis 'ijv_R' in IJV_R_J2" in text(setup)
-    assert "vessels.SSS.initial_pressure" in text(setup)
+    # upright is the tilt alone: no start pressures (the steady initialisation finds the state)
+    assert "{'posture.tilt': '90 deg'}" in text(setup)
     assert "8 variants, 0 failed, 8 complete" in text(sweep)
     # both tables: one row per posture x severity, the requested quantities as columns
     for cell, columns in [(table, ["CBF [ml/min]", "CPP [mmHg]", "ICP [mmHg]", "sinus [mmHg]",
