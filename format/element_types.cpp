@@ -47,7 +47,7 @@ std::optional<std::string> range_problem(const ElementTypeSpec& t, const Paramet
     if (auto it = params.find(r.at_most); it != params.end()) bound = it->second;
     for (const auto& q : t.parameters)
       if (!bound && q.name == r.at_most) bound = q.default_value;
-    if (bound && !std::isnan(*bound)) ok = ok && value <= *bound;
+    if (bound && !std::isnan(*bound)) ok = ok && (r.max_open ? value < *bound : value <= *bound);
   }
   if (ok) return std::nullopt;
   return "must be " + r.str();

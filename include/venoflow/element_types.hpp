@@ -26,7 +26,8 @@ struct ParameterRange {
   bool min_open = false;
   double max = std::numeric_limits<double>::infinity();
   bool max_open = false;
-  std::string at_most;  ///< name of a parameter that bounds this one from above ("" = none)
+  std::string at_most;  ///< name of a parameter that bounds this one from above ("" = none;
+                        ///< strictly when max_open)
   /// "in (0, 1]", "> 0", "<= dp_open", "" if any value is allowed.
   std::string str() const;
 };

@@ -171,8 +171,8 @@ inline const ElementTypeSpec& intracranial_spec() {
                "exp(k dV) (Marmarou's offset form [UNVERIFIED form], F3 of "
                "docs/physiology.md): the pressure the CSF spaces approach when they empty. 0 = "
                "Ursino-Lodi (ICP > 0); below 0 lets the ICP at the reference level go "
-               "negative upright. Must be below P_icn",
-               false, at_most("P_icn")},
+               "negative upright",
+               false, below("P_icn")},
               {"spinal_fraction", dim::none, 0.0,
                "share f_s of the basal craniospinal compliance 1/(k_E P_icn) in the spinal "
                "dural sac, joined to the cranial CSF through the foramen magnum; 0 = no spinal "

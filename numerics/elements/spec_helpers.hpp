@@ -28,4 +28,7 @@ inline ParameterRange at_most(const char* other, double lo = -kInf) {
   return {lo, false, kInf, false, other};
 }
 
+/// Strictly below another parameter of the same element.
+inline ParameterRange below(const char* other) { return {-kInf, false, kInf, true, other}; }
+
 }  // namespace venoflow::spec

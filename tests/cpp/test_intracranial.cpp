@@ -479,3 +479,120 @@ TEST(Intracranial, ValidityDomainIsOnePressureVolumeIndexAroundBasal) {
   EXPECT_NEAR(9.5 * kMmHg * std::exp(0.077 / kMl * d[1].lower), d[0].lower, 1e-9);
   for (const auto& b : d) EXPECT_FALSE(b.source.empty());
 }
+
+// ---- the spinal CSF space (intracranial.hpp, "craniospinal space") ----------------------------
+
+namespace {
+
+Element brain_spinal(double f_s, double p0_mmHg) {
+  Element e = brain(true);
+  e.params["spinal_fraction"] = f_s;
+  e.params["P_0"] = p0_mmHg * kMmHg;
+  e.params["icp_reference_depth"] = 0.10;
+  e.params["spinal_depth"] = 0.43;
+  return e;
+}
+
+struct Eval {
+  std::vector<double> out, flow, ydot;
+};
+
+Eval eval(const ElementBlock& b, const std::vector<double>& y, double g_axial, double pa = 100,
+          double pvs = 6) {
+  static std::vector<double> ext;
+  ElementContext ctx;
+  ctx.external_pressures = &ext;
+  ctx.density = 1060.0;
+  ctx.g_axial = g_axial;
+  PortView ports[2] = {{pa * kMmHg, pa * kMmHg}, {pvs * kMmHg, pvs * kMmHg}};
+  Eval e{std::vector<double>(b.outputs().size()), std::vector<double>(2),
+         std::vector<double>(y.size())};
+  b.output(ctx, y.data(), ports, e.out.data());
+  b.evaluate(ctx, y.data(), ports, e.flow.data(), e.ydot.data());
+  return e;
+}
+
+std::size_t out_index(const ElementBlock& b, const std::string& name) {
+  const auto o = b.outputs();
+  for (std::size_t i = 0; i < o.size(); ++i)
+    if (o[i].name == name) return i;
+  ADD_FAILURE() << "no output " << name;
+  return 0;
+}
+
+}  // namespace
+
+// The cranial and spinal compliances at the basal pressure add up to Ursino-Lodi's
+// 1/(k_E P_icn) = 1/(0.077 * 9.5) = 1.367 ml/mmHg, split f_s : 1 - f_s, whatever P_0; measured
+// here by finite volume steps on the outputs.
+TEST(IntracranialSpinal, BasalComplianceIsSplitNotChanged) {
+  for (double f_s : {0.35, 0.7}) {
+    for (double p0 : {0.0, -10.0}) {
+      auto b = make_element(brain_spinal(f_s, p0));
+      ASSERT_EQ(b->states().size(), 5u);
+      const std::size_t ki = out_index(*b, "icp"), ks = out_index(*b, "spinal_csf_pressure");
+      std::vector<double> y(5, 0.0);
+      y[1] = 0.205 * kMl * 20;  // any pial volume: the P-V laws do not depend on it
+      const double h = 1e-3 * kMl;
+      auto at = [&](int i, double dv, std::size_t k) {
+        auto yy = y;
+        yy[static_cast<std::size_t>(i)] = dv;
+        return eval(*b, yy, 0.0).out[k];
+      };
+      EXPECT_NEAR(at(0, 0.0, ki), 9.5 * kMmHg, 1e-9);
+      EXPECT_NEAR(at(4, 0.0, ks), 9.5 * kMmHg, 1e-9);
+      const double c_cr = 2 * h / (at(0, h, ki) - at(0, -h, ki));
+      const double c_sp = 2 * h / (at(4, h, ks) - at(4, -h, ks));
+      EXPECT_NEAR((c_cr + c_sp) / (kMl / kMmHg), 1.0 / (0.077 * 9.5), 1e-6) << f_s << " " << p0;
+      EXPECT_NEAR(c_sp / (c_cr + c_sp), f_s, 1e-6);
+    }
+  }
+}
+
+// Mass balance with the spinal space: what enters at the ports minus what leaves equals the
+// change of the volume held in the skull and the dural sac (y0 + y4), in any posture and state.
+TEST(IntracranialSpinal, FlowsThroughTheForamenMagnumConserveVolume) {
+  auto b = make_element(brain_spinal(0.35, -10.0));
+  const std::vector<double> y{-3 * kMl, 0.205 * kMl * 30, 0.5 * kMl, 0.1, 2 * kMl};
+  for (double g_axial : {0.0, 9.81, -9.81}) {
+    const Eval e = eval(*b, y, g_axial);
+    const double net_in = e.flow[0] + e.flow[1];
+    EXPECT_NEAR(net_in, e.ydot[0] + e.ydot[4], 1e-12 * std::abs(e.flow[0])) << g_axial;
+    EXPECT_NEAR(b->internal_volume(y.data()), y[0] + y[4], 0.0);
+    EXPECT_NEAR(e.out[out_index(*b, "foramen_magnum_flow")], e.ydot[4], 0.0);
+  }
+}
+
+// Pascal's law (Magnaes 1976): at the steady state upright, no CSF flows through the foramen
+// magnum and the spinal pressure at its compliance centroid exceeds the ICP at the reference
+// level by the weight of the CSF column between them, rho_CSF g (0.43 - 0.10) m = 3237.3 Pa.
+// Supine (g_axial = 0) the two are equal.
+TEST(IntracranialSpinal, SteadyUprightStateObeysPascalsLaw) {
+  auto b = make_element(brain_spinal(0.35, -10.0));
+  for (double g_axial : {0.0, 9.81}) {
+    std::vector<double> ext;
+    ElementContext ctx;
+    ctx.external_pressures = &ext;
+    ctx.density = 1060.0;
+    ctx.g_axial = g_axial;
+    PortView ports[2] = {{70 * kMmHg, 70 * kMmHg}, {-9 * kMmHg, -9 * kMmHg}};
+    std::vector<double> y(5);
+    b->initial_state(ctx, ports, y.data());
+    const Eval e = eval(*b, y, g_axial, 70, -9);
+    const double column = e.out[out_index(*b, "spinal_csf_pressure")] - e.out[out_index(*b, "icp")];
+    EXPECT_NEAR(column, 1000.0 * g_axial * 0.33, 1e-6 * kMmHg) << g_axial;
+    EXPECT_NEAR(e.out[out_index(*b, "foramen_magnum_flow")], 0.0, 1e-15);
+    // the steady state: CSF formation equals absorption
+    EXPECT_NEAR(e.out[out_index(*b, "csf_formation")], e.out[out_index(*b, "csf_absorption")],
+                1e-6 * e.out[out_index(*b, "csf_formation")]);
+    // upright with the sinus at -9 mmHg the ICP at the reference level is negative only if P_0
+    // allows it; it is always above P_0 (the law's asymptote)
+    EXPECT_GT(e.out[out_index(*b, "icp")], -10.0 * kMmHg);
+  }
+}
+
+// P_0 must lie below P_icn: a load error at the element, not a NaN law.
+TEST(IntracranialSpinal, ReferencePressureAboveBasalIsRejected) {
+  Element e = brain_spinal(0.35, 9.5);
+  EXPECT_THROW(make_element(e), std::invalid_argument);
+}
