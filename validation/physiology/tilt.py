@@ -179,8 +179,9 @@ def series_from_results(res) -> tuple[np.ndarray, dict, dict]:
     sample index nx // 2 (as summary.py), in mmHg, ml/min, mm^2."""
     model = yaml.safe_load(res.model_yaml)
     b = res.elements["brain"]
-    S = {"icp": b["icp"] / MMHG, "cbf": b["cbf"] / ML_MIN,
-         "sinus_pressure": res.node_pressure["sinus_in"] / MMHG}
+    S = {"icp": b["icp"] / MMHG, "cbf": b["cbf"] / ML_MIN}
+    if "sinus_in" in res.node_pressure:  # the element's sinus port in the default model
+        S["sinus_pressure"] = res.node_pressure["sinus_in"] / MMHG
     mid = lambda arr: arr[:, arr.shape[1] // 2]  # noqa: E731
     S["ijv_pressure_R_J2"] = mid(res.pressure["IJV_R_J2"]) / MMHG
     for v in CROSS_SECTIONS:
@@ -369,7 +370,8 @@ def plot(A: dict, targets: dict, out: Path, name: str = "tilt.png") -> str:
 
     a = ax[5]
     shade(a)
-    a.plot(tc, C["sinus_pressure"], "o-", ms=2, label="sinus port")
+    if "sinus_pressure" in C:
+        a.plot(tc, C["sinus_pressure"], "o-", ms=2, label="sinus port")
     a.plot(tc, C["ijv_pressure_R_J2"], "s-", ms=2, label="R IJV J2")
     band(a, "ijv_pressure_seated_frontphysiol2014", label="IJV seated 3 ± 2×3.3 (Olesen 2014)")
     a.set_ylabel("pressure [mmHg]")
