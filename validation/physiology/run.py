@@ -11,10 +11,17 @@ comparisons with published numbers are reported, not asserted: inter-subject spr
 large and several targets are model outputs or unverified (see docs/cerebral-model.md).
 
 --quick: 0D (discretisation.lumped=true), fewer cycles, a subset of scenarios (< 30 s).
+
+Besides report.md and the plots it writes DIR/targets.json: every graded row (the target table,
+the tilt-run comparison, the Gadda 2015 regression) with its simulated value and 2 SD band, for
+validation/physiology/compare.py (before/after comparison of two runs). The tilt-run analysis is
+validation/physiology/tilt.py, the Gadda 2015 regression validation/physiology/gadda.py.
 """
 from __future__ import annotations
 
 import argparse
+import datetime
+import json
 import math
 import os
 import subprocess
@@ -28,6 +35,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 sys.path.insert(0, str(HERE))
 from summary import summarise  # noqa: E402
+import gadda  # noqa: E402
+import tilt  # noqa: E402
 
 SCEN = ROOT / "models" / "scenarios"
 
@@ -38,7 +47,7 @@ SCENARIOS = {
     "ijv_R_stenosis_50": True,
     "ijv_R_stenosis_75": True,
     "ijv_R_stenosis_90": True,
-    "ijv_bilateral_stenosis_90": False,
+    "ijv_bilateral_stenosis_90": True,   # quick too: a Mueller 2016 comparison
     "ijv_bilateral_compression": True,
     "azygos_stenosis_90": False,
     "jugular_valves_incompetent": False,
@@ -46,8 +55,14 @@ SCENARIOS = {
     "ccsvi_pattern_upright": False,
     "ijv_R_stenosis_75_upright": False,
     "respiration": False,
-    "tilt_supine_to_upright": False,
+    "tilt_supine_to_upright": True,
+    "healthy_tilt45": True,
+    "gadda2015_supine": True,
+    "gadda2015_upright": True,
 }
+# Cycles of the quick (0D) runs: 10, 25 for upright states (they settle more slowly); the tilt
+# keeps the model's 40 (12 s of manoeuvre, then held).
+QUICK_CYCLES = {"tilt_supine_to_upright": None}
 # Runs known to fail with the current engine (reason shown in the report; not a hard failure
 # while they fail, reported as XPASS when they start to work).
 KNOWN_FAILURES: dict[str, str] = {
@@ -60,8 +75,10 @@ def run(cli: str, scen: str, out: Path, quick: bool) -> tuple[dict | None, str, 
     h5 = out / f"{scen}.h5"
     cmd = [cli, "run", str(SCEN / f"{scen}.yaml"), "-o", str(h5)]
     if quick:
-        cmd += ["--set", "discretisation.lumped=true",
-                "--cycles", "25" if "upright" in scen else "10"]
+        cmd += ["--set", "discretisation.lumped=true"]
+        cyc = QUICK_CYCLES.get(scen, "25" if ("upright" in scen or "tilt" in scen) else "10")
+        if cyc:
+            cmd += ["--cycles", cyc]
     t0 = time.time()
     p = subprocess.run(cmd, capture_output=True, text=True)
     wall = time.time() - t0
@@ -107,6 +124,11 @@ def comparisons(R):
         return 1.0 - R[sc]["pathways"]["ijv_R"] / sup["pathways"]["ijv_R"]
 
     g = lambda sc, f: (f(R[sc]) if sc in R else None)  # noqa: E731
+
+    def rel(sc, f):
+        if sc not in R or sup is None:
+            return None
+        return f(R[sc]) / f(sup) - 1.0
     return {
         "cbf_total_zarrinkoob2015": ("healthy_supine", g("healthy_supine", lambda s: s["cbf"]), "ml/min", ""),
         "tcbf_qmra_wp217": ("healthy_supine", g("healthy_supine", lambda s: s["cbf"]), "ml/min", ""),
@@ -129,6 +151,17 @@ def comparisons(R):
         "sinus_pressure_model_gadda2015": ("healthy_supine", g("healthy_supine", lambda s: s["sinus_pressure"]), "mmHg", "model-to-model"),
         "ijv_pressure_supine_frontphysiol2014": ("healthy_supine", g("healthy_supine", lambda s: s["pressure"]["IJV_R_J2"][1]), "mmHg", "R J2 mid-point"),
         "ijv_pressure_seated_frontphysiol2014": ("healthy_upright", g("healthy_upright", lambda s: s["pressure"]["IJV_R_J2"][1]), "mmHg", "R J2 mid-point"),
+        # tilt-table and sitting measurements (docs/physiology.md F4) against the steady postures;
+        # the tilt run itself is compared in its own section (tilt.py)
+        "ijv_flow_supine_tilt_hu": ("healthy_supine", g("healthy_supine", ijv_total), "ml/min", "target at -15 deg, model at 0 deg"),
+        "vv_flow_supine_tilt_hu": ("healthy_supine", g("healthy_supine", lambda s: s["pathways"]["vertebral"]), "ml/min", "target at -15 deg, model at 0 deg"),
+        "cbf_supine_tilt_hu": ("healthy_supine", g("healthy_supine", lambda s: s["cbf"]), "ml/min", "0 deg"),
+        "cbf_45deg_tilt_hu": ("healthy_tilt45", g("healthy_tilt45", lambda s: s["cbf"]), "ml/min", "45 deg"),
+        "cbf_change_45deg_tilt_hu": ("healthy_tilt45", rel("healthy_tilt45", lambda s: s["cbf"]), "fraction", "45 deg vs supine"),
+        "ijv_flow_standing_tilt_hu": ("healthy_upright", g("healthy_upright", ijv_total), "ml/min", "90 deg"),
+        "vv_flow_standing_tilt_hu": ("healthy_upright", g("healthy_upright", lambda s: s["pathways"]["vertebral"]), "ml/min", "90 deg"),
+        "ijv_share_standing_tilt_hu": ("healthy_upright", g("healthy_upright", lambda s: ijv_total(s) / (ijv_total(s) + s["pathways"]["vertebral"])), "fraction", "IJV / (IJV + VV)"),
+        "cbf_change_sitting_alperin2005": ("healthy_upright", rel("healthy_upright", lambda s: s["cbf"]), "fraction", "90 deg vs supine"),
     }
 
 
@@ -146,6 +179,52 @@ def grade(t, sim):
         return f"{100*rel:+.0f} % (no spread)", f"{v}"
     z = abs(sim - v) / sp
     return ("within 1" if z <= 1 else "within 2" if z <= 2 else f"outside ({z:.1f})"), f"{v} ± {sp} ({t['spread_type']})"
+
+
+def band(t):
+    """The target's 2 SD band [lo, hi]: mean +- 2 spread, or its range; None without a spread.
+    (The spread is used as published: SD, or SEM where the source gives only that.)"""
+    if t.get("range"):
+        return [float(t["range"][0]), float(t["range"][1])]
+    v, sp = t.get("value"), t.get("spread")
+    if v is None or not sp:
+        return None
+    return [v - 2 * sp, v + 2 * sp]
+
+
+def is_model_target(t):
+    """Model outputs (Gadda, Mueller): no inter-subject spread, regression only."""
+    return "model" in str(t.get("modality", "")) or str(t.get("population", "")).startswith("model")
+
+
+def dump_row(tid, t, section, scen, sim, sim_unit, verdict, note):
+    b = band(t)
+    ok = None if (b is None or sim is None) else bool(b[0] <= sim <= b[1])
+    return {"id": tid, "section": section, "kind": "model" if is_model_target(t) else "measurement",
+            "muller2016": tid.endswith("muller2016"), "scenario": scen, "simulated": sim,
+            "sim_units": sim_unit, "units": t.get("units"), "value": t.get("value"),
+            "spread": t.get("spread"), "spread_type": t.get("spread_type"), "band": b,
+            "inside": ok, "verdict": verdict, "note": note}
+
+
+def git_commit():
+    try:
+        p = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True)
+        return p.stdout.strip() or None
+    except OSError:
+        return None
+
+
+def jsonable(x):
+    if isinstance(x, dict):
+        return {k: jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [jsonable(v) for v in x]
+    if hasattr(x, "item"):
+        x = x.item()
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    return x
 
 
 def qualitative(R):
@@ -252,12 +331,40 @@ def main(argv=None):
         runs.append((scen, status, err or "", wall, per_cycle,
                      s["steady_state_change"] if s else float("nan")))
 
-    rows = []
+    rows, dump = [], []
     for tid, (scen, sim, unit, note) in comparisons(R).items():
         t = targets[tid]
         verdict, pub = grade(t, sim)
         rows.append((tid, t.get("verification", ""), pub, t.get("units", ""), scen,
                      "—" if sim is None else f"{sim:.3g}", unit, verdict, note))
+        dump.append(dump_row(tid, t, "targets", scen, sim, unit, verdict, note))
+
+    # posture dynamics (tilt run) and the Gadda 2015 regression
+    tilt_lines, tilt_dump = [], None
+    if "tilt_supine_to_upright" in R:
+        A = tilt.analyse_file(out / "tilt_supine_to_upright.h5", R)
+        trows = []
+        for tid, what, sim, unit, note in tilt.target_rows(A):
+            t = targets[tid]
+            verdict, pub = grade(t, sim)
+            trows.append({"id": tid, "what": what, "published": f"{pub} {t.get('units', '')}",
+                          "simulated": "—" if sim is None else (f"{sim:.3g} {unit}"), "verdict": verdict,
+                          "note": note})
+            dump.append(dump_row(f"tilt:{tid}", t, "tilt", "tilt_supine_to_upright", sim, unit, verdict,
+                                 f"{what}; {note}".rstrip("; ")))
+        tilt_lines = tilt.report_lines(A, trows, tilt.plot(A, targets, out))
+        tilt_dump = {k: {q: jsonable(v) for q, v in x.items()} for k, x in A["transitions"].items()}
+        tilt_dump["_window"] = {"t_start": A["t_start"], "t_end": A["t_end"], "period": A["period"]}
+    else:
+        tilt_lines = ["## Posture dynamics: tilt-table run", "", "tilt_supine_to_upright did not run.", ""]
+    grows = gadda.rows(R)
+    for r in grows:
+        dump.append({"id": r["id"], "section": "gadda2015", "kind": "model", "muller2016": False,
+                     "scenario": r["scenario"], "simulated": r["simulated"], "sim_units": r["units"],
+                     "units": r["units"], "value": r["published"], "spread": None,
+                     "spread_type": f"tolerance ±{r['tolerance']:g} [CHOSEN]", "band": r["band"],
+                     "inside": None if r["simulated"] is None else r["verdict"] == "pass",
+                     "verdict": r["verdict"], "note": r["label"]})
     checks = qualitative(R)
     for name, _, ok in checks:
         if not ok:
@@ -287,9 +394,15 @@ def main(argv=None):
                  f"{pw['azygos']:.0f} | {ijv_csa_mean(s):.1f} |")
     L += ["", "Pressures in mmHg, flows in ml/min (mean over the last cycle).", ""]
     L += [f"![{f}]({f})" for f in figs]
+    L += [""] + tilt_lines + [""] + gadda.report_lines(grows)
     if hard:
         L += ["", "## Hard failures", ""] + [f"- {h}" for h in hard]
     (out / "report.md").write_text("\n".join(L) + "\n")
+    (out / "targets.json").write_text(json.dumps(jsonable({
+        "schema": 1, "mode": "quick" if a.quick else "full", "git_commit": git_commit(),
+        "date_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M"),
+        "targets": dump, "tilt_transitions": tilt_dump,
+        "runs": [{"scenario": r[0], "status": r[1], "wall_time": r[3]} for r in runs]}), indent=1) + "\n")
 
     w = max(len(r[0]) for r in rows)
     print(f"{'target':{w}}  {'published':28} {'simulated':>10} {'':8} verdict")
@@ -299,6 +412,10 @@ def main(argv=None):
         print(f"[{'pass' if ok else 'FAIL'}] {n}")
     for scen, st, err, wall, pc, ch in runs:
         print(f"run {scen}: {st} {wall:.1f} s {err}")
+    for r in grows:
+        if r["simulated"] is not None:
+            print(f"gadda2015 {r['posture']:8} {r['quantity']:15} {r['published']:7g} {r['simulated']:9.3g} "
+                  f"{r['units']:5} ±{r['tolerance']:g} {r['verdict']}")
     print(f"report: {out / 'report.md'}")
     if hard:
         print("HARD FAILURES:\n  " + "\n  ".join(hard))
