@@ -34,9 +34,33 @@
 //   CSF formation       q_f = (P_c - P_ic)/R_f                                  [READ-3P A4]
 //   CSF absorption      q_o = pos(P_ic - P_vs)/R_0, zero when negative [READ-3P A4]; CHOSEN
 //                       smoothing pos(x) = (x + sqrt(x^2 + dP_smooth^2))/2.
-//   craniospinal space  C_ic = dV_ic/dP_ic = 1/(k_E P_ic)  [READ-3P A4], i.e.
-//                       P_ic = P_icn exp(k_E (V_ic - V_icn)): P_ic > 0 always.
-//   volume balance      dV_ic/dt = dV_pa/dt + dV_vi/dt + q_f - q_o = q - q_vs - q_o
+//   craniospinal space  Ursino-Lodi: one space, C_ic = dV_ic/dP_ic = 1/(k_E P_ic) [READ-3P A4],
+//                       i.e. P_ic = P_icn exp(k_E (V_ic - V_icn)), P_ic > 0 always. Here split
+//                       in a cranial and a spinal space (spinal_fraction f_s > 0; f_s = 0 and
+//                       P_0 = 0 is Ursino-Lodi's law exactly), each with Marmarou's offset form
+//                       [UNVERIFIED form; docs/physiology.md F2/F6]
+//                         P_ref = P_0 + (P_icn - P_0) exp(k_cr dV_cr)   (cranial, at the ICP
+//                                                                        reference level)
+//                         P_sp  = P_0 + (P_icn - P_0) exp(k_sp dV_sp)   (spinal, at the
+//                                                                        centroid of its
+//                                                                        compliance)
+//                       C = 1/(k (P - P_0)); k_cr = 1/((1 - f_s) C_b (P_icn - P_0)),
+//                       k_sp = 1/(f_s C_b (P_icn - P_0)) with C_b = 1/(k_E P_icn): at the basal
+//                       pressure the two compliances add up to Ursino-Lodi's and split
+//                       f_s : 1 - f_s [DERIVED; the split from Marmarou 1975 (cats, 32 %
+//                       spinal), Gehlen 2017 (model, 35 % horizontal), Tain 2011 (MRI,
+//                       pulsatile, 69-78 %), docs/physiology.md F2]. P_0 < 0 lets the ICP at
+//                       the reference level go below 0 upright (Norager 2021: -5.9 .. 8.3 mmHg).
+//   CSF column          The internal pressures are at the sinus port; the ICP reference level
+//                       lies d_ref and the spinal centroid d_sp below it along the body axis, so
+//                       with g_ax = g sin(tilt) (ElementContext) and rho_CSF (Sincomb 2022):
+//                         P_ic = P_ref - rho_CSF g_ax d_ref      (ICP at the sinus port)
+//                         q_fm = (P_ref + rho_CSF g_ax (d_sp - d_ref) - P_sp) / R_fm
+//                       (foramen magnum, cranial -> spinal, driven by piezometric CSF pressures:
+//                       Pascal's law in the resting column, Magnaes 1976 [READ], F1). R_fm:
+//                       no measured value [CHOSEN, parameter doc].
+//   volume balance      dV_cr/dt = dV_pa/dt + dV_vi/dt + q_f - q_o - q_fm = q - q_vs - q_o - q_fm,
+//                       dV_sp/dt = q_fm
 //                       (the 1998 ICP equation C_ic dP_ic/dt = dV_pa/dt + dV_vi/dt + q_f -
 //                       q_o, reduced with the capillary balance; no injection term I_i).
 //   autoregulation      tau_aut dx_aut/dt = -x_aut + G_aut (q - q_n)/q_n
@@ -50,43 +74,46 @@
 //                       inflow (both candidates agree at steady state). With
 //                       `autoregulation: off`, C_pa = C_pan (x_aut is still filtered and output).
 //
-// States (kind): V_ic - V_icn [m^3] (Volume), V_pa [m^3] (Volume), V_vi - V_vin [m^3] (Volume),
-// xi = x_aut/G_aut [-] (Dimensionless; the filtered relative CBF deviation, tau dxi/dt =
-// -xi + (q - q_n)/q_n, scaled so that its tolerance does not depend on G_aut). Volumes rather
-// than pressures are states so that (1) the mass balance is a linear invariant: the volume
-// stored in the element is the single state V_ic - V_icn (blood + CSF inside the skull) and
-//   d(V_ic - V_icn)/dt = q - (q_vs + q_o) = (flow in at the arterial port) - (flow into the
-//                        sinus), exactly, so internal_volume(y) = y[0];
-// (2) P_ic > 0 and P_v - P_ic > P_v1 hold by construction (the log/exp laws stay defined), and
+// States (kind): dV_cr = V_ic - V_icn [m^3] (Volume), V_pa [m^3] (Volume), V_vi - V_vin [m^3]
+// (Volume), xi = x_aut/G_aut [-] (Dimensionless; the filtered relative CBF deviation, tau dxi/dt =
+// -xi + (q - q_n)/q_n, scaled so that its tolerance does not depend on G_aut), and with a spinal
+// space dV_sp [m^3] (Volume). Volumes rather than pressures are states so that (1) the mass
+// balance is a linear invariant: the volume stored in the element is dV_cr + dV_sp (blood + CSF
+// inside the skull and the dural sac) and
+//   d(dV_cr + dV_sp)/dt = q - (q_vs + q_o) = (flow in at the arterial port) - (flow into the
+//                         sinus), exactly, so internal_volume(y) = y[0] (+ y[4]);
+// (2) P > P_0 and P_v - P_ic > P_v1 hold by construction (the log/exp laws stay defined), and
 // a change of C_pa at fixed V_pa moves P_pa exactly as the 1998 term dC_pa/dt (P_pa - P_ic).
 // V_vin is the venous volume at the transmural value u_n = q_n R_vs1 - P_v1 (the Starling-regime
 // basal state; 1 mmHg if that is not positive).
 //
 // Port flows: arterial port q (leaves the arterial node); sinus port -(q_vs + q_o).
-// Initial state: the steady state for the initial port pressures (pseudo-transient
-// continuation on the four states; the height difference between the ports is not known
-// there and is ignored); if there is none, the basal state (V_ic = V_icn, xi = 0). P_icn is
+// Initial state: the steady state for the initial port pressures and heads, in the posture at
+// t = 0 (pseudo-transient continuation on the four or five states); if there is none, the basal
+// state (dV_cr = dV_sp = 0, xi = 0). P_icn is
 // the reference pressure of the P-V law (and of the first guess); q_n is the autoregulation
 // set point; neither is imposed.
 //
+// Outputs: `icp` is P_ref (the reference level); `spinal_csf_pressure` P_sp; `cpp` the arterial
+// pressure at the reference level (P_a + rho_blood g_ax d_ref) minus P_ref.
+//
 // Validity domain (domain(), checked on every output sample; docs/cerebral-model.md#validity-
-// domain). The mono-exponential craniospinal P-V law P_ic = P_icn exp(k_E (V_ic - V_icn)) is
-// the Marmarou form characterised by bolus injection and withdrawal around the resting ICP
-// (pressure-volume index PVI = ln(10)/k_E, the volume that changes ICP tenfold: 30 ml with
-// k_E = 0.077/ml) [READ-3P A4 for the law; PVI definition Marmarou et al. 1975 [UNVERIFIED]].
-// At low ICP the real craniospinal P-V curve leaves the exponential for a flat zone where the
-// CSF spaces empty (Loefgren et al. 1973 [UNVERIFIED]), and the element has no such zone: its
-// ICP only creeps towards 0 while the CSF volume drains without bound (absorption
-// (P_ic - P_vs)/R_0 > formation when P_vs < -(R_0/R_f) P_c, about -3.2 mmHg: upright with
-// the sinus port high, docs/cerebral-model.md). CHOSEN bounds, one PVI either side of the basal
-// state [DERIVED from k_E, P_icn]:
-//   icp                         in [P_icn/10, 10 P_icn]     (0.95 .. 95 mmHg by default)
-//   intracranial_volume_change  in [-ln(10)/k_E, ln(10)/k_E] (-29.9 .. 29.9 ml)
-// (the same interval in two forms: ICP pinned near 0 by a volume change of -10^9 ml is outside
-// both). The upright reference interval of ICP, -5.9 .. 8.3 mmHg (Norager 2021, target
-// icp_upright), reaches below the floor: upright states below 0.95 mmHg need a spinal CSF space
-// that the element does not have. P_v - P_ic > P_v1 (the cerebral-vein law) and V_pa > 0 hold
-// by construction of the states.
+// domain). The exponential craniospinal P-V law is the Marmarou form characterised by bolus
+// injection and withdrawal around the resting ICP (pressure-volume index PVI = ln(10)/k, the
+// volume that changes P - P_0 tenfold: 30 ml for Ursino-Lodi's k_E = 0.077/ml) [READ-3P A4 for
+// the law; PVI definition Marmarou et al. 1975 [UNVERIFIED]]. Far from the basal state the real
+// curve leaves the exponential (a flat zone where the CSF spaces empty, Loefgren et al. 1973
+// [UNVERIFIED]; a stretched dura at high pressure). CHOSEN bounds, one PVI either side of the
+// basal state of each space [DERIVED from k, P_icn, P_0]:
+//   icp                         in [P_0 + (P_icn - P_0)/10, P_0 + 10 (P_icn - P_0)]
+//                               (0.95 .. 95 mmHg for Ursino-Lodi; -8.05 .. 185 mmHg with
+//                               P_0 = -10 mmHg)
+//   intracranial_volume_change  in [-ln(10)/k_cr, ln(10)/k_cr]
+//   spinal_volume_change        in [-ln(10)/k_sp, ln(10)/k_sp]
+// Without a spinal space and with P_0 = 0 (Ursino-Lodi), an upright state with the sinus port
+// high has no CSF steady state (absorption (P_ic - P_vs)/R_0 exceeds formation for P_vs below
+// -(R_0/R_f) P_c, about -3.2 mmHg): the ICP creeps to the floor and the run fails loudly.
+// P_v - P_ic > P_v1 (the cerebral-vein law) and V_pa > 0 hold by construction of the states.
 #pragma once
 
 #include <memory>
@@ -220,8 +247,11 @@ inline const ElementTypeSpec& intracranial_spec() {
           "capillaries, cerebral veins (C_vi = 1/(k_ven (P_v - P_ic - P_v1))) draining "
           "through a smoothed Starling resistor q = (P_v - max(P_ic, P_vs))/R_vs1, CSF "
           "formation (P_c - P_ic)/R_f and absorption max(P_ic - P_vs, 0)/R_0, craniospinal "
-          "compliance 1/(k_E P_ic). Four states; starts at the steady state for the initial "
-          "port pressures.",
+          "compliance 1/(k_E P_ic) (P_0 = 0, spinal_fraction = 0), or split into a cranial "
+          "and a spinal CSF space (spinal_fraction > 0) with the laws P = P_0 + (P_icn - P_0) "
+          "exp(k dV), joined through the foramen magnum (R_fm) by the weight of the CSF column "
+          "in posture. Four states (five with a spinal space); starts at the steady state for "
+          "the initial port pressures and posture.",
       .outputs = {{"cbf", "m^3/s"},
                   {"icp", "Pa"},
                   {"pial_arterial_pressure", "Pa"},
