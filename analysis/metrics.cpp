@@ -113,7 +113,7 @@ void CycleMetrics::compute(std::map<std::string, Metric>& out, double t, const d
                                       "cerebral_blood_volume / cbf (central volume principle)"};
     out[pre + "csf_formation"] = {m_of("csf_formation"), "m^3/s", "CSF formation, mean"};
     out[pre + "csf_absorption"] = {m_of("csf_absorption"), "m^3/s", "CSF absorption, mean"};
-    if (const Element* spec = model_.find_element(e.name); spec && spec->nodes.size() == 2) {
+    if (const Element* spec = model_.find_element(e.name); spec && spec->nodes.size() >= 2) {
       const auto ia = node_index(spec->nodes[0]), is = node_index(spec->nodes[1]);
       if (ia >= 0) {
         const double pa = mean([ia](const Row& r) { return r.node_p[ia]; });

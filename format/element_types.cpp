@@ -107,6 +107,15 @@ ElementValues resolve_parameters(const ElementTypeSpec& t, const Element& e) {
     if (auto problem = range_problem(t, p, v.numbers[p.name], v.numbers))
       throw std::invalid_argument(who + p.name + " " + *problem + ", got " +
                                   number_text(v.numbers[p.name]));
+  for (const auto& [port, names] : t.port_parameters) {
+    std::size_t k = 0;
+    while (k < t.ports.size() && t.ports[k] != port) ++k;
+    const bool connected = k < e.nodes.size();
+    for (const auto& name : names)
+      if (connected == std::isnan(v.numbers[name]))
+        throw std::invalid_argument(who + name + (connected ? " is required with" : " needs") +
+                                    " the optional port " + port);
+  }
   for (const auto& group : t.exactly_one_of) {
     std::vector<std::string> given;
     for (const auto& k : group)
@@ -211,7 +220,8 @@ std::string element_types_markdown() {
       std::string p;
       for (std::size_t k = 0; k < t.ports.size(); ++k)
         p += (k ? ", " : "") + t.ports[k] +
-             (t.stores_volume_at(k) ? " (stores volume)" : std::string());
+             (t.stores_volume_at(k) ? " (stores volume)" : std::string()) +
+             (k + t.optional_ports >= t.ports.size() ? " (optional)" : std::string());
       return p;
     }() + "]`";
     md << "| [`" << t.type << "`](#" << t.type << "-parameters) | " << ports << " | "

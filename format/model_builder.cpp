@@ -347,11 +347,32 @@ void Builder::read_elements(const YAML::Node& root) {
           if (auto t = text_node(x, np + "[" + std::to_string(i) + "]", "a node name"))
             ports.emplace_back(*t, x);
         }
-        if (ts && nn->size() != ts->ports.size())
+        const std::size_t n_max = ts ? ts->ports.size() : 0,
+                          n_min = ts ? n_max - ts->optional_ports : 0;
+        if (ts && (nn->size() < n_min || nn->size() > n_max))
           error(*nn, np,
-                "a " + ts->type + " has " + std::to_string(ts->ports.size()) + " port" +
-                    (ts->ports.size() == 1 ? "" : "s") + " [" + list_names(ts->ports) + "], got " +
+                "a " + ts->type + " has " +
+                    (n_min == n_max ? std::to_string(n_max)
+                                    : std::to_string(n_min) + " to " + std::to_string(n_max)) +
+                    " port" + (n_max == 1 ? "" : "s") + " [" + list_names(ts->ports) + "], got " +
                     std::to_string(nn->size()) + " node" + (nn->size() == 1 ? "" : "s"));
+        if (ts)  // parameters that belong to an optional port: given exactly with it
+          for (const auto& [port, names] : ts->port_parameters) {
+            std::size_t k = 0;
+            while (k < n_max && ts->ports[k] != port) ++k;
+            const bool connected = k < nn->size();
+            for (const auto& key : names) {
+              auto pn = child(item, key);
+              if (connected && !pn)
+                error(item, join(path, key),
+                      "missing key '" + key + "': required with the " + ts->type + "'s port '" +
+                          port + "' (node " + std::to_string(k + 1) + ")");
+              else if (!connected && pn)
+                error(*pn, join(path, key),
+                      "'" + key + "' belongs to the " + ts->type + "'s optional port '" + port +
+                          "': give it as node " + std::to_string(k + 1) + " or leave this key out");
+            }
+          }
       }
     }
     std::set<std::string> distinct;

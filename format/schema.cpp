@@ -302,7 +302,7 @@ void write_key(Writer& w, const KeySpec& k) {
           w.object_begin();
           std::vector<std::string> treq;
           w.key("nodes");
-          w.raw("{\"minItems\": " + std::to_string(t.ports.size()) +
+          w.raw("{\"minItems\": " + std::to_string(t.ports.size() - t.optional_ports) +
                 ", \"maxItems\": " + std::to_string(t.ports.size()) + "}");
           for (const auto& p : detail::element_keys(t.type)) {
             bool common = false;

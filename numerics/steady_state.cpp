@@ -79,7 +79,8 @@ SteadyStateResult pseudo_transient_steady_state(System& sys, ColouredJacobian& j
     ++r.rhs_evaluations;
     return sys.rhs(tt, yy, ff);
   };
-  std::vector<double> fy(n), w(n), values, ytrial(n), ftrial(n);
+  std::vector<double> fy(n), w(n), values, ytrial(n), ftrial(n), lower, upper;
+  sys.state_bounds(lower, upper);
   auto set_weights = [&] {
     for (int i = 0; i < n; ++i) w[i] = 1.0 / (o.rtol * std::abs(y[i]) + o.atol[i]);
   };
@@ -137,7 +138,10 @@ SteadyStateResult pseudo_transient_steady_state(System& sys, ColouredJacobian& j
         dtau *= 0.5;  // singular (e.g. at a fold): damp
         continue;
       }
-      for (int i = 0; i < n; ++i) ytrial[i] = y[i] + xv[i];
+      // Projected onto the states' bounds (System::state_bounds): a neutral band (a valve's
+      // opening between its pressure thresholds) has no restoring force, and an implicit step
+      // can land far outside it (an opening of 20 found at rest, an area 20 x the annulus).
+      for (int i = 0; i < n; ++i) ytrial[i] = std::clamp(y[i] + xv[i], lower[i], upper[i]);
       if (f(t, ytrial.data(), ftrial.data()) != 0 || !finite(ftrial)) {
         dtau *= 0.25;  // left the domain (collapse): shorter step
         continue;

@@ -393,6 +393,21 @@ std::vector<double> System::absolute_tolerances() const {
   return atol;
 }
 
+void System::state_bounds(std::vector<double>& lower, std::vector<double>& upper) const {
+  const Impl& m = *impl_;
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  lower.assign(static_cast<std::size_t>(n_), -inf);
+  upper.assign(static_cast<std::size_t>(n_), inf);
+  for (const auto& el : m.elements.blocks) {
+    if (el->state_offset < 0) continue;
+    const auto b = el->state_bounds();
+    for (std::size_t k = 0; k < b.size(); ++k) {
+      lower[static_cast<std::size_t>(el->state_offset) + k] = b[k].first;
+      upper[static_cast<std::size_t>(el->state_offset) + k] = b[k].second;
+    }
+  }
+}
+
 std::string System::describe_unknown(int i) const {
   const Impl& m = *impl_;
   if (i < 0 || i >= n_) return "unknown #" + std::to_string(i);

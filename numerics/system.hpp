@@ -48,6 +48,9 @@ class System {
   int rhs(double t, const double* y, double* ydot);
   const SparsityPattern& pattern() const { return pattern_; }
   std::vector<double> absolute_tolerances() const;
+  /// Bounds of each unknown that the exact dynamics keeps it in (ElementBlock::state_bounds;
+  /// +-infinity for the others).
+  void state_bounds(std::vector<double>& lower, std::vector<double>& upper) const;
   std::string describe_unknown(int i) const;
   std::string describe() const;
   const std::string& failure() const { return failure_; }

@@ -64,6 +64,11 @@ struct SummarySpec {
 struct ElementTypeSpec {
   std::string type = {};                ///< YAML `type:` value
   std::vector<std::string> ports = {};  ///< names of the nodes it connects, in order
+  /// The last `optional_ports` ports may be left out (fewer nodes given).
+  std::size_t optional_ports = 0;
+  /// Parameters tied to an optional port: given exactly when that port is connected (no
+  /// default, so that a value never silently goes unused).
+  std::vector<std::pair<std::string, std::vector<std::string>>> port_parameters = {};
   std::vector<ParameterSpec> parameters = {};
   std::vector<TextParameterSpec> text_parameters = {};
   bool has_external_pressure = false;  ///< accepts `external_pressure: <group>`

@@ -89,6 +89,11 @@ class ElementBlock {
     (void)ports;
     (void)y;
   }
+  /// Bounds [lower, upper] of each internal state that the exact dynamics never leaves (none:
+  /// unbounded). A steady-state search projects its iterates onto them: where a state has a
+  /// neutral band (a valve opening between its closing and opening pressure differences) an
+  /// implicit pseudo-time step could otherwise land outside and find a spurious rest there.
+  virtual std::vector<std::pair<double, double>> state_bounds() const { return {}; }
   /// Port flows (out of each port node, into the element) and internal derivatives.
   virtual void evaluate(const ElementContext& ctx, const double* y, const PortView* ports,
                         double* port_flow, double* ydot) const = 0;

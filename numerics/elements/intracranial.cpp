@@ -44,6 +44,8 @@ class Intracranial final : public ElementBlock {
         d_ref_(p.icp_reference_depth),
         d_sp_(p.spinal_depth),
         rho_csf_(p.csf_density),
+        deep_(e.nodes.size() == 3),
+        f_d_(deep_ ? p.deep_fraction : 0.0),
         dp_s_(p.dP_smooth),
         autoreg_(p.autoregulation) {
     const double u = q_n_ * r_vs1_ - p_v1_;
@@ -69,14 +71,16 @@ class Intracranial final : public ElementBlock {
   }
 
   void initial_state(const ElementContext& ctx, const PortView* ports, double* y) const override {
-    steady_state(arterial_pressure(ports), ports[1].p, ctx.g_axial, y);
+    steady_state(arterial_pressure(ports), ports[1].p, deep_pressure(ports), ctx.g_axial, y);
   }
 
   void evaluate(const ElementContext& ctx, const double* y, const PortView* ports, double* flow,
                 double* ydot) const override {
-    const Flows f = compute(arterial_pressure(ports), ports[1].p, ctx.g_axial, y);
+    const Flows f =
+        compute(arterial_pressure(ports), ports[1].p, deep_pressure(ports), ctx.g_axial, y);
     flow[0] = f.q;
-    flow[1] = -(f.q_vs + f.q_o);
+    flow[1] = -(f.q_vs - f.q_vd + f.q_o);
+    if (deep_) flow[2] = -f.q_vd;
     derivatives(f, y, ydot);
   }
 
@@ -105,7 +109,7 @@ class Intracranial final : public ElementBlock {
   void output(const ElementContext& ctx, const double* y, const PortView* ports,
               double* v) const override {
     const double p_a = arterial_pressure(ports);
-    const Flows f = compute(p_a, ports[1].p, ctx.g_axial, y);
+    const Flows f = compute(p_a, ports[1].p, deep_pressure(ports), ctx.g_axial, y);
     v[0] = f.q;
     v[1] = f.p_ref;
     v[2] = f.p_pa;
@@ -126,16 +130,22 @@ class Intracranial final : public ElementBlock {
     // port down to the reference level adds rho_blood g_axial d_ref to the arterial pressure
     // (referred to the sinus port), the CSF column the same with rho_csf to the ICP.
     v[16] = p_a + ctx.density * ctx.g_axial * d_ref_ - f.p_ref;
+    v[17] = f.q_vd;
   }
 
  private:
   struct Flows {
     double p_ref, p_ic, p_sp, p_pa, p_v, p_c, c_pa, r_pa;
-    double q, q_pa, q_pv, q_f, q_vs, q_o, q_fm;
+    double q, q_pa, q_pv, q_f, q_vs, q_vd, q_o, q_fm;  // q_vs: all venous outflow, q_vd: deep
   };
 
   static double arterial_pressure(const PortView* ports) {
     return ports[0].head - ports[1].head + ports[1].p;
+  }
+  /// The deep port's pressure referred to the sinus port's height (the sinus port's without a
+  /// deep port).
+  double deep_pressure(const PortView* ports) const {
+    return deep_ ? ports[2].head - ports[1].head + ports[1].p : ports[1].p;
   }
 
   double smooth_max(double a, double b) const {
@@ -150,7 +160,7 @@ class Intracranial final : public ElementBlock {
     return c_pan_ - 0.5 * dc * std::tanh(2.0 * x / dc);
   }
 
-  Flows compute(double p_a, double p_vs, double g_axial, const double* y) const {
+  Flows compute(double p_a, double p_vs, double p_vd, double g_axial, const double* y) const {
     Flows f{};
     // Cranial CSF at the reference level, and at the sinus port (the level of every other
     // internal pressure) through the CSF column between them.
@@ -178,7 +188,9 @@ class Intracranial final : public ElementBlock {
     f.q_pa = g_pa * (f.p_pa - f.p_c);
     f.q_pv = (f.p_c - f.p_v) / r_pv_;
     f.q_f = (f.p_c - f.p_ic) / r_f_;
-    f.q_vs = (f.p_v - smooth_max(f.p_ic, p_vs)) / r_vs1_;
+    // Terminal veins: Starling resistors against ICP, the share f_d into the deep port.
+    f.q_vd = deep_ ? f_d_ * (f.p_v - smooth_max(f.p_ic, p_vd)) / r_vs1_ : 0.0;
+    f.q_vs = (1.0 - f_d_) * (f.p_v - smooth_max(f.p_ic, p_vs)) / r_vs1_ + f.q_vd;
     f.q_o = smooth_pos(f.p_ic - p_vs) / r_0_;
     return f;
   }
@@ -199,7 +211,7 @@ class Intracranial final : public ElementBlock {
   /// from there. Not the last iterate: with no steady state the CSF volume drains at about
   /// |P_vs|/R_0 through pseudo-time steps up to 1e8 s, which left V_ic - V_icn near -10^9 ml and
   /// ICP exactly P_0 (exp underflow), a state no later sinus pressure could bring back.
-  void steady_state(double p_a, double p_vs, double g_axial, double* y) const {
+  void steady_state(double p_a, double p_vs, double p_vd, double g_axial, double* y) const {
     constexpr int kMax = 5;
     using Vec = std::array<double, kMax>;
     const int n = n_states();
@@ -207,7 +219,7 @@ class Intracranial final : public ElementBlock {
     auto rhs = [&](const Vec& u, Vec& out) {
       Vec yy{}, d{};
       for (int i = 0; i < n; ++i) yy[i] = u[i] * scale[i];
-      derivatives(compute(p_a, p_vs, g_axial, yy.data()), yy.data(), d.data());
+      derivatives(compute(p_a, p_vs, p_vd, g_axial, yy.data()), yy.data(), d.data());
       bool ok = true;
       for (int i = 0; i < n; ++i) {
         out[i] = d[i] / scale[i];
@@ -295,7 +307,9 @@ class Intracranial final : public ElementBlock {
   }
 
   double r_la_, k_r_, c_pan_, dc1_, dc2_, g_aut_, tau_, q_n_, r_pv_, r_vs1_, k_ven_, p_v1_, k_e_,
-      r_f_, r_0_, p_icn_, p_0_, f_s_, r_fm_, d_ref_, d_sp_, rho_csf_, dp_s_;
+      r_f_, r_0_, p_icn_, p_0_, f_s_, r_fm_, d_ref_, d_sp_, rho_csf_;
+  bool deep_ = false;  // the optional deep port is connected
+  double f_d_ = 0.0, dp_s_;
   double k_cr_ = 0.0, k_sp_ = 0.0;  // exponents of the cranial and spinal P-V laws [1/m^3]
   double u_ref_ = 0.0;
   bool autoreg_ = true;

@@ -130,7 +130,9 @@ inline const ElementTypeSpec& intracranial_spec() {
   constexpr Dimension kPressureCubedTimePerVolume{{3, -6, -5, 0}};  // Pa^3 s m^-3 (k_R)
   static const ElementTypeSpec s{
       .type = "intracranial",
-      .ports = {"arterial", "sinus"},
+      .ports = {"arterial", "sinus", "deep"},
+      .optional_ports = 1,
+      .port_parameters = {{"deep", {"deep_fraction"}}},
       .parameters =
           {
               {"R_la", dim::resistance, 0.6 * kRes,
@@ -230,6 +232,12 @@ inline const ElementTypeSpec& intracranial_spec() {
                "CSF density, 1000 kg/m^3 (Sincomb et al. 2022 [READ], docs/physiology.md F): "
                "weight of the craniospinal CSF column, 0.736 mmHg per cm upright",
                false, positive()},
+              {"deep_fraction", dim::none, kNotGiven,
+               "share f_d of the terminal venous conductance 1/R_vs1 that drains into the "
+               "optional `deep` port (deep cerebral veins, vein of Galen, straight sinus) "
+               "instead of the sinus port, each share through its own Starling resistor against "
+               "ICP; required with the deep port, not allowed without it",
+               false, between(0.0, true, 1.0, true)},
               {"dP_smooth", dim::pressure, 0.1 * kMmHg,
                "width over which the Starling-resistor switch max(P_ic, P_vs) and the CSF "
                "absorption cut-off are smoothed, 0.1 mmHg (venoflow choice; 0 = sharp)",
@@ -268,7 +276,8 @@ inline const ElementTypeSpec& intracranial_spec() {
                   {"spinal_csf_pressure", "Pa"},
                   {"foramen_magnum_flow", "m^3/s"},
                   {"spinal_volume_change", "m^3"},
-                  {"cpp", "Pa"}},
+                  {"cpp", "Pa"},
+                  {"deep_venous_outflow", "m^3/s"}},
       .summaries = {.cerebral = true},
   };
   return s;
@@ -278,21 +287,34 @@ inline const ElementTypeSpec& intracranial_spec() {
 struct IntracranialParams {
   double R_la, k_R, C_pan, dC_pa1, dC_pa2, G_aut, tau_aut, q_n, R_pv, R_vs1, k_ven, P_v1, k_E, R_f,
       R_0, P_icn, P_0, spinal_fraction, R_fm, icp_reference_depth, spinal_depth, csf_density,
-      dP_smooth;
+      deep_fraction, dP_smooth;
   bool autoregulation;
   static IntracranialParams from(const ElementValues& v) {
-    return {v.at("R_la"),         v.at("k_R"),
-            v.at("C_pan"),        v.at("dC_pa1"),
-            v.at("dC_pa2"),       v.at("G_aut"),
-            v.at("tau_aut"),      v.at("q_n"),
-            v.at("R_pv"),         v.at("R_vs1"),
-            v.at("k_ven"),        v.at("P_v1"),
-            v.at("k_E"),          v.at("R_f"),
-            v.at("R_0"),          v.at("P_icn"),
-            v.at("P_0"),          v.at("spinal_fraction"),
-            v.at("R_fm"),         v.at("icp_reference_depth"),
-            v.at("spinal_depth"), v.at("csf_density"),
-            v.at("dP_smooth"),    v.text("autoregulation") != "off"};
+    return {v.at("R_la"),
+            v.at("k_R"),
+            v.at("C_pan"),
+            v.at("dC_pa1"),
+            v.at("dC_pa2"),
+            v.at("G_aut"),
+            v.at("tau_aut"),
+            v.at("q_n"),
+            v.at("R_pv"),
+            v.at("R_vs1"),
+            v.at("k_ven"),
+            v.at("P_v1"),
+            v.at("k_E"),
+            v.at("R_f"),
+            v.at("R_0"),
+            v.at("P_icn"),
+            v.at("P_0"),
+            v.at("spinal_fraction"),
+            v.at("R_fm"),
+            v.at("icp_reference_depth"),
+            v.at("spinal_depth"),
+            v.at("csf_density"),
+            v.at("deep_fraction"),
+            v.at("dP_smooth"),
+            v.text("autoregulation") != "off"};
   }
 };
 

@@ -37,6 +37,11 @@ class MynardValve final : public ElementBlock {
   std::vector<StateInfo> states() const override {
     return {{"opening", StateKind::Dimensionless}, {"flow", StateKind::Flow}};
   }
+  /// dzeta/dt = (1 - zeta) K_vo (...) - zeta K_vc (...) keeps zeta in [0, 1] (Mynard et al. 2012).
+  std::vector<std::pair<double, double>> state_bounds() const override {
+    constexpr double inf = std::numeric_limits<double>::infinity();
+    return {{0.0, 1.0}, {-inf, inf}};
+  }
   void initial_state(const ElementContext&, const PortView*, double* y) const override {
     y[0] = zeta0_;
     y[1] = 0.0;

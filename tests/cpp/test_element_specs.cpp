@@ -74,7 +74,8 @@ std::map<std::string, double> valid_values(const ElementTypeSpec& t) {
 
 std::string element_yaml(const ElementTypeSpec& t, const std::map<std::string, double>& values) {
   std::string y = "elements:\n  - {name: e, type: " + t.type + ", nodes: [";
-  for (std::size_t k = 0; k < t.ports.size(); ++k) y += k ? ", b" : "a";
+  // the required ports only (an optional port brings parameters of its own)
+  for (std::size_t k = 0; k + t.optional_ports < t.ports.size(); ++k) y += k ? ", b" : "a";
   y += "]";
   for (const auto& [name, v] : values)
     y += ", " + name + ": " + si_quantity(v, t.parameter(name)->dimension);

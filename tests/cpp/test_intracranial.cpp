@@ -156,7 +156,8 @@ void expect_matches_independent(const Probe& p, const Steady& s, const char* wha
 TEST(Intracranial, CatalogueDefaultsAreGaddaTable1) {
   const ElementTypeSpec* t = find_element_type("intracranial");
   ASSERT_NE(t, nullptr);
-  ASSERT_EQ(t->ports, (std::vector<std::string>{"arterial", "sinus"}));
+  ASSERT_EQ(t->ports, (std::vector<std::string>{"arterial", "sinus", "deep"}));
+  EXPECT_EQ(t->optional_ports, 1u);
   auto want = si_params();
   // Without a spinal space and with P_0 = 0 the element is Ursino-Lodi's; the spinal space's
   // geometry defaults (used only when spinal_fraction > 0) are those derived in intracranial.hpp.
@@ -166,12 +167,16 @@ TEST(Intracranial, CatalogueDefaultsAreGaddaTable1) {
                {"R_fm", 0.1 * kMmHg / kMl},
                {"spinal_depth", 0.43},
                {"csf_density", 1000.0}});
+  // deep_fraction: not given (required with the optional deep port, refused without it)
+  ASSERT_TRUE(t->parameter("deep_fraction") && t->parameter("deep_fraction")->default_value);
+  EXPECT_TRUE(std::isnan(*t->parameter("deep_fraction")->default_value));
   for (const auto& p : t->parameters) {
+    if (p.name == "deep_fraction") continue;
     ASSERT_TRUE(p.default_value) << p.name;
     ASSERT_TRUE(want.count(p.name)) << p.name;
     EXPECT_NEAR(*p.default_value, want.at(p.name), 1e-12 * std::abs(want.at(p.name))) << p.name;
   }
-  EXPECT_EQ(t->parameters.size(), want.size());
+  EXPECT_EQ(t->parameters.size(), want.size() + 1);
   ASSERT_EQ(t->text_parameters.size(), 1u);
   EXPECT_EQ(*t->text_parameters[0].default_value, "on");
 }
