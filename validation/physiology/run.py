@@ -13,9 +13,11 @@ large and several targets are model outputs or unverified (see docs/cerebral-mod
 --quick: 0D (discretisation.lumped=true), fewer cycles, a subset of scenarios (< 30 s).
 
 Besides report.md and the plots it writes DIR/targets.json: every graded row (the target table,
-the tilt-run comparison, the Gadda 2015 regression) with its simulated value and 2 SD band, for
-validation/physiology/compare.py (before/after comparison of two runs). The tilt-run analysis is
-validation/physiology/tilt.py, the Gadda 2015 regression validation/physiology/gadda.py.
+the tilt-run comparison, the spinal CSF space, the Gadda 2015 regression) with its simulated value
+and 2 SD band, for validation/physiology/compare.py (before/after comparison of two runs). The
+tilt-run analysis is validation/physiology/tilt.py, the spinal CSF targets (stroke volume, volume
+shift, hydrostatic indifferent point) validation/physiology/spinal.py, the Gadda 2015 regression
+validation/physiology/gadda.py.
 """
 from __future__ import annotations
 
@@ -36,6 +38,7 @@ ROOT = HERE.parent.parent
 sys.path.insert(0, str(HERE))
 from summary import summarise  # noqa: E402
 import gadda  # noqa: E402
+import spinal  # noqa: E402
 import tilt  # noqa: E402
 
 SCEN = ROOT / "models" / "scenarios"
@@ -57,6 +60,7 @@ SCENARIOS = {
     "respiration": False,
     "tilt_supine_to_upright": True,
     "healthy_tilt45": True,
+    "healthy_tilt30": True,              # spinal CSF volume shift at 30 deg (F2)
     "gadda2015_supine": True,
     "gadda2015_upright": True,
 }
@@ -356,7 +360,18 @@ def main(argv=None):
         tilt_dump = {k: {q: jsonable(v) for q, v in x.items()} for k, x in A["transitions"].items()}
         tilt_dump["_window"] = {"t_start": A["t_start"], "t_end": A["t_end"], "period": A["period"]}
     else:
+        A = None
         tilt_lines = ["## Posture dynamics: tilt-table run", "", "tilt_supine_to_upright did not run.", ""]
+    # spinal CSF space (F1, F2, F6): steady postures and the held state of the tilt run
+    X = spinal.analyse(R, A)
+    srows = []
+    for rid, tid, what, scen, sim, unit, note in spinal.target_rows(X):
+        t = targets[tid]
+        verdict, pub = grade(t, sim)
+        srows.append({"id": rid, "what": what, "published": f"{pub} {t.get('units', '')}", "scenario": scen,
+                      "simulated": "—" if sim is None else f"{sim:.3g} {unit}", "verdict": verdict, "note": note})
+        dump.append(dump_row(rid, t, "spinal", scen, sim, unit, verdict, f"{what}; {note}"))
+    spinal_lines = spinal.report_lines(X, srows, spinal.plot(R, X, targets, out))
     grows = gadda.rows(R)
     for r in grows:
         dump.append({"id": r["id"], "section": "gadda2015", "kind": "model", "muller2016": False,
@@ -394,7 +409,7 @@ def main(argv=None):
                  f"{pw['azygos']:.0f} | {ijv_csa_mean(s):.1f} |")
     L += ["", "Pressures in mmHg, flows in ml/min (mean over the last cycle).", ""]
     L += [f"![{f}]({f})" for f in figs]
-    L += [""] + tilt_lines + [""] + gadda.report_lines(grows)
+    L += [""] + tilt_lines + [""] + spinal_lines + [""] + gadda.report_lines(grows)
     if hard:
         L += ["", "## Hard failures", ""] + [f"- {h}" for h in hard]
     (out / "report.md").write_text("\n".join(L) + "\n")
@@ -412,6 +427,8 @@ def main(argv=None):
         print(f"[{'pass' if ok else 'FAIL'}] {n}")
     for scen, st, err, wall, pc, ch in runs:
         print(f"run {scen}: {st} {wall:.1f} s {err}")
+    for r in srows:
+        print(f"spinal {r['id']:50} {r['published']:40} {r['simulated']:>12} {r['verdict']}")
     for r in grows:
         if r["simulated"] is not None:
             print(f"gadda2015 {r['posture']:8} {r['quantity']:15} {r['published']:7g} {r['simulated']:9.3g} "
