@@ -2,6 +2,7 @@
 """Physiological validation of the default cerebral venous model (models/cerebral_venous.yaml).
 
     .venv/bin/python validation/physiology/run.py --cli build/release/venoflow [--quick] [--out DIR]
+                                                  [--set KEY=VALUE ...]
 
 Runs the scenarios of models/scenarios/, compares the results with every target of
 validation/physiology/targets.yaml, writes DIR/report.md (table + qualitative checks) and PNG
@@ -11,6 +12,8 @@ comparisons with published numbers are reported, not asserted: inter-subject spr
 large and several targets are model outputs or unverified (see docs/cerebral-model.md).
 
 --quick: 0D (discretisation.lumped=true), fewer cycles, a subset of scenarios (< 30 s).
+--set KEY=VALUE: a model override for every scenario (sensitivity runs, e.g. the spinal fraction;
+docs/cerebral-model.md "Posture validation").
 
 Besides report.md and the plots it writes DIR/targets.json: every graded row (the target table,
 the tilt-run comparison, the spinal CSF space, the Gadda 2015 regression) with its simulated value
@@ -75,9 +78,11 @@ KNOWN_FAILURES: dict[str, str] = {
 }
 
 
-def run(cli: str, scen: str, out: Path, quick: bool) -> tuple[dict | None, str, float]:
+def run(cli: str, scen: str, out: Path, quick: bool, sets: list[str] = ()) -> tuple[dict | None, str, float]:
     h5 = out / f"{scen}.h5"
     cmd = [cli, "run", str(SCEN / f"{scen}.yaml"), "-o", str(h5)]
+    for kv in sets:
+        cmd += ["--set", kv]
     if quick:
         cmd += ["--set", "discretisation.lumped=true"]
         cyc = QUICK_CYCLES.get(scen, "25" if ("upright" in scen or "tilt" in scen) else "10")
@@ -313,6 +318,9 @@ def main(argv=None):
     ap.add_argument("--cli", required=True)
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--out", default=str(HERE / "output"))
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="override a model value in every scenario (as venoflow run --set), e.g. "
+                         "elements.brain.spinal_fraction=0.7 for a sensitivity run; repeatable")
     a = ap.parse_args(argv)
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -322,7 +330,7 @@ def main(argv=None):
     for scen, in_quick in SCENARIOS.items():
         if a.quick and not in_quick:
             continue
-        s, err, wall = run(a.cli, scen, out, a.quick)
+        s, err, wall = run(a.cli, scen, out, a.quick, a.set)
         known = KNOWN_FAILURES.get(scen)
         if s is None:
             status = "expected failure" if known else "FAILED"
@@ -387,7 +395,8 @@ def main(argv=None):
     figs = plots(R, out)
 
     L = ["# Cerebral venous model: physiological validation", "",
-         f"Mode: {'quick (0D)' if a.quick else 'full (1D, model resolution)'}; CLI {a.cli}", "",
+         f"Mode: {'quick (0D)' if a.quick else 'full (1D, model resolution)'}; CLI {a.cli}"
+         + (f"; overrides in every scenario: {', '.join(a.set)}" if a.set else ""), "",
          "## Runs", "", "| scenario | status | wall time [s] | per cardiac cycle [s] | last cycle-to-cycle change | message |",
          "|---|---|---|---|---|---|"]
     for scen, st, err, wall, pc, ch in runs:
@@ -414,7 +423,7 @@ def main(argv=None):
         L += ["", "## Hard failures", ""] + [f"- {h}" for h in hard]
     (out / "report.md").write_text("\n".join(L) + "\n")
     (out / "targets.json").write_text(json.dumps(jsonable({
-        "schema": 1, "mode": "quick" if a.quick else "full", "git_commit": git_commit(),
+        "schema": 1, "mode": "quick" if a.quick else "full", "git_commit": git_commit(), "overrides": a.set,
         "date_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M"),
         "targets": dump, "tilt_transitions": tilt_dump,
         "runs": [{"scenario": r[0], "status": r[1], "wall_time": r[3]} for r in runs]}), indent=1) + "\n")
