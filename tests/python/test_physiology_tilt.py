@@ -256,6 +256,26 @@ def test_spinal_rows_from_hand_made_summaries():
     assert all(r[4] is None for r in spinal.target_rows(spinal.analyse({}, None)))
 
 
+def test_run_passes_overrides_to_every_scenario(tmp_path):
+    # a stand-in CLI that records its arguments and fails: run.run() hands the --set overrides
+    # of a sensitivity run to venoflow run, after the quick-mode ones, and reports the failure
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("physiology_run", PHYS / "run.py")
+    run = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(run)
+    log = tmp_path / "argv.txt"
+    cli = tmp_path / "venoflow"
+    cli.write_text(f'#!/bin/sh\necho "$@" >> "{log}"\necho "error: stand-in" >&2\nexit 3\n')
+    cli.chmod(0o755)
+    s, err, _ = run.run(str(cli), "healthy_tilt30", tmp_path, True, ["elements.brain.spinal_fraction=0.7"])
+    assert s is None and err == "error: stand-in"
+    argv = log.read_text().split()
+    assert argv[:2] == ["run", str(PHYS.parents[1] / "models/scenarios/healthy_tilt30.yaml")]
+    assert argv[argv.index("--set", 4) + 1] == "elements.brain.spinal_fraction=0.7"
+    assert "discretisation.lumped=true" in argv and argv[argv.index("--cycles") + 1] == "25"
+    assert not (tmp_path / "healthy_tilt30.h5").exists()
+
+
 # ---------------------------------------------------------------- gadda.py
 def test_gadda_routes_and_verdicts():
     s = {"pathways": {"ijv_R": 360.0, "ijv_L": 300.0, "vertebral": 60.0,
