@@ -1,6 +1,7 @@
-"""Posture validation tools (validation/physiology/): the tilt-run analysis (tilt.py) on
-synthetic series with hand-computed answers, the Gadda 2015 route mapping (gadda.py), and the
-before/after comparison (compare.py) on hand-made dumps."""
+"""Posture validation tools (validation/physiology/): the tilt-run analysis (tilt.py) and the
+spinal CSF computations (spinal.py: stroke volume, hydrostatic indifferent point, zero-pressure
+level) on synthetic series with hand-computed answers, the Gadda 2015 route mapping (gadda.py),
+and the before/after comparison (compare.py) on hand-made dumps."""
 import json
 import math
 import os
@@ -17,6 +18,7 @@ PHYS = ROOT / "validation" / "physiology"
 sys.path.insert(0, str(PHYS))
 import compare  # noqa: E402
 import gadda  # noqa: E402
+import spinal  # noqa: E402
 import tilt  # noqa: E402
 
 CLI = os.environ.get("VENOFLOW_CLI")
@@ -121,6 +123,159 @@ def test_every_compared_target_is_in_targets_yaml():
     assert {r[0] for r in tilt.target_rows(A)} <= ids
 
 
+# ---------------------------------------------------------------- spinal.py
+def _square_cycles(values, period, cycles=3):
+    """Uniform output instants from 0 (start included, as the results files) holding the same
+    per-sample values every cycle."""
+    n = len(values)
+    dt = period / n
+    t = np.arange(0, cycles * n + 1) * dt
+    return t, np.asarray([values[(k - 1) % n] for k in range(t.size)], float)
+
+
+def test_stroke_volume_of_a_one_pulse_cycle():
+    # T = 1 s, 8 samples of 0.125 s per cycle: 3 of +3, 5 of -1 ml/s. Mean (9 - 5)/8 = 0.5 ml/s,
+    # so q - mean = +2.5 (3 samples), -1.5 (5 samples): caudal 3 x 2.5 x 0.125 = 0.9375 ml,
+    # cranial 5 x 1.5 x 0.125 = 0.9375 ml, net 0.5 ml; the running integral rises to 0.9375
+    # and returns to 0: peak-to-peak 0.9375 = the stroke volume, amplitude half of it
+    t, q = _square_cycles([3, 3, 3, -1, -1, -1, -1, -1], 1.0)
+    x = spinal.stroke_volume(t, q, 1.0)
+    assert x["caudal"] == pytest.approx(0.9375, abs=1e-12)
+    assert x["cranial"] == pytest.approx(0.9375, abs=1e-12)
+    assert x["net"] == pytest.approx(0.5, abs=1e-12)
+    assert x["running_p2p"] == pytest.approx(0.9375, abs=1e-12)
+    assert x["amplitude"] == pytest.approx(0.46875, abs=1e-12)
+    assert x["reversals"] == 2
+    # the same cycle cut to its own window (as summary.py keeps it) gives the same numbers
+    m = t > t[-1] - 1.0 + 1e-9
+    assert spinal.stroke_volume(t[m], q[m], 1.0) == x
+
+
+def test_stroke_volume_of_two_pulses_per_cycle():
+    # two pulses per cycle (T = 1 s, 4 samples of 0.25 s: +1, -1, +1, -1): 0.5 ml moves caudally
+    # per cycle, but the running integral only swings 0 -> 0.25 -> 0 -> 0.25 -> 0 (p2p 0.25)
+    t, q = _square_cycles([1, -1, 1, -1], 1.0)
+    x = spinal.stroke_volume(t, q, 1.0)
+    assert x["caudal"] == pytest.approx(0.5) and x["cranial"] == pytest.approx(0.5)
+    assert x["running_p2p"] == pytest.approx(0.25)
+    assert x["reversals"] == 4 and x["net"] == pytest.approx(0.0)
+
+
+def test_stroke_volume_of_a_sampled_sine():
+    # q = 2 sin(2 pi t / T) ml/s, T = 0.8 s, N = 80 samples of dt = 0.01 s: the sample sum over
+    # the positive half is dt 2 sum_{k=1}^{39} sin(2 pi k/N) = 2 dt cot(pi/N) = 0.509034 ml
+    # (closed form), within (pi/N)^2/3 = 5.1e-4 of the volume per half cycle 2 T/pi = 0.509296
+    T, N = 0.8, 80
+    t = np.arange(0, 5 * N + 1) * (T / N)
+    q = 2 * np.sin(2 * np.pi * t / T)
+    x = spinal.stroke_volume(t, q, T)
+    assert x["caudal"] == pytest.approx(2 * (T / N) / np.tan(np.pi / N), rel=1e-9)
+    assert x["caudal"] == pytest.approx(2 * T / np.pi, rel=5.2e-4)
+    assert x["running_p2p"] == pytest.approx(x["caudal"], rel=1e-9)
+    assert x["reversals"] == 2
+
+
+def test_stroke_volume_refuses_a_series_shorter_than_a_cycle():
+    t = np.arange(0, 0.5, 0.01)
+    with pytest.raises(ValueError, match="tile the period"):
+        spinal.stroke_volume(t, np.sin(t), 0.8)
+    t = np.array([0.0, 0.1, 0.15, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8])
+    with pytest.raises(ValueError, match="uniform"):
+        spinal.stroke_volume(t, np.sin(t), 0.8)
+
+
+def test_hip_and_zps_by_pascals_law():
+    # rho g = 1000 kg/m^3 x 9.81 m/s^2 = 98.1 Pa/cm = 98.1/133.322 = 0.73581 mmHg/cm
+    assert spinal.RHO_G_CSF == pytest.approx(0.73581, abs=1e-5)
+    # ICP 10 mmHg supine, -5 mmHg upright at the reference level 30 cm:
+    # HIP = 30 - 15/0.73581 = 30 - 20.386 = 9.614 cm; ZPS = 30 - 5/0.73581 = 30 - 6.795 = 23.205 cm
+    hip, zps = spinal.hip_zps(10.0, -5.0)
+    assert hip == pytest.approx(9.614, abs=2e-3)
+    assert zps == pytest.approx(23.205, abs=2e-3)
+    # with the brief's rounded 0.736 mmHg/cm: 30 - 15/0.736 = 9.620; 30 - 5/0.736 = 23.207
+    hip, zps = spinal.hip_zps(10.0, -5.0, 30.0, 0.736)
+    assert (hip, zps) == (pytest.approx(9.620, abs=1e-3), pytest.approx(23.207, abs=1e-3))
+    # upright ICP above the supine one (no fall): HIP above the reference level; ICP 0 upright:
+    # ZPS at the reference level
+    assert spinal.hip_zps(5.0, 5.0 + 0.736, 30.0, 0.736) == (pytest.approx(31.0), pytest.approx(31.0 + 5 / 0.736))
+    assert spinal.hip_zps(8.0, 0.0)[1] == 30.0
+
+
+def test_vertebral_levels_of_heights():
+    assert spinal.vertebral_level(19.4) == "between C2-C3 (23 cm) and C5-C6 (16 cm)"
+    assert spinal.vertebral_level(31.6).startswith("above the foramen magnum")
+    assert spinal.vertebral_level(16.0) == "at C5-C6"
+    assert spinal.vertebral_level(2.0) == "below T4 (5 cm)"
+    assert spinal.vertebral_level(float("nan")) == "—"
+
+
+def _height_cm(s):
+    v, u = str(s).split()
+    assert u == "cm"
+    return float(v)
+
+
+def test_spinal_constants_match_the_model():
+    # the ICP reference level (sinus port height - icp_reference_depth) and the vertebral levels
+    # that spinal.py uses are those of models/cerebral_venous.yaml
+    model = yaml.safe_load((ROOT / "models/cerebral_venous.yaml").read_text())
+    h = {n["name"]: _height_cm(n["height"]) for n in model["nodes"]}
+    brain = next(e for e in model["elements"] if e["name"] == "brain")
+    assert h["sinus_in"] - _height_cm(brain["icp_reference_depth"]) == spinal.ICP_REFERENCE_HEIGHT
+    assert model["gravity"]["g"] == "9.81 m/s^2"
+    assert dict((n, z) for z, n in spinal.LEVELS) == {
+        "foramen magnum": h["suboccipital"], "C2-C3": h["ij32_R"], "C5-C6": h["ij21_R"],
+        "C7-T1": h["plexus_cerv"], "T4": h["azy_arch"]}
+
+
+def test_spinal_rows_from_hand_made_summaries():
+    # supine SV 0.9375 ml (the one-pulse cycle above), upright half of it: reduction 0.5, supine
+    # larger by 100 %; spinal volume -0.25 supine, 3.45 ml at 30 deg: shift 3.7 ml; ICP 10 / -5:
+    # HIP 9.614, ZPS 23.205 cm (steady) and 8 -> 0 mmHg held: HIP 30 - 8/0.73581 = 19.128, ZPS 30
+    t, q = _square_cycles([3, 3, 3, -1, -1, -1, -1, -1], 1.0)
+
+    def summ(scale, icp, dv):
+        return {"period": 1.0, "icp": icp, "foramen_magnum_flow": {"t": t, "q": q * scale * 1e-6},
+                "elements": {"brain": {"spinal_volume_change": dv * 1e-6}}}
+    R = {"healthy_supine": summ(1.0, 10.0, -0.25), "healthy_upright": summ(0.5, -5.0, 5.0),
+         "healthy_tilt30": summ(0.7, 4.0, 3.45)}
+    A = {"transitions": {"icp": {"initial": 8.0, "final": 0.0}}}
+    X = spinal.analyse(R, A)
+    rows = {r[0]: r for r in spinal.target_rows(X)}
+    assert rows["csf_stroke_volume_cervical_enzmann1993"][4] == pytest.approx(0.9375)
+    assert rows["csf_oscillation_reduction_sitting_alperin2005"][4] == pytest.approx(0.5)
+    assert rows["csf_stroke_volume_supine_vs_upright_muccio2021"][4] == pytest.approx(1.0)
+    assert rows["lumbosacral_csf_volume_rise_30deg_strbacko2024"][4] == pytest.approx(3.7)
+    assert rows["hip_height_sitting_magnaes1976"][4] == pytest.approx(9.614, abs=2e-3)
+    assert rows["zps_height_sitting_magnaes1976"][4] == pytest.approx(23.205, abs=2e-3)
+    assert rows["tilt:hip_height_sitting_magnaes1976"][4] == pytest.approx(19.128, abs=2e-3)
+    assert rows["tilt:zps_height_sitting_magnaes1976"][4] == pytest.approx(30.0)
+    ids = {t["id"] for t in yaml.safe_load((PHYS / "targets.yaml").read_text())["targets"]}
+    assert {r[1] for r in rows.values()} <= ids
+    # nothing ran: every row is None (reported as "not run"), no exception
+    assert all(r[4] is None for r in spinal.target_rows(spinal.analyse({}, None)))
+
+
+def test_run_passes_overrides_to_every_scenario(tmp_path):
+    # a stand-in CLI that records its arguments and fails: run.run() hands the --set overrides
+    # of a sensitivity run to venoflow run, after the quick-mode ones, and reports the failure
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("physiology_run", PHYS / "run.py")
+    run = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(run)
+    log = tmp_path / "argv.txt"
+    cli = tmp_path / "venoflow"
+    cli.write_text(f'#!/bin/sh\necho "$@" >> "{log}"\necho "error: stand-in" >&2\nexit 3\n')
+    cli.chmod(0o755)
+    s, err, _ = run.run(str(cli), "healthy_tilt30", tmp_path, True, ["elements.brain.spinal_fraction=0.7"])
+    assert s is None and err == "error: stand-in"
+    argv = log.read_text().split()
+    assert argv[:2] == ["run", str(PHYS.parents[1] / "models/scenarios/healthy_tilt30.yaml")]
+    assert argv[argv.index("--set", 4) + 1] == "elements.brain.spinal_fraction=0.7"
+    assert "discretisation.lumped=true" in argv and argv[argv.index("--cycles") + 1] == "25"
+    assert not (tmp_path / "healthy_tilt30.h5").exists()
+
+
 # ---------------------------------------------------------------- gadda.py
 def test_gadda_routes_and_verdicts():
     s = {"pathways": {"ijv_R": 360.0, "ijv_L": 300.0, "vertebral": 60.0,
@@ -210,11 +365,20 @@ def test_quick_run_writes_the_tilt_and_gadda_sections(tmp_path):
     report = (tmp_path / "report.md").read_text()
     assert "## Posture dynamics: tilt-table run" in report and "(tilt.png)" in report
     assert "## Model-to-model regression: Gadda et al. 2015" in report
+    assert "## Spinal CSF space" in report and "(spinal.png)" in report
     assert (tmp_path / "tilt.png").stat().st_size > 0
     d = json.loads((tmp_path / "targets.json").read_text())
     ids = {r["id"]: r for r in d["targets"]}
     assert ids["tilt:ijv_csa_sitting_holmlund2017"]["simulated"] is not None
     assert ids["gadda2015:supine:cbf"]["simulated"] is not None
+    for rid in ("csf_stroke_volume_cervical_enzmann1993", "csf_oscillation_reduction_sitting_alperin2005",
+                "lumbosacral_csf_volume_rise_30deg_strbacko2024", "hip_height_sitting_magnaes1976",
+                "tilt:zps_height_sitting_magnaes1976"):
+        assert ids[rid]["simulated"] is not None and ids[rid]["section"] == "spinal"
+    # Pascal's law upright: the ZPS lies above the HIP whenever the supine ICP is positive
+    assert ids["zps_height_sitting_magnaes1976"]["simulated"] > ids["hip_height_sitting_magnaes1976"]["simulated"]
+    # head-up moves CSF into the spinal sac (F2: lumbosacral volume rises at 30 deg)
+    assert ids["lumbosacral_csf_volume_rise_30deg_strbacko2024"]["simulated"] > 0
     # the held IJV area follows the collapse (Holmlund 2017: 94.5 -> 6.5 mm^2) and the tilt
     # moves outflow from the IJVs to the vertebral route (F4)
     tr = d["tilt_transitions"]

@@ -121,6 +121,9 @@ def main(argv=None) -> int:
     cells = [[r["id"], _f(r["before"]), _f(r["after"]), _band(r), r["units"], r["status"]] for r in rows]
     print(f"before: {b.get('mode')} run, commit {b.get('git_commit')}, {b.get('date_utc')}")
     print(f"after:  {af.get('mode')} run, commit {af.get('git_commit')}, {af.get('date_utc')}")
+    for lab, d in (("before", b), ("after", af)):
+        if d.get("overrides"):
+            print(f"{lab} overrides: {', '.join(d['overrides'])}")
     if b.get("mode") != af.get("mode"):
         print("warning: the two runs are of different modes (quick 0D vs full 1D)")
     if a.markdown:

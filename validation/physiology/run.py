@@ -2,6 +2,7 @@
 """Physiological validation of the default cerebral venous model (models/cerebral_venous.yaml).
 
     .venv/bin/python validation/physiology/run.py --cli build/release/venoflow [--quick] [--out DIR]
+                                                  [--set KEY=VALUE ...]
 
 Runs the scenarios of models/scenarios/, compares the results with every target of
 validation/physiology/targets.yaml, writes DIR/report.md (table + qualitative checks) and PNG
@@ -11,11 +12,15 @@ comparisons with published numbers are reported, not asserted: inter-subject spr
 large and several targets are model outputs or unverified (see docs/cerebral-model.md).
 
 --quick: 0D (discretisation.lumped=true), fewer cycles, a subset of scenarios (< 30 s).
+--set KEY=VALUE: a model override for every scenario (sensitivity runs, e.g. the spinal fraction;
+docs/cerebral-model.md "Posture validation").
 
 Besides report.md and the plots it writes DIR/targets.json: every graded row (the target table,
-the tilt-run comparison, the Gadda 2015 regression) with its simulated value and 2 SD band, for
-validation/physiology/compare.py (before/after comparison of two runs). The tilt-run analysis is
-validation/physiology/tilt.py, the Gadda 2015 regression validation/physiology/gadda.py.
+the tilt-run comparison, the spinal CSF space, the Gadda 2015 regression) with its simulated value
+and 2 SD band, for validation/physiology/compare.py (before/after comparison of two runs). The
+tilt-run analysis is validation/physiology/tilt.py, the spinal CSF targets (stroke volume, volume
+shift, hydrostatic indifferent point) validation/physiology/spinal.py, the Gadda 2015 regression
+validation/physiology/gadda.py.
 """
 from __future__ import annotations
 
@@ -36,6 +41,7 @@ ROOT = HERE.parent.parent
 sys.path.insert(0, str(HERE))
 from summary import summarise  # noqa: E402
 import gadda  # noqa: E402
+import spinal  # noqa: E402
 import tilt  # noqa: E402
 
 SCEN = ROOT / "models" / "scenarios"
@@ -57,6 +63,7 @@ SCENARIOS = {
     "respiration": False,
     "tilt_supine_to_upright": True,
     "healthy_tilt45": True,
+    "healthy_tilt30": True,              # spinal CSF volume shift at 30 deg (F2)
     "gadda2015_supine": True,
     "gadda2015_upright": True,
 }
@@ -71,9 +78,11 @@ KNOWN_FAILURES: dict[str, str] = {
 }
 
 
-def run(cli: str, scen: str, out: Path, quick: bool) -> tuple[dict | None, str, float]:
+def run(cli: str, scen: str, out: Path, quick: bool, sets: list[str] = ()) -> tuple[dict | None, str, float]:
     h5 = out / f"{scen}.h5"
     cmd = [cli, "run", str(SCEN / f"{scen}.yaml"), "-o", str(h5)]
+    for kv in sets:
+        cmd += ["--set", kv]
     if quick:
         cmd += ["--set", "discretisation.lumped=true"]
         cyc = QUICK_CYCLES.get(scen, "25" if ("upright" in scen or "tilt" in scen) else "10")
@@ -309,6 +318,9 @@ def main(argv=None):
     ap.add_argument("--cli", required=True)
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--out", default=str(HERE / "output"))
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="override a model value in every scenario (as venoflow run --set), e.g. "
+                         "elements.brain.spinal_fraction=0.7 for a sensitivity run; repeatable")
     a = ap.parse_args(argv)
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -318,7 +330,7 @@ def main(argv=None):
     for scen, in_quick in SCENARIOS.items():
         if a.quick and not in_quick:
             continue
-        s, err, wall = run(a.cli, scen, out, a.quick)
+        s, err, wall = run(a.cli, scen, out, a.quick, a.set)
         known = KNOWN_FAILURES.get(scen)
         if s is None:
             status = "expected failure" if known else "FAILED"
@@ -356,7 +368,18 @@ def main(argv=None):
         tilt_dump = {k: {q: jsonable(v) for q, v in x.items()} for k, x in A["transitions"].items()}
         tilt_dump["_window"] = {"t_start": A["t_start"], "t_end": A["t_end"], "period": A["period"]}
     else:
+        A = None
         tilt_lines = ["## Posture dynamics: tilt-table run", "", "tilt_supine_to_upright did not run.", ""]
+    # spinal CSF space (F1, F2, F6): steady postures and the held state of the tilt run
+    X = spinal.analyse(R, A)
+    srows = []
+    for rid, tid, what, scen, sim, unit, note in spinal.target_rows(X):
+        t = targets[tid]
+        verdict, pub = grade(t, sim)
+        srows.append({"id": rid, "what": what, "published": f"{pub} {t.get('units', '')}", "scenario": scen,
+                      "simulated": "—" if sim is None else f"{sim:.3g} {unit}", "verdict": verdict, "note": note})
+        dump.append(dump_row(rid, t, "spinal", scen, sim, unit, verdict, f"{what}; {note}"))
+    spinal_lines = spinal.report_lines(X, srows, spinal.plot(R, X, targets, out))
     grows = gadda.rows(R)
     for r in grows:
         dump.append({"id": r["id"], "section": "gadda2015", "kind": "model", "muller2016": False,
@@ -372,7 +395,8 @@ def main(argv=None):
     figs = plots(R, out)
 
     L = ["# Cerebral venous model: physiological validation", "",
-         f"Mode: {'quick (0D)' if a.quick else 'full (1D, model resolution)'}; CLI {a.cli}", "",
+         f"Mode: {'quick (0D)' if a.quick else 'full (1D, model resolution)'}; CLI {a.cli}"
+         + (f"; overrides in every scenario: {', '.join(a.set)}" if a.set else ""), "",
          "## Runs", "", "| scenario | status | wall time [s] | per cardiac cycle [s] | last cycle-to-cycle change | message |",
          "|---|---|---|---|---|---|"]
     for scen, st, err, wall, pc, ch in runs:
@@ -394,12 +418,12 @@ def main(argv=None):
                  f"{pw['azygos']:.0f} | {ijv_csa_mean(s):.1f} |")
     L += ["", "Pressures in mmHg, flows in ml/min (mean over the last cycle).", ""]
     L += [f"![{f}]({f})" for f in figs]
-    L += [""] + tilt_lines + [""] + gadda.report_lines(grows)
+    L += [""] + tilt_lines + [""] + spinal_lines + [""] + gadda.report_lines(grows)
     if hard:
         L += ["", "## Hard failures", ""] + [f"- {h}" for h in hard]
     (out / "report.md").write_text("\n".join(L) + "\n")
     (out / "targets.json").write_text(json.dumps(jsonable({
-        "schema": 1, "mode": "quick" if a.quick else "full", "git_commit": git_commit(),
+        "schema": 1, "mode": "quick" if a.quick else "full", "git_commit": git_commit(), "overrides": a.set,
         "date_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M"),
         "targets": dump, "tilt_transitions": tilt_dump,
         "runs": [{"scenario": r[0], "status": r[1], "wall_time": r[3]} for r in runs]}), indent=1) + "\n")
@@ -412,6 +436,8 @@ def main(argv=None):
         print(f"[{'pass' if ok else 'FAIL'}] {n}")
     for scen, st, err, wall, pc, ch in runs:
         print(f"run {scen}: {st} {wall:.1f} s {err}")
+    for r in srows:
+        print(f"spinal {r['id']:50} {r['published']:40} {r['simulated']:>12} {r['verdict']}")
     for r in grows:
         if r["simulated"] is not None:
             print(f"gadda2015 {r['posture']:8} {r['quantity']:15} {r['published']:7g} {r['simulated']:9.3g} "

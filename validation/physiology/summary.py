@@ -73,6 +73,10 @@ def summarise(path: str) -> dict:
         if b:
             icp = f["elements/brain/icp"][:][m]
             out["icp_pulse"] = float(icp.max() - icp.min()) / MMHG
+            if "foramen_magnum_flow" in f["elements/brain"]:
+                # the last cycle of the CSF flow cranial -> spinal [m^3/s]: its stroke volume
+                # (validation/physiology/spinal.py) needs the series, not the mean
+                out["foramen_magnum_flow"] = {"t": tt, "q": f["elements/brain/foramen_magnum_flow"][:][m]}
         out["finite"] = finite
         out["metrics"] = {k: float(v[()]) for k, v in f.get("metrics", {}).items()}
     b = out["elements"].get("brain", {})

@@ -431,10 +431,11 @@ def report_lines(A: dict, rows: list, fig: str | None) -> list[str]:
           "(before/after posture), so only the supine and held values are graded. Magnaes 1976 "
           "(patients, not healthy) reports transients of tens of mmHg on rapid tilting.",
           "",
-          "Not graded: the F6 targets of the spinal CSF space, the cervical CSF oscillation "
-          "(-48 to -58 % sitting, Alperin 2005) and the lumbosacral CSF volume (about +4 ml at "
-          "30 deg, F2), need quantities the intracranial element does not report today; element "
-          "quantities named spinal* or foramen* are added to the table above when it does.",
+          "The F6 targets of the spinal CSF space (cervical CSF stroke volume and its reduction "
+          "upright, the spinal volume shift at 30 deg, the hydrostatic indifferent point and the "
+          "zero-pressure level, for the steady upright state and for the held state of this run) "
+          "are graded in the next section (validation/physiology/spinal.py); the element "
+          "quantities named spinal* or foramen* are in the table above.",
           ""]
     if fig:
         L.append(f"![{fig}]({fig})")
