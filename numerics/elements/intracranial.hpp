@@ -31,6 +31,15 @@
 //                       smoothing: max(a, b) -> (a+b)/2 + sqrt(((a-b)/2)^2 + dP_smooth^2),
 //                       C-infinity, exact for dP_smooth = 0, error dP_smooth^2/|a-b| away from
 //                       the switch (0.003 mmHg at the basal state with 0.1 mmHg).
+//   deep venous outflow With the optional third port `deep` (deep cerebral veins -> Galen vein ->
+//                       straight sinus), a share f_d = deep_fraction of the terminal conductance
+//                       drains there through a Starling resistor of its own:
+//                         q_vs = (1 - f_d)(P_v - max(P_ic, P_vs))/R_vs1        (sinus port)
+//                              +      f_d (P_v - max(P_ic, P_vd))/R_vs1        (deep port)
+//                       with P_vd the deep port's pressure referred to the sinus port's height
+//                       [CHOSEN split of the Ursino-Lodi resistor; at equal port pressures the
+//                       total is the original]. CSF absorption stays at the sinus port
+//                       (arachnoid granulations along the SSS).
 //   CSF formation       q_f = (P_c - P_ic)/R_f                                  [READ-3P A4]
 //   CSF absorption      q_o = pos(P_ic - P_vs)/R_0, zero when negative [READ-3P A4]; CHOSEN
 //                       smoothing pos(x) = (x + sqrt(x^2 + dP_smooth^2))/2.
