@@ -601,3 +601,64 @@ TEST(IntracranialSpinal, ReferencePressureAboveBasalIsRejected) {
   Element e = brain_spinal(0.35, 9.5);
   EXPECT_THROW(make_element(e), std::invalid_argument);
 }
+
+// ---- the optional deep port (intracranial.hpp, "deep venous outflow")
+// ----------------------------
+
+// With the deep port at the sinus port's pressure and height, splitting the terminal conductance
+// f_d : 1 - f_d changes nothing: the port flows add up to the two-port element's outflow, the
+// deep port takes exactly f_d of the Starling outflow, and the state derivatives are equal.
+TEST(IntracranialDeep, SplitAtEqualPortPressuresLeavesTheTotalUnchanged) {
+  auto two = make_element(brain(true));
+  Element e3 = brain(true);
+  e3.nodes = {"art", "sss", "deep"};
+  e3.params["deep_fraction"] = 0.3;
+  auto three = make_element(e3);
+  std::vector<double> ext;
+  ElementContext ctx;
+  ctx.external_pressures = &ext;
+  const std::vector<double> y{1 * kMl, 0.205 * kMl * 40, 0.2 * kMl, -0.05};
+  PortView p2[2] = {{95 * kMmHg, 95 * kMmHg}, {6 * kMmHg, 6 * kMmHg}};
+  PortView p3[3] = {p2[0], p2[1], p2[1]};
+  std::vector<double> f2(2), f3(3), d2(4), d3(4), o3(three->outputs().size());
+  two->evaluate(ctx, y.data(), p2, f2.data(), d2.data());
+  three->evaluate(ctx, y.data(), p3, f3.data(), d3.data());
+  three->output(ctx, y.data(), p3, o3.data());
+  EXPECT_NEAR(f3[0], f2[0], 1e-15);
+  EXPECT_NEAR(f3[1] + f3[2], f2[1], 1e-15);
+  for (int i = 0; i < 4; ++i) EXPECT_NEAR(d3[i], d2[i], 1e-15) << i;
+  // venous_outflow (index 8) includes the deep share (index 17): deep = f_d x Starling outflow
+  EXPECT_NEAR(-f3[2], o3[17], 1e-18);
+  EXPECT_NEAR(o3[17], 0.3 * o3[8], 1e-9 * o3[8]);
+  // mass balance with three ports
+  EXPECT_NEAR(f3[0] + f3[1] + f3[2], d3[0], 1e-15);
+}
+
+// The deep port and deep_fraction come together: either without the other is a located error
+// at the element's key.
+TEST(IntracranialDeep, DeepFractionAndDeepPortComeTogether) {
+  auto model = [](const std::string& nodes, const std::string& extra) {
+    return "venoflow: 1\nvessels: []\nelements:\n  - name: brain\n    type: intracranial\n"
+           "    nodes: " +
+           nodes + "\n" + extra +
+           "boundary_conditions:\n  - {node: art, pressure: 100 mmHg}\n"
+           "  - {node: sss, pressure: 6 mmHg}\n  - {node: dv, pressure: 6 mmHg}\n"
+           "solver: {t_end: 1 s, output_interval: 0.5 s}\n";
+  };
+  auto problem = [](const std::string& text) -> std::string {
+    try {
+      (void)ModelDocument::from_string(text, "b.yaml").build();
+    } catch (const ModelError& e) {
+      for (const auto& d : e.diagnostics())
+        if (d.key == "elements.brain.deep_fraction") return d.str();
+      return "other: " + std::string(e.what());
+    }
+    return "";
+  };
+  EXPECT_NE(problem(model("[art, sss, dv]", "")).find("required with"), std::string::npos);
+  EXPECT_NE(problem(model("[art, sss]", "    deep_fraction: 0.3\n")).find("optional port 'deep'"),
+            std::string::npos);
+  EXPECT_EQ(problem(model("[art, sss, dv]", "    deep_fraction: 0.3\n")), "");
+  EXPECT_NE(problem(model("[art, sss, dv]", "    deep_fraction: 1\n")).find("must be"),
+            std::string::npos);
+}
