@@ -47,7 +47,9 @@ Model recording_model(const Model& base, double tilt, const ExamSpec::Breathing&
   for (auto& bc : m.boundary_conditions)
     if (std::find(ex.thoracic_nodes.begin(), ex.thoracic_nodes.end(), bc.node) !=
         ex.thoracic_nodes.end()) {
-      const double c = bc.value(0.0);  // constant (checked at load)
+      // The breathing replaces whatever the node had: its time mean (a constant, or the mean of
+      // a respiratory swing such as scenarios/respiration.yaml's) plus the exam's swing.
+      const double c = bc.value.mean();
       bc.value = breath_function(c, c + (b.inspiration - b.expiration), b);
     }
   m.solver.period = b.period;
@@ -171,6 +173,25 @@ ExamResult virtual_exam(const Model& model, const ExamControl& control) {
         "model '" + model.name +
         "' has no exam: section (the landmarks and breathing of the virtual Doppler exam; "
         "docs/model-format.md#exam)");
+  // The run's period is the breath: the cardiac cycle must repeat within it, else the two
+  // rhythms have no common period and no periodic state. Checked here, not at load, because a
+  // run of the model alone (another solver.period) does not need it.
+  {
+    std::vector<Diagnostic> bad;
+    const double cardiac = model.solver.period;
+    for (const auto& [name, b] :
+         {std::pair{"quiet_breathing", &ex.quiet}, std::pair{"deep_inspiration", &ex.deep}}) {
+      const double k = cardiac > 0.0 ? b->period / cardiac : 0.0;
+      if (!(k >= 1.0 && std::abs(k - std::round(k)) <= 1e-9 * k)) {
+        std::ostringstream msg;
+        msg << "must be a whole number of cardiac periods (solver.period = " << cardiac
+            << " s), got " << b->period << " s";
+        bad.push_back(
+            Diagnostic{b->period_where, std::string("exam.") + name + ".period", msg.str()});
+      }
+    }
+    if (!bad.empty()) throw ModelError(bad);
+  }
   ExamResult out;
   out.required = ex.required;
 

@@ -83,20 +83,11 @@ void Builder::read_exam(const YAML::Node& root) {
           error((*tn)[i], path, "'" + *name + "' is not a node with a pressure boundary condition");
           continue;
         }
-        // The swing is added to a constant; a prescribed waveform would need the sum of two
-        // time functions, which the exam does not build.
-        if (!bc->value.is_constant()) {
-          error((*tn)[i], path,
-                "the pressure boundary at '" + *name +
-                    "' varies in time; the exam shifts only constant pressures with the breathing");
-          continue;
-        }
         ex.thoracic_nodes.push_back(*name);
       }
     }
   }
 
-  const double cardiac = m_.solver.period > 0.0 ? m_.solver.period : m_.common_period();
   auto breath = [&](const std::string& name, ExamSpec::Breathing& b) {
     const KeySpec& bs = *find_key(s, name);
     // Defaults from the key table, then the file's values.
@@ -122,18 +113,9 @@ void Builder::read_exam(const YAML::Node& root) {
             "pressure)");
     if (!(b.inspiration_time < b.period))
       error(where, path + ".inspiration_time", "must be shorter than the breath period");
-    // The run's period is the breath: the cardiac cycle must repeat within it, else the two
-    // rhythms have no common period and no periodic state.
-    if (cardiac > 0.0 && b.period > 0.0) {
-      const double k = b.period / cardiac;
-      if (std::abs(k - std::round(k)) > 1e-9 * k || std::round(k) < 1.0)
-        error(m && child(*m, "period") ? *child(*m, "period") : where, path + ".period",
-              "must be a whole number of cardiac periods (" + si_text(cardiac) + " s), got " +
-                  si_text(b.period) + " s");
-    } else if (!(cardiac > 0.0)) {
-      error(where, path + ".period",
-            "the model has no cardiac period (solver.period) for the breath to repeat");
-    }
+    // Where the period is (or would be) given: the exam checks it against the cardiac
+    // period when it runs (virtual_exam), since a run of the model alone may change that.
+    b.period_where = loc(m && child(*m, "period") ? *child(*m, "period") : where, path + ".period");
   };
   breath("quiet_breathing", ex.quiet);
   breath("deep_inspiration", ex.deep);

@@ -75,8 +75,9 @@ struct ExamControl {
 };
 
 /// Run the exam on `model` (after its overrides), which must have an `exam:` section
-/// (std::invalid_argument otherwise). Throws SolverError if a run fails; when stopped, returns
-/// at once with `interrupted` set and no criteria.
+/// (std::invalid_argument otherwise) whose breath periods are whole numbers of the cardiac
+/// period (ModelError located at exam.*.period otherwise). Throws SolverError if a run fails; when
+/// stopped, returns at once with `interrupted` set and no criteria.
 ExamResult virtual_exam(const Model& model, const ExamControl& control = {});
 
 /// The criteria table as aligned text (the command line prints it).

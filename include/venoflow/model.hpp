@@ -197,13 +197,15 @@ struct ExamSpec {
   /// Landmark (J1_R, J2_R, J3_R, J1_L, J2_L, J3_L, VV_R, VV_L, deep_cerebral) -> vessel. The
   /// vessel's from -> to direction is the drainage direction (towards the heart).
   std::map<std::string, std::string> landmarks;
-  std::string breathing_pressure;           ///< external-pressure group driven by the breathing
-  std::vector<std::string> thoracic_nodes;  ///< pressure boundaries shifted with it (atrium)
+  std::string breathing_pressure;  ///< external-pressure group driven by the breathing
+  /// Pressure boundaries inside the thorax (atrium): their time mean plus the breathing swing.
+  std::vector<std::string> thoracic_nodes;
   /// One breath: intrathoracic pressure from `expiration` down to `inspiration` over
   /// `inspiration_time`, back over the rest of `period` (monotone periodic table).
   struct Breathing {
     double expiration = 0.0, inspiration = 0.0;   ///< [Pa]
     double period = 0.0, inspiration_time = 0.0;  ///< [s]
+    SourceLocation period_where;  ///< for the exam's check against the cardiac period
   };
   Breathing quiet, deep;
   int max_breaths = 8;              ///< cap on breaths run to the periodic state

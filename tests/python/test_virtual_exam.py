@@ -248,3 +248,20 @@ def test_python_virtual_exam_and_sweep():
         venoflow.virtual_exam(m, c9_floor="1 cm/s")
     with pytest.raises(venoflow.ModelError):
         venoflow.virtual_exam(m, c3_reduction="150 %")
+
+
+def test_breathing_of_the_model_is_replaced_by_the_exam(healthy, tmp_path):
+    """scenarios/respiration.yaml is the default subject with a respiratory swing of its own
+    (intrathoracic and right atrium, solver.period 4 s): the exam replaces that breathing by
+    its own, so it examines the same subject and finds the same table. (The exam refused it
+    before: the atrium's pressure was not a constant.)"""
+    _, out = healthy
+    out2 = tmp_path / "resp.h5"
+    r = run("exam", SCEN / "respiration.yaml", *LUMPED, "-o", out2)
+    assert r.returncode == 0, r.stderr
+    a, _ = table(out)
+    b, _ = table(out2)
+    assert [x["positive"] for x in a] == [x["positive"] for x in b]
+    for x, y in zip(a, b):
+        if not math.isnan(x["value"]):
+            assert y["value"] == pytest.approx(x["value"], rel=1e-6, abs=1e-12)
