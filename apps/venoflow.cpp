@@ -225,6 +225,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (exam->parsed()) {
+      if (!exam_out.empty()) venoflow::check_exam_path(exam_out);  // before the runs
       install_signal_handlers();
       venoflow::ExamControl ec;
       ec.stop = &g_stop;

@@ -159,11 +159,9 @@ void write_all(hid_t f, const ExamResult& e, const std::string& model_yaml, cons
 
 }  // namespace
 
-void write_exam(const std::string& path, const ExamResult& exam, const std::string& model_yaml) {
+void check_exam_path(const std::string& path) {
   namespace fs = std::filesystem;
   if (path.empty()) throw std::runtime_error("exam file: empty output path");
-  if (exam.interrupted)
-    throw std::runtime_error("exam file '" + path + "': the exam is incomplete");
   std::error_code ec;
   if (fs::is_directory(path, ec))
     throw std::runtime_error("exam file '" + path + "' is a directory");
@@ -171,6 +169,12 @@ void write_exam(const std::string& path, const ExamResult& exam, const std::stri
   if (!parent.empty() && !fs::is_directory(parent, ec))
     throw std::runtime_error("exam file '" + path + "': directory '" + parent.string() +
                              "' does not exist");
+}
+
+void write_exam(const std::string& path, const ExamResult& exam, const std::string& model_yaml) {
+  check_exam_path(path);
+  if (exam.interrupted)
+    throw std::runtime_error("exam file '" + path + "': the exam is incomplete");
   const std::string tmp = path + ".tmp-" + std::to_string(::getpid()) + "-exam" +
                           std::to_string(g_exam_serial.fetch_add(1));
   h5::ErrorSilencer quiet;

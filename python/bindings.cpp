@@ -355,6 +355,7 @@ py::dict exam_model(const venoflow::ModelDocument& doc, const std::string& outpu
   {
     py::gil_scoped_release release;
     const venoflow::Model model = doc.build(!output.empty());
+    if (!output.empty()) venoflow::check_exam_path(output);
     venoflow::ExamControl control;
     if (stop) control.stop = &stop->flag;
     e = venoflow::virtual_exam(model, control);

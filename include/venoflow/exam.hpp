@@ -89,4 +89,8 @@ std::string format_exam(const ExamResult& exam);
 /// half-written; throws std::runtime_error naming the path on failure (nothing left behind).
 void write_exam(const std::string& path, const ExamResult& exam, const std::string& model_yaml);
 
+/// The checks write_exam makes on `path` before writing (not empty, not a directory, its
+/// directory exists), to be made before the exam is computed; std::runtime_error naming it.
+void check_exam_path(const std::string& path);
+
 }  // namespace venoflow

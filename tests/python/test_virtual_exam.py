@@ -199,8 +199,10 @@ solver: {t_end: 0.1 s}
 
 
 def test_unwritable_output_leaves_nothing_and_keeps_old_file(tmp_path):
-    r = run("exam", MODEL, *LUMPED, "-o", tmp_path / "missing" / "e.h5")
+    t0 = time.perf_counter()
+    r = run("exam", MODEL, "-o", tmp_path / "missing" / "e.h5")  # 1D: refused before the runs
     assert r.returncode == 1 and "does not exist" in r.stderr
+    assert time.perf_counter() - t0 < 1.0 and r.stdout == ""
     assert not (tmp_path / "missing").exists()
     old = tmp_path / "old.h5"
     old.write_bytes(b"previous")
@@ -248,6 +250,14 @@ def test_python_virtual_exam_and_sweep():
         venoflow.virtual_exam(m, c9_floor="1 cm/s")
     with pytest.raises(venoflow.ModelError):
         venoflow.virtual_exam(m, c3_reduction="150 %")
+    # sweep(exam=True): the C4 floor below and above the measured slowest landmark
+    c4 = e.table[(e.table.criterion == "C4") & e.table.counted].value.iloc[0]
+    df = venoflow.sweep(m, {"exam.criteria.c4_floor": [f"{c4 * 0.9} m/s", f"{c4 * 1.1} m/s"]},
+                        workers=1, progress=False, cycles=1, exam=True)
+    assert list(df.exam_C4) == [False, True] and list(df.exam_count) == [0, 1]
+    assert df.exam_C4_value.iloc[0] == pytest.approx(c4)
+    assert df.attrs["metric_units"]["exam_C4_value"] == "m/s"
+    assert df.exam_C2_value.isna().all() and not df.exam_ccsvi.any()
 
 
 def test_breathing_of_the_model_is_replaced_by_the_exam(healthy, tmp_path):
