@@ -1,6 +1,7 @@
 // venoflow command-line program: parses arguments and calls the library, nothing else.
 //   venoflow run MODEL.yaml [-o OUT.h5] [--set KEY=VALUE]... [--cycles N | --t-end T]
 //   venoflow check MODEL.yaml [--set KEY=VALUE]...
+//   venoflow exam MODEL.yaml [--set KEY=VALUE]... [-o EXAM.h5]   (virtual Doppler exam)
 //   venoflow compare A.h5 B.h5
 //   venoflow schema
 // Exit codes: 0 success, 1 invalid model, input or output path (or the results file could not
@@ -19,6 +20,7 @@
 
 #include "apps/summary.hpp"
 #include "venoflow/element_types.hpp"
+#include "venoflow/exam.hpp"
 #include "venoflow/hdf5_writer.hpp"
 #include "venoflow/model_document.hpp"
 #include "venoflow/simulation.hpp"
@@ -153,6 +155,15 @@ int main(int argc, char** argv) {
   cyc->excludes(tend);
   run->add_flag("-q,--quiet", quiet, "No progress bar and no summary");
 
+  std::string exam_out;
+  auto* exam = app.add_subcommand(
+      "exam", "Virtual Doppler exam: Zamboni's criteria and perfusion, supine and upright");
+  exam->add_option("model", model_path, "Model file (YAML) with an exam: section")
+      ->required()
+      ->check(CLI::ExistingFile);
+  exam->add_option("--set", sets, "Override a model value")->type_name("KEY=VALUE");
+  exam->add_option("-o,--output", exam_out, "Also write the exam to this HDF5 file");
+
   auto* chk = app.add_subcommand("check", "Validate a model and print its graph and unknowns");
   chk->add_option("model", model_path, "Model file (YAML)")->required()->check(CLI::ExistingFile);
   chk->add_option("--set", sets, "Override a model value")->type_name("KEY=VALUE");
@@ -211,6 +222,30 @@ int main(int argc, char** argv) {
       // The run the model file asks for, as `venoflow run` would plan it for a results file.
       venoflow::Hdf5Writer file_sink((model.name.empty() ? "results" : model.name) + ".h5");
       std::cout << sim.plan({}, &file_sink).describe();
+      return 0;
+    }
+    if (exam->parsed()) {
+      if (!exam_out.empty()) venoflow::check_exam_path(exam_out);  // before the runs
+      install_signal_handlers();
+      venoflow::ExamControl ec;
+      ec.stop = &g_stop;
+      venoflow::ExamResult result;
+      try {
+        result = venoflow::virtual_exam(model, ec);
+      } catch (const venoflow::SolverError& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return 3;
+      }
+      if (result.interrupted) {
+        const int sig = g_signal != 0 ? int(g_signal) : SIGINT;
+        std::cerr << "interrupted (" << signal_name(sig) << "): exam not completed\n";
+        return 128 + sig;
+      }
+      std::cout << venoflow::format_exam(result);
+      if (!exam_out.empty()) {
+        venoflow::write_exam(exam_out, result, model.resolved_yaml);
+        std::cout << "exam written to " << exam_out << "\n";
+      }
       return 0;
     }
     // run

@@ -444,6 +444,7 @@ class Builder {
   void read_elements(const YAML::Node& root);
   void read_stenoses(const YAML::Node& root);
   void read_metrics(const YAML::Node& root);
+  void read_exam(const YAML::Node& root);
   void check_graph(const std::map<std::string, Node>& declared,
                    const std::map<std::string, std::pair<YAML::Node, std::string>>& declared_where);
   void use_node(const std::string& name, const YAML::Node& where, const std::string& path) {

@@ -536,6 +536,7 @@ Model Builder::run() {
   }
   // period: inferred from periodic boundary functions when all agree
   if (m_.solver.period == 0.0) m_.solver.period = m_.common_period();
+  read_exam(root);  // after the period: the breaths are whole numbers of cardiac cycles
   if (!diags_.empty()) {
     std::stable_sort(diags_.begin(), diags_.end(), [](const Diagnostic& a, const Diagnostic& b) {
       auto key = [](const Diagnostic& d) {

@@ -240,6 +240,69 @@ KeySpec build_schema() {
     top.push_back(map("metrics", {pathways, cs}, "what the results summarise"));
   }
   {
+    // The virtual Doppler exam (docs/virtual-doppler.md). Thresholds: Zamboni et al. 2009 and
+    // the readings collected in docs/ccsvi-criteria.md, defaults as published there.
+    std::vector<KeySpec> marks;
+    for (const char* side : {"R", "L"})
+      for (const char* j : {"J1", "J2", "J3"})
+        marks.push_back(key(std::string(j) + "_" + side, VK::Text,
+                            std::string(j) + " landmark of the " +
+                                (side[0] == 'R' ? "right" : "left") +
+                                " internal jugular vein: the vessel sampled at its mid-point"));
+    marks.push_back(key("VV_R", VK::Text, "right vertebral vein landmark (a vessel)"));
+    marks.push_back(key("VV_L", VK::Text, "left vertebral vein landmark (a vessel)"));
+    marks.push_back(key("deep_cerebral", VK::Text,
+                        "deep cerebral vein landmark for C2 (a vessel); absent: C2 not evaluable"));
+    auto breath = [&](const std::string& name, const std::string& exp, const std::string& insp,
+                      const std::string& period, const std::string& ti, const std::string& doc) {
+      return map(
+          name,
+          {qty("expiration", dim::pressure, exp, "intrathoracic pressure at end-expiration"),
+           qty("inspiration", dim::pressure, insp, "intrathoracic pressure at end-inspiration"),
+           qty("period", dim::time, period, "breath period: a whole number of cardiac periods",
+               Bound::Positive),
+           qty("inspiration_time", dim::time, ti,
+               "time from end-expiration to end-inspiration, less than the period",
+               Bound::Positive)},
+          doc);
+    };
+    KeySpec crit = map(
+        "criteria",
+        {qty("c1_reflux", dim::time, "0.88 s", "C1: IJV/VV reflux longer than this (Mayer 2011)",
+             Bound::Positive),
+         choice("c1_reading", {"both", "either"}, "both",
+                "C1 counted in both postures (Zamboni 2009) or in either (Mayer 2011)"),
+         qty("c2_reflux", dim::time, "0.5 s", "C2: deep cerebral reflux longer than this",
+             Bound::Positive),
+         qty("c3_area", dim::area, "0.3 cm^2", "C3: IJV B-mode area at or below this",
+             Bound::Positive),
+         number("c3_reduction", "50 %", "C3: local area reduction at or above this, in (0, 1]",
+                Bound::Positive),
+         qty("c4_floor", dim::velocity, "1 cm/s",
+             "C4: flow undetectable below this peak speed (DESIGN, no published floor)",
+             Bound::Positive),
+         choice("c4_reading", {"both", "either"}, "both",
+                "C4 counted in both postures (Zamboni 2009) or in either"),
+         qty("c5_delta_csa", dim::area, "0 m^2", "C5: J2 CSA supine - upright below this"),
+         integer("required", "2", "criteria needed for the CCSVI verdict", Bound::AtLeastOne, 5)},
+        "the criteria's thresholds (docs/ccsvi-criteria.md)");
+    top.push_back(map(
+        "exam",
+        {required(map("landmarks", marks, "the sonographer's sample volumes: landmark -> vessel")),
+         required(key("breathing_pressure", VK::Text,
+                      "external-pressure group that the breathing drives (intrathoracic)")),
+         key("thoracic_nodes", VK::NodeList,
+             "pressure-boundary nodes inside the thorax, shifted with the breathing"),
+         breath("quiet_breathing", "-3.7 mmHg", "-5.9 mmHg", "4 s", "1.6 s", "quiet breathing"),
+         breath("deep_inspiration", "-3.7 mmHg", "-15 mmHg", "8 s", "3.2 s",
+                "the deep-inspiration manoeuvre"),
+         integer("max_breaths", "8", "breaths run at most to the periodic state", Bound::AtLeastOne,
+                 1000),
+         crit},
+        "virtual Doppler exam: landmarks, breathing manoeuvres, criteria "
+        "(docs/virtual-doppler.md)"));
+  }
+  {
     KeySpec name = required(key("name", VK::Text, "group name, referenced by external_pressure"));
     KeySpec p = required(function("pressure", dim::pressure, "", "the surrounding pressure"));
     top.push_back(list("external_pressures", "name", {name, p},

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "venoflow/errors.hpp"
+#include "venoflow/exam.hpp"
 #include "venoflow/hdf5_writer.hpp"
 #include "venoflow/model_document.hpp"
 #include "venoflow/result_fields.hpp"
@@ -347,6 +348,56 @@ py::dict graph(const venoflow::ModelDocument& doc) {
                   "period"_a = m.solver.period);
 }
 
+/// The virtual Doppler exam (venoflow/exam.hpp) as plain data: criteria rows, verdict,
+/// perfusion, landmark traces (numpy) and each recording's raw results dict.
+py::dict exam_model(const venoflow::ModelDocument& doc, const std::string& output, StopFlag* stop) {
+  venoflow::ExamResult e;
+  {
+    py::gil_scoped_release release;
+    const venoflow::Model model = doc.build(!output.empty());
+    if (!output.empty()) venoflow::check_exam_path(output);
+    venoflow::ExamControl control;
+    if (stop) control.stop = &stop->flag;
+    e = venoflow::virtual_exam(model, control);
+    if (!output.empty() && !e.interrupted) {
+      std::lock_guard<std::mutex> lock(g_hdf5_mutex);
+      venoflow::write_exam(output, e, model.resolved_yaml);
+    }
+  }
+  py::list rows, traces, recordings;
+  for (const auto& c : e.criteria)
+    rows.append(py::dict("criterion"_a = c.criterion, "value"_a = c.value,
+                         "threshold"_a = c.threshold, "unit"_a = c.unit,
+                         "comparison"_a = c.comparison, "positive"_a = c.positive,
+                         "counted"_a = c.counted, "evaluable"_a = c.evaluable,
+                         "landmark"_a = c.landmark, "posture"_a = c.posture,
+                         "manoeuvre"_a = c.manoeuvre, "variant"_a = c.variant, "note"_a = c.note));
+  for (auto& t : e.traces) {
+    const auto n = static_cast<py::ssize_t>(t.t.size());
+    traces.append(py::dict("landmark"_a = t.landmark, "vessel"_a = t.vessel,
+                           "posture"_a = t.posture, "manoeuvre"_a = t.manoeuvre, "x"_a = t.x,
+                           "longest_reflux"_a = t.longest_reflux, "peak_speed"_a = t.peak_speed,
+                           "mean_area"_a = t.mean_area, "time"_a = to_numpy(std::move(t.t), {n}),
+                           "flow"_a = to_numpy(std::move(t.flow), {n}),
+                           "area"_a = to_numpy(std::move(t.area), {n}),
+                           "velocity"_a = to_numpy(std::move(t.velocity), {n})));
+  }
+  for (auto& r : e.recordings)
+    recordings.append(py::dict("posture"_a = r.posture, "manoeuvre"_a = r.manoeuvre,
+                               "tilt"_a = r.tilt, "raw"_a = raw_results(*r.results)));
+  py::dict perfusion;
+  for (const auto& [posture, m] : e.perfusion) {
+    py::dict d;
+    for (const auto& [k, v] : m) d[py::str(k)] = py::make_tuple(v.value, v.unit);
+    perfusion[py::str(posture)] = d;
+  }
+  return py::dict("criteria"_a = rows, "count"_a = e.count, "evaluable"_a = e.evaluable,
+                  "required"_a = e.required, "ccsvi"_a = e.ccsvi, "verdict"_a = e.verdict,
+                  "text"_a = venoflow::format_exam(e), "perfusion"_a = perfusion,
+                  "traces"_a = traces, "recordings"_a = recordings, "warnings"_a = e.warnings,
+                  "interrupted"_a = e.interrupted);
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_venoflow, mod) {
@@ -478,6 +529,10 @@ PYBIND11_MODULE(_venoflow, mod) {
           "stops the run at its next output sample and is returned in 'pending_exception'. "
           "`with_text=False` skips writing the resolved model text (unless `output` is given): "
           "'model_yaml' is then None and the caller takes it from the document.");
+  mod.def("virtual_exam", &exam_model, "document"_a, "output"_a = "", "stop"_a = nullptr,
+          "Run the virtual Doppler exam (docs/virtual-doppler.md) with the GIL released; "
+          "returns a dict (criteria rows, count, ccsvi, verdict, perfusion, traces, "
+          "recordings as raw results dicts). `output` also writes the exam HDF5 file.");
   mod.def("read_results", &read_file, "path"_a,
           "Read an HDF5 results file (written by `venoflow run` or write_results) as a raw dict.");
   mod.def("write_results", &write_file, "path"_a, "raw"_a,

@@ -189,6 +189,38 @@ struct MetricsSpec {
   std::vector<std::string> cross_sections;  ///< vessels whose mid-point mean area is reported
 };
 
+/// The virtual Doppler exam of the model (docs/virtual-doppler.md, docs/model-format.md#exam):
+/// where the sonographer's sample volumes lie, the breathing of the two manoeuvres and the
+/// criteria's thresholds. Present only when the file has an `exam:` section.
+struct ExamSpec {
+  bool present = false;
+  /// Landmark (J1_R, J2_R, J3_R, J1_L, J2_L, J3_L, VV_R, VV_L, deep_cerebral) -> vessel. The
+  /// vessel's from -> to direction is the drainage direction (towards the heart).
+  std::map<std::string, std::string> landmarks;
+  std::string breathing_pressure;  ///< external-pressure group driven by the breathing
+  /// Pressure boundaries inside the thorax (atrium): their time mean plus the breathing swing.
+  std::vector<std::string> thoracic_nodes;
+  /// One breath: intrathoracic pressure from `expiration` down to `inspiration` over
+  /// `inspiration_time`, back over the rest of `period` (monotone periodic table).
+  struct Breathing {
+    double expiration = 0.0, inspiration = 0.0;   ///< [Pa]
+    double period = 0.0, inspiration_time = 0.0;  ///< [s]
+    SourceLocation period_where;  ///< for the exam's check against the cardiac period
+  };
+  Breathing quiet, deep;
+  int max_breaths = 8;              ///< cap on breaths run to the periodic state
+  double c1_reflux = 0.88;          ///< [s]
+  std::string c1_reading = "both";  ///< "both" | "either" posture
+  double c2_reflux = 0.5;           ///< [s]
+  double c3_area = 0.3e-4;          ///< [m^2]
+  double c3_reduction = 0.5;        ///< fraction
+  double c4_floor = 0.01;           ///< [m/s]
+  std::string c4_reading = "both";
+  double c5_delta_csa = 0.0;  ///< [m^2]
+  int required = 2;           ///< criteria for the CCSVI verdict
+  SourceLocation where;
+};
+
 struct Model {
   std::string name;
   std::string description;
@@ -200,6 +232,7 @@ struct Model {
   std::vector<ExternalPressureGroup> external_pressures;
   std::vector<Stenosis> stenoses;
   MetricsSpec metrics;
+  ExamSpec exam;
   Gravity gravity;
   Posture posture;
   InitialConditions initial;

@@ -12,6 +12,7 @@ C++. Everything is in SI units (Pa, m^3/s, m^2, m, s) unless a string with a uni
 """
 
 from . import _venoflow, plot
+from ._exam import Exam, virtual_exam
 from ._model import Model, load_model
 from ._results import DomainWarning, Results, open_results, simulate
 from ._sweep import load_study, save_study, sweep, variants
@@ -22,6 +23,7 @@ __version__ = _venoflow.__version__
 __all__ = [
     "Diagnostic",
     "DomainWarning",
+    "Exam",
     "Model",
     "ModelError",
     "Results",
@@ -34,5 +36,6 @@ __all__ = [
     "simulate",
     "sweep",
     "variants",
+    "virtual_exam",
     "__version__",
 ]

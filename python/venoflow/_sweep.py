@@ -37,7 +37,8 @@ NOT_STARTED = "Interrupted: not started"
 
 
 def run_variant(model: Model, overrides: Mapping[str, Any], cycles: int | None,
-                t_end: float | None, stop: _venoflow.StopFlag | None = None) -> dict:
+                t_end: float | None, stop: _venoflow.StopFlag | None = None,
+                exam: bool = False) -> dict:
     """Run one variant; never raises. Returns metrics, status and timings as a flat dict.
     ``stop`` (shared by the variants of a sweep) makes the run end at its next output sample.
     (Module-level so that Dask can pickle it by reference.)"""
@@ -65,12 +66,33 @@ def run_variant(model: Model, overrides: Mapping[str, Any], cycles: int | None,
         row["warnings"] = "\n".join(raw["outcome"].get("warnings", [])) or None
         row["run_time"] = float(raw["cpp_time"])
         row["_metric_units"] = {k: v[1] for k, v in raw["metrics"].items()}
+        if exam and row["error"] is None:
+            row.update(_exam_columns(m, stop, row["_metric_units"]))
     except Exception as e:  # noqa: BLE001 - a failing variant is recorded, the study goes on
         row["complete"] = False
         row["error"] = f"{type(e).__name__}: {e}"
         row["run_time"] = float("nan")
     row["wall_time"] = time.perf_counter() - t0
     return row
+
+
+def _exam_columns(m: Model, stop, units: dict) -> dict:
+    """The virtual Doppler exam of a variant as columns: ``exam_count``, ``exam_ccsvi`` and, per
+    counted criterion, ``exam_C<n>`` (positive, any of its readings) and ``exam_C<n>_value``
+    (its first counted reading's value, SI; NaN when not evaluable)."""
+    raw = _venoflow.virtual_exam(m._doc, stop=stop)
+    out: dict[str, Any] = {"exam_count": raw["count"], "exam_ccsvi": raw["ccsvi"]}
+    units.update({"exam_count": "1", "exam_ccsvi": "1"})
+    for r in raw["criteria"]:
+        if not r["counted"]:
+            continue
+        k = f"exam_C{r['criterion']}"
+        if k not in out:
+            out[k], out[k + "_value"] = bool(r["positive"]), float(r["value"])
+            units[k], units[k + "_value"] = "1", r["unit"]
+        else:
+            out[k] = out[k] or bool(r["positive"])
+    return out
 
 
 def _column(values: list) -> list:
@@ -88,7 +110,8 @@ def _column(values: list) -> list:
 def sweep(model: Model | str | os.PathLike,
           parameters: Mapping[str, Sequence[Any]] | Iterable[Mapping[str, Any]], *,
           workers: int | None = None, cycles: int | None = None, t_end: float | None = None,
-          client=None, progress: bool = True, stop: _venoflow.StopFlag | None = None):
+          client=None, progress: bool = True, stop: _venoflow.StopFlag | None = None,
+          exam: bool = False):
     """Run a parameter study and return a ``pandas.DataFrame``, one row per variant.
 
     ``parameters`` is ``{path: [values]}`` (full factorial; paths and values as in
@@ -108,6 +131,11 @@ def sweep(model: Model | str | os.PathLike,
     run with the GIL released), or, with ``client=`` a ``dask.distributed.Client``, on that
     cluster (the model is pickled to the workers; table files must be visible there at the
     same path). ``progress`` shows a tqdm bar.
+
+    ``exam=True`` also runs the virtual Doppler exam of each variant (:func:`virtual_exam`; the
+    model needs an ``exam:`` section) and adds its columns: ``exam_count``, ``exam_ccsvi``,
+    ``exam_C1`` ... ``exam_C5`` (positive) and ``exam_C<n>_value`` (SI, unit in
+    ``metric_units``).
 
     Ctrl-C (``KeyboardInterrupt``) stops the study promptly: with threads, the running variants
     get a shared :class:`StopFlag` and stop at their next output sample (the study returns within
@@ -139,7 +167,8 @@ def sweep(model: Model | str | os.PathLike,
             from distributed import as_completed as dask_completed
 
             futures = client.map(run_variant, [base] * len(var), var, [cycles] * len(var),
-                                 [t_end] * len(var), pure=False)
+                                 [t_end] * len(var), [None] * len(var), [exam] * len(var),
+                                 pure=False)
             index = {f.key: i for i, f in enumerate(futures)}
             try:
                 for fut in dask_completed(futures):
@@ -150,7 +179,7 @@ def sweep(model: Model | str | os.PathLike,
                 client.cancel(futures)
                 interrupt = e
         else:
-            interrupt = _run_threads(base, var, cycles, t_end, workers, stop, rows, bar)
+            interrupt = _run_threads(base, var, cycles, t_end, workers, stop, rows, bar, exam)
     finally:
         if bar is not None:
             bar.close()
@@ -189,14 +218,16 @@ def sweep(model: Model | str | os.PathLike,
 
 
 def _run_threads(base: Model, var: list[dict], cycles: int | None, t_end: float | None,
-                 workers: int | None, stop: _venoflow.StopFlag | None, rows: list, bar):
+                 workers: int | None, stop: _venoflow.StopFlag | None, rows: list, bar,
+                 exam: bool = False):
     """Run the variants on a thread pool, filling ``rows``. Returns the KeyboardInterrupt that
     stopped the study (running variants stopped through the shared flag, the others cancelled),
     or None."""
     flag = stop if stop is not None else _venoflow.StopFlag()
     n = workers or os.cpu_count() or 1
     pool = ThreadPoolExecutor(max_workers=n, thread_name_prefix="venoflow-sweep")
-    futs = {pool.submit(run_variant, base, v, cycles, t_end, flag): i for i, v in enumerate(var)}
+    futs = {pool.submit(run_variant, base, v, cycles, t_end, flag, exam): i
+            for i, v in enumerate(var)}
     pending = set(futs)
     interrupt = None
     try:

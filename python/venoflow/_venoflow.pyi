@@ -4,7 +4,7 @@ Use the `venoflow` package; this module is its thin C++ layer. All values are SI
 """
 from __future__ import annotations
 import typing
-__all__: list[str] = ['Diagnostic', 'ModelDocument', 'ModelError', 'SolverError', 'StopFlag', 'read_model_file', 'read_results', 'run', 'write_results']
+__all__: list[str] = ['Diagnostic', 'ModelDocument', 'ModelError', 'SolverError', 'StopFlag', 'read_model_file', 'read_results', 'run', 'virtual_exam', 'write_results']
 class ModelError(ValueError):
     """
     The model is invalid (a ValueError). `diagnostics` lists every problem (Diagnostic: file, line, column, key, message); str() is the text the command line prints.
@@ -113,6 +113,10 @@ def read_results(path: str) -> dict:
 def run(document: ModelDocument, cycles: typing.SupportsInt | typing.SupportsIndex | None = None, t_end: typing.SupportsFloat | typing.SupportsIndex | None = None, output: str = '', stop: StopFlag = None, progress: typing.Any = None, with_text: bool = True) -> dict:
     """
     Build and simulate a model with the GIL released. `t_end` [s]. Returns the raw results dict (numpy arrays in SI units); `output` also writes an HDF5 file. A solver failure is returned in 'failure'; Ctrl-C (or an exception in `progress(t, t_end)`) stops the run at its next output sample and is returned in 'pending_exception'. `with_text=False` skips writing the resolved model text (unless `output` is given): 'model_yaml' is then None and the caller takes it from the document.
+    """
+def virtual_exam(document: ModelDocument, output: str = '', stop: StopFlag = None) -> dict:
+    """
+    Run the virtual Doppler exam (docs/virtual-doppler.md) with the GIL released; returns a dict (criteria rows, count, ccsvi, verdict, perfusion, traces, recordings as raw results dicts). `output` also writes the exam HDF5 file.
     """
 def write_results(path: str, raw: dict) -> str:
     """
