@@ -57,7 +57,7 @@ def test_healthy_default_meets_no_criterion(healthy):
     r, out = healthy
     rows, attrs = table(out)
     counted = [x for x in rows if x["counted"] and x["evaluable"]]
-    assert {x["criterion"] for x in counted} == {1, 3, 4, 5}
+    assert {x["criterion"] for x in counted} == {1, 2, 3, 4, 5}
     # Zamboni 2009: 0/235 controls met C1 or C2, 1/235 C3, and the verdict needs two.
     assert not any(x["positive"] for x in counted), [x for x in counted if x["positive"]]
     assert attrs["count"] == 0 and attrs["ccsvi"] == 0
@@ -71,10 +71,28 @@ def test_healthy_default_meets_no_criterion(healthy):
     # C5: the healthy IJV is larger supine than sitting (Holmlund 2017, Czyzewska 2015)
     c5 = [x for x in counted if x["criterion"] == 5]
     assert len(c5) == 2 and all(x["value"] > 0 for x in c5)
+    # C2 at the deep cerebral vein (the default model's deep route): no reflux in health
+    c2 = next(x for x in counted if x["criterion"] == 2)
+    assert c2["threshold"] == pytest.approx(0.5) and c2["value"] <= 0.5
 
 
-def test_missing_deep_vein_is_not_evaluable_never_negative(healthy):
-    r, out = healthy
+@pytest.fixture(scope="module")
+def without_deep_vein(tmp_path_factory):
+    """The default model with its deep-cerebral landmark removed from the exam section."""
+    d = tmp_path_factory.mktemp("nodeep")
+    text = MODEL.read_text()
+    line = "    deep_cerebral: deep_cerebral_veins\n"
+    assert line in text
+    model = d / "cerebral_venous.yaml"
+    model.write_text(text.replace(line, ""))
+    out = d / "exam.h5"
+    r = run("exam", model, *LUMPED, "-o", out)
+    assert r.returncode == 0, r.stderr
+    return r, out
+
+
+def test_missing_deep_vein_is_not_evaluable_never_negative(without_deep_vein):
+    r, out = without_deep_vein
     rows, attrs = table(out)
     c2 = [x for x in rows if x["criterion"] == 2]
     assert len(c2) == 1
@@ -97,7 +115,8 @@ def test_exam_file_holds_perfusion_and_traces(healthy):
                 assert f[f"exam/perfusion/{posture}/{k}"].attrs["units"] == "Pa"
             for m in ("quiet_breathing", "deep_inspirations"):
                 g = f[f"exam/traces/{posture}/{m}"]
-                assert set(g) == {"J1_R", "J2_R", "J3_R", "J1_L", "J2_L", "J3_L", "VV_R", "VV_L"}
+                assert set(g) == {"J1_R", "J2_R", "J3_R", "J1_L", "J2_L", "J3_L", "VV_R", "VV_L",
+                                  "deep_cerebral"}
                 t = g["J2_R/time"][()]
                 period = 4.0 if m == "quiet_breathing" else 8.0
                 # one whole breath at the periodic state
@@ -237,7 +256,7 @@ def test_python_virtual_exam_and_sweep():
         assert col in e.table.columns
     c1 = e.table[(e.table.criterion == "C1") & e.table.counted]
     assert len(c1) == 1 and c1.variant.iloc[0].startswith("either")
-    assert e.count == 0 and e.ccsvi is False and "C2 not evaluable" in e.verdict
+    assert e.count == 0 and e.ccsvi is False and "0 of 5 evaluable" in e.verdict
     assert list(e.perfusion.columns) == ["supine", "upright", "unit"]
     # upright, ICP falls (docs/physiology.md F: Norager/Mitchell, ICP lower sitting)
     assert e.perfusion.loc["icp_mean", "upright"] < e.perfusion.loc["icp_mean", "supine"]
