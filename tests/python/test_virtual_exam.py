@@ -264,7 +264,7 @@ def test_python_virtual_exam_and_sweep():
                               for b in ("quiet breathing", "deep inspirations")}
     assert "CCSVI" in str(e)
     fig = e.plot()
-    assert len([a for a in fig.axes if a.get_visible()]) == 8 * 4
+    assert len([a for a in fig.axes if a.get_visible()]) == 9 * 4  # 8 neck landmarks + the deep cerebral vein, 4 runs
     with pytest.raises(KeyError):
         venoflow.virtual_exam(m, c9_floor="1 cm/s")
     with pytest.raises(venoflow.ModelError):
