@@ -276,7 +276,7 @@ def test_python_virtual_exam_and_sweep():
     assert list(df.exam_C4) == [False, True] and list(df.exam_count) == [0, 1]
     assert df.exam_C4_value.iloc[0] == pytest.approx(c4)
     assert df.attrs["metric_units"]["exam_C4_value"] == "m/s"
-    assert df.exam_C2_value.isna().all() and not df.exam_ccsvi.any()
+    assert (df.exam_C2_value <= 0.5).all() and not df.exam_ccsvi.any()  # no deep reflux in health
 
 
 def test_breathing_of_the_model_is_replaced_by_the_exam(healthy, tmp_path):
