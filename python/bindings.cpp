@@ -154,7 +154,8 @@ py::dict raw_results(venoflow::MemoryResults& r) {
 
 py::dict run_model(const venoflow::ModelDocument& doc, std::optional<int> cycles,
                    std::optional<double> t_end, const std::string& output, StopFlag* stop,
-                   py::object progress, bool with_text) {
+                   py::object progress, bool with_text, std::optional<int> keep_last_cycles,
+                   long decimate) {
   venoflow::MemoryResults sink;
   // Every column is allocated at its final size at begin() (no doubling growth: the memory
   // estimate counts one copy); the count follows from the plan.
@@ -171,6 +172,8 @@ py::dict run_model(const venoflow::ModelDocument& doc, std::optional<int> cycles
     venoflow::RunControl control;
     control.cycles = cycles;
     control.t_end = t_end;
+    control.keep_last_cycles = keep_last_cycles;
+    control.decimate = decimate;
     control.stop = &flag->flag;
     control.progress = [&](double t, double te) {
       py::gil_scoped_acquire gil;
@@ -472,12 +475,15 @@ PYBIND11_MODULE(_venoflow, mod) {
           "most 64 MiB in UTF-8. Raises ModelError (file, line, column) otherwise.");
   mod.def("run", &run_model, "document"_a, "cycles"_a = py::none(), "t_end"_a = py::none(),
           "output"_a = "", "stop"_a = nullptr, "progress"_a = py::none(), "with_text"_a = true,
+          "keep_last_cycles"_a = py::none(), "decimate"_a = 1,
           "Build and simulate a model with the GIL released. `t_end` [s]. Returns the raw "
           "results dict (numpy arrays in SI units); `output` also writes an HDF5 file. A solver "
           "failure is returned in 'failure'; Ctrl-C (or an exception in `progress(t, t_end)`) "
           "stops the run at its next output sample and is returned in 'pending_exception'. "
           "`with_text=False` skips writing the resolved model text (unless `output` is given): "
-          "'model_yaml' is then None and the caller takes it from the document.");
+          "'model_yaml' is then None and the caller takes it from the document. "
+          "`keep_last_cycles` overrides solver.keep_last_cycles; `decimate` keeps every k-th "
+          "output sample (the metrics and the periodic-state check see every sample).");
   mod.def("read_results", &read_file, "path"_a,
           "Read an HDF5 results file (written by `venoflow run` or write_results) as a raw dict.");
   mod.def("write_results", &write_file, "path"_a, "raw"_a,

@@ -226,7 +226,8 @@ def run_length(cycles: Any, t_end: Any) -> tuple[int | None, float | None]:
 def simulate(model: Model | str | os.PathLike, cycles: int | None = None,
              t_end: float | None = None, output: str | os.PathLike | None = None, *,
              progress: bool | Callable[[float, float], None] = False,
-             stop: _venoflow.StopFlag | None = None) -> Results:
+             stop: _venoflow.StopFlag | None = None, keep_last_cycles: int | None = None,
+             decimate: int = 1) -> Results:
     """Simulate ``model`` (a :class:`Model` or a model file path).
 
     ``cycles`` (cardiac periods) or ``t_end`` [s] override the model's ``solver`` settings.
@@ -247,8 +248,16 @@ def simulate(model: Model | str | os.PathLike, cycles: int | None = None,
     ``solver.max_output_size`` (the message has the figures; the in-memory results count: every
     sample is kept). With ``solver.on_domain_violation: warn`` the run completes instead, each
     violation is in ``Results.warnings`` and is issued as a :class:`venoflow.DomainWarning`.
+
+    Long runs: the results hold every output sample, so their memory grows with the simulated
+    time. ``keep_last_cycles=K`` keeps only the last K cardiac cycles (overrides
+    ``solver.keep_last_cycles``; 0 keeps all), ``decimate=k`` keeps every k-th sample (t = 0
+    first): memory then stays bounded by K cycles, or shrinks k-fold. Both thin only what is
+    kept (and written to ``output``): the metrics and the periodic-state check are computed from
+    every sample, so ``Results.metrics`` are those of the full run.
     """
     cycles, t_end = run_length(cycles, t_end)
+    keep_last_cycles, decimate = _thinning(keep_last_cycles, decimate)
     m = _as_model(model)
     bar = None
     callback = progress if callable(progress) else None
@@ -265,7 +274,8 @@ def simulate(model: Model | str | os.PathLike, cycles: int | None = None,
     try:
         raw = _venoflow.run(m._doc, cycles=cycles, t_end=t_end,
                             output="" if output is None else os.fspath(output), stop=stop,
-                            progress=callback, with_text=False)
+                            progress=callback, with_text=False,
+                            keep_last_cycles=keep_last_cycles, decimate=decimate)
     finally:
         if bar is not None:
             bar.close()
@@ -287,6 +297,19 @@ def simulate(model: Model | str | os.PathLike, cycles: int | None = None,
 
 
 SolverErrorType = _venoflow.SolverError
+
+
+def _thinning(keep_last_cycles: Any, decimate: Any) -> tuple[int | None, int]:
+    """Check ``keep_last_cycles`` (None or a whole number >= 0) and ``decimate`` (a whole
+    number >= 1) of :func:`simulate`; ValueError names the argument."""
+    def whole(value, name, low):
+        if (isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer))
+                or not low <= int(value) <= MAX_CYCLES):
+            raise ValueError(f"{name} must be a whole number from {low} to {MAX_CYCLES}, "
+                             f"got {value!r}")
+        return int(value)
+    keep = None if keep_last_cycles is None else whole(keep_last_cycles, "keep_last_cycles", 0)
+    return keep, whole(decimate, "decimate", 1)
 
 
 class DomainWarning(UserWarning):
