@@ -270,6 +270,13 @@ RunPlan plan_run(const Model& model, const OutputLayout& layout, long unknowns,
   file_values += 2.0 * n_nodes;
   objects += 3.0 * n_nodes;
   n_values = 3.0 * nx_total + n_nodes + element_values;  // one Sample's arrays
+  if (set.results_layout == "compact") {
+    // Format 2 (io/hdf5_writer.cpp): /time and a copy in vessels, nodes and elements, one table
+    // per quantity; about 25 objects (groups, tables, name lists, the metrics table) whatever
+    // the model, plus the per-vessel index and names.
+    file_values = 4.0 + n_values;
+    objects = 25.0;
+  }
   plan.values_per_sample = static_cast<long>(file_values);
 
   // ---- results size ----
