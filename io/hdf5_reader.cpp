@@ -247,6 +247,10 @@ void read_compact(hid_t f, hsize_t nt, const std::string& path, MemoryResults& r
       for (std::size_t i = 0; i < n; ++i) cols.element_values[i][k] = row[i];
     });
   }
+}
+
+/// The metrics table of a compact file.
+void read_compact_metrics(hid_t f, const std::string& path, MemoryResults& r) {
   if (H5Lexists(f, "metrics", H5P_DEFAULT) > 0) {
     const std::string where = "/metrics";
     Handle g = open_group(f, "metrics", path);
@@ -263,7 +267,7 @@ void read_compact(hid_t f, hsize_t nt, const std::string& path, MemoryResults& r
 
 }  // namespace
 
-MemoryResults read_results(const std::string& path) {
+MemoryResults read_results(const std::string& path, bool series) {
   h5::ErrorSilencer quiet;
   MemoryResults r;
   if (H5Fis_hdf5(path.c_str()) <= 0) {
@@ -282,10 +286,19 @@ MemoryResults read_results(const std::string& path) {
     }
   }
 
+  // Format 1 (groups, also the files of versions before the attribute existed) or 2 (compact).
+  const std::int64_t format =
+      h5::has_attr(f, "format_version") ? h5::get_attr_int(f, "format_version", path) : 1;
+  if (format != 1 && format != 2)
+    corrupt(path, "results format " + std::to_string(format) +
+                      " (this venoflow reads formats 1 and 2: written by a newer venoflow?)");
+
   std::vector<hsize_t> dims;
-  const std::vector<double> time = read_doubles(f, "time", dims, path);
-  if (dims.size() != 1) throw std::runtime_error("results file '" + path + "': /time is not 1-D");
-  const hsize_t nt = dims[0];
+  const std::vector<double> time =
+      series ? read_doubles(f, "time", dims, path) : std::vector<double>{};
+  if (series && dims.size() != 1)
+    throw std::runtime_error("results file '" + path + "': /time is not 1-D");
+  const hsize_t nt = series ? dims[0] : 0;
 
   auto& layout = r.layout;
   layout.period = h5::has_attr(f, "period") ? h5::get_attr_double(f, "period", path) : 0.0;
@@ -293,14 +306,11 @@ MemoryResults read_results(const std::string& path) {
   auto& cols = r.columns;
   cols.time = time;
 
-  // Format 1 (groups, also the files of versions before the attribute existed) or 2 (compact).
-  const std::int64_t format =
-      h5::has_attr(f, "format_version") ? h5::get_attr_int(f, "format_version", path) : 1;
-  if (format != 1 && format != 2)
-    corrupt(path, "results format " + std::to_string(format) +
-                      " (this venoflow reads formats 1 and 2: written by a newer venoflow?)");
-  if (format == 2) read_compact(f, nt, path, r);
-  if (format == 1) {
+  if (format == 2) {
+    if (series) read_compact(f, nt, path, r);
+    read_compact_metrics(f, path, r);
+  }
+  if (format == 1 && series) {
     Handle vg = open_group(f, "vessels", path);
     for (const auto& name : h5::list_links(vg.get(), path)) {
       Handle g = open_group(vg.get(), name, path);
@@ -318,7 +328,7 @@ MemoryResults read_results(const std::string& path) {
       layout.vessels.push_back(std::move(v));
     }
   }
-  if (format == 1) {
+  if (format == 1 && series) {
     Handle ng = open_group(f, "nodes", path);
     for (const auto& name : h5::list_links(ng.get(), path)) {
       Handle g = open_group(ng.get(), name, path);
@@ -326,7 +336,7 @@ MemoryResults read_results(const std::string& path) {
       layout.nodes.push_back(name);
     }
   }
-  if (format == 1) {
+  if (format == 1 && series) {
     Handle eg = open_group(f, "elements", path);
     for (const auto& name : h5::list_links(eg.get(), path)) {
       Handle g = open_group(eg.get(), name, path);

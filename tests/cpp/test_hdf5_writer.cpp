@@ -998,3 +998,34 @@ TEST_F(Hdf5WriterTest, CompactLayoutDamagedIndexIsAClearError) {
   }
   EXPECT_EQ(h5::open_object_count(), 0);
 }
+
+TEST_F(Hdf5WriterTest, SummaryReadHasTheRecordsAndMetricsOnly) {
+  const OutputLayout layout = make_layout();
+  for (const char* kind : {"groups", "compact"}) {
+    SCOPED_TRACE(kind);
+    Model model = make_model();
+    model.solver.results_layout = kind;
+    const std::string path = file(std::string(kind) + ".h5");
+    {
+      Hdf5Writer w(path, 16);
+      w.begin(layout, model);
+      for (std::size_t k = 0; k < 40; ++k) w.write(make_sample(layout, k));
+      w.finish(make_stats(), complete_outcome(), make_metrics());
+    }
+    const MemoryResults r = read_results(path, /*series=*/false);
+    EXPECT_EQ(r.columns.size(), 0u);
+    EXPECT_TRUE(r.layout.vessels.empty());
+    EXPECT_EQ(r.layout.period, 0.8);
+    EXPECT_EQ(r.stats.steps, make_stats().steps);
+    EXPECT_EQ(r.stats.wall_time, make_stats().wall_time);
+    EXPECT_TRUE(r.outcome.complete);
+    const auto expected = make_metrics();
+    ASSERT_EQ(r.metrics.size(), expected.size());
+    for (const auto& [name, m] : expected) {
+      EXPECT_EQ(r.metrics.at(name).value, m.value) << name;
+      EXPECT_EQ(r.metrics.at(name).unit, m.unit) << name;
+      EXPECT_EQ(r.metrics.at(name).doc, m.doc) << name;
+    }
+  }
+  EXPECT_EQ(h5::open_object_count(), 0);
+}
