@@ -6,8 +6,12 @@
   (`venoflow.simulate(model, cycles=10)` on a loaded model: model build and run). The two are
   timed alternately and the ratio is taken pair by pair; the median of the ratios is reported,
   with the medians of both times. Once per layout (solver.results_layout groups and compact).
-* **peak memory**: the peak resident set (ru_maxrss) of the command-line process at 10 and at
-  100 cycles, per layout: a writer that streams has the same peak at both lengths.
+* **peak memory**: the peak resident set of the command-line process at 10 and at 100 cycles,
+  per layout: a writer that streams has the same peak at both lengths. The same for a Python
+  process running `simulate(model, cycles=N)` with every sample kept, and with
+  `keep_last_cycles=1`. With `--tree DEPTH`, also the command line on a generated binary tree of
+  2^DEPTH - 1 vessels (bench/tree_model.py) at 2 and 8 cycles (DEPTH 13: N = 8191, about a
+  minute per run in the compact layout, several in groups).
 
 Writes bench/output/results_file.md.
 
@@ -26,6 +30,7 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/tree_model.py
 MODEL = ROOT / "models" / "cerebral_venous.yaml"
 SETTINGS = ["discretisation.lumped=true", "solver.stop_at_steady_state=false"]
 LAYOUTS = ["groups", "compact"]
@@ -52,11 +57,31 @@ def run_cli(cmd, rss=False):
         return int(peak.read().split()[-1]) * 1024 if rss else wall
 
 
+PYTHON_RUN = """
+import sys
+sys.path.insert(0, {python!r})
+import venoflow as vf
+m = vf.load_model({model!r}).update({{"discretisation.lumped": True,
+                                      "solver.stop_at_steady_state": False}})
+keep = {keep!r}
+r = vf.simulate(m, cycles={cycles}, **({{}} if keep is None else {{"keep_last_cycles": keep}}))
+"""
+
+
+def python_peak(cycles, keep):
+    """Peak resident memory [bytes] of a Python process that runs the model in memory."""
+    code = PYTHON_RUN.format(python=str(ROOT / "python"), model=str(MODEL), keep=keep,
+                             cycles=cycles)
+    return run_cli([sys.executable, "-c", code], rss=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", default=str(ROOT / "build" / "release"))
     ap.add_argument("--repeat", type=int, default=9)
+    ap.add_argument("--tree", type=int, default=0, metavar="DEPTH",
+                    help="also the peak memory on a binary tree of 2^DEPTH - 1 vessels")
     args = ap.parse_args()
     cli = str(Path(args.build) / "venoflow")
     sys.path.insert(0, str(ROOT / "python"))
@@ -89,6 +114,27 @@ def main():
                         f"{statistics.median(file) * 1e3:.1f} | {statistics.median(ratios):.2f} | "
                         f"{rss10 / 1e6:.1f} | {rss100 / 1e6:.1f} |")
             print(rows[-1], flush=True)
+    rows += ["", "| Python `simulate` | 10 cycles: peak RSS [MB] | 100 cycles [MB] |", "|---|---|---|"]
+    for keep in (None, 1):
+        peaks = [python_peak(c, keep) for c in (10, 100)]
+        rows.append(f"| {'every sample' if keep is None else 'keep_last_cycles=1'} | "
+                    f"{peaks[0] / 1e6:.1f} | {peaks[1] / 1e6:.1f} |")
+        print(rows[-1], flush=True)
+    if args.tree:
+        rows += ["", f"| binary tree, {2 ** args.tree - 1} vessels, 0D | 2 cycles: CLI peak RSS [MB] "
+                 "| 8 cycles [MB] |", "|---|---|---|"]
+        with tempfile.TemporaryDirectory() as tmp:
+            model_file = Path(tmp) / "tree.yaml"
+            from tree_model import tree_yaml
+            model_file.write_text(tree_yaml(args.tree))
+            for layout in LAYOUTS:
+                peaks = []
+                for cycles in (2, 8):
+                    cmd = [cli, "run", str(model_file), "-q", "-o", str(Path(tmp) / "t.h5"),
+                           "--cycles", str(cycles), "--set", f"solver.results_layout={layout}"]
+                    peaks.append(run_cli(cmd, rss=True))
+                rows.append(f"| {layout} | {peaks[0] / 1e6:.0f} | {peaks[1] / 1e6:.0f} |")
+                print(rows[-1], flush=True)
     text = "\n".join(rows)
     print(text)
     outdir = ROOT / "bench" / "output"
