@@ -169,3 +169,23 @@ def test_cli_writes_the_compact_layout(tmp_path):
     for name in b:
         np.testing.assert_array_equal(a[name], b[name], err_msg=name)
     assert res.metrics == ref.metrics
+
+
+def test_benchmark_loader_reads_both_layouts(tmp_path):
+    """validation/benchmarks/run.py reads results files with h5py: the same arrays from a
+    compact file as from a groups file."""
+    pytest.importorskip("h5py")
+    import sys
+    sys.path.insert(0, str(ROOT / "validation/benchmarks"))
+    import run as R
+    g = vf.simulate(model(), cycles=1, output=tmp_path / "g.h5")
+    c = vf.simulate(model().set("solver.results_layout", "compact"), cycles=1,
+                    output=tmp_path / "c.h5")
+    a, b = R.load_results(Path(c.output)), R.load_results(Path(g.output))
+    np.testing.assert_array_equal(a.time, b.time)
+    assert list(a.vessels) == list(b.vessels) and list(a.nodes) == list(b.nodes)
+    for name, d in b.vessels.items():
+        for q, arr in d.items():
+            np.testing.assert_array_equal(a.vessels[name][q], arr, err_msg=f"{name} {q}")
+    for name, d in b.nodes.items():
+        np.testing.assert_array_equal(a.nodes[name]["pressure"], d["pressure"])
