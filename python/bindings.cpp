@@ -250,13 +250,15 @@ py::dict read_file(const std::string& path) {
 
 /// Replay a raw results dict (as returned by run/read) into an HDF5 file. Returns the path the
 /// file ended up at (`<stem>.incomplete.h5` for incomplete results).
-std::string write_file(const std::string& path, const py::dict& raw) {
+std::string write_file(const std::string& path, const py::dict& raw,
+                       const std::string& file_layout) {
   using arr = py::array_t<double, py::array::c_style | py::array::forcecast>;
   venoflow::OutputLayout layout;
   layout.period = raw["period"].cast<double>();
   venoflow::Model model;
   model.name = raw["model_name"].cast<std::string>();
   model.resolved_yaml = raw["model_yaml"].cast<std::string>();
+  model.solver.results_layout = file_layout;  // checked by the writer
   const arr time = raw["time"].cast<arr>();
   if (time.ndim() != 1) throw std::invalid_argument("time must have shape (nt,)");
   const auto nt = time.shape(0);
@@ -486,6 +488,7 @@ PYBIND11_MODULE(_venoflow, mod) {
           "output sample (the metrics and the periodic-state check see every sample).");
   mod.def("read_results", &read_file, "path"_a,
           "Read an HDF5 results file (written by `venoflow run` or write_results) as a raw dict.");
-  mod.def("write_results", &write_file, "path"_a, "raw"_a,
-          "Write a raw results dict to an HDF5 results file; returns the final path.");
+  mod.def("write_results", &write_file, "path"_a, "raw"_a, "layout"_a = "groups",
+          "Write a raw results dict to an HDF5 results file in `layout` (groups or compact, "
+          "docs/results-format.md); returns the final path.");
 }

@@ -165,15 +165,19 @@ class Results:
         attrs.update({k: v for k, v in self.stats.items()})
         return xr.Dataset(data, coords=coords, attrs=attrs)
 
-    def to_hdf5(self, path: str | os.PathLike) -> str:
+    def to_hdf5(self, path: str | os.PathLike, layout: str = "groups") -> str:
         """Write a results file (docs/results-format.md) by replaying these results through the
         C++ Hdf5Writer; returns where it ended up (``<stem>.incomplete.h5`` if not complete).
+        ``layout``: ``"groups"`` (a group per vessel, node and element) or ``"compact"`` (a few
+        tables over all of them, much faster to write for large networks).
 
         Raises ``RuntimeError`` naming the path and the reason when the file cannot be written
         (unusable path, disk full, file size limit); nothing is then left behind and an
         existing file at ``path`` is untouched."""
         self.model_yaml  # resolve before writing
-        return _venoflow.write_results(os.fspath(path), self._raw)
+        if layout not in ("groups", "compact"):
+            raise ValueError(f"layout must be 'groups' or 'compact', got {layout!r}")
+        return _venoflow.write_results(os.fspath(path), self._raw, layout)
 
     def __repr__(self) -> str:
         nt = self.time.size

@@ -114,8 +114,8 @@ def run(document: ModelDocument, cycles: typing.SupportsInt | typing.SupportsInd
     """
     Build and simulate a model with the GIL released. `t_end` [s]. Returns the raw results dict (numpy arrays in SI units); `output` also writes an HDF5 file. A solver failure is returned in 'failure'; Ctrl-C (or an exception in `progress(t, t_end)`) stops the run at its next output sample and is returned in 'pending_exception'. `with_text=False` skips writing the resolved model text (unless `output` is given): 'model_yaml' is then None and the caller takes it from the document. `keep_last_cycles` overrides solver.keep_last_cycles; `decimate` keeps every k-th output sample (the metrics and the periodic-state check see every sample).
     """
-def write_results(path: str, raw: dict) -> str:
+def write_results(path: str, raw: dict, layout: str = 'groups') -> str:
     """
-    Write a raw results dict to an HDF5 results file; returns the final path.
+    Write a raw results dict to an HDF5 results file in `layout` (groups or compact, docs/results-format.md); returns the final path.
     """
 __version__: str = '0.1.0'

@@ -189,3 +189,16 @@ def test_benchmark_loader_reads_both_layouts(tmp_path):
             np.testing.assert_array_equal(a.vessels[name][q], arr, err_msg=f"{name} {q}")
     for name, d in b.nodes.items():
         np.testing.assert_array_equal(a.nodes[name]["pressure"], d["pressure"])
+
+
+def test_to_hdf5_in_both_layouts(tmp_path, full):
+    """Results.to_hdf5(layout=...) replays the same arrays into either layout."""
+    for layout in ("groups", "compact"):
+        back = vf.open_results(full.to_hdf5(tmp_path / f"{layout}.h5", layout=layout))
+        a, b = arrays(back), arrays(full)
+        assert list(a) == list(b)
+        for name in a:
+            np.testing.assert_array_equal(a[name], b[name], err_msg=f"{layout} {name}")
+        assert back.metrics == full.metrics
+    with pytest.raises(ValueError, match="layout must be"):
+        full.to_hdf5(tmp_path / "x.h5", layout="rows")
