@@ -1029,3 +1029,41 @@ TEST_F(Hdf5WriterTest, SummaryReadHasTheRecordsAndMetricsOnly) {
   }
   EXPECT_EQ(h5::open_object_count(), 0);
 }
+
+TEST_F(Hdf5WriterTest, CompactLayoutRejectsNonFiniteAndKeepsAnExistingTargetOnFailure) {
+  const OutputLayout layout = make_layout();
+  const std::string path = file("run.h5");
+  { std::ofstream(path, std::ios::binary) << "precious results from an earlier run\n"; }
+  {
+    Hdf5Writer w(path, 4);
+    w.begin(layout, compact_model());
+    for (std::size_t k = 0; k < 10; ++k) w.write(make_sample(layout, k));
+    Sample s = make_sample(layout, 10);
+    s.vessel_flow[5 + 3] = std::numeric_limits<double>::quiet_NaN();
+    try {
+      w.write(s);
+      FAIL() << "NaN accepted";
+    } catch (const std::runtime_error& e) {
+      const std::string msg = e.what();
+      EXPECT_NE(msg.find("carotid_L"), std::string::npos) << msg;
+      EXPECT_NE(msg.find("index 3"), std::string::npos) << msg;
+    }
+    RunOutcome failed;
+    failed.error = "synthetic failure";
+    w.finish(make_stats(), failed, make_metrics());
+    EXPECT_EQ(w.final_path(), file("run.incomplete.h5"));
+  }
+  std::ifstream in(path, std::ios::binary);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}),
+            "precious results from an earlier run\n");
+  const MemoryResults r = read_results(file("run.incomplete.h5"));
+  EXPECT_FALSE(r.outcome.complete);
+  EXPECT_EQ(r.outcome.error, "synthetic failure");
+  ASSERT_EQ(r.samples().size(), 10u);  // every sample before the failure, none after
+  for (std::size_t k = 0; k < 10; ++k) {
+    EXPECT_EQ(r.samples()[k].vessel_flow, make_sample(layout, k).vessel_flow) << k;
+    EXPECT_EQ(r.samples()[k].element_values, make_sample(layout, k).element_values) << k;
+  }
+  EXPECT_FALSE(fs::exists(tmp_name(path)));
+  EXPECT_EQ(h5::open_object_count(), 0);
+}
