@@ -36,7 +36,7 @@ using h5::Handle;
 constexpr std::size_t kMaxChunkBytes = std::size_t{4} << 20;  // cap on one chunk of a 2-D series
 // Compact layout: one block of rows (the chunk of every table and the writer's buffer) stays
 // below this, so the writer's memory is bounded whatever the number of vessels.
-constexpr std::size_t kCompactBlockBytes = std::size_t{1} << 20;
+constexpr std::size_t kCompactBlockBytes = std::size_t{256} << 10;
 constexpr std::size_t kMaxAttrString = 60000;  // HDF5 compact attributes must stay < 64 KiB
 
 std::string iso8601_utc_now() {
