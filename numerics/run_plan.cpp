@@ -352,7 +352,7 @@ std::string RunPlan::describe() const {
   if (has_length) {
     o << "run: to t = " << t_final << " s, a sample every " << output_interval << " s ("
       << format_count(double(output_steps) + 1.0) << " samples";
-    if (decimate > 1) o << ", every " << decimate << "th";
+    if (decimate > 1) o << ", 1 in " << decimate << " kept";
     if (samples_written != output_steps / decimate + 1)
       o << ", the last " << format_count(double(samples_written)) << " kept";
     o << ")\n";
