@@ -282,8 +282,9 @@ int main(int argc, char** argv) {
       return 128 + sig;
     }
     if (!quiet) {
-      // Re-read the statistics and metrics from the file we just wrote (single source).
-      const auto res = venoflow::read_results(writer.final_path());
+      // Re-read the statistics and metrics from the file we just wrote (single source); the
+      // series are not needed for them.
+      const auto res = venoflow::read_results(writer.final_path(), /*series=*/false);
       std::cout << venoflow::cli::format_summary(res.stats, res.outcome, res.metrics);
     } else {
       for (const auto& w : outcome.warnings) std::cerr << "warning: validity domain: " << w << "\n";

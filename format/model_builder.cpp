@@ -71,6 +71,7 @@ void Builder::read_settings(const YAML::Node& root) {
       if (auto v = quantity(*n, s, "steady_state_tolerance", p)) o.steady_state_tolerance = *v;
       if (auto v = integer(*n, s, "max_cycles", p)) o.max_cycles = static_cast<int>(*v);
       if (auto v = integer(*n, s, "keep_last_cycles", p)) o.keep_last_cycles = static_cast<int>(*v);
+      if (auto v = choice(*n, s, "results_layout", p)) o.results_layout = *v;
       if (auto v = quantity(*n, s, "max_memory", p)) o.max_memory = *v;
       if (auto v = quantity(*n, s, "max_output_size", p)) o.max_output_size = *v;
     }

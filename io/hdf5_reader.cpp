@@ -1,6 +1,8 @@
 // venoflow: reads a results file written by Hdf5Writer back into memory.
 #include <hdf5.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <limits>
 #include <sstream>
 #include <stdexcept>
@@ -116,9 +118,156 @@ bool get_flag(hid_t loc, const std::string& name, const std::string& path) {
   return h5::has_attr(loc, name) && h5::get_attr_int(loc, name, path) != 0;
 }
 
+std::vector<std::int64_t> read_ints(hid_t loc, const std::string& name, std::size_t expected,
+                                    const std::string& path, const std::string& where) {
+  const std::string what = "reading dataset '" + where + "/" + name + "'";
+  if (h5::extent_1d(loc, name, path, where) != expected)
+    corrupt(path, where + "/" + name + " does not have " + std::to_string(expected) + " values");
+  Handle ds(check(H5Dopen2(loc, name.c_str(), H5P_DEFAULT), path, what));
+  std::vector<std::int64_t> out(expected);
+  if (expected > 0)
+    check(H5Dread(ds.get(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), path,
+          what);
+  return out;
+}
+
+/// Reads the (nt, width) table `name` of the compact layout in blocks of rows, handing each
+/// row to row(k, values). The shape is checked, and the values must be stored in the file,
+/// before anything is allocated.
+template <class Row>
+void read_table(hid_t loc, const std::string& name, hsize_t nt, hsize_t width,
+                const std::string& path, const std::string& where, Row row) {
+  const std::string what = "reading dataset '" + where + "/" + name + "'";
+  Handle ds(check(H5Dopen2(loc, name.c_str(), H5P_DEFAULT), path, what));
+  Handle space(check(H5Dget_space(ds.get()), path, what));
+  hsize_t dims[2] = {0, 0};
+  if (check(H5Sget_simple_extent_ndims(space.get()), path, what) != 2)
+    corrupt(path, "dataset " + where + "/" + name + " is not 2-D");
+  check(H5Sget_simple_extent_dims(space.get(), dims, nullptr), path, what);
+  if (dims[0] != nt || dims[1] != width)
+    corrupt(path, "dataset " + where + "/" + name + " has shape (" + std::to_string(dims[0]) +
+                      ", " + std::to_string(dims[1]) + "), expected (" + std::to_string(nt) + ", " +
+                      std::to_string(width) + ")");
+  if (nt == 0 || width == 0) return;
+  if (nt > std::numeric_limits<hsize_t>::max() / 8 / width)
+    corrupt(path, what + ": impossible size");
+  if (H5Dget_storage_size(ds.get()) < nt * width * sizeof(double))
+    corrupt(path, what + ": " + std::to_string(nt * width) +
+                      " values, but fewer are stored in the file (damaged, or not written by "
+                      "venoflow)");
+  const hsize_t block = std::max<hsize_t>(1, (hsize_t{4} << 20) / (8 * width));
+  std::vector<double> buf(std::min(block, nt) * width);
+  for (hsize_t k0 = 0; k0 < nt; k0 += block) {
+    const hsize_t n = std::min(block, nt - k0);
+    const hsize_t start[2] = {k0, 0}, count[2] = {n, width};
+    check(H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr), path,
+          what);
+    Handle mspace(check(H5Screate_simple(2, count, nullptr), path, what));
+    check(H5Dread(ds.get(), H5T_NATIVE_DOUBLE, mspace.get(), space.get(), H5P_DEFAULT, buf.data()),
+          path, what);
+    for (hsize_t k = 0; k < n; ++k) row(static_cast<std::size_t>(k0 + k), buf.data() + k * width);
+  }
+}
+
+/// The series and metrics of a compact file (format 2, docs/results-format.md).
+void read_compact(hid_t f, hsize_t nt, const std::string& path, MemoryResults& r) {
+  auto& layout = r.layout;
+  auto& cols = r.columns;
+  {
+    const std::string where = "/vessels";
+    Handle g = open_group(f, "vessels", path);
+    const std::size_t nv = h5::extent_1d(g.get(), "vessel", path, where);
+    const auto names = h5::read_strings(g.get(), "vessel", nv, path, where);
+    const auto start = read_ints(g.get(), "start", nv, path, where);
+    const auto count = read_ints(g.get(), "count", nv, path, where);
+    std::vector<hsize_t> dims;
+    const std::vector<double> x = read_doubles(g.get(), "x", dims, path, where);
+    if (dims.size() != 1) corrupt(path, "/vessels/x is not 1-D");
+    std::size_t offset = 0;
+    for (std::size_t i = 0; i < nv; ++i) {
+      // The vessels are contiguous along x, in order, each with at least one position.
+      if (start[i] != static_cast<std::int64_t>(offset) || count[i] < 1 ||
+          static_cast<std::uint64_t>(count[i]) > x.size() - offset)
+        corrupt(path, "/vessels/start and /vessels/count do not tile /vessels/x (vessel '" +
+                          names[i] + "')");
+      OutputLayout::VesselOut v;
+      v.name = names[i];
+      v.x.assign(x.begin() + static_cast<std::ptrdiff_t>(offset),
+                 x.begin() + static_cast<std::ptrdiff_t>(offset + count[i]));
+      offset += static_cast<std::size_t>(count[i]);
+      layout.vessels.push_back(std::move(v));
+    }
+    if (offset != x.size()) corrupt(path, "/vessels/x has positions of no vessel");
+    cols.vessels.resize(nv);
+    for (std::size_t i = 0; i < nv; ++i) {
+      const std::size_t n = static_cast<std::size_t>(nt) * layout.vessels[i].x.size();
+      cols.vessels[i].pressure.resize(n);
+      cols.vessels[i].flow.resize(n);
+      cols.vessels[i].area.resize(n);
+    }
+    using Member = std::vector<double> ResultColumns::Vessel::*;
+    const std::pair<const char*, Member> series[3] = {
+        {"pressure", &ResultColumns::Vessel::pressure},
+        {"flow", &ResultColumns::Vessel::flow},
+        {"area", &ResultColumns::Vessel::area}};
+    for (const auto& [name, member] : series)
+      read_table(g.get(), name, nt, x.size(), path, where, [&](std::size_t k, const double* row) {
+        for (std::size_t i = 0; i < nv; ++i) {
+          const std::size_t nx = layout.vessels[i].x.size();
+          std::copy(row + start[i], row + start[i] + nx, (cols.vessels[i].*member).data() + k * nx);
+        }
+      });
+  }
+  {
+    const std::string where = "/nodes";
+    Handle g = open_group(f, "nodes", path);
+    const std::size_t n = h5::extent_1d(g.get(), "node", path, where);
+    layout.nodes = h5::read_strings(g.get(), "node", n, path, where);
+    cols.node_pressure.assign(n, std::vector<double>(nt));
+    read_table(g.get(), "pressure", nt, n, path, where, [&](std::size_t k, const double* row) {
+      for (std::size_t i = 0; i < n; ++i) cols.node_pressure[i][k] = row[i];
+    });
+  }
+  {
+    const std::string where = "/elements";
+    Handle g = open_group(f, "elements", path);
+    const std::size_t n = h5::extent_1d(g.get(), "quantity", path, where);
+    const auto quantity = h5::read_strings(g.get(), "quantity", n, path, where);
+    const auto element = h5::read_strings(g.get(), "element", n, path, where);
+    const auto type = h5::read_strings(g.get(), "type", n, path, where);
+    const auto units = h5::read_strings(g.get(), "units", n, path, where);
+    for (std::size_t i = 0; i < n; ++i) {
+      // An element's outputs are consecutive columns.
+      if (layout.elements.empty() || layout.elements.back().name != element[i])
+        layout.elements.push_back({element[i], type[i], {}});
+      layout.elements.back().quantities.push_back({quantity[i], units[i]});
+    }
+    cols.element_values.assign(n, std::vector<double>(nt));
+    read_table(g.get(), "values", nt, n, path, where, [&](std::size_t k, const double* row) {
+      for (std::size_t i = 0; i < n; ++i) cols.element_values[i][k] = row[i];
+    });
+  }
+}
+
+/// The metrics table of a compact file.
+void read_compact_metrics(hid_t f, const std::string& path, MemoryResults& r) {
+  if (H5Lexists(f, "metrics", H5P_DEFAULT) > 0) {
+    const std::string where = "/metrics";
+    Handle g = open_group(f, "metrics", path);
+    const std::size_t n = h5::extent_1d(g.get(), "metric", path, where);
+    const auto names = h5::read_strings(g.get(), "metric", n, path, where);
+    std::vector<hsize_t> dims;
+    const std::vector<hsize_t> expected{n};
+    const auto values = read_doubles(g.get(), "value", dims, path, where, &expected);
+    const auto units = h5::read_strings(g.get(), "units", n, path, where);
+    const auto docs = h5::read_strings(g.get(), "doc", n, path, where);
+    for (std::size_t i = 0; i < n; ++i) r.metrics[names[i]] = Metric{values[i], units[i], docs[i]};
+  }
+}
+
 }  // namespace
 
-MemoryResults read_results(const std::string& path) {
+MemoryResults read_results(const std::string& path, bool series) {
   h5::ErrorSilencer quiet;
   MemoryResults r;
   if (H5Fis_hdf5(path.c_str()) <= 0) {
@@ -137,10 +286,19 @@ MemoryResults read_results(const std::string& path) {
     }
   }
 
+  // Format 1 (groups, also the files of versions before the attribute existed) or 2 (compact).
+  const std::int64_t format =
+      h5::has_attr(f, "format_version") ? h5::get_attr_int(f, "format_version", path) : 1;
+  if (format != 1 && format != 2)
+    corrupt(path, "results format " + std::to_string(format) +
+                      " (this venoflow reads formats 1 and 2: written by a newer venoflow?)");
+
   std::vector<hsize_t> dims;
-  const std::vector<double> time = read_doubles(f, "time", dims, path);
-  if (dims.size() != 1) throw std::runtime_error("results file '" + path + "': /time is not 1-D");
-  const hsize_t nt = dims[0];
+  const std::vector<double> time =
+      series ? read_doubles(f, "time", dims, path) : std::vector<double>{};
+  if (series && dims.size() != 1)
+    throw std::runtime_error("results file '" + path + "': /time is not 1-D");
+  const hsize_t nt = series ? dims[0] : 0;
 
   auto& layout = r.layout;
   layout.period = h5::has_attr(f, "period") ? h5::get_attr_double(f, "period", path) : 0.0;
@@ -148,7 +306,11 @@ MemoryResults read_results(const std::string& path) {
   auto& cols = r.columns;
   cols.time = time;
 
-  {
+  if (format == 2) {
+    if (series) read_compact(f, nt, path, r);
+    read_compact_metrics(f, path, r);
+  }
+  if (format == 1 && series) {
     Handle vg = open_group(f, "vessels", path);
     for (const auto& name : h5::list_links(vg.get(), path)) {
       Handle g = open_group(vg.get(), name, path);
@@ -166,7 +328,7 @@ MemoryResults read_results(const std::string& path) {
       layout.vessels.push_back(std::move(v));
     }
   }
-  {
+  if (format == 1 && series) {
     Handle ng = open_group(f, "nodes", path);
     for (const auto& name : h5::list_links(ng.get(), path)) {
       Handle g = open_group(ng.get(), name, path);
@@ -174,7 +336,7 @@ MemoryResults read_results(const std::string& path) {
       layout.nodes.push_back(name);
     }
   }
-  {
+  if (format == 1 && series) {
     Handle eg = open_group(f, "elements", path);
     for (const auto& name : h5::list_links(eg.get(), path)) {
       Handle g = open_group(eg.get(), name, path);
@@ -190,7 +352,7 @@ MemoryResults read_results(const std::string& path) {
       layout.elements.push_back(std::move(e));
     }
   }
-  if (H5Lexists(f, "metrics", H5P_DEFAULT) > 0) {
+  if (format == 1 && H5Lexists(f, "metrics", H5P_DEFAULT) > 0) {
     Handle mg = open_group(f, "metrics", path);
     for (const auto& name : h5::list_links(mg.get(), path)) {
       Handle ds(check(H5Dopen2(mg.get(), name.c_str(), H5P_DEFAULT), path,

@@ -1,6 +1,7 @@
 // venoflow: private helpers around the HDF5 C API.
 #include "io/hdf5_util.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -251,6 +252,85 @@ std::vector<std::string> list_links(hid_t loc, const std::string& path) {
                    collect_link, &names),
         path, "listing a group");
   return names;
+}
+
+}  // namespace venoflow::h5
+
+namespace venoflow::h5 {
+
+Handle write_strings(hid_t loc, const std::string& name, const std::vector<std::string>& values,
+                     const std::string& path) {
+  // Fixed-length (the longest, null-padded): one block of bytes. Variable-length strings cost
+  // a global-heap object each, tens of microseconds apiece.
+  std::size_t width = 1;
+  for (const auto& v : values) width = std::max(width, v.size());
+  Handle type(check(H5Tcopy(H5T_C_S1), path, "H5Tcopy"));
+  check(H5Tset_size(type.get(), width), path, "H5Tset_size");
+  check(H5Tset_strpad(type.get(), H5T_STR_NULLPAD), path, "H5Tset_strpad");
+  check(H5Tset_cset(type.get(), H5T_CSET_UTF8), path, "H5Tset_cset");
+  const hsize_t n[1] = {values.size()};
+  Handle space(check(H5Screate_simple(1, n, nullptr), path, "H5Screate_simple"));
+  Handle ds(check(
+      H5Dcreate2(loc, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+      path, "creating dataset '" + name + "'"));
+  if (!values.empty()) {
+    std::vector<char> bytes(values.size() * width, '\0');
+    for (std::size_t i = 0; i < values.size(); ++i)
+      std::copy(values[i].begin(), values[i].end(), bytes.begin() + i * width);
+    check(H5Dwrite(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data()), path,
+          "writing dataset '" + name + "'");
+  }
+  return ds;
+}
+
+std::size_t extent_1d(hid_t loc, const std::string& name, const std::string& path,
+                      const std::string& where) {
+  const std::string what = "reading dataset '" + where + "/" + name + "'";
+  Handle ds(check(H5Dopen2(loc, name.c_str(), H5P_DEFAULT), path, what));
+  Handle space(check(H5Dget_space(ds.get()), path, what));
+  if (check(H5Sget_simple_extent_ndims(space.get()), path, what) != 1)
+    throw std::runtime_error("results file '" + path + "': " + where + "/" + name + " is not 1-D");
+  hsize_t n = 0;
+  check(H5Sget_simple_extent_dims(space.get(), &n, nullptr), path, what);
+  return static_cast<std::size_t>(n);
+}
+
+std::vector<std::string> read_strings(hid_t loc, const std::string& name, std::size_t expected,
+                                      const std::string& path, const std::string& where) {
+  const std::string what = "reading dataset '" + where + "/" + name + "'";
+  if (extent_1d(loc, name, path, where) != expected)
+    throw std::runtime_error("results file '" + path + "': " + where + "/" + name + " holds " +
+                             std::to_string(extent_1d(loc, name, path, where)) +
+                             " strings, expected " + std::to_string(expected));
+  Handle ds(check(H5Dopen2(loc, name.c_str(), H5P_DEFAULT), path, what));
+  Handle ftype(check(H5Dget_type(ds.get()), path, what));
+  if (H5Tget_class(ftype.get()) != H5T_STRING)
+    throw std::runtime_error("results file '" + path + "': " + where + "/" + name +
+                             " is not a list of strings");
+  std::vector<std::string> out;
+  if (expected == 0) return out;
+  out.reserve(expected);
+  if (check(H5Tis_variable_str(ftype.get()), path, what) > 0) {
+    Handle mtype = vlen_utf8_type(path);
+    std::vector<char*> ptrs(expected, nullptr);
+    check(H5Dread(ds.get(), mtype.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()), path, what);
+    for (char* p : ptrs) out.emplace_back(p != nullptr ? p : "");
+    H5Dvlen_reclaim(mtype.get(), H5S_ALL, H5P_DEFAULT, ptrs.data());
+    return out;
+  }
+  // Fixed length: read as stored, each string up to its first null byte.
+  const std::size_t width = H5Tget_size(ftype.get());
+  if (width == 0 || width > (std::size_t{1} << 20))
+    throw std::runtime_error("results file '" + path + "': " + where + "/" + name +
+                             ": strings of an impossible size");
+  Handle mtype(check(H5Tcopy(ftype.get()), path, what));
+  std::vector<char> bytes(expected * width);
+  check(H5Dread(ds.get(), mtype.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data()), path, what);
+  for (std::size_t i = 0; i < expected; ++i) {
+    const char* b = bytes.data() + i * width;
+    out.emplace_back(b, std::find(b, b + width, '\0'));
+  }
+  return out;
 }
 
 }  // namespace venoflow::h5

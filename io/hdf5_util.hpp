@@ -86,6 +86,19 @@ std::string get_attr_string(hid_t loc, const std::string& name, const std::strin
 double get_attr_double(hid_t loc, const std::string& name, const std::string& path);
 std::int64_t get_attr_int(hid_t loc, const std::string& name, const std::string& path);
 
+// ---- string lists (1-D datasets of variable-length UTF-8 strings)
+
+/// Creates the 1-D dataset `name` holding `values` (an empty list gives a dataset of size 0).
+Handle write_strings(hid_t loc, const std::string& name, const std::vector<std::string>& values,
+                     const std::string& path);
+/// Reads the 1-D string dataset `name`, which must hold `expected` strings (checked before
+/// anything is allocated); `where` names it in messages.
+std::vector<std::string> read_strings(hid_t loc, const std::string& name, std::size_t expected,
+                                      const std::string& path, const std::string& where);
+/// The extent of the 1-D dataset `name` (fails naming it if it is not 1-D).
+std::size_t extent_1d(hid_t loc, const std::string& name, const std::string& path,
+                      const std::string& where);
+
 /// Names of the links in group `loc`, in creation order when the group tracks it, else by name.
 std::vector<std::string> list_links(hid_t loc, const std::string& path);
 

@@ -34,6 +34,9 @@ using h5::check;
 using h5::Handle;
 
 constexpr std::size_t kMaxChunkBytes = std::size_t{4} << 20;  // cap on one chunk of a 2-D series
+// Compact layout: one block of rows (the chunk of every table and the writer's buffer) stays
+// below this, so the writer's memory is bounded whatever the number of vessels.
+constexpr std::size_t kCompactBlockBytes = std::size_t{256} << 10;
 constexpr std::size_t kMaxAttrString = 60000;  // HDF5 compact attributes must stay < 64 KiB
 
 std::string iso8601_utc_now() {
@@ -325,6 +328,56 @@ Handle create_fixed_1d(hid_t loc, const std::string& name, const std::vector<dou
   return ds;
 }
 
+/// A 1-D int64 dataset (the compact layout's vessel index).
+Handle create_fixed_1d_int(hid_t loc, const std::string& name,
+                           const std::vector<std::int64_t>& values, const std::string& path) {
+  const hsize_t dims[1] = {values.size()};
+  Handle space(check(H5Screate_simple(1, dims, nullptr), path, "H5Screate_simple"));
+  Handle ds(check(H5Dcreate2(loc, name.c_str(), H5T_STD_I64LE, space.get(), H5P_DEFAULT,
+                             H5P_DEFAULT, H5P_DEFAULT),
+                  path, "creating dataset '" + name + "'"));
+  if (!values.empty())
+    check(H5Dwrite(ds.get(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), path,
+          "writing dataset '" + name + "'");
+  return ds;
+}
+
+/// Compact layout: an extensible (time, width) table, chunked (rows, width). A table of width 0
+/// (a model without nodes or element outputs) keeps its shape (nt, 0).
+Handle create_table(hid_t loc, const std::string& name, hsize_t width, hsize_t rows,
+                    const std::string& path) {
+  const hsize_t dims[2] = {0, width};
+  const hsize_t maxdims[2] = {H5S_UNLIMITED, width == 0 ? H5S_UNLIMITED : width};
+  const hsize_t chunk[2] = {rows, std::max<hsize_t>(width, 1)};
+  Handle space(check(H5Screate_simple(2, dims, maxdims), path, "H5Screate_simple"));
+  Handle dcpl(check(H5Pcreate(H5P_DATASET_CREATE), path, "H5Pcreate"));
+  check(H5Pset_chunk(dcpl.get(), 2, chunk), path, "H5Pset_chunk");
+  check(H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_NEVER), path, "H5Pset_fill_time");
+  Handle dapl(check(H5Pcreate(H5P_DATASET_ACCESS), path, "H5Pcreate"));
+  // Blocks are written whole chunks at a time: one chunk of cache is all that is needed.
+  check(H5Pset_chunk_cache(dapl.get(), 11, rows * std::max<hsize_t>(width, 1) * 8, 1.0), path,
+        "H5Pset_chunk_cache");
+  return Handle(check(H5Dcreate2(loc, name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT,
+                                 dcpl.get(), dapl.get()),
+                      path, "creating dataset '" + name + "'"));
+}
+
+/// Appends rows [nt, nt + n) of a (time, width) table from a row-major (n, width) block.
+void append_block(hid_t ds, hsize_t nt, hsize_t n, hsize_t width, const double* data,
+                  const std::string& path, const std::string& what) {
+  const hsize_t new_dims[2] = {nt + n, width};
+  check(H5Dset_extent(ds, new_dims), path, "extending " + what);
+  if (width == 0) return;
+  Handle fspace(check(H5Dget_space(ds), path, what));
+  const hsize_t start[2] = {nt, 0};
+  const hsize_t count[2] = {n, width};
+  check(H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, start, nullptr, count, nullptr), path,
+        what);
+  Handle mspace(check(H5Screate_simple(2, count, nullptr), path, what));
+  check(H5Dwrite(ds, H5T_NATIVE_DOUBLE, mspace.get(), fspace.get(), H5P_DEFAULT, data), path,
+        "writing " + what);
+}
+
 }  // namespace
 
 struct Hdf5Writer::Impl {
@@ -349,6 +402,19 @@ struct Hdf5Writer::Impl {
   std::vector<Handle> element_time;
   std::vector<Handle> element_values;  // one per value, in concatenated order
 
+  // Compact layout (format 2): a (time, width) table per quantity, buffered by rows.
+  bool compact = false;
+  std::size_t block_rows = 0;  // rows per buffer and per chunk of the tables
+  struct Table {
+    Handle ds;
+    std::size_t width = 0;
+    std::vector<double> rows;  // block_rows x width, row-major
+    std::string name;
+  };
+  Handle vessels_time, nodes_time, elements_time;  // the groups' copies of /time
+  Table t_pressure, t_flow, t_area, t_nodes, t_elements;
+  std::vector<double> time_rows;
+
   // `flush_every` instants by column, as the datasets hold them (rows [0, n_buffered) used).
   ResultColumns buf;
   std::size_t n_buffered = 0;
@@ -372,6 +438,10 @@ struct Hdf5Writer::Impl {
     node_pressure.clear();
     element_time.clear();
     element_values.clear();
+    for (Table* t : {&t_pressure, &t_flow, &t_area, &t_nodes, &t_elements}) t->ds.reset();
+    vessels_time.reset();
+    nodes_time.reset();
+    elements_time.reset();
     root_time.reset();
     return file.reset();
   }
@@ -440,8 +510,36 @@ struct Hdf5Writer::Impl {
 
   void flush() {
     if (n_buffered == 0) return;
-    append(n_buffered, buf_spans);
+    if (compact) {
+      append_compact(n_buffered);
+    } else {
+      append(n_buffered, buf_spans);
+    }
     n_buffered = 0;
+  }
+
+  /// Compact layout: appends the buffered rows [0, n) to every table.
+  void append_compact(hsize_t n) {
+    append_rows(root_time.get(), n_written, n, 0, time_rows.data(), path, "/time");
+    for (Handle* h : {&vessels_time, &nodes_time, &elements_time})
+      append_rows(h->get(), n_written, n, 0, time_rows.data(), path, "time");
+    for (Table* t : {&t_pressure, &t_flow, &t_area, &t_nodes, &t_elements})
+      append_block(t->ds.get(), n_written, n, t->width, t->rows.data(), path, t->name);
+    n_written += n;
+  }
+
+  /// Compact layout: row r of the buffers from one instant's concatenated arrays.
+  void put_row(std::size_t r, double t, const double* p, const double* q, const double* a,
+               const double* nodes, const double* values) {
+    time_rows[r] = t;
+    auto put = [r](Table& tb, const double* src) {
+      if (tb.width > 0) std::copy(src, src + tb.width, tb.rows.data() + r * tb.width);
+    };
+    put(t_pressure, p);
+    put(t_flow, q);
+    put(t_area, a);
+    put(t_nodes, nodes);
+    put(t_elements, values);
   }
   ColumnSpans buf_spans;  // pointers into buf
 
@@ -541,6 +639,10 @@ void Hdf5Writer::begin(const OutputLayout& layout, const Model& model) {
   m.n_element_values = 0;
   for (const auto& e : layout.elements) m.n_element_values += e.quantities.size();
   m.chunk_t = m.flush_every;
+  if (model.solver.results_layout != "compact" && model.solver.results_layout != "groups")
+    throw std::runtime_error("results file '" + p + "': unknown solver.results_layout '" +
+                             model.solver.results_layout + "' (compact or groups)");
+  m.compact = model.solver.results_layout == "compact";
 
   Handle fcpl(check(H5Pcreate(H5P_FILE_CREATE), p, "H5Pcreate"));
   check(H5Pset_link_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), p,
@@ -586,6 +688,108 @@ void Hdf5Writer::begin(const OutputLayout& layout, const Model& model) {
   };
   m.root_time = make_time(f);
   ScaleAttachments scales;
+  if (m.compact) {
+    h5::set_attr(f, "format_version", std::int64_t{2}, p);
+    h5::set_attr(f, "layout", "compact", p);
+    // Every instant's values are contiguous in a Sample (vessels in layout order): each table
+    // row is a copy of one array, and a block of rows is one chunk of each table.
+    std::size_t widest = std::max<std::size_t>(
+        {m.total_nx, layout.nodes.size(), m.n_element_values, std::size_t{1}});
+    m.block_rows = std::clamp<std::size_t>(kCompactBlockBytes / (8 * widest), 1, m.flush_every);
+    const hsize_t rows = m.block_rows;
+    auto table = [&](Impl::Table& t, hid_t loc, const char* name, std::size_t width,
+                     const char* units, const char* long_name, const std::string& where) {
+      t.ds = create_table(loc, name, width, rows, p);
+      t.width = width;
+      t.name = where + "/" + name;
+      t.rows.assign(m.block_rows * width, 0.0);
+      set_units(t.ds.get(), units, long_name, p);
+    };
+    {
+      Handle vg = create_group(f, "vessels", p);
+      m.vessels_time = make_time(vg.get());
+      std::vector<std::string> names;
+      std::vector<std::int64_t> start, count;
+      std::vector<double> x;
+      for (std::size_t i = 0; i < layout.vessels.size(); ++i) {
+        const auto& v = layout.vessels[i];
+        Impl::VesselSets s;
+        s.nx = v.x.size();
+        s.offset = x.size();
+        names.push_back(v.name);
+        start.push_back(static_cast<std::int64_t>(s.offset));
+        count.push_back(static_cast<std::int64_t>(s.nx));
+        x.insert(x.end(), v.x.begin(), v.x.end());
+        m.vessels.push_back(std::move(s));
+      }
+      Handle vessel = h5::write_strings(vg.get(), "vessel", names, p);
+      set_units(vessel.get(), "", "vessel name", p);
+      check(H5DSset_scale(vessel.get(), "vessel"), p, "H5DSset_scale(vessel)");
+      Handle st = create_fixed_1d_int(vg.get(), "start", start, p);
+      set_units(st.get(), "1", "first column of the vessel along x", p);
+      Handle cnt = create_fixed_1d_int(vg.get(), "count", count, p);
+      set_units(cnt.get(), "1", "sample positions of the vessel", p);
+      Handle xs = create_fixed_1d(vg.get(), "x", x, p);
+      set_units(xs.get(), "m", "position along the vessel", p);
+      check(H5DSset_scale(xs.get(), "x"), p, "H5DSset_scale(x)");
+      scales.attach(st.get(), vessel.get(), 0);
+      scales.attach(cnt.get(), vessel.get(), 0);
+      table(m.t_pressure, vg.get(), "pressure", m.total_nx, "Pa", "blood pressure", "/vessels");
+      table(m.t_flow, vg.get(), "flow", m.total_nx, "m^3/s", "volume flow rate", "/vessels");
+      table(m.t_area, vg.get(), "area", m.total_nx, "m^2", "lumen cross-sectional area",
+            "/vessels");
+      for (Impl::Table* t : {&m.t_pressure, &m.t_flow, &m.t_area}) {
+        scales.attach(t->ds.get(), m.vessels_time.get(), 0);
+        scales.attach(t->ds.get(), xs.get(), 1);
+      }
+      scales.write(p);
+    }
+    {
+      Handle ng = create_group(f, "nodes", p);
+      m.nodes_time = make_time(ng.get());
+      Handle node = h5::write_strings(ng.get(), "node", layout.nodes, p);
+      set_units(node.get(), "", "node name", p);
+      check(H5DSset_scale(node.get(), "node"), p, "H5DSset_scale(node)");
+      table(m.t_nodes, ng.get(), "pressure", layout.nodes.size(), "Pa", "node pressure", "/nodes");
+      scales.attach(m.t_nodes.ds.get(), m.nodes_time.get(), 0);
+      scales.attach(m.t_nodes.ds.get(), node.get(), 1);
+      scales.write(p);
+    }
+    {
+      Handle eg = create_group(f, "elements", p);
+      m.elements_time = make_time(eg.get());
+      std::vector<std::string> quantity, element, type, units;
+      for (const auto& e : layout.elements)
+        for (const auto& q : e.quantities) {
+          quantity.push_back(q.name);
+          element.push_back(e.name);
+          type.push_back(e.type);
+          units.push_back(q.unit);
+        }
+      Handle qs = h5::write_strings(eg.get(), "quantity", quantity, p);
+      set_units(qs.get(), "", "element output", p);
+      check(H5DSset_scale(qs.get(), "quantity"), p, "H5DSset_scale(quantity)");
+      const std::pair<const char*, const std::vector<std::string>*> lists[3] = {
+          {"element", &element}, {"type", &type}, {"units", &units}};
+      std::vector<Handle> keep;
+      for (const auto& [name, values] : lists) {
+        keep.push_back(h5::write_strings(eg.get(), name, *values, p));
+        set_units(keep.back().get(), "", "", p);
+        scales.attach(keep.back().get(), qs.get(), 0);
+      }
+      table(m.t_elements, eg.get(), "values", m.n_element_values, "",
+            "element outputs (unit of each in /elements/units)", "/elements");
+      scales.attach(m.t_elements.ds.get(), m.elements_time.get(), 0);
+      scales.attach(m.t_elements.ds.get(), qs.get(), 1);
+      scales.write(p);
+    }
+    m.time_rows.assign(m.block_rows, 0.0);
+    m.n_buffered = 0;
+    m.n_written = 0;
+    return;
+  }
+  h5::set_attr(f, "format_version", std::int64_t{1}, p);
+  h5::set_attr(f, "layout", "groups", p);
 
   {
     Handle vg = create_group(f, "vessels", p);
@@ -706,6 +910,15 @@ void Hdf5Writer::write(const Sample& s) {
         [&](std::size_t i) { return s.node_pressure[i]; },
         [&](std::size_t k) { return s.element_values[k]; });
 
+  if (m.compact) {
+    m.put_row(m.n_buffered, s.t, s.vessel_pressure.data(), s.vessel_flow.data(),
+              s.vessel_area.data(), s.node_pressure.data(), s.element_values.data());
+    if (++m.n_buffered == m.block_rows) {
+      h5::ErrorSilencer quiet;
+      m.flush();
+    }
+    return;
+  }
   // Into the column buffers, row r of each.
   const std::size_t r = m.n_buffered;
   m.buf.time[r] = s.t;
@@ -768,6 +981,26 @@ void Hdf5Writer::write(const ColumnSpans& c, std::size_t nt) {
   if (nt == 0) return;
   h5::ErrorSilencer quiet;
   m.flush();
+  if (m.compact) {
+    // Columns to rows, a block at a time.
+    std::vector<double> p(m.total_nx), q(m.total_nx), a(m.total_nx), nodes(c.node_pressure.size()),
+        values(c.element_values.size());
+    for (std::size_t k = 0; k < nt; ++k) {
+      for (std::size_t i = 0; i < m.vessels.size(); ++i) {
+        const auto& v = m.vessels[i];
+        for (std::size_t j = 0; j < v.nx; ++j) {
+          p[v.offset + j] = c.vessels[i].pressure[k * v.nx + j];
+          q[v.offset + j] = c.vessels[i].flow[k * v.nx + j];
+          a[v.offset + j] = c.vessels[i].area[k * v.nx + j];
+        }
+      }
+      for (std::size_t i = 0; i < nodes.size(); ++i) nodes[i] = c.node_pressure[i][k];
+      for (std::size_t i = 0; i < values.size(); ++i) values[i] = c.element_values[i][k];
+      m.put_row(m.n_buffered, c.time[k], p.data(), q.data(), a.data(), nodes.data(), values.data());
+      if (++m.n_buffered == m.block_rows) m.flush();
+    }
+    return;
+  }
   m.append(nt, c);
 }
 
@@ -785,7 +1018,30 @@ void Hdf5Writer::finish(const RunStatistics& stats, const RunOutcome& outcome,
   m.flush();
   const hid_t f = m.file.get();
 
-  {
+  if (m.compact) {
+    // One table: /metrics/{metric, value, units, doc}, one row per metric (sorted by name).
+    Handle mg = create_group(f, "metrics", p);
+    std::vector<std::string> names, units, docs;
+    std::vector<double> values;
+    for (const auto& [name, metric] : metrics) {
+      names.push_back(name);
+      values.push_back(metric.value);
+      units.push_back(metric.unit);
+      docs.push_back(metric.doc);
+    }
+    Handle ms = h5::write_strings(mg.get(), "metric", names, p);
+    set_units(ms.get(), "", "metric name", p);
+    check(H5DSset_scale(ms.get(), "metric"), p, "H5DSset_scale(metric)");
+    Handle val = create_fixed_1d(mg.get(), "value", values, p);
+    set_units(val.get(), "", "metric value (SI unit of each in /metrics/units)", p);
+    Handle un = h5::write_strings(mg.get(), "units", units, p);
+    set_units(un.get(), "", "SI unit of the value", p);
+    Handle dc = h5::write_strings(mg.get(), "doc", docs, p);
+    set_units(dc.get(), "", "what the metric is", p);
+    ScaleAttachments scales;
+    for (const Handle* h : {&val, &un, &dc}) scales.attach(h->get(), ms.get(), 0);
+    scales.write(p);
+  } else {
     Handle mg(check(H5Gopen2(f, "metrics", H5P_DEFAULT), p, "opening /metrics"));
     for (const auto& [name, metric] : metrics) {
       Handle space(check(H5Screate(H5S_SCALAR), p, "H5Screate"));
@@ -866,6 +1122,18 @@ void Hdf5Writer::finish(const RunStatistics& stats, const RunOutcome& outcome,
 }
 
 SinkFootprint Hdf5Writer::footprint(const OutputLayout& layout) const {
+  // The layout is the model's (solver.results_layout), which begin() sees: count the larger of
+  // the two. Compact: one block of rows of every table (kCompactBlockBytes at most for the
+  // widest), HDF5's copy of it on the way to the file, and the chunks of the four time series.
+  std::size_t total_nx = 0, n_values = 0;
+  for (const auto& v : layout.vessels) total_nx += v.x.size();
+  for (const auto& e : layout.elements) n_values += e.quantities.size();
+  const std::size_t widest = std::max<std::size_t>({total_nx, layout.nodes.size(), n_values, 1});
+  const double block =
+      double(std::clamp<std::size_t>(kCompactBlockBytes / (8 * widest), 1, impl_->flush_every));
+  const double compact =
+      2.0 * 8.0 * block * double(3 * total_nx + layout.nodes.size() + n_values + 1) +
+      4.0 * 8.0 * double(impl_->flush_every);
   // begin()'s buffers: flush_every rows of every series (buf); and HDF5's chunk caches, which keep
   // the last chunk of every dataset (create_series: flush_every rows, fewer for a wide vessel so
   // that a chunk stays below kMaxChunkBytes).
@@ -884,7 +1152,7 @@ SinkFootprint Hdf5Writer::footprint(const OutputLayout& layout) const {
     cached += fe * 8.0 * (1.0 + double(e.quantities.size()));
   }
   SinkFootprint f;
-  f.fixed_bytes = 8.0 * fe * values + cached;
+  f.fixed_bytes = std::max(compact, 8.0 * fe * values + cached);
   return f;
 }
 

@@ -8,7 +8,8 @@
 
 namespace venoflow {
 
-void SampleOutput::write(Sample& s) {
+void SampleOutput::write(Sample& s, bool always) {
+  if (seen_++ % decimate_ != 0 && !always) return;
   if (ring_size_ == 0) {
     sink_.write(s);
   } else if (ring_.size() < ring_size_) {
@@ -44,7 +45,7 @@ RunObservers::RunObservers(System& system, const Model& model, const OutputLayou
       periodic_tolerance_(model.solver.steady_state_tolerance),
       periodicity_(layout),
       cycle_metrics_(layout, model, boundary_inflows(system)),
-      output_(sink, static_cast<std::size_t>(plan.ring_samples)) {
+      output_(sink, static_cast<std::size_t>(plan.ring_samples), plan.decimate) {
   sink.begin(layout, model);
 }
 
@@ -60,7 +61,7 @@ void RunObservers::sample(double t, const double* y) {
       !finite(s.node_pressure) || !finite(s.element_values))
     throw SolverError(t, "output", "non-finite value", "a sampled value is not finite");
   if (auto bad = domain_.check(s, domain_warn_); bad && !domain_warn_) {
-    output_.write(s);  // the offending sample is part of the partial results
+    output_.write(s, true);  // the offending sample is part of the partial results
     throw SolverError(t, bad->check->component, bad->check->quantity, bad->describe());
   }
   periodicity_.record(s);

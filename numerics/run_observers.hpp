@@ -6,6 +6,7 @@
 // sample once two cycles have been recorded and the ring is full.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <map>
 #include <string>
@@ -23,10 +24,12 @@ namespace venoflow {
 /// `ring_samples` that flush() writes to the sink, oldest first.
 class SampleOutput {
  public:
-  SampleOutput(ResultSink& sink, std::size_t ring_samples)
-      : sink_(sink), ring_size_(ring_samples) {}
-  /// May take s's storage (s then holds that of an older sample, to be overwritten).
-  void write(Sample& s);
+  SampleOutput(ResultSink& sink, std::size_t ring_samples, long decimate = 1)
+      : sink_(sink), ring_size_(ring_samples), decimate_(std::max(decimate, 1L)) {}
+  /// Keeps every decimate-th sample (the first, then every decimate-th after it), and any
+  /// sample with `always` (the one a run fails at). May take s's storage (s then holds that of
+  /// an older sample, to be overwritten).
+  void write(Sample& s, bool always = false);
   /// Writes the samples held in the ring.
   void flush();
 
@@ -35,6 +38,8 @@ class SampleOutput {
   std::size_t ring_size_;     // 0: no ring
   std::vector<Sample> ring_;  // reused slots: no allocation once full
   std::size_t next_ = 0;      // slot of the next sample once full
+  long decimate_;
+  long seen_ = 0;  // samples offered so far
 };
 
 /// The observers of one run, fed in the order of the run's output instants.

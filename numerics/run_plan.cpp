@@ -233,11 +233,20 @@ RunPlan plan_run(const Model& model, const OutputLayout& layout, long unknowns,
   plan.samples_per_cycle = static_cast<long>(per_cycle);
   plan.output_steps = static_cast<long>(steps);
 
-  // ---- samples: all of them, or a ring of the last keep_last_cycles periods ----
-  const double samples = plan.has_length ? steps + 1.0 : 0.0;
-  const bool ring = set.keep_last_cycles > 0 && per_cycle > 0.0;
+  // ---- samples: all of them (every decimate-th), or a ring of the last keep_last_cycles periods
+  if (control.keep_last_cycles && *control.keep_last_cycles < 0)
+    fail("keep_last_cycles must be a whole number >= 0, got " +
+         std::to_string(*control.keep_last_cycles));
+  if (control.decimate < 1)
+    fail("decimate must be a whole number >= 1, got " + std::to_string(control.decimate));
+  const int keep_last = control.keep_last_cycles.value_or(set.keep_last_cycles);
+  const double k_dec = double(control.decimate);
+  plan.decimate = control.decimate;
+  // Instants 0, k, 2k, ... up to the last output step.
+  const double samples = plan.has_length ? std::floor(steps / k_dec) + 1.0 : 0.0;
+  const bool ring = keep_last > 0 && per_cycle > 0.0;
   const double ring_samples =
-      ring ? std::min(samples, double(set.keep_last_cycles) * per_cycle + 1.0) : 0.0;
+      ring ? std::min(samples, std::floor(double(keep_last) * per_cycle / k_dec) + 1.0) : 0.0;
   const double written = ring ? ring_samples : samples;
   plan.samples_written = static_cast<long>(written);
   // (a ring as long as the run never wraps: the same as one of keep_last_cycles periods)
@@ -261,6 +270,13 @@ RunPlan plan_run(const Model& model, const OutputLayout& layout, long unknowns,
   file_values += 2.0 * n_nodes;
   objects += 3.0 * n_nodes;
   n_values = 3.0 * nx_total + n_nodes + element_values;  // one Sample's arrays
+  if (set.results_layout == "compact") {
+    // Format 2 (io/hdf5_writer.cpp): /time and a copy in vessels, nodes and elements, one table
+    // per quantity; about 25 objects (groups, tables, name lists, the metrics table) whatever
+    // the model, plus the per-vessel index and names.
+    file_values = 4.0 + n_values;
+    objects = 25.0;
+  }
   plan.values_per_sample = static_cast<long>(file_values);
 
   // ---- results size ----
@@ -271,7 +287,7 @@ RunPlan plan_run(const Model& model, const OutputLayout& layout, long unknowns,
   if (plan.output_bytes > set.max_output_size)
     fail("the run would write " + format_bytes(plan.output_bytes) + " of results (" +
          format_count(written) + " samples x " + format_count(file_values) + " values x 8 bytes" +
-         (ring ? ", the last " + std::to_string(set.keep_last_cycles) + " cycles" : "") +
+         (ring ? ", the last " + std::to_string(keep_last) + " cycles" : "") +
          "); limit solver.max_output_size = " + format_bytes(set.max_output_size) +
          ": raise it or coarsen solver.output_interval" +
          (ring ? "" : " (or keep only the last cycles: solver.keep_last_cycles)"));
@@ -288,7 +304,7 @@ RunPlan plan_run(const Model& model, const OutputLayout& layout, long unknowns,
   // pressure and flow, nodes and element outputs) and the cycle metrics (two cycles of rows of
   // mid-point flows and areas, node pressures and element outputs, four arrays per row); without
   // a period, everything the run samples is one "cycle".
-  const double rows = per_cycle > 0.0 ? per_cycle + 1.0 : samples;
+  const double rows = per_cycle > 0.0 ? per_cycle + 1.0 : (plan.has_length ? steps + 1.0 : 0.0);
   const double probes = 6.0 * double(layout.vessels.size()) + n_nodes + element_values;
   const double row_values = 2.0 * double(layout.vessels.size()) + n_nodes + element_values;
   add("per-cycle records",
@@ -336,7 +352,8 @@ std::string RunPlan::describe() const {
   if (has_length) {
     o << "run: to t = " << t_final << " s, a sample every " << output_interval << " s ("
       << format_count(double(output_steps) + 1.0) << " samples";
-    if (samples_written != output_steps + 1)
+    if (decimate > 1) o << ", 1 in " << decimate << " kept";
+    if (samples_written != output_steps / decimate + 1)
       o << ", the last " << format_count(double(samples_written)) << " kept";
     o << ")\n";
   } else {

@@ -155,7 +155,8 @@ py::dict raw_results(venoflow::MemoryResults& r) {
 
 py::dict run_model(const venoflow::ModelDocument& doc, std::optional<int> cycles,
                    std::optional<double> t_end, const std::string& output, StopFlag* stop,
-                   py::object progress, bool with_text) {
+                   py::object progress, bool with_text, std::optional<int> keep_last_cycles,
+                   long decimate) {
   venoflow::MemoryResults sink;
   // Every column is allocated at its final size at begin() (no doubling growth: the memory
   // estimate counts one copy); the count follows from the plan.
@@ -172,6 +173,8 @@ py::dict run_model(const venoflow::ModelDocument& doc, std::optional<int> cycles
     venoflow::RunControl control;
     control.cycles = cycles;
     control.t_end = t_end;
+    control.keep_last_cycles = keep_last_cycles;
+    control.decimate = decimate;
     control.stop = &flag->flag;
     control.progress = [&](double t, double te) {
       py::gil_scoped_acquire gil;
@@ -248,13 +251,15 @@ py::dict read_file(const std::string& path) {
 
 /// Replay a raw results dict (as returned by run/read) into an HDF5 file. Returns the path the
 /// file ended up at (`<stem>.incomplete.h5` for incomplete results).
-std::string write_file(const std::string& path, const py::dict& raw) {
+std::string write_file(const std::string& path, const py::dict& raw,
+                       const std::string& file_layout) {
   using arr = py::array_t<double, py::array::c_style | py::array::forcecast>;
   venoflow::OutputLayout layout;
   layout.period = raw["period"].cast<double>();
   venoflow::Model model;
   model.name = raw["model_name"].cast<std::string>();
   model.resolved_yaml = raw["model_yaml"].cast<std::string>();
+  model.solver.results_layout = file_layout;  // checked by the writer
   const arr time = raw["time"].cast<arr>();
   if (time.ndim() != 1) throw std::invalid_argument("time must have shape (nt,)");
   const auto nt = time.shape(0);
@@ -523,18 +528,22 @@ PYBIND11_MODULE(_venoflow, mod) {
           "most 64 MiB in UTF-8. Raises ModelError (file, line, column) otherwise.");
   mod.def("run", &run_model, "document"_a, "cycles"_a = py::none(), "t_end"_a = py::none(),
           "output"_a = "", "stop"_a = nullptr, "progress"_a = py::none(), "with_text"_a = true,
+          "keep_last_cycles"_a = py::none(), "decimate"_a = 1,
           "Build and simulate a model with the GIL released. `t_end` [s]. Returns the raw "
           "results dict (numpy arrays in SI units); `output` also writes an HDF5 file. A solver "
           "failure is returned in 'failure'; Ctrl-C (or an exception in `progress(t, t_end)`) "
           "stops the run at its next output sample and is returned in 'pending_exception'. "
           "`with_text=False` skips writing the resolved model text (unless `output` is given): "
-          "'model_yaml' is then None and the caller takes it from the document.");
+          "'model_yaml' is then None and the caller takes it from the document. "
+          "`keep_last_cycles` overrides solver.keep_last_cycles; `decimate` keeps every k-th "
+          "output sample (the metrics and the periodic-state check see every sample).");
   mod.def("virtual_exam", &exam_model, "document"_a, "output"_a = "", "stop"_a = nullptr,
           "Run the virtual Doppler exam (docs/virtual-doppler.md) with the GIL released; "
           "returns a dict (criteria rows, count, ccsvi, verdict, perfusion, traces, "
           "recordings as raw results dicts). `output` also writes the exam HDF5 file.");
   mod.def("read_results", &read_file, "path"_a,
           "Read an HDF5 results file (written by `venoflow run` or write_results) as a raw dict.");
-  mod.def("write_results", &write_file, "path"_a, "raw"_a,
-          "Write a raw results dict to an HDF5 results file; returns the final path.");
+  mod.def("write_results", &write_file, "path"_a, "raw"_a, "layout"_a = "groups",
+          "Write a raw results dict to an HDF5 results file in `layout` (groups or compact, "
+          "docs/results-format.md); returns the final path.");
 }

@@ -48,7 +48,9 @@ class Hdf5Writer : public ResultSink {
   std::unique_ptr<Impl> impl_;
 };
 
-/// Read a results file written by Hdf5Writer back into memory (tests, `venoflow compare`).
-MemoryResults read_results(const std::string& path);
+/// Read a results file written by Hdf5Writer back into memory (tests, `venoflow compare`);
+/// formats 1 (groups) and 2 (compact). With `series` false only the run's records, the period
+/// and the metrics are read (the command line's summary): no series, no layout.
+MemoryResults read_results(const std::string& path, bool series = true);
 
 }  // namespace venoflow

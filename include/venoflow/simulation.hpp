@@ -14,8 +14,13 @@
 namespace venoflow {
 
 struct RunControl {
-  std::optional<int> cycles;                ///< overrides Model::solver.cycles
-  std::optional<double> t_end;              ///< overrides Model::solver.t_end
+  std::optional<int> cycles;    ///< overrides Model::solver.cycles
+  std::optional<double> t_end;  ///< overrides Model::solver.t_end
+  /// Overrides Model::solver.keep_last_cycles (0 = keep every cycle).
+  std::optional<int> keep_last_cycles;
+  /// Keep every `decimate`-th output sample (t = 0 first), >= 1. Only what the results sink
+  /// receives is thinned: the periodic-state check and the metrics see every sample.
+  long decimate = 1;
   const std::atomic<bool>* stop = nullptr;  ///< set to true to stop (Ctrl-C); polled per step
   /// Called about every 0.1 s of wall time with (t, t_end).
   std::function<void(double, double)> progress;
@@ -31,6 +36,7 @@ struct RunPlan {
   long output_steps = 0;         ///< output instants after t = 0
   long samples_written = 0;      ///< samples the results receive (the last cycles only, if set)
   long ring_samples = 0;         ///< samples held back to keep the last cycles, 0 = none
+  long decimate = 1;             ///< every decimate-th sample goes to the results
   double max_step = 0.0;         ///< [s] the integrator's largest step
   bool stop_at_steady_state = false;  ///< stop once the cycles repeat (needs a period)
   long values_per_sample = 0;         ///< numbers per sample in the results, times included

@@ -165,15 +165,19 @@ class Results:
         attrs.update({k: v for k, v in self.stats.items()})
         return xr.Dataset(data, coords=coords, attrs=attrs)
 
-    def to_hdf5(self, path: str | os.PathLike) -> str:
+    def to_hdf5(self, path: str | os.PathLike, layout: str = "groups") -> str:
         """Write a results file (docs/results-format.md) by replaying these results through the
         C++ Hdf5Writer; returns where it ended up (``<stem>.incomplete.h5`` if not complete).
+        ``layout``: ``"groups"`` (a group per vessel, node and element) or ``"compact"`` (a few
+        tables over all of them, much faster to write for large networks).
 
         Raises ``RuntimeError`` naming the path and the reason when the file cannot be written
         (unusable path, disk full, file size limit); nothing is then left behind and an
         existing file at ``path`` is untouched."""
         self.model_yaml  # resolve before writing
-        return _venoflow.write_results(os.fspath(path), self._raw)
+        if layout not in ("groups", "compact"):
+            raise ValueError(f"layout must be 'groups' or 'compact', got {layout!r}")
+        return _venoflow.write_results(os.fspath(path), self._raw, layout)
 
     def __repr__(self) -> str:
         nt = self.time.size
@@ -226,7 +230,8 @@ def run_length(cycles: Any, t_end: Any) -> tuple[int | None, float | None]:
 def simulate(model: Model | str | os.PathLike, cycles: int | None = None,
              t_end: float | None = None, output: str | os.PathLike | None = None, *,
              progress: bool | Callable[[float, float], None] = False,
-             stop: _venoflow.StopFlag | None = None) -> Results:
+             stop: _venoflow.StopFlag | None = None, keep_last_cycles: int | None = None,
+             decimate: int = 1) -> Results:
     """Simulate ``model`` (a :class:`Model` or a model file path).
 
     ``cycles`` (cardiac periods) or ``t_end`` [s] override the model's ``solver`` settings.
@@ -247,8 +252,16 @@ def simulate(model: Model | str | os.PathLike, cycles: int | None = None,
     ``solver.max_output_size`` (the message has the figures; the in-memory results count: every
     sample is kept). With ``solver.on_domain_violation: warn`` the run completes instead, each
     violation is in ``Results.warnings`` and is issued as a :class:`venoflow.DomainWarning`.
+
+    Long runs: the results hold every output sample, so their memory grows with the simulated
+    time. ``keep_last_cycles=K`` keeps only the last K cardiac cycles (overrides
+    ``solver.keep_last_cycles``; 0 keeps all), ``decimate=k`` keeps every k-th sample (t = 0
+    first): memory then stays bounded by K cycles, or shrinks k-fold. Both thin only what is
+    kept (and written to ``output``): the metrics and the periodic-state check are computed from
+    every sample, so ``Results.metrics`` are those of the full run.
     """
     cycles, t_end = run_length(cycles, t_end)
+    keep_last_cycles, decimate = _thinning(keep_last_cycles, decimate)
     m = _as_model(model)
     bar = None
     callback = progress if callable(progress) else None
@@ -265,7 +278,8 @@ def simulate(model: Model | str | os.PathLike, cycles: int | None = None,
     try:
         raw = _venoflow.run(m._doc, cycles=cycles, t_end=t_end,
                             output="" if output is None else os.fspath(output), stop=stop,
-                            progress=callback, with_text=False)
+                            progress=callback, with_text=False,
+                            keep_last_cycles=keep_last_cycles, decimate=decimate)
     finally:
         if bar is not None:
             bar.close()
@@ -287,6 +301,19 @@ def simulate(model: Model | str | os.PathLike, cycles: int | None = None,
 
 
 SolverErrorType = _venoflow.SolverError
+
+
+def _thinning(keep_last_cycles: Any, decimate: Any) -> tuple[int | None, int]:
+    """Check ``keep_last_cycles`` (None or a whole number >= 0) and ``decimate`` (a whole
+    number >= 1) of :func:`simulate`; ValueError names the argument."""
+    def whole(value, name, low):
+        if (isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer))
+                or not low <= int(value) <= MAX_CYCLES):
+            raise ValueError(f"{name} must be a whole number from {low} to {MAX_CYCLES}, "
+                             f"got {value!r}")
+        return int(value)
+    keep = None if keep_last_cycles is None else whole(keep_last_cycles, "keep_last_cycles", 0)
+    return keep, whole(decimate, "decimate", 1)
 
 
 class DomainWarning(UserWarning):

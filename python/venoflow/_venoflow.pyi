@@ -110,16 +110,16 @@ def read_results(path: str) -> dict:
     """
     Read an HDF5 results file (written by `venoflow run` or write_results) as a raw dict.
     """
-def run(document: ModelDocument, cycles: typing.SupportsInt | typing.SupportsIndex | None = None, t_end: typing.SupportsFloat | typing.SupportsIndex | None = None, output: str = '', stop: StopFlag = None, progress: typing.Any = None, with_text: bool = True) -> dict:
+def run(document: ModelDocument, cycles: typing.SupportsInt | typing.SupportsIndex | None = None, t_end: typing.SupportsFloat | typing.SupportsIndex | None = None, output: str = '', stop: StopFlag = None, progress: typing.Any = None, with_text: bool = True, keep_last_cycles: typing.SupportsInt | typing.SupportsIndex | None = None, decimate: typing.SupportsInt | typing.SupportsIndex = 1) -> dict:
     """
-    Build and simulate a model with the GIL released. `t_end` [s]. Returns the raw results dict (numpy arrays in SI units); `output` also writes an HDF5 file. A solver failure is returned in 'failure'; Ctrl-C (or an exception in `progress(t, t_end)`) stops the run at its next output sample and is returned in 'pending_exception'. `with_text=False` skips writing the resolved model text (unless `output` is given): 'model_yaml' is then None and the caller takes it from the document.
+    Build and simulate a model with the GIL released. `t_end` [s]. Returns the raw results dict (numpy arrays in SI units); `output` also writes an HDF5 file. A solver failure is returned in 'failure'; Ctrl-C (or an exception in `progress(t, t_end)`) stops the run at its next output sample and is returned in 'pending_exception'. `with_text=False` skips writing the resolved model text (unless `output` is given): 'model_yaml' is then None and the caller takes it from the document. `keep_last_cycles` overrides solver.keep_last_cycles; `decimate` keeps every k-th output sample (the metrics and the periodic-state check see every sample).
     """
 def virtual_exam(document: ModelDocument, output: str = '', stop: StopFlag = None) -> dict:
     """
     Run the virtual Doppler exam (docs/virtual-doppler.md) with the GIL released; returns a dict (criteria rows, count, ccsvi, verdict, perfusion, traces, recordings as raw results dicts). `output` also writes the exam HDF5 file.
     """
-def write_results(path: str, raw: dict) -> str:
+def write_results(path: str, raw: dict, layout: str = 'groups') -> str:
     """
-    Write a raw results dict to an HDF5 results file; returns the final path.
+    Write a raw results dict to an HDF5 results file in `layout` (groups or compact, docs/results-format.md); returns the final path.
     """
 __version__: str = '0.1.0'

@@ -875,3 +875,195 @@ TEST_F(Hdf5WriterTest, EveryFieldOfTheRunRecordsRoundTripsAndIsDocumented) {
   for (const auto& f : kRunOutcomeFields) documented(f.name);
   for (const auto& f : kMetricFields) documented(f.name);
 }
+
+// ---- compact layout (format 2, solver.results_layout: compact) ----------------------------------
+
+Model compact_model() {
+  Model m = make_model();
+  m.solver.results_layout = "compact";
+  return m;
+}
+
+/// Writes `n` samples of make_layout() with `flush` rows per block, by sample or, with
+/// by_columns, through write(ColumnSpans) in two pieces.
+MemoryResults write_compact(const std::string& path, std::size_t n, int flush, bool by_columns,
+                            MemoryResults& expected) {
+  const OutputLayout layout = make_layout();
+  expected.begin(layout, compact_model());
+  for (std::size_t k = 0; k < n; ++k) expected.write(make_sample(layout, k));
+  expected.finish(make_stats(), complete_outcome(), make_metrics());
+  Hdf5Writer w(path, flush);
+  w.begin(layout, compact_model());
+  if (by_columns) {
+    const ColumnSpans all = spans_of(expected.columns);
+    const std::size_t half = n / 2;
+    w.write(all, half);
+    ColumnSpans rest = all;  // the second piece: every column from instant `half` on
+    rest.time += half;
+    for (std::size_t i = 0; i < rest.vessels.size(); ++i) {
+      const std::size_t nx = layout.vessels[i].x.size();
+      rest.vessels[i].pressure += half * nx;
+      rest.vessels[i].flow += half * nx;
+      rest.vessels[i].area += half * nx;
+    }
+    for (auto& p : rest.node_pressure) p += half;
+    for (auto& p : rest.element_values) p += half;
+    w.write(rest, n - half);
+  } else {
+    for (std::size_t k = 0; k < n; ++k) w.write(make_sample(layout, k));
+  }
+  w.finish(make_stats(), complete_outcome(), make_metrics());
+  return read_results(path);
+}
+
+TEST_F(Hdf5WriterTest, CompactLayoutRoundTripIsExact) {
+  for (const bool by_columns : {false, true}) {
+    SCOPED_TRACE(by_columns ? "by columns" : "by samples");
+    MemoryResults expected;
+    // 1000 samples in blocks of 64 rows: 15 whole blocks and a partial one at finish().
+    const MemoryResults r =
+        write_compact(file(by_columns ? "c.h5" : "s.h5"), 1000, 64, by_columns, expected);
+    const OutputLayout layout = make_layout();
+    ASSERT_EQ(r.layout.vessels.size(), 2u);
+    for (std::size_t v = 0; v < 2; ++v) {
+      EXPECT_EQ(r.layout.vessels[v].name, layout.vessels[v].name);
+      EXPECT_EQ(r.layout.vessels[v].x, layout.vessels[v].x);
+    }
+    EXPECT_EQ(r.layout.nodes, layout.nodes);
+    ASSERT_EQ(r.layout.elements.size(), 1u);
+    EXPECT_EQ(r.layout.elements[0].name, "rcr_out");
+    EXPECT_EQ(r.layout.elements[0].type, "windkessel");
+    ASSERT_EQ(r.layout.elements[0].quantities.size(), 2u);
+    EXPECT_EQ(r.layout.elements[0].quantities[1].name, "p_c");
+    EXPECT_EQ(r.layout.elements[0].quantities[1].unit, "Pa");
+    EXPECT_EQ(r.layout.period, 0.8);
+    expect_samples_equal(r.samples(), expected.samples());
+    ASSERT_EQ(r.metrics.size(), expected.metrics.size());
+    for (const auto& [name, m] : expected.metrics) {
+      ASSERT_TRUE(r.metrics.count(name)) << name;
+      EXPECT_EQ(r.metrics.at(name).value, m.value);
+      EXPECT_EQ(r.metrics.at(name).unit, m.unit);
+      EXPECT_EQ(r.metrics.at(name).doc, m.doc);
+    }
+    EXPECT_EQ(r.model_yaml, make_model().resolved_yaml);
+    EXPECT_TRUE(r.outcome.complete);
+    EXPECT_EQ(r.stats.steps, make_stats().steps);
+  }
+  EXPECT_EQ(h5::open_object_count(), 0);
+}
+
+TEST_F(Hdf5WriterTest, CompactLayoutIsAFewDatasetsWithScales) {
+  MemoryResults expected;
+  const std::string path = file("c.h5");
+  (void)write_compact(path, 40, 16, false, expected);
+  h5::Handle f(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+  ASSERT_TRUE(f.valid());
+  EXPECT_EQ(h5::get_attr_int(f.get(), "format_version", path), 2);
+  EXPECT_EQ(h5::get_attr_string(f.get(), "layout", path), "compact");
+  // (time, all positions of all vessels): 5 + 11 columns; the carotid's are 5..15.
+  h5::Handle p(H5Dopen2(f.get(), "/vessels/pressure", H5P_DEFAULT));
+  ASSERT_TRUE(p.valid());
+  h5::Handle space(H5Dget_space(p.get()));
+  hsize_t dims[2] = {};
+  H5Sget_simple_extent_dims(space.get(), dims, nullptr);
+  EXPECT_EQ(dims[0], 40u);
+  EXPECT_EQ(dims[1], 16u);
+  h5::Handle t(H5Dopen2(f.get(), "/vessels/time", H5P_DEFAULT));
+  h5::Handle x(H5Dopen2(f.get(), "/vessels/x", H5P_DEFAULT));
+  EXPECT_GT(H5DSis_attached(p.get(), t.get(), 0), 0);
+  EXPECT_GT(H5DSis_attached(p.get(), x.get(), 1), 0);
+  EXPECT_EQ(h5::read_strings(f.get(), "/vessels/vessel", 2, path, ""),
+            (std::vector<std::string>{"aorta", "carotid_L"}));
+  EXPECT_EQ(h5::read_strings(f.get(), "/elements/quantity", 2, path, ""),
+            (std::vector<std::string>{"flow", "p_c"}));
+  // One dataset per metric field, whatever the number of metrics.
+  EXPECT_EQ(h5::list_links(f.get(), path).size(), 6u);  // time model vessels nodes elements metrics
+}
+
+TEST_F(Hdf5WriterTest, CompactLayoutDamagedIndexIsAClearError) {
+  MemoryResults expected;
+  const std::string path = file("c.h5");
+  (void)write_compact(path, 40, 16, false, expected);
+  {
+    h5::Handle f(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT));
+    h5::Handle ds(H5Dopen2(f.get(), "/vessels/count", H5P_DEFAULT));
+    const std::int64_t wrong[2] = {5, 12};  // one position more than /vessels/x holds
+    ASSERT_GE(H5Dwrite(ds.get(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, wrong), 0);
+  }
+  try {
+    (void)read_results(path);
+    ADD_FAILURE() << "no error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("do not tile /vessels/x"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(h5::open_object_count(), 0);
+}
+
+TEST_F(Hdf5WriterTest, SummaryReadHasTheRecordsAndMetricsOnly) {
+  const OutputLayout layout = make_layout();
+  for (const char* kind : {"groups", "compact"}) {
+    SCOPED_TRACE(kind);
+    Model model = make_model();
+    model.solver.results_layout = kind;
+    const std::string path = file(std::string(kind) + ".h5");
+    {
+      Hdf5Writer w(path, 16);
+      w.begin(layout, model);
+      for (std::size_t k = 0; k < 40; ++k) w.write(make_sample(layout, k));
+      w.finish(make_stats(), complete_outcome(), make_metrics());
+    }
+    const MemoryResults r = read_results(path, /*series=*/false);
+    EXPECT_EQ(r.columns.size(), 0u);
+    EXPECT_TRUE(r.layout.vessels.empty());
+    EXPECT_EQ(r.layout.period, 0.8);
+    EXPECT_EQ(r.stats.steps, make_stats().steps);
+    EXPECT_EQ(r.stats.wall_time, make_stats().wall_time);
+    EXPECT_TRUE(r.outcome.complete);
+    const auto expected = make_metrics();
+    ASSERT_EQ(r.metrics.size(), expected.size());
+    for (const auto& [name, m] : expected) {
+      EXPECT_EQ(r.metrics.at(name).value, m.value) << name;
+      EXPECT_EQ(r.metrics.at(name).unit, m.unit) << name;
+      EXPECT_EQ(r.metrics.at(name).doc, m.doc) << name;
+    }
+  }
+  EXPECT_EQ(h5::open_object_count(), 0);
+}
+
+TEST_F(Hdf5WriterTest, CompactLayoutRejectsNonFiniteAndKeepsAnExistingTargetOnFailure) {
+  const OutputLayout layout = make_layout();
+  const std::string path = file("run.h5");
+  { std::ofstream(path, std::ios::binary) << "precious results from an earlier run\n"; }
+  {
+    Hdf5Writer w(path, 4);
+    w.begin(layout, compact_model());
+    for (std::size_t k = 0; k < 10; ++k) w.write(make_sample(layout, k));
+    Sample s = make_sample(layout, 10);
+    s.vessel_flow[5 + 3] = std::numeric_limits<double>::quiet_NaN();
+    try {
+      w.write(s);
+      FAIL() << "NaN accepted";
+    } catch (const std::runtime_error& e) {
+      const std::string msg = e.what();
+      EXPECT_NE(msg.find("carotid_L"), std::string::npos) << msg;
+      EXPECT_NE(msg.find("index 3"), std::string::npos) << msg;
+    }
+    RunOutcome failed;
+    failed.error = "synthetic failure";
+    w.finish(make_stats(), failed, make_metrics());
+    EXPECT_EQ(w.final_path(), file("run.incomplete.h5"));
+  }
+  std::ifstream in(path, std::ios::binary);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}),
+            "precious results from an earlier run\n");
+  const MemoryResults r = read_results(file("run.incomplete.h5"));
+  EXPECT_FALSE(r.outcome.complete);
+  EXPECT_EQ(r.outcome.error, "synthetic failure");
+  ASSERT_EQ(r.samples().size(), 10u);  // every sample before the failure, none after
+  for (std::size_t k = 0; k < 10; ++k) {
+    EXPECT_EQ(r.samples()[k].vessel_flow, make_sample(layout, k).vessel_flow) << k;
+    EXPECT_EQ(r.samples()[k].element_values, make_sample(layout, k).element_values) << k;
+  }
+  EXPECT_FALSE(fs::exists(tmp_name(path)));
+  EXPECT_EQ(h5::open_object_count(), 0);
+}

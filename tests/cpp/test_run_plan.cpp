@@ -262,3 +262,18 @@ TEST(RunPlan, PeriodByOneRuleCheckedWhenBuilt) {
   EXPECT_NE(message_of([&] { Simulation s(m); }).find("solver.output_interval must be a finite"),
             std::string::npos);
 }
+
+TEST(RunPlan, DecimationKeepsEveryKthSample) {
+  Simulation sim(build(kPipe));
+  RunControl control;
+  control.decimate = 3;
+  const RunPlan p = sim.plan(control);
+  EXPECT_EQ(p.output_steps, 1000);    // the integrator still stops at every instant
+  EXPECT_EQ(p.samples_written, 334);  // instants 0, 3, ..., 999: floor(1000 / 3) + 1
+  EXPECT_NE(p.describe().find("1 in 3 kept"), std::string::npos) << p.describe();
+  control.decimate = 0;
+  EXPECT_THROW((void)sim.plan(control), std::invalid_argument);
+  control.decimate = 1;
+  control.keep_last_cycles = -1;
+  EXPECT_THROW((void)sim.plan(control), std::invalid_argument);
+}

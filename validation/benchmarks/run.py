@@ -132,11 +132,27 @@ class Results:
         return M.Waveform(self.time.copy(), P, Q, np.sqrt(np.maximum(A, 0) / np.pi))
 
 
+def _load_compact(f, res: Results) -> None:
+    """Vessels and nodes of a compact results file (format 2): columns start..start+count of
+    the (time, x) tables are one vessel."""
+    v = f["vessels"]
+    x = np.asarray(v["x"][...], dtype=float)
+    tables = {q: np.asarray(v[q][...], dtype=float) for q in ("pressure", "flow", "area")}
+    for name, s, n in zip(v["vessel"].asstr()[()], v["start"][()], v["count"][()]):
+        res.vessels[name] = {"x": x[s:s + n], **{q: t[:, s:s + n] for q, t in tables.items()}}
+    p = np.asarray(f["nodes/pressure"][...], dtype=float)
+    for j, name in enumerate(f["nodes/node"].asstr()[()]):
+        res.nodes[name] = {"pressure": p[:, j]}
+
+
 def load_results(path: Path) -> Results:
     import h5py
     with h5py.File(path, "r") as f:
         attrs = {k: _scalar(v) for k, v in f.attrs.items()}
         res = Results(Path(path), np.asarray(f["time"][...], dtype=float), attrs)
+        if int(attrs.get("format_version", 1)) == 2:  # compact layout (docs/results-format.md)
+            _load_compact(f, res)
+            return res
         for name, g in f.get("vessels", {}).items():
             res.vessels[name] = {k: np.asarray(g[k][...], dtype=float)
                                  for k in ("x", "pressure", "flow", "area") if k in g}
