@@ -171,7 +171,9 @@ KeySpec build_schema() {
        number("rtol", "1e-6", "relative tolerance", Bound::Positive),
        qty("atol_pressure", dim::pressure, "0.01 Pa", "absolute tolerance scale for pressures",
            Bound::Positive),
-       qty("atol_flow", dim::flow, "1e-10 m^3/s", "absolute tolerance scale for flows",
+       qty("atol_flow", dim::flow, "scaled",
+           "absolute tolerance scale for flows; by default rtol x mean |inflow| / outlets, at most "
+           "1e-10 m^3/s",
            Bound::Positive),
        qty("atol_area", dim::area, "1e-10 m^2",
            "absolute tolerance scale for areas (volumes: times the cell length)", Bound::Positive),
