@@ -180,7 +180,9 @@ KeySpec build_schema() {
        qty("max_step", dim::time, "period/100", "largest integrator step (0 = automatic)",
            Bound::NonNegative),
        // CVODE's BDF goes up to order 5 (SUNDIALS CVODE guide, CVodeSetMaxOrd)
-       integer("max_order", "2", "largest BDF order, 1..5 (2 is A-stable for wave modes)",
+       integer("max_order", "2 or 5",
+               "largest BDF order, 1..5; by default 2 when a vessel has several cells (2 is "
+               "A-stable for their wave modes), else 5",
                Bound::AtLeastOne, 5),
        choice("initial_state", {"rest", "steady"}, "rest",
               "rest: start from initial_conditions; steady: first find the steady state with "

@@ -137,7 +137,9 @@ struct SolverSettings {
   std::optional<double> atol_flow;
   double atol_area = 1e-10;  ///< [m^2]  (volume states use atol_area * length)
   double max_step = 0.0;     ///< [s]; 0 = period / 100 (or t_end / 100)
-  int max_order = 2;         ///< largest BDF order (1..5); 2 is A-stable for wave modes
+  /// Largest BDF order (1..5); unset: 2 when a vessel has several cells (its wave modes need
+  /// A-stability), else 5 (effective_max_order, numerics/run_plan.hpp)
+  std::optional<int> max_order;
   /// [s] boundary values ramp from the initial state over this time with a smooth
   /// (1 - cos) profile, so that a run from rest does not start with a discontinuity whose
   /// grid-scale ringing would force tiny steps; 0 = off.
