@@ -2,6 +2,13 @@
 // Each function follows SUNDIALS 6.4.1 src/nvector/serial/nvector_serial.c (BSD-3-Clause,
 // LLNL): the same special cases and the same order of operations, so the results are identical
 // to the last bit. No -ffast-math here: the compiler must not reorder the sums.
+// GCC vectorises these loops only at -O3 (at -O2 its "very cheap" cost model refuses loops of
+// unknown length): element-wise SSE2 arithmetic is exact per lane, and without -ffast-math the
+// sums stay in index order, so the results do not change.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("O3")
+#endif
+
 #include "numerics/serial_vector_ops.hpp"
 
 #include <nvector/nvector_serial.h>
