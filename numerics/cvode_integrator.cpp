@@ -52,6 +52,7 @@ CvodeIntegrator::CvodeIntegrator(System& system, ColouredJacobian& jacobian,
   linear_solver_.reset(SUNLinSol_KLU(y_.get(), matrix_.get(), ctx_.get()));
   if (!matrix_ || !linear_solver_)
     throw std::runtime_error("could not create the sparse matrix / KLU solver");
+  use_compiled_matrix_ops(matrix_.get());
   check(CVodeSetLinearSolver(cv, linear_solver_.get(), matrix_.get()), "CVodeSetLinearSolver");
   check(CVodeSetJacFn(cv, &CvodeIntegrator::jac_cb), "CVodeSetJacFn");
   // No 2/(1 + gamma ratio) rescaling of Newton corrections with an older matrix: without it

@@ -1,10 +1,10 @@
 // venoflow: compiled copies of SUNDIALS' serial vector operations (numerics/serial_vector_ops.hpp).
-// Each function follows SUNDIALS 6.4.1 src/nvector/serial/nvector_serial.c (BSD-3-Clause,
-// LLNL): the same special cases and the same order of operations, so the results are identical
-// to the last bit. No -ffast-math here: the compiler must not reorder the sums.
-// GCC vectorises these loops only at -O3 (at -O2 its "very cheap" cost model refuses loops of
-// unknown length): element-wise SSE2 arithmetic is exact per lane, and without -ffast-math the
-// sums stay in index order, so the results do not change.
+// Each function follows SUNDIALS 6.4.1 src/nvector/serial/nvector_serial.c and
+// src/sunmatrix/sparse/sunmatrix_sparse.c (BSD-3-Clause, LLNL): the same special cases and the same
+// order of operations, so the results are identical to the last bit. No -ffast-math here: the
+// compiler must not reorder the sums. GCC vectorises these loops only at -O3 (at -O2 its "very
+// cheap" cost model refuses loops of unknown length): element-wise SSE2 arithmetic is exact per
+// lane, and without -ffast-math the sums stay in index order, so the results do not change.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("O3")
 #endif
@@ -12,6 +12,7 @@
 #include "numerics/serial_vector_ops.hpp"
 
 #include <nvector/nvector_serial.h>
+#include <sunmatrix/sunmatrix_sparse.h>
 
 #include <cmath>
 
@@ -173,7 +174,85 @@ double min_value(N_Vector x) {
   return m;
 }
 
+// ---- sparse matrices: SUNDIALS 6.4.1 src/sunmatrix/sparse/sunmatrix_sparse.c ----
+
+int matrix_zero(SUNMatrix A) {
+  const Index nnz = SM_NNZ_S(A), np = SM_NP_S(A);
+  double* x = SM_DATA_S(A);
+  Index* ri = SM_INDEXVALS_S(A);
+  Index* cp = SM_INDEXPTRS_S(A);
+  for (Index i = 0; i < nnz; ++i) {
+    x[i] = 0.0;
+    ri[i] = 0;
+  }
+  for (Index i = 0; i <= np; ++i) cp[i] = 0;
+  return SUNMAT_SUCCESS;
+}
+
+/// B = A. The library's copy when the matrices differ in kind or shape (it reports the error) or
+/// B must grow; otherwise its result: B zeroed over its whole storage, then A's entries.
+int matrix_copy(SUNMatrix A, SUNMatrix B) {
+  const Index a_nz = SM_INDEXPTRS_S(A)[SM_NP_S(A)];
+  if (SUNMatGetID(B) != SUNMATRIX_SPARSE || SM_SPARSETYPE_S(A) != SM_SPARSETYPE_S(B) ||
+      SM_ROWS_S(A) != SM_ROWS_S(B) || SM_COLUMNS_S(A) != SM_COLUMNS_S(B) || SM_NNZ_S(B) < a_nz)
+    return SUNMatCopy_Sparse(A, B);
+  matrix_zero(B);
+  const double* ax = SM_DATA_S(A);
+  const Index* ai = SM_INDEXVALS_S(A);
+  const Index* ap = SM_INDEXPTRS_S(A);
+  double* bx = SM_DATA_S(B);
+  Index* bi = SM_INDEXVALS_S(B);
+  Index* bp = SM_INDEXPTRS_S(B);
+  for (Index i = 0; i < a_nz; ++i) {
+    bx[i] = ax[i];
+    bi[i] = ai[i];
+  }
+  const Index np = SM_NP_S(A);
+  for (Index i = 0; i < np; ++i) bp[i] = ap[i];
+  bp[np] = a_nz;
+  return SUNMAT_SUCCESS;
+}
+
+/// A = c A + I. When every diagonal entry is stored (venoflow's patterns hold the diagonal):
+/// the library's case 1, in place; otherwise the library's function, which inserts them.
+int matrix_scale_add_identity(double c, SUNMatrix A) {
+  const bool csc = SM_SPARSETYPE_S(A) == CSC_MAT;
+  const Index m = csc ? SM_ROWS_S(A) : SM_COLUMNS_S(A);
+  const Index n = csc ? SM_COLUMNS_S(A) : SM_ROWS_S(A);
+  const Index* ap = SM_INDEXPTRS_S(A);
+  const Index* ai = SM_INDEXVALS_S(A);
+  double* ax = SM_DATA_S(A);
+  if (!ap || !ai || !ax) return SUNMatScaleAddI_Sparse(c, A);
+  const Index k = m < n ? m : n;
+  for (Index j = 0; j < k; ++j) {
+    bool found = false;
+    for (Index i = ap[j]; i < ap[j + 1]; ++i)
+      if (ai[i] == j) {
+        found = true;
+        break;
+      }
+    if (!found) return SUNMatScaleAddI_Sparse(c, A);
+  }
+  for (Index j = 0; j < k; ++j)
+    for (Index i = ap[j]; i < ap[j + 1]; ++i) ax[i] = ai[i] == j ? 1.0 + c * ax[i] : c * ax[i];
+  return SUNMAT_SUCCESS;
+}
+
+SUNMatrix matrix_clone(SUNMatrix A) {  // CVODE's saved Jacobian is a clone
+  SUNMatrix B = SUNMatClone_Sparse(A);
+  if (B) use_compiled_matrix_ops(B);
+  return B;
+}
+
 }  // namespace
+
+void use_compiled_matrix_ops(SUNMatrix A) {
+  SUNMatrix_Ops ops = A->ops;
+  ops->zero = matrix_zero;
+  ops->copy = matrix_copy;
+  ops->scaleaddi = matrix_scale_add_identity;
+  ops->clone = matrix_clone;
+}
 
 void use_compiled_vector_ops(N_Vector v) {
   N_Vector_Ops ops = v->ops;

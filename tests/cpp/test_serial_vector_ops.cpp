@@ -2,7 +2,9 @@
 #include <gtest/gtest.h>
 #include <nvector/nvector_serial.h>
 #include <sundials/sundials_context.h>
+#include <sunmatrix/sunmatrix_sparse.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <functional>
@@ -115,4 +117,65 @@ TEST_F(SerialVectorOps, ClonesInheritTheCompiledOperations) {
   EXPECT_EQ(c->ops->nvwrmsnorm, x.ours->ops->nvwrmsnorm);
   EXPECT_NE(c->ops->nvlinearsum, x.ref->ops->nvlinearsum);
   N_VDestroy(c);
+}
+
+namespace {
+// A random CSC matrix n x n with `per_col` entries per column; the diagonal stored or not.
+SUNMatrix random_csc(SUNContext ctx, sunindextype n, int per_col, bool diagonal, unsigned seed,
+                     sunindextype spare = 0) {
+  std::mt19937_64 gen(seed);
+  std::uniform_real_distribution<double> val(-3.0, 3.0);
+  SUNMatrix A = SUNSparseMatrix(n, n, n * per_col + spare, CSC_MAT, ctx);
+  sunindextype* cp = SUNSparseMatrix_IndexPointers(A);
+  sunindextype* ri = SUNSparseMatrix_IndexValues(A);
+  double* x = SUNSparseMatrix_Data(A);
+  sunindextype k = 0;
+  for (sunindextype j = 0; j < n; ++j) {
+    cp[j] = k;
+    for (int r = 0; r < per_col; ++r) {
+      // rows j - 1, j, j + 1 (wrapped), skipping j without the diagonal
+      sunindextype row = (j + n + r - 1 + (!diagonal && r >= 1 ? 1 : 0)) % n;
+      ri[k] = row;
+      x[k++] = val(gen);
+    }
+    std::sort(ri + cp[j], ri + k);
+  }
+  cp[n] = k;
+  return A;
+}
+bool same(SUNMatrix A, SUNMatrix B) {
+  const sunindextype n = SUNSparseMatrix_NP(A);
+  if (SUNSparseMatrix_NP(B) != n || SUNSparseMatrix_NNZ(A) != SUNSparseMatrix_NNZ(B)) return false;
+  const auto nnz = SUNSparseMatrix_NNZ(A);
+  return std::memcmp(SUNSparseMatrix_IndexPointers(A), SUNSparseMatrix_IndexPointers(B),
+                     sizeof(sunindextype) * (n + 1)) == 0 &&
+         std::memcmp(SUNSparseMatrix_IndexValues(A), SUNSparseMatrix_IndexValues(B),
+                     sizeof(sunindextype) * nnz) == 0 &&
+         std::memcmp(SUNSparseMatrix_Data(A), SUNSparseMatrix_Data(B), sizeof(double) * nnz) == 0;
+}
+}  // namespace
+
+TEST_F(SerialVectorOps, SparseMatrixCopyShiftAndCloneAsSundials) {
+  for (bool diagonal : {true, false}) {
+    SUNMatrix ref = random_csc(ctx_, 211, 3, diagonal, 5),
+              ours = random_csc(ctx_, 211, 3, diagonal, 5);
+    use_compiled_matrix_ops(ours);
+    ASSERT_TRUE(same(ref, ours));
+    // CVODE's setup: save a copy, shift it by -gamma, restore it from the copy.
+    SUNMatrix ref_saved = SUNMatClone(ref), our_saved = SUNMatClone(ours);
+    EXPECT_EQ(our_saved->ops->copy, ours->ops->copy) << "the clone keeps the compiled copy";
+    ASSERT_EQ(SUNMatCopy(ref, ref_saved), 0);
+    ASSERT_EQ(SUNMatCopy(ours, our_saved), 0);
+    EXPECT_TRUE(same(ref_saved, our_saved)) << "copy, diagonal " << diagonal;
+    ASSERT_EQ(SUNMatScaleAddI(-0.37, ref), 0);
+    ASSERT_EQ(SUNMatScaleAddI(-0.37, ours), 0);
+    EXPECT_TRUE(same(ref, ours)) << "c A + I, diagonal " << diagonal;
+    ASSERT_EQ(SUNMatCopy(ref_saved, ref), 0);
+    ASSERT_EQ(SUNMatCopy(our_saved, ours), 0);
+    EXPECT_TRUE(same(ref, ours)) << "restored, diagonal " << diagonal;
+    ASSERT_EQ(SUNMatZero(ref), 0);
+    ASSERT_EQ(SUNMatZero(ours), 0);
+    EXPECT_TRUE(same(ref, ours)) << "zero";
+    for (SUNMatrix M : {ref, ours, ref_saved, our_saved}) SUNMatDestroy(M);
+  }
 }
