@@ -171,14 +171,18 @@ KeySpec build_schema() {
        number("rtol", "1e-6", "relative tolerance", Bound::Positive),
        qty("atol_pressure", dim::pressure, "0.01 Pa", "absolute tolerance scale for pressures",
            Bound::Positive),
-       qty("atol_flow", dim::flow, "1e-10 m^3/s", "absolute tolerance scale for flows",
+       qty("atol_flow", dim::flow, "scaled",
+           "absolute tolerance scale for flows; by default rtol x mean |inflow| / outlets, at most "
+           "1e-10 m^3/s",
            Bound::Positive),
        qty("atol_area", dim::area, "1e-10 m^2",
            "absolute tolerance scale for areas (volumes: times the cell length)", Bound::Positive),
        qty("max_step", dim::time, "period/100", "largest integrator step (0 = automatic)",
            Bound::NonNegative),
        // CVODE's BDF goes up to order 5 (SUNDIALS CVODE guide, CVodeSetMaxOrd)
-       integer("max_order", "2", "largest BDF order, 1..5 (2 is A-stable for wave modes)",
+       integer("max_order", "2 or 5",
+               "largest BDF order, 1..5; by default 2 when a vessel has several cells (2 is "
+               "A-stable for their wave modes), else 5",
                Bound::AtLeastOne, 5),
        choice("initial_state", {"rest", "steady"}, "rest",
               "rest: start from initial_conditions; steady: first find the steady state with "

@@ -11,6 +11,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "numerics/serial_vector_ops.hpp"
+
 namespace venoflow {
 
 namespace {
@@ -35,6 +37,8 @@ CvodeIntegrator::CvodeIntegrator(System& system, ColouredJacobian& jacobian,
   atol_.reset(N_VNew_Serial(n_, ctx_.get()));
   weights_.reset(N_VNew_Serial(n_, ctx_.get()));
   if (!y_ || !atol_ || !weights_) throw std::runtime_error("could not create the state vectors");
+  // CVODE clones its work vectors from y_: they all get the compiled operations.
+  for (N_Vector v : {y_.get(), atol_.get(), weights_.get()}) use_compiled_vector_ops(v);
   std::copy(y0.begin(), y0.end(), N_VGetArrayPointer(y_.get()));
   std::copy(atol.begin(), atol.end(), N_VGetArrayPointer(atol_.get()));
   cvode_.reset(CVodeCreate(CV_BDF, ctx_.get()));
@@ -48,6 +52,7 @@ CvodeIntegrator::CvodeIntegrator(System& system, ColouredJacobian& jacobian,
   linear_solver_.reset(SUNLinSol_KLU(y_.get(), matrix_.get(), ctx_.get()));
   if (!matrix_ || !linear_solver_)
     throw std::runtime_error("could not create the sparse matrix / KLU solver");
+  use_compiled_matrix_ops(matrix_.get());
   check(CVodeSetLinearSolver(cv, linear_solver_.get(), matrix_.get()), "CVodeSetLinearSolver");
   check(CVodeSetJacFn(cv, &CvodeIntegrator::jac_cb), "CVodeSetJacFn");
   // No 2/(1 + gamma ratio) rescaling of Newton corrections with an older matrix: without it
@@ -69,6 +74,7 @@ void CvodeIntegrator::scale_tolerances(double factor) {
   }
   if (!scaled_atol_) scaled_atol_.reset(N_VNew_Serial(n_, ctx_.get()));
   if (!scaled_atol_) throw std::runtime_error("could not create the tolerance vector");
+  use_compiled_vector_ops(scaled_atol_.get());
   N_VScale(factor, atol_.get(), scaled_atol_.get());
   check(CVodeSVtolerances(cvode_.get(), factor * settings_.rtol, scaled_atol_.get()),
         "CVodeSVtolerances");

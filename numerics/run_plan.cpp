@@ -128,12 +128,19 @@ void check_state_size(const Model& model) {
          ": coarsen discretisation.dx or vessels." + most_name + ".cells");
   // The Jacobian has about 4 non-zeros per unknown (a flow row: 3 flows and 2 areas, an
   // area row: 2 flows and itself; `venoflow check` prints the exact count).
-  const double bytes = state_bytes(unknowns, 4.0 * unknowns, set.max_order);
+  const double bytes = state_bytes(unknowns, 4.0 * unknowns, effective_max_order(model));
   if (bytes > set.max_memory)
     fail("the model would have " + format_count(unknowns) + " unknowns (" + where +
          "): its state, Jacobian and integrator need about " + format_bytes(bytes) +
          " of memory; limit solver.max_memory = " + format_bytes(set.max_memory) +
          ": raise it or coarsen discretisation.dx (or vessels." + most_name + ".cells)");
+}
+
+int effective_max_order(const Model& model) {
+  if (model.solver.max_order) return *model.solver.max_order;
+  for (const auto& v : model.vessels)
+    if (v.cells > 1) return 2;
+  return 5;
 }
 
 double run_period(const Model& model) {
@@ -152,7 +159,8 @@ void check_run_settings(const Model& model) {
     fail("solver.t_end must be a finite time > 0 s, got " + seconds(*set.t_end));
   if (!(std::isfinite(set.output_interval) && set.output_interval > 0.0))
     fail("solver.output_interval must be a finite time > 0 s, got " + seconds(set.output_interval));
-  if (set.max_order < 1 || set.max_order > 5) fail("solver.max_order must be between 1 and 5");
+  if (set.max_order && (*set.max_order < 1 || *set.max_order > 5))
+    fail("solver.max_order must be between 1 and 5");
   if (!(set.max_memory > 0.0)) fail("solver.max_memory must be > 0 B");
   if (!(set.max_output_size > 0.0)) fail("solver.max_output_size must be > 0 B");
 }
@@ -297,7 +305,8 @@ RunPlan plan_run(const Model& model, const OutputLayout& layout, long unknowns,
     plan.memory.push_back({std::move(name), bytes, std::move(detail)});
     plan.memory_bytes += bytes;
   };
-  add("state and Jacobian", state_bytes(double(unknowns), double(jacobian_nonzeros), set.max_order),
+  add("state and Jacobian",
+      state_bytes(double(unknowns), double(jacobian_nonzeros), effective_max_order(model)),
       format_count(double(unknowns)) + " unknowns, " + format_count(double(jacobian_nonzeros)) +
           " Jacobian non-zeros");
   // The periodic-state monitor (two cycles of its probes: every vessel's ends and middle,

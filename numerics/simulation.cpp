@@ -107,7 +107,8 @@ RunOutcome Simulation::run(ResultSink& sink, const RunControl& control) {
   std::vector<double> y0;
   sys.initial_state(y0);
   const std::vector<double> atol = sys.absolute_tolerances();
-  CvodeIntegrator cvode(sys, *m.jacobian, y0, atol, {set.rtol, set.max_order, plan.max_step});
+  CvodeIntegrator cvode(sys, *m.jacobian, y0, atol,
+                        {set.rtol, detail::effective_max_order(m.model), plan.max_step});
   SteadyInitialisation pre;
   if (set.initial_state == "steady")
     pre = initialise_at_steady_state(sys, *m.jacobian, cvode, {.rtol = set.rtol, .atol = atol}, y0);

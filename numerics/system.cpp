@@ -16,6 +16,11 @@
 namespace venoflow {
 
 namespace {
+/// The flow tolerance every model had before the default scaled with the model
+/// (docs/numerics.md#tolerances): 1 ul/s x 1e-4, sized for cerebral veins. It stays the cap of the
+/// scaled default and the reference of the upwind switch width below.
+constexpr double kFixedAtolFlow = 1e-10;  // m^3/s
+
 std::string fmt_len(double x) {
   std::ostringstream s;
   s.precision(4);
@@ -296,7 +301,9 @@ int System::rhs(double t, const double* y, double* ydot) {
   const double rg = m.rho * m.g;
   for (int i = 0; i < n_; ++i) ydot[i] = 0.0;
 
-  const double q_s = 1e3 * m.model->solver.atol_flow;  // upwind switch width (1e-7 m^3/s)
+  // Upwind switch width (1e-7 m^3/s): a property of the scheme, so it follows a given
+  // atol_flow but not the model-scaled default tolerance.
+  const double q_s = 1e3 * m.model->solver.atol_flow.value_or(kFixedAtolFlow);
   VesselChain::residuals(m.vessels, y, m.rho, rg, q_s, ydot);
 
   const ElementContext ctx = m.context(t);
@@ -358,15 +365,60 @@ void System::initial_state(std::vector<double>& y) const {
   }
 }
 
+double System::flow_tolerance() const {
+  const Impl& m = *impl_;
+  const auto& s = m.model->solver;
+  if (s.atol_flow) return *s.atol_flow;
+  // CVODE weighs each unknown by rtol |y| + atol, so atol should be rtol times the unknown's
+  // typical size (SUNDIALS CVODE guide, "Choice of tolerances"). A fixed flow atol sized for
+  // veins is a large fraction of the branch flows of a tree with many outlets: its error grew with
+  // the number of outlets (bench/peers). The typical smallest flow of a model is its inflow
+  // shared among its outlets: the mean |flow| of its flow boundary conditions over a period,
+  // divided by the terminals where flow leaves (one-port elements that store no volume, e.g.
+  // windkessels, and every vessel end or element port at a prescribed-pressure node).
+  double inflow = 0.0;
+  int outlets = 0;
+  for (const auto& nd : m.nodes) {
+    if (nd.bc_flow) {
+      const TimeFunction& f = *nd.bc_flow;
+      const double T = f.period();
+      if (T > 0.0) {
+        constexpr int kSamples = 256;
+        double sum = 0.0;
+        for (int k = 0; k < kSamples; ++k) sum += std::abs(f(T * k / kSamples));
+        inflow += sum / kSamples;
+      } else {
+        inflow += std::abs(f.mean());
+      }
+    }
+    if (nd.bc_pressure) outlets += int(nd.ends.size() + nd.ports.size());
+  }
+  for (const auto& el : m.elements.blocks)
+    if (el->port_nodes.size() == 1 && !el->stores_volume(0)) ++outlets;
+  if (!(inflow > 0.0) || outlets == 0) return kFixedAtolFlow;
+  return std::min(kFixedAtolFlow, s.rtol * inflow / outlets);
+}
+
 std::vector<double> System::absolute_tolerances() const {
   const Impl& m = *impl_;
   const auto& s = m.model->solver;
-  std::vector<double> atol(n_, s.atol_flow);
+  const double atol_flow = flow_tolerance();
+  // A vessel's flow and area errors go together (dQ = c dA along a wave): its flows need no
+  // tighter default tolerance than c0 atol_area, which keeps 1D networks at the former fixed
+  // 1e-10 m^3/s (c0 atol_area is 2e-10..1e-9 for c0 = 2..10 m/s), where the areas limit the
+  // accuracy. c0 = sqrt(A0/rho dp/dA) at the zero-pressure area (Boileau et al. 2015).
+  std::vector<double> vessel_flow_atol;
+  for (const auto& vn : m.vessels) {
+    const double a0 = vn.law->area_at_zero_pressure(0);
+    const double c0 = vn.law->wave_speed(0, a0, m.rho);
+    vessel_flow_atol.push_back(std::min(kFixedAtolFlow, std::max(atol_flow, c0 * s.atol_area)));
+  }
+  std::vector<double> atol(n_, atol_flow);
   for (int i = 0; i < n_; ++i) {
     const auto& d = m.desc[i];
     switch (d.kind) {
       case Descriptor::VesselFlow:
-        atol[i] = s.atol_flow;
+        atol[i] = s.atol_flow ? atol_flow : vessel_flow_atol[d.id];
         break;
       case Descriptor::VesselArea:
         atol[i] = s.atol_area;
@@ -382,7 +434,7 @@ std::vector<double> System::absolute_tolerances() const {
       case Descriptor::ElementState: {
         const auto kind = m.elements.blocks[d.id]->states()[d.sub].kind;
         atol[i] = kind == StateKind::Pressure ? s.atol_pressure
-                  : kind == StateKind::Flow   ? s.atol_flow
+                  : kind == StateKind::Flow   ? atol_flow
                   : kind == StateKind::Volume ? s.atol_area * 1.0  // m^2 x 1 m = 0.1 ul by default
                   : kind == StateKind::Cumulative ? 1.0    // bookkeeping: never limits the step
                                                   : 1e-6;  // dimensionless (valve opening ...)

@@ -51,6 +51,11 @@ class System {
   /// Bounds of each unknown that the exact dynamics keeps it in (ElementBlock::state_bounds;
   /// +-infinity for the others).
   void state_bounds(std::vector<double>& lower, std::vector<double>& upper) const;
+  /// Absolute tolerance of the elements' flow unknowns [m^3/s]: solver.atol_flow if the model
+  /// sets it, else rtol x (mean |inflow| of the flow boundary conditions) / (outlets), at most
+  /// 1e-10 m^3/s. Vessel flows take at least c0 atol_area of their vessel under that cap
+  /// (docs/numerics.md#tolerances).
+  double flow_tolerance() const;
   std::string describe_unknown(int i) const;
   std::string describe() const;
   const std::string& failure() const { return failure_; }

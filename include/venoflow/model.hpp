@@ -133,10 +133,13 @@ struct SolverSettings {
   double output_interval = 1e-3;  ///< [s]
   double rtol = 1e-6;
   double atol_pressure = 1e-2;  ///< [Pa] scale for absolute tolerances
-  double atol_flow = 1e-10;     ///< [m^3/s]
-  double atol_area = 1e-10;     ///< [m^2]  (volume states use atol_area * length)
-  double max_step = 0.0;        ///< [s]; 0 = period / 100 (or t_end / 100)
-  int max_order = 2;            ///< largest BDF order (1..5); 2 is A-stable for wave modes
+  /// [m^3/s]; unset: scaled with the model (System::flow_tolerance, docs/numerics.md)
+  std::optional<double> atol_flow;
+  double atol_area = 1e-10;  ///< [m^2]  (volume states use atol_area * length)
+  double max_step = 0.0;     ///< [s]; 0 = period / 100 (or t_end / 100)
+  /// Largest BDF order (1..5); unset: 2 when a vessel has several cells (its wave modes need
+  /// A-stability), else 5 (effective_max_order, numerics/run_plan.hpp)
+  std::optional<int> max_order;
   /// [s] boundary values ramp from the initial state over this time with a smooth
   /// (1 - cos) profile, so that a run from rest does not start with a discontinuity whose
   /// grid-scale ringing would force tiny steps; 0 = off.

@@ -10,6 +10,7 @@
 
 #include "numerics/cvode_integrator.hpp"
 #include "numerics/jacobian.hpp"
+#include "numerics/run_plan.hpp"
 #include "numerics/steady_state.hpp"
 #include "numerics/system.hpp"
 #include "venoflow/model_document.hpp"
@@ -114,7 +115,8 @@ TEST(SteadyState, RelaxationFallbackReachesTheSteadyState) {
   std::vector<double> y0;
   sys.initial_state(y0);
   const std::vector<double> atol = sys.absolute_tolerances();
-  CvodeIntegrator cvode(sys, jacobian, y0, atol, {m.solver.rtol, m.solver.max_order, 0.008});
+  CvodeIntegrator cvode(sys, jacobian, y0, atol,
+                        {m.solver.rtol, detail::effective_max_order(m), 0.008});
   SteadyStateOptions none{.rtol = m.solver.rtol, .atol = atol};
   none.max_iterations = 0;
   const SteadyInitialisation spent = initialise_at_steady_state(sys, jacobian, cvode, none, y0);

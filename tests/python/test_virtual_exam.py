@@ -232,8 +232,9 @@ def test_unwritable_output_leaves_nothing_and_keeps_old_file(tmp_path):
 
 def test_interrupted_exam_exits_130_and_writes_nothing(tmp_path):
     out = tmp_path / "e.h5"
-    p = subprocess.Popen([CLI, "exam", str(MODEL), "-o", str(out)], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)  # 1D: several seconds
+    # 1D with 40 breaths per run: tens of seconds, so the signal always lands mid-exam
+    p = subprocess.Popen([CLI, "exam", str(MODEL), "--set", "exam.max_breaths=40", "-o", str(out)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(1.5)
     p.send_signal(signal.SIGINT)
     _, err = p.communicate(timeout=60)

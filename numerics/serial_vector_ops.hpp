@@ -1,0 +1,29 @@
+// venoflow: the hot operations of SUNDIALS' serial N_Vector (and of its sparse matrix),
+// compiled with venoflow.
+//
+// CVODE spends a large share of a step in vector operations (linear sums, weighted RMS norms,
+// scalings: 55 % of the instructions of a 1023-vessel 0D tree, bench/peers/README.md). The
+// SUNDIALS library the build links may be compiled without optimisation (the Debian 6.4.1
+// package is: its N_VWSqrSumLocal_Serial keeps every operand on the stack), and each of these
+// loops then costs 20-36 instructions per element. use_compiled_vector_ops() points a serial
+// vector's operations at the same loops compiled here. They reproduce SUNDIALS 6.4.1
+// (src/nvector/serial/nvector_serial.c) operation for operation, special cases and summation
+// order included, so results are bit-identical (tests/cpp/test_serial_vector_ops.cpp).
+// Vectors cloned from it (CVODE's work vectors) inherit the operations. The sparse matrix's
+// zero, copy and shift follow src/sunmatrix/sparse/sunmatrix_sparse.c the same way.
+#pragma once
+
+#include <sundials/sundials_matrix.h>
+#include <sundials/sundials_nvector.h>
+
+namespace venoflow {
+
+/// Replace the hot operations of serial vector v (N_VNew_Serial) by venoflow's compiled copies.
+void use_compiled_vector_ops(N_Vector v);
+
+/// The same for a sparse matrix (SUNSparseMatrix): zero, copy, c A + I (every linear-solver
+/// setup copies the saved Jacobian and shifts it: 9 % of a 1023-vessel tree's instructions with
+/// the unoptimised library), and clone, so that CVODE's saved copy gets them too.
+void use_compiled_matrix_ops(SUNMatrix A);
+
+}  // namespace venoflow

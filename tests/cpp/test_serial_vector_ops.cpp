@@ -1,0 +1,181 @@
+// venoflow's compiled serial vector operations against SUNDIALS' own: identical to the bit.
+#include <gtest/gtest.h>
+#include <nvector/nvector_serial.h>
+#include <sundials/sundials_context.h>
+#include <sunmatrix/sunmatrix_sparse.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "numerics/serial_vector_ops.hpp"
+
+using namespace venoflow;
+
+namespace {
+
+struct Pair {  // the same vectors twice: SUNDIALS' operations and venoflow's
+  N_Vector ref, ours;
+};
+
+class SerialVectorOps : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_EQ(SUNContext_Create(nullptr, &ctx_), 0); }
+  void TearDown() override {
+    for (auto& p : made_) {
+      N_VDestroy(p.ref);
+      N_VDestroy(p.ours);
+    }
+    SUNContext_Free(&ctx_);
+  }
+  // Values spanning the magnitudes of a state (1e-14 .. 1e5), both signs, exact zeros.
+  Pair make(unsigned seed, sunindextype n = 1037) {
+    std::mt19937_64 gen(seed);
+    std::uniform_real_distribution<double> mant(-1.0, 1.0);
+    std::uniform_int_distribution<int> expo(-14, 5);
+    Pair p{N_VNew_Serial(n, ctx_), N_VNew_Serial(n, ctx_)};
+    use_compiled_vector_ops(p.ours);
+    for (sunindextype i = 0; i < n; ++i) {
+      const double v = i % 97 == 0 ? 0.0 : mant(gen) * std::pow(10.0, expo(gen));
+      NV_Ith_S(p.ref, i) = NV_Ith_S(p.ours, i) = v;
+    }
+    made_.push_back(p);
+    return p;
+  }
+  static void expect_same(const Pair& p, const std::string& what) {
+    const auto n = NV_LENGTH_S(p.ref);
+    EXPECT_EQ(std::memcmp(NV_DATA_S(p.ref), NV_DATA_S(p.ours), sizeof(double) * n), 0) << what;
+  }
+  SUNContext ctx_ = nullptr;
+  std::vector<Pair> made_;
+};
+
+}  // namespace
+
+TEST_F(SerialVectorOps, LinearSumEveryBranchAndAliasing) {
+  const double special[] = {1.0, -1.0, 0.0, 0.37, -2.5, 3.1e-7};
+  unsigned seed = 1;
+  for (double a : special)
+    for (double b : special)
+      for (int alias = 0; alias < 3; ++alias) {  // z separate, z == x, z == y
+        Pair x = make(seed++), y = make(seed++), z = make(seed++);
+        Pair& out = alias == 1 ? x : alias == 2 ? y : z;
+        N_VLinearSum(a, x.ref, b, y.ref, out.ref);
+        N_VLinearSum(a, x.ours, b, y.ours, out.ours);
+        expect_same(out, "linear sum a=" + std::to_string(a) + " b=" + std::to_string(b) +
+                             " alias=" + std::to_string(alias));
+      }
+}
+
+TEST_F(SerialVectorOps, ElementwiseOperationsAndReductions) {
+  for (double c : {1.0, -1.0, 0.0, 2.75}) {
+    Pair x = make(11), z = make(12);
+    N_VScale(c, x.ref, z.ref);
+    N_VScale(c, x.ours, z.ours);
+    expect_same(z, "scale " + std::to_string(c));
+    N_VScale(c, x.ref, x.ref);  // in place
+    N_VScale(c, x.ours, x.ours);
+    expect_same(x, "scale in place " + std::to_string(c));
+    N_VConst(c, z.ref);
+    N_VConst(c, z.ours);
+    expect_same(z, "const");
+  }
+  Pair x = make(21), y = make(22), z = make(23);
+  N_VProd(x.ref, y.ref, z.ref);
+  N_VProd(x.ours, y.ours, z.ours);
+  expect_same(z, "prod");
+  N_VAbs(x.ref, z.ref);
+  N_VAbs(x.ours, z.ours);
+  expect_same(z, "abs");
+  N_VAddConst(x.ref, 0.5, z.ref);
+  N_VAddConst(x.ours, 0.5, z.ours);
+  expect_same(z, "add const");
+  N_VInv(z.ref, y.ref);  // z = x + 0.5 has no zero entry (x is never exactly -0.5 here)
+  N_VInv(z.ours, y.ours);
+  expect_same(y, "inv");
+  N_VDiv(x.ref, z.ref, y.ref);
+  N_VDiv(x.ours, z.ours, y.ours);
+  expect_same(y, "div");
+  // Reductions: the same sums in the same order give the same bits.
+  Pair w = make(24);
+  EXPECT_EQ(N_VWrmsNorm(x.ref, w.ref), N_VWrmsNorm(x.ours, w.ours));
+  EXPECT_EQ(N_VWSqrSumLocal(x.ref, w.ref), N_VWSqrSumLocal(x.ours, w.ours));
+  EXPECT_EQ(N_VMaxNorm(x.ref), N_VMaxNorm(x.ours));
+  EXPECT_EQ(N_VMin(x.ref), N_VMin(x.ours));
+}
+
+TEST_F(SerialVectorOps, ClonesInheritTheCompiledOperations) {
+  // CVODE's work vectors are clones of the state vector.
+  Pair x = make(31);
+  N_Vector c = N_VClone(x.ours);
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->ops->nvlinearsum, x.ours->ops->nvlinearsum);
+  EXPECT_EQ(c->ops->nvwrmsnorm, x.ours->ops->nvwrmsnorm);
+  EXPECT_NE(c->ops->nvlinearsum, x.ref->ops->nvlinearsum);
+  N_VDestroy(c);
+}
+
+namespace {
+// A random CSC matrix n x n with `per_col` entries per column; the diagonal stored or not.
+SUNMatrix random_csc(SUNContext ctx, sunindextype n, int per_col, bool diagonal, unsigned seed,
+                     sunindextype spare = 0) {
+  std::mt19937_64 gen(seed);
+  std::uniform_real_distribution<double> val(-3.0, 3.0);
+  SUNMatrix A = SUNSparseMatrix(n, n, n * per_col + spare, CSC_MAT, ctx);
+  sunindextype* cp = SUNSparseMatrix_IndexPointers(A);
+  sunindextype* ri = SUNSparseMatrix_IndexValues(A);
+  double* x = SUNSparseMatrix_Data(A);
+  sunindextype k = 0;
+  for (sunindextype j = 0; j < n; ++j) {
+    cp[j] = k;
+    for (int r = 0; r < per_col; ++r) {
+      // rows j - 1, j, j + 1 (wrapped), skipping j without the diagonal
+      sunindextype row = (j + n + r - 1 + (!diagonal && r >= 1 ? 1 : 0)) % n;
+      ri[k] = row;
+      x[k++] = val(gen);
+    }
+    std::sort(ri + cp[j], ri + k);
+  }
+  cp[n] = k;
+  return A;
+}
+bool same(SUNMatrix A, SUNMatrix B) {
+  const sunindextype n = SUNSparseMatrix_NP(A);
+  if (SUNSparseMatrix_NP(B) != n || SUNSparseMatrix_NNZ(A) != SUNSparseMatrix_NNZ(B)) return false;
+  const auto nnz = SUNSparseMatrix_NNZ(A);
+  return std::memcmp(SUNSparseMatrix_IndexPointers(A), SUNSparseMatrix_IndexPointers(B),
+                     sizeof(sunindextype) * (n + 1)) == 0 &&
+         std::memcmp(SUNSparseMatrix_IndexValues(A), SUNSparseMatrix_IndexValues(B),
+                     sizeof(sunindextype) * nnz) == 0 &&
+         std::memcmp(SUNSparseMatrix_Data(A), SUNSparseMatrix_Data(B), sizeof(double) * nnz) == 0;
+}
+}  // namespace
+
+TEST_F(SerialVectorOps, SparseMatrixCopyShiftAndCloneAsSundials) {
+  for (bool diagonal : {true, false}) {
+    SUNMatrix ref = random_csc(ctx_, 211, 3, diagonal, 5),
+              ours = random_csc(ctx_, 211, 3, diagonal, 5);
+    use_compiled_matrix_ops(ours);
+    ASSERT_TRUE(same(ref, ours));
+    // CVODE's setup: save a copy, shift it by -gamma, restore it from the copy.
+    SUNMatrix ref_saved = SUNMatClone(ref), our_saved = SUNMatClone(ours);
+    EXPECT_EQ(our_saved->ops->copy, ours->ops->copy) << "the clone keeps the compiled copy";
+    ASSERT_EQ(SUNMatCopy(ref, ref_saved), 0);
+    ASSERT_EQ(SUNMatCopy(ours, our_saved), 0);
+    EXPECT_TRUE(same(ref_saved, our_saved)) << "copy, diagonal " << diagonal;
+    ASSERT_EQ(SUNMatScaleAddI(-0.37, ref), 0);
+    ASSERT_EQ(SUNMatScaleAddI(-0.37, ours), 0);
+    EXPECT_TRUE(same(ref, ours)) << "c A + I, diagonal " << diagonal;
+    ASSERT_EQ(SUNMatCopy(ref_saved, ref), 0);
+    ASSERT_EQ(SUNMatCopy(our_saved, ours), 0);
+    EXPECT_TRUE(same(ref, ours)) << "restored, diagonal " << diagonal;
+    ASSERT_EQ(SUNMatZero(ref), 0);
+    ASSERT_EQ(SUNMatZero(ours), 0);
+    EXPECT_TRUE(same(ref, ours)) << "zero";
+    for (SUNMatrix M : {ref, ours, ref_saved, our_saved}) SUNMatDestroy(M);
+  }
+}
