@@ -1,0 +1,176 @@
+"""venoflow.cohort end to end (docs/cohort.md): a small cohort of the default specification on
+threads and on a Dask LocalCluster gives identical tables; the Parquet file carries the spec,
+seed and version; an interrupted cohort resumes where it stopped; failed subjects are recorded
+with their error and counted; the effect columns are subject minus its anomaly-free reference."""
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+vf = pytest.importorskip("venoflow")
+pd = pytest.importorskip("pandas")
+pytest.importorskip("pyarrow")
+pytest.importorskip("scipy")
+
+from venoflow._cohort import default_evaluate  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+MODEL = ROOT / "models/cerebral_venous.yaml"
+MMHG = 133.322387415
+
+
+@pytest.fixture(scope="module")
+def model():
+    return vf.load_model(MODEL)
+
+
+@pytest.fixture(scope="module")
+def threads_cohort(model, tmp_path_factory):
+    out = tmp_path_factory.mktemp("cohort") / "c.parquet"
+    df = vf.cohort(None, n=6, seed=3, model=model, cycles=2, workers=2, output=out,
+                   progress=False)
+    return df, out
+
+
+def numeric(df):
+    return df.drop(columns=["wall_time"])
+
+
+def test_table_and_metadata(threads_cohort, model):
+    df, out = threads_cohort
+    sp = vf.load_cohort_spec()
+    assert list(df["subject"]) == list(range(6))
+    assert df["complete"].all(), df["error"].tolist()
+    assert df.attrs["failed"] == 0
+    # the parameters are the sample of the spec, as drawn from the seed
+    pd.testing.assert_frame_equal(df[["subject", "group"] + sp.names],
+                                  sp.sample(6, 3)[["subject", "group"] + sp.names])
+    back = vf.load_cohort(out)
+    assert back.attrs["seed"] == 3 and back.attrs["n"] == 6
+    assert back.attrs["spec_yaml"] == sp.text
+    assert back.attrs["venoflow_version"] == vf.__version__
+    pd.testing.assert_frame_equal(back, df)
+    assert not os.path.exists(str(out) + ".partial.jsonl")
+    # both postures, the reference and the effects
+    for posture in ("supine", "upright"):
+        for col in (f"{posture}_sinus_pressure", f"{posture}_icp_mean", f"{posture}_cbf",
+                    f"ref_{posture}_sinus_pressure", f"effect_{posture}_sinus_pressure",
+                    f"effect_{posture}_cbf_rel"):
+            assert df[col].notna().all(), col
+    # effect = subject - reference, recomputed here from the columns
+    np.testing.assert_allclose(df["effect_supine_icp_mean"],
+                               df["supine_icp_mean"] - df["ref_supine_icp_mean"])
+    # upright ICP below supine ICP in every subject (the spinal CSF space: docs/cerebral-model.md)
+    assert (df["upright_icp_mean"] < df["supine_icp_mean"]).all()
+
+
+def test_reference_subject_has_no_anomaly(threads_cohort, model):
+    """A subject whose draw has no stenosis and competent valves is its own reference: its
+    effects are zero (the same runs)."""
+    df, _ = threads_cohort
+    sp = vf.load_cohort_spec()
+    clean = sp.sample(64, 3)
+    clean = clean[(clean.ijv_R_stenosis == 0) & (clean.ijv_L_stenosis == 0) &
+                  (clean.azygos_stenosis == 0) & (clean.valve_R_M_rg == 0) &
+                  (clean.valve_L_M_rg == 0)]
+    assert len(clean)  # there are such subjects in 64
+    v = clean.iloc[0][sp.names].to_dict()
+    o, r = sp.overrides(model, v), sp.overrides(model, v, reference=True)
+    assert o == r
+
+
+def test_dask_gives_the_same_table(threads_cohort, model):
+    distributed = pytest.importorskip("distributed")
+    df, _ = threads_cohort
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        dd = vf.cohort(None, n=6, seed=3, model=model, cycles=2, client=client, progress=False)
+    pd.testing.assert_frame_equal(numeric(dd), numeric(df))
+
+
+class Interrupting:
+    """The default evaluation, with a KeyboardInterrupt at the k-th call (Ctrl-C)."""
+
+    calls = 0
+    interrupt_at = None
+
+    def __call__(self, model, cycles):
+        type(self).calls += 1
+        if type(self).calls == type(self).interrupt_at:
+            raise KeyboardInterrupt
+        return default_evaluate(model, cycles)
+
+
+interrupting = Interrupting()
+
+
+def test_interrupted_cohort_resumes(threads_cohort, model, tmp_path):
+    df, _ = threads_cohort
+    out = tmp_path / "r.parquet"
+    Interrupting.calls, Interrupting.interrupt_at = 0, 7  # subject 3's own evaluation
+    with pytest.raises(KeyboardInterrupt):
+        vf.cohort(None, n=6, seed=3, model=model, cycles=2, workers=1, output=out,
+                  evaluate=interrupting, progress=False)
+    partial = Path(str(out) + ".partial.jsonl")
+    assert partial.exists() and not out.exists()
+    import json
+
+    kept = {json.loads(line)["subject"] for line in partial.read_text().splitlines()[1:]}
+    # 0, 1, 2 finished before the interrupt, 3 was interrupted; 4 may have started meanwhile on
+    # the worker thread (running subjects finish and are kept)
+    assert {0, 1, 2} <= kept and 3 not in kept and 5 not in kept
+    # a different seed does not resume someone else's subjects
+    with pytest.raises(FileExistsError, match="different cohort"):
+        vf.cohort(None, n=6, seed=4, model=model, cycles=2, workers=1, output=out,
+                  evaluate=interrupting, progress=False)
+    Interrupting.calls, Interrupting.interrupt_at = 0, None
+    res = vf.cohort(None, n=6, seed=3, model=model, cycles=2, workers=1, output=out,
+                    evaluate=interrupting, progress=False)
+    assert Interrupting.calls == 2 * (6 - len(kept))  # only the missing subjects (+ reference)
+    assert not partial.exists() and out.exists()
+    cols = [c for c in df.columns if c != "wall_time"]
+    pd.testing.assert_frame_equal(res[cols], df[cols])
+    # the finished file is returned as is for the same cohort, refused for another
+    again = vf.cohort(None, n=6, seed=3, model=model, cycles=2, workers=1, output=out,
+                      evaluate=interrupting, progress=False)
+    assert Interrupting.calls == 2 * (6 - len(kept))
+    pd.testing.assert_frame_equal(again, res)
+    with pytest.raises(FileExistsError):
+        vf.cohort(None, n=5, seed=3, model=model, cycles=2, output=out, progress=False)
+
+
+FAILING_SPEC = """\
+venoflow_cohort: 1
+name: failing
+parameters:
+  - name: m_rg
+    distribution: {type: uniform, low: 0, high: 2}
+    target: {set: elements.valve_R.M_rg}
+    source: "test: M_rg above M_st = 1 is outside the element allowed range"
+    tag: CHOSEN
+"""
+
+
+def test_failed_subjects_are_recorded_and_counted(model, tmp_path):
+    spec = tmp_path / "failing.yaml"
+    spec.write_text(FAILING_SPEC)
+    df = vf.cohort(spec, n=8, seed=0, model=model, cycles=1, workers=2, progress=False)
+    bad = df["m_rg"] > 1.0
+    assert bad.any() and (~bad).any()
+    assert (~df.loc[bad, "complete"]).all()
+    assert df.loc[bad, "error"].str.contains("M_rg").all()
+    assert df.loc[~bad, "complete"].all() and df.loc[~bad, "error"].isna().all()
+    assert df.attrs["failed"] == int(bad.sum())
+    assert len(df) == 8
+
+
+def test_bad_arguments(model):
+    with pytest.raises(ValueError, match="n must be"):
+        vf.cohort(None, n=0, model=model)
+    with pytest.raises(ValueError, match="seed must be"):
+        vf.cohort(None, n=2, seed=-1, model=model)
+    with pytest.raises(ValueError, match="names no model"):
+        vf.cohort(None, n=2)
