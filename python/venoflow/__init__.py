@@ -18,6 +18,7 @@ from ._sweep import load_study, save_study, sweep, variants
 from ._cohort import cohort, load_cohort, save_cohort
 from ._cohort_spec import CohortSpec, CohortSpecError, load_cohort_spec
 from ._sensitivity import SensitivityResult, sensitivity
+from ._study import StudyReport, metric_criteria, relevant_effect, study_report
 from ._venoflow import Diagnostic, ModelError, SolverError, StopFlag
 
 __version__ = _venoflow.__version__
@@ -32,6 +33,10 @@ __all__ = [
     "save_cohort",
     "sensitivity",
     "stats",
+    "StudyReport",
+    "metric_criteria",
+    "relevant_effect",
+    "study_report",
     "Diagnostic",
     "DomainWarning",
     "Model",

@@ -3,6 +3,7 @@ against tables computed by hand, and venoflow.sensitivity against the analytic S
 the Ishigami function."""
 
 import math
+import textwrap
 
 import numpy as np
 import pytest
@@ -127,3 +128,59 @@ def test_sensitivity_convergence_flags_an_unconverged_estimate():
     res = vf.sensitivity(problem, n=4, seed=1, function=ishigami, progress=False,
                          num_resamples=50)
     assert not res.indices["converged"].all()
+
+
+def synthetic_cohort():
+    """A cohort table made by hand (no model runs): 8 subjects, the spec's one anomaly
+    parameter ``sten`` (reference 0), effects in Pa, the test column ``ccsvi``."""
+    import pandas as pd
+
+    spec = textwrap.dedent("""\
+        venoflow_cohort: 1
+        name: hand
+        parameters:
+          - name: sten
+            distribution: {type: uniform, low: 0, high: 1}
+            reference: 0
+            target: {set: elements.valve_R.M_rg}
+            source: s
+            tag: CHOSEN
+        """)
+    mm = 133.322387415
+    sinus = np.array([3.0, 2.0, 1.5, 0.2, 0.0, 0.0, 0.5, 0.0]) * mm  # supine rise, mmHg
+    df = pd.DataFrame({
+        "subject": range(8),
+        "sten": [0.9, 0.8, 0.7, 0.3, 0.0, 0.0, 0.5, 0.0],
+        "ccsvi": [True, True, False, False, False, True, True, False],
+        "count": [3, 2, 1, 1, 0, 2, 2, 0],
+        "effect_supine_sinus_pressure": sinus,
+        "effect_upright_sinus_pressure": np.zeros(8),
+        "effect_supine_icp_mean": sinus, "effect_upright_icp_mean": np.zeros(8),
+        "effect_supine_cbf_rel": np.zeros(8), "effect_upright_cbf_rel": np.zeros(8),
+        "complete": [True] * 8,
+    })
+    df.attrs["spec_yaml"] = spec
+    return df
+
+
+def test_study_report_by_hand():
+    df = synthetic_cohort()
+    r = vf.study_report(df, case_fraction=0.5)
+    # relevant (>= 1 mmHg): subjects 0, 1, 2; ccsvi: 0, 1, 5, 6
+    # -> tp 2 (0, 1), fp 2 (5, 6), fn 1 (2), tn 3 (3, 4, 7)
+    assert (r.table.tp, r.table.fp, r.table.fn, r.table.tn) == (2, 2, 1, 3)
+    assert r.prevalence.loc["ccsvi", "prevalence"] == pytest.approx(0.5)
+    assert r.prevalence.loc["relevant effect", "prevalence"] == pytest.approx(3 / 8)
+    # cases: the top half of the relevant ones by effect: severities 3, 2, 1.5 -> the 50 %
+    # quantile is 2.0 -> subjects 0, 1; clean controls: sten == 0 -> 4, 5, 7
+    assert (r.cases, r.controls) == (2, 3)
+    cc = r.spectrum.loc["case_control"]
+    assert (cc.tp, cc.fp, cc.fn, cc.tn) == (2, 1, 0, 2)
+    assert cc.sensitivity == pytest.approx(1.0) and cc.specificity == pytest.approx(2 / 3)
+    pop = r.spectrum.loc["population"]
+    assert pop.sensitivity == pytest.approx(2 / 3) and pop.specificity == pytest.approx(3 / 5)
+    # ROC of the count: positives 3, 2, 1; negatives 1, 0, 2, 2, 0: pairs won 1.5+... by hand:
+    # pos 3 beats 5 (5); pos 2 beats 1, 0, 0 and ties 2, 2 (3 + 1); pos 1 beats 0, 0, ties 1
+    # (2 + 0.5) -> 11.5 / 15
+    assert r.roc.auc == pytest.approx(11.5 / 15)
+    assert "case-control" in str(r)
