@@ -161,7 +161,7 @@ class StudyReport:
 
 def study_report(df, *, test: str = "ccsvi", score: str | None = "count",
                  relevant: Callable | Any | None = None, case_fraction: float = 0.25,
-                 level: float = 0.95, spec=None) -> StudyReport:
+                 level: float = 0.95, spec=None, definition: str | None = None) -> StudyReport:
     """The spectrum-bias study of a cohort table.
 
     ``test``: boolean column (default ``ccsvi``; :func:`metric_criteria` gives ``C3m``/``C5m``
@@ -171,20 +171,22 @@ def study_report(df, *, test: str = "ccsvi", score: str | None = "count",
     % CBF fall, in either posture). Case-control design: cases are the subjects with a relevant
     effect whose largest effect (sinus or ICP rise, in mmHg, either posture) is in the top
     ``case_fraction`` of those with the effect; controls are the clean subjects (no anomaly,
-    :func:`clean_subjects`; ``spec`` as there)."""
+    :func:`clean_subjects`; ``spec`` as there). ``definition``: words for the relevant effect
+    in the printed report."""
     import pandas as pd
 
     ok = df["complete"].astype(bool)
     if relevant is None:
         truth = relevant_effect(df)
-        definition = ">= 1 mmHg rise of sinus pressure or ICP, or >= 5 % fall of CBF, " \
+        auto = ">= 1 mmHg rise of sinus pressure or ICP, or >= 5 % fall of CBF, " \
                      "supine or upright, against the same subject without its anomalies"
     elif callable(relevant):
         truth = relevant(df)
-        definition = getattr(relevant, "__doc__", None) or getattr(relevant, "__name__", "user")
+        auto = getattr(relevant, "__doc__", None) or getattr(relevant, "__name__", "user")
     else:
         truth = pd.Series(relevant, index=df.index)
-        definition = "user-given"
+        auto = "user-given"
+    definition = auto if definition is None else definition
     if test not in df:
         raise KeyError(f"no column {test!r} in the cohort table (the virtual exam's 'ccsvi', or "
                        "the metric criteria of venoflow.study.metric_criteria)")

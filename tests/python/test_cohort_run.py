@@ -174,3 +174,31 @@ def test_bad_arguments(model):
         vf.cohort(None, n=2, seed=-1, model=model)
     with pytest.raises(ValueError, match="names no model"):
         vf.cohort(None, n=2)
+
+
+def test_command_line(model, tmp_path):
+    """python -m venoflow cohort / report: exit 0 and the table; a bad file is exit 1 with the
+    message; subjects that fail give exit 3 with the table written."""
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PYTHONPATH=str(Path(vf.__file__).resolve().parents[1]))
+    out = tmp_path / "cli.parquet"
+    run = lambda *a: subprocess.run([sys.executable, "-m", "venoflow", *a], env=env,  # noqa: E731
+                                    capture_output=True, text=True, timeout=600)
+    p = run("cohort", "--model", str(MODEL), "-n", "3", "--cycles", "1", "-o", str(out), "-q")
+    assert p.returncode == 0, p.stderr
+    assert "3 subjects, 0 failed" in p.stdout
+    assert len(vf.load_cohort(out)) == 3
+    p = run("report", str(out), "--sinus-mmHg", "0.5")
+    assert p.returncode == 0, p.stderr
+    assert ">= 0.5 mmHg sinus pressure rise" in p.stdout and "case-control" in p.stdout
+    p = run("cohort", str(tmp_path / "missing.yaml"), "-n", "2", "-o", str(out))
+    assert p.returncode == 1 and "cohort file not found" in p.stderr
+    spec = tmp_path / "failing.yaml"
+    spec.write_text(FAILING_SPEC)
+    out2 = tmp_path / "fail.parquet"
+    p = run("cohort", str(spec), "--model", str(MODEL), "-n", "8", "--cycles", "1", "-o",
+            str(out2), "-q")
+    assert p.returncode == 3, p.stderr
+    assert vf.load_cohort(out2).attrs["failed"] > 0
