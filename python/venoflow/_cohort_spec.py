@@ -47,11 +47,13 @@ _UNITS: dict[str, tuple[float, str]] = {
     "cmH2O": (98.0665, "pressure"),
     "s": (1.0, "time"), "ms": (1e-3, "time"),
     "1/s": (1.0, "frequency"), "Hz": (1.0, "frequency"), "1/min": (1.0 / 60.0, "frequency"),
+    "m^3/s": (1.0, "flow"), "ml/s": (1e-6, "flow"), "ml/min": (1e-6 / 60.0, "flow"),
+    "l/min": (1e-3 / 60.0, "flow"), "L/min": (1e-3 / 60.0, "flow"),
     "%": (0.01, "ratio"),
 }
 #: SI unit written into model overrides for each dimension.
 SI_UNIT = {"length": "m", "area": "m^2", "pressure": "Pa", "time": "s", "frequency": "Hz",
-           "ratio": ""}
+           "flow": "m^3/s", "ratio": ""}
 
 _QUANTITY = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
 
@@ -344,7 +346,10 @@ class CohortSpec:
         elif kind == "scale":
             how = t.get("as", "linear")
             for path in _expand(model, t["scale"]):
-                base, dim = parse_quantity(model.get(path))
+                try:
+                    base, dim = parse_quantity(model.get(path))
+                except ValueError as e:
+                    raise ValueError(f"cannot scale {path}: {e}") from None
                 factor = math.sqrt(v) if how == "radius_from_area" else v
                 out[path] = _si_text(base * factor, dim)
         elif kind == "period_from_rate":
