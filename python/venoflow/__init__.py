@@ -18,7 +18,7 @@ from ._sweep import load_study, save_study, sweep, variants
 from ._cohort import cohort, load_cohort, save_cohort
 from ._cohort_spec import CohortSpec, CohortSpecError, load_cohort_spec
 from ._sensitivity import SensitivityResult, sensitivity
-from ._study import StudyReport, metric_criteria, relevant_effect, study_report
+from ._study import StudyReport, clean_subjects, metric_criteria, relevant_effect, study_report
 from ._venoflow import Diagnostic, ModelError, SolverError, StopFlag
 
 __version__ = _venoflow.__version__
@@ -34,6 +34,7 @@ __all__ = [
     "sensitivity",
     "stats",
     "StudyReport",
+    "clean_subjects",
     "metric_criteria",
     "relevant_effect",
     "study_report",

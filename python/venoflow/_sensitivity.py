@@ -35,7 +35,8 @@ class SensitivityResult:
     the larger sample (2N when ``convergence``), and S1_N, ST_N (at N) with ``converged``: both
     indices moved by at most their 2N confidence half-width (or 0.02) between N and 2N.
     ``failed``: model evaluations that failed (their outputs are NaN; an output with any NaN
-    gets NaN indices). ``n``: base sample size N; ``evaluations``: total model runs."""
+    gets NaN indices: Saltelli's estimators need every point), ``failures`` their inputs and
+    errors. ``n``: base sample size N; ``evaluations``: total model runs."""
 
     indices: Any
     n: int
@@ -43,6 +44,7 @@ class SensitivityResult:
     failed: int
     parameters: list
     outputs: list
+    failures: Any = None  # DataFrame: inputs (SI) and error of each failed evaluation
 
     def plot(self, output: str, ax=None):
         """Bar chart of S1 and ST (with their confidence intervals) for one output."""
@@ -69,7 +71,8 @@ def sensitivity(problem: CohortSpec | Mapping | str | os.PathLike | None, n: int
                 outputs: Sequence[str] | None = None, evaluate: Callable | None = None,
                 cycles: int | None = None, workers: int | None = None, client=None,
                 num_resamples: int = 200, conf_level: float = 0.95,
-                convergence: bool = True, progress: bool = True) -> SensitivityResult:
+                convergence: bool = True, progress: bool = True,
+                atol: float | Mapping[str, float] = 0.0) -> SensitivityResult:
     """Sobol indices of outputs to inputs (Saltelli sampling, SALib).
 
     Two kinds of study:
@@ -85,6 +88,10 @@ def sensitivity(problem: CohortSpec | Mapping | str | os.PathLike | None, n: int
 
     ``n`` is the base sample N (a power of 2 keeps Sobol's balance): N (d + 2) evaluations, and
     as many again twice over for the 2N check when ``convergence`` (3 N (d + 2) in all).
+
+    ``atol`` (a number, or ``{output: number}``, in the output's SI unit): an output whose
+    range over the sample is at most this is constant (round-off, e.g. an effect of 1e-9 Pa):
+    all its indices are 0 instead of ratios of round-off variances.
     """
     from SALib.analyze import sobol as sobol_analyze
     from SALib.sample import sobol as sobol_sample
@@ -112,12 +119,14 @@ def sensitivity(problem: CohortSpec | Mapping | str | os.PathLike | None, n: int
 
     sizes = [n, 2 * n] if convergence else [n]
     results = []
+    failures = []
     failed = 0
     evaluations = 0
     for k, size in enumerate(sizes):
         X = sobol_sample.sample(prob, size, calc_second_order=False, seed=seed + k)
-        Y, nfail = run(X)
-        failed += nfail
+        Y, fails = run(X)
+        failed += len(fails)
+        failures += fails
         evaluations += len(X)
         per = {}
         for name, y in Y.items():
@@ -126,7 +135,8 @@ def sensitivity(problem: CohortSpec | Mapping | str | os.PathLike | None, n: int
                 nan = np.full(prob["num_vars"], np.nan)
                 per[name] = {"S1": nan, "S1_conf": nan, "ST": nan, "ST_conf": nan}
                 continue
-            if np.ptp(y) == 0.0:  # constant output: no variance to share out
+            tol = atol.get(name, 0.0) if isinstance(atol, Mapping) else atol
+            if np.ptp(y) <= tol:  # constant output: no variance to share out
                 z = np.zeros(prob["num_vars"])
                 per[name] = {"S1": z, "S1_conf": z, "ST": z, "ST_conf": z}
                 continue
@@ -153,21 +163,22 @@ def sensitivity(problem: CohortSpec | Mapping | str | os.PathLike | None, n: int
             rows.append(row)
     df = pd.DataFrame(rows).set_index(["output", "parameter"])
     return SensitivityResult(indices=df, n=n, evaluations=evaluations, failed=failed,
-                             parameters=list(prob["names"]), outputs=list(final))
+                             parameters=list(prob["names"]), outputs=list(final),
+                             failures=pd.DataFrame(failures))
 
 
-def _function_outputs(function, X) -> tuple[dict, int]:
+def _function_outputs(function, X) -> tuple[dict, list]:
     Y = function(X)
     if isinstance(Y, Mapping):
-        return {k: np.asarray(v, dtype=float) for k, v in Y.items()}, 0
+        return {k: np.asarray(v, dtype=float) for k, v in Y.items()}, []
     Y = np.asarray(Y, dtype=float)
     if Y.ndim == 1:
-        return {"y": Y}, 0
-    return {f"y{i}": Y[:, i] for i in range(Y.shape[1])}, 0
+        return {"y": Y}, []
+    return {f"y{i}": Y[:, i] for i in range(Y.shape[1])}, []
 
 
 def _cohort_outputs(sp: CohortSpec, base: Model, U: np.ndarray, outputs, evaluate, cycles,
-                    workers, client, progress) -> tuple[dict, int]:
+                    workers, client, progress) -> tuple[dict, list]:
     import pandas as pd
 
     from ._cohort import _threads
@@ -205,8 +216,9 @@ def _cohort_outputs(sp: CohortSpec, base: Model, U: np.ndarray, outputs, evaluat
             bar.close()
     cols = list(outputs) if outputs is not None else [
         c for c in DEFAULT_OUTPUTS if any(c in r for r in rows)]
-    failed = sum(1 for r in rows if not r.get("complete"))
+    fails = [{**df.iloc[i].to_dict(), **({"group": groups[i]} if sp.groups else {}),
+              "error": r.get("error")} for i, r in enumerate(rows) if not r.get("complete")]
     out = {}
     for c in cols:
         out[c] = np.array([float(r[c]) if r.get(c) is not None else np.nan for r in rows])
-    return out, failed
+    return out, fails
