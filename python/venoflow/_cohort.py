@@ -34,6 +34,19 @@ POSTURES = {"supine": "0 deg", "upright": "90 deg"}
 EFFECT_METRICS = ("sinus_pressure", "icp_mean", "cpp")
 
 
+def derived(model: Model, overrides: Mapping[str, str], validate: bool = True) -> Model:
+    """A copy of ``model`` with ``overrides`` applied (one document copy; ``Model.copy`` then
+    ``Model.update`` would make two). ``validate``: build it once, raising ModelError."""
+    m = model.copy()
+    for path, text in overrides.items():
+        m._doc.set(path, text)
+        m._overrides.append((path, text))
+    m._graph = None
+    if validate:
+        m.validate()
+    return m
+
+
 def _metrics_of(model: Model, cycles: int | None) -> tuple[dict, list[str]]:
     """Run one model; (metrics, validity-domain warnings). Raises what simulate raises."""
     from ._results import simulate
@@ -55,8 +68,8 @@ def default_evaluate(model: Model, cycles: int | None = None) -> dict:
     out: dict[str, Any] = {}
     warns: list[str] = []
     for posture, tilt in POSTURES.items():
-        m = model.copy()
-        m.update({"posture.tilt": tilt, "discretisation.lumped": "true"}, validate=False)
+        m = derived(model, {"posture.tilt": tilt, "discretisation.lumped": "true"},
+                    validate=False)
         metrics, w = _metrics_of(m, cycles)
         out.update({f"{posture}_{k}": v for k, v in metrics.items()})
         warns += [f"{posture}: {x}" for x in w]
@@ -103,12 +116,9 @@ def run_subject(model: Model, overrides: Mapping[str, str], reference: Mapping[s
     t0 = time.perf_counter()
     row: dict[str, Any] = {}
     try:
-        m = model.copy()
-        m.update(dict(overrides))  # validated: an invalid subject is a ModelError row
+        m = derived(model, overrides)  # validated: an invalid subject is a ModelError row
         row.update(_call(evaluate, m, cycles))
-        r = model.copy()
-        r.update(dict(reference))
-        ref = _call(evaluate, r, cycles)
+        ref = _call(evaluate, derived(model, reference), cycles)
         row.update({f"ref_{k}": v for k, v in ref.items() if k != "warnings"})
         if ref.get("warnings"):
             row["warnings"] = "\n".join(x for x in (row.get("warnings"), "reference: " +
