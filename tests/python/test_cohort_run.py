@@ -81,14 +81,21 @@ def test_reference_subject_has_no_anomaly(threads_cohort, model):
     assert o == r
 
 
-def test_dask_gives_the_same_table(threads_cohort, model):
+def test_dask_gives_the_same_table(threads_cohort, model, tmp_path):
     distributed = pytest.importorskip("distributed")
     df, _ = threads_cohort
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:
         dd = vf.cohort(None, n=6, seed=3, model=model, cycles=2, client=client, progress=False)
+        spec = tmp_path / "two.yaml"
+        spec.write_text(TWO_PARAMETERS)
+        kw = dict(n=2, seed=0, model=model, cycles=1, outputs=["upright_sinus_pressure"],
+                  progress=False)
+        sd = vf.sensitivity(spec, client=client, **kw)
     pd.testing.assert_frame_equal(numeric(dd), numeric(df))
+    st = vf.sensitivity(spec, workers=2, **kw)
+    pd.testing.assert_frame_equal(sd.indices, st.indices)
 
 
 class Interrupting:
