@@ -59,12 +59,14 @@ def _metrics_of(model: Model, cycles: int | None) -> tuple[dict, list[str]]:
     return dict(res.metrics), list(res.warnings)
 
 
-def default_evaluate(model: Model, cycles: int | None = None) -> dict:
+def default_evaluate(model: Model, cycles: int | None = None, reference: bool = False) -> dict:
     """The default per-subject evaluation: the perfusion metrics of the model supine (tilt 0
     deg) and upright (90 deg) at 0D (``discretisation.lumped = true``), as flat columns
     ``supine_<metric>`` / ``upright_<metric>`` (SI), plus ``warnings`` (validity-domain
     violations, one per line, or None). When ``venoflow.virtual_exam`` exists (the virtual
-    Doppler exam), its criteria are added: ``C1`` .. ``C5``, ``count``, ``ccsvi``."""
+    Doppler exam) and the model has an ``exam:`` section, the exam's criteria are added for the
+    subject (not for its anomaly-free ``reference``): ``C1`` .. ``C5`` (True/False, None if not
+    evaluable), ``count``, ``ccsvi``."""
     out: dict[str, Any] = {}
     warns: list[str] = []
     for posture, tilt in POSTURES.items():
@@ -75,29 +77,42 @@ def default_evaluate(model: Model, cycles: int | None = None) -> dict:
         warns += [f"{posture}: {x}" for x in w]
     import venoflow
 
-    if hasattr(venoflow, "virtual_exam"):
-        out.update(_exam_columns(venoflow.virtual_exam(model)))
+    if not reference and hasattr(venoflow, "virtual_exam") and _has_exam(model):
+        out.update(exam_columns(venoflow.virtual_exam(model)))
     out["warnings"] = "\n".join(warns) or None
     return out
 
 
-def _exam_columns(exam: Any) -> dict:
-    """C1..C5, count and ccsvi from a virtual-exam result (a mapping or an object)."""
+def _has_exam(model: Model) -> bool:
+    try:
+        model.get("exam")
+    except KeyError:
+        return False
+    return True
+
+
+def exam_columns(exam: Any) -> dict:
+    """``C1`` .. ``C5``, ``count`` and ``ccsvi`` from a virtual-exam result: an object with
+    ``table`` (rows with ``criterion`` "C1".., ``positive``, and optionally ``counted`` and
+    ``evaluable``; a criterion is positive if any counted, evaluable reading is), ``count`` and
+    ``ccsvi``, or a mapping with those keys or ``C1``.. directly."""
     get = exam.get if isinstance(exam, Mapping) else (lambda k, d=None: getattr(exam, k, d))
-    cols: dict[str, Any] = {}
-    for i in range(1, 6):
-        v = get(f"C{i}")
-        if v is None:
-            crit = get("criteria")
-            if isinstance(crit, Mapping):
-                v = crit.get(f"C{i}")
-            elif isinstance(crit, (list, tuple)) and len(crit) >= i:
-                v = crit[i - 1]
-                v = v.get("positive", v) if isinstance(v, Mapping) else getattr(v, "positive", v)
-        cols[f"C{i}"] = None if v is None else bool(v)
+    cols: dict[str, Any] = {f"C{i}": get(f"C{i}") for i in range(1, 6)}
+    table = get("table")
+    if table is not None and len(table):
+        import pandas as pd
+
+        tab = pd.DataFrame(table)
+        for i in range(1, 6):
+            rows = tab[tab["criterion"].astype(str).isin([f"C{i}", str(i)])]
+            if "counted" in rows:
+                rows = rows[rows["counted"].astype(bool)]
+            if "evaluable" in rows:
+                rows = rows[rows["evaluable"].astype(bool)]
+            cols[f"C{i}"] = bool(rows["positive"].astype(bool).any()) if len(rows) else None
+    cols = {k: (None if v is None else bool(v)) for k, v in cols.items()}
     count = get("count")
-    cols["count"] = int(count) if count is not None else sum(bool(cols[f"C{i}"])
-                                                             for i in range(1, 6))
+    cols["count"] = int(count) if count is not None else sum(bool(v) for v in cols.values())
     ccsvi = get("ccsvi")
     cols["ccsvi"] = bool(ccsvi) if ccsvi is not None else cols["count"] >= 2
     return cols
@@ -117,8 +132,8 @@ def run_subject(model: Model, overrides: Mapping[str, str], reference: Mapping[s
     row: dict[str, Any] = {}
     try:
         m = derived(model, overrides)  # validated: an invalid subject is a ModelError row
-        row.update(_call(evaluate, m, cycles))
-        ref = _call(evaluate, derived(model, reference), cycles)
+        row.update(_call(evaluate, m, cycles, False))
+        ref = _call(evaluate, derived(model, reference), cycles, True)
         row.update({f"ref_{k}": v for k, v in ref.items() if k != "warnings"})
         if ref.get("warnings"):
             row["warnings"] = "\n".join(x for x in (row.get("warnings"), "reference: " +
@@ -135,8 +150,15 @@ def run_subject(model: Model, overrides: Mapping[str, str], reference: Mapping[s
     return row
 
 
-def _call(evaluate: Callable, model: Model, cycles: int | None) -> dict:
-    out = evaluate(model, cycles)
+def _call(evaluate: Callable, model: Model, cycles: int | None, reference: bool) -> dict:
+    """``evaluate(model, cycles)``, with ``reference=`` if its signature takes it."""
+    import inspect
+
+    try:
+        takes = "reference" in inspect.signature(evaluate).parameters
+    except (TypeError, ValueError):
+        takes = False
+    out = evaluate(model, cycles, reference=reference) if takes else evaluate(model, cycles)
     if not isinstance(out, Mapping):
         raise TypeError(f"evaluate must return a dict of columns, got {type(out).__name__}")
     return dict(out)

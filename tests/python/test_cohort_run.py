@@ -243,3 +243,48 @@ def test_sensitivity_of_a_cohort(model, tmp_path):
     assert d.loc["cvp", "ST"] > 0.9 and d.loc["arm_flow", "ST"] < 0.1
     ax = res.plot("supine_sinus_pressure")
     assert ax.get_title() == "supine_sinus_pressure"
+
+
+def test_exam_columns_from_an_exam_result():
+    """The criteria of an exam result (rows per reading: a criterion is positive if any
+    counted, evaluable reading is; not evaluable -> None)."""
+    from types import SimpleNamespace
+
+    from venoflow._cohort import exam_columns
+
+    table = pd.DataFrame({
+        "criterion": ["C1", "C1", "C2", "C3", "C3", "C4", "C5"],
+        "positive": [False, True, False, True, True, False, True],
+        "counted": [True, True, True, False, True, True, True],
+        "evaluable": [True, True, False, True, True, True, True],
+    })
+    cols = exam_columns(SimpleNamespace(table=table, count=3, ccsvi=True))
+    assert cols == {"C1": True, "C2": None, "C3": True, "C4": False, "C5": True, "count": 3,
+                    "ccsvi": True}
+    # a mapping without count/ccsvi: counted here, CCSVI = at least 2
+    assert exam_columns({"C1": True, "C2": False, "C3": None, "C4": None, "C5": False}) == {
+        "C1": True, "C2": False, "C3": None, "C4": None, "C5": False, "count": 1,
+        "ccsvi": False}
+
+
+def test_default_evaluation_uses_the_exam_when_there_is_one(model, monkeypatch):
+    """With venoflow.virtual_exam present and an exam section in the model, the subject gets
+    the criteria columns; its anomaly-free reference does not run the exam."""
+    import venoflow._cohort as vc
+
+    calls = []
+
+    def fake_exam(m):
+        calls.append(m)
+        return {"C1": False, "C2": False, "C3": True, "C4": False, "C5": True}
+
+    monkeypatch.setattr(vf, "virtual_exam", fake_exam, raising=False)
+    monkeypatch.setattr(vc, "_has_exam", lambda m: True)
+    df = vf.cohort(None, n=2, seed=0, model=model, cycles=1, workers=1, progress=False)
+    assert len(calls) == 2  # one per subject, none for the references
+    assert df["ccsvi"].all() and (df["count"] == 2).all() and df["C3"].all()
+    assert "ref_ccsvi" not in df
+    # without an exam section the default evaluation skips the exam (no failure)
+    monkeypatch.setattr(vc, "_has_exam", lambda m: False)
+    df = vf.cohort(None, n=2, seed=0, model=model, cycles=1, workers=1, progress=False)
+    assert "ccsvi" not in df and df["complete"].all() and len(calls) == 2
