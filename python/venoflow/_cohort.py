@@ -11,7 +11,6 @@ with the same specification, seed and n continues from there.
 from __future__ import annotations
 
 import json
-import math
 import os
 import time
 import warnings
@@ -213,7 +212,6 @@ def cohort(spec: CohortSpec | str | os.PathLike | None = None, n: int = 100, see
     existing complete ``output`` of the same cohort is returned as is; a different one raises
     ``FileExistsError`` unless ``overwrite=True``.
     """
-    import pandas as pd
 
     from ._results import run_length
 
