@@ -199,3 +199,58 @@ def test_overrides_of_a_subject_and_its_reference():
     assert ref["vessels.IJV_R_J2.radius"] == o["vessels.IJV_R_J2.radius"]
     m = model.copy().update(o)  # a valid model
     assert float(m.get("elements.valve_R.M_rg")) == pytest.approx(0.2)
+
+
+def truncated(dist, lo, hi):
+    a, b = dist.cdf(lo), dist.cdf(hi)
+    return lambda x: np.clip((dist.cdf(x) - a) / (b - a), 0.0, 1.0)
+
+
+def test_default_cohort_marginals_are_the_documented_ones():
+    """KS of the shipped cohort's continuous marginals against the distributions written in
+    docs/cohort.md (numbers typed here from the table, not read from the file)."""
+    mmHg = 133.322387415
+    expected = {
+        "ijv_R_area_factor": truncated(stats.lognorm(s=0.565, scale=1.0), 0.05, 5.0),
+        "ijv_L_area_factor": truncated(stats.lognorm(s=0.613, scale=1.0), 0.05, 5.0),
+        "vv_area_factor": truncated(stats.lognorm(s=0.32, scale=1.0), 0.2, 5.0),
+        "cvp": truncated(stats.norm(4 * mmHg, 1 * mmHg), 0.0, 10 * mmHg),
+        "heart_rate": truncated(stats.norm(72 / 60, 10 / 60), 45 / 60, 110 / 60),
+        "map": truncated(stats.norm(93 * mmHg, 10 * mmHg), 65 * mmHg, 125 * mmHg),
+        "stature_factor": truncated(stats.norm(1.0, 0.05), 0.85, 1.15),
+    }
+    df = vf.load_cohort_spec().sample(2048, seed=9)
+    for name, cdf in expected.items():
+        assert stats.kstest(df[name], cdf).pvalue > 0.01, name
+    # stenosis: share with a narrowing per group, severity uniform 50-90 % diameter
+    for name, controls, ms in (("ijv_R_stenosis", 0.388, 0.420), ("ijv_L_stenosis", 0.495, 0.537)):
+        for group, p in (("controls", controls), ("ms", ms)):
+            x = df.loc[df.group == group, name]
+            assert abs((x > 0).mean() - p) < 4 * np.sqrt(p * (1 - p) / len(x)), (name, group)
+        sev = df.loc[df[name] > 0, name]
+        assert stats.kstest(sev, stats.uniform(0.5, 0.4).cdf).pvalue > 0.01
+
+
+def test_model_update_copies_the_document_once():
+    """Model.update applies all keys to one copy (it made one document copy per key: a cohort
+    subject sets about 50 keys, 13 ms each)."""
+    model = vf.load_model(ROOT / "models/cerebral_venous.yaml")
+
+    class Counting:
+        copies = 0
+
+        def __init__(self, doc):
+            self._d = doc
+
+        def copy(self):
+            Counting.copies += 1
+            return Counting(self._d.copy())
+
+        def __getattr__(self, name):
+            return getattr(self._d, name)
+
+    model._doc = Counting(model._doc)
+    heights = {f"nodes.{n}.height": "0.1 m" for n in model.nodes if n != "right_atrium"}
+    model.update(heights, validate=False)
+    assert Counting.copies == 1
+    assert model.get("nodes.torcula.height").startswith("0.1")
