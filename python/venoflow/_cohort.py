@@ -77,8 +77,41 @@ def default_evaluate(model: Model, cycles: int | None = None, reference: bool = 
     import venoflow
 
     if not reference and hasattr(venoflow, "virtual_exam") and _has_exam(model):
-        out.update(exam_columns(venoflow.virtual_exam(model)))
+        fitted = breath_overrides(model)
+        exam_model = derived(model, fitted, validate=False) if fitted else model
+        out.update(exam_columns(venoflow.virtual_exam(exam_model)))
     out["warnings"] = "\n".join(warns) or None
+    return out
+
+
+#: The exam's breaths when the model does not set them (docs/model-format.md#exam): period,
+#: inspiration time.
+EXAM_BREATHS = {"quiet_breathing": (4.0, 1.6), "deep_inspiration": (8.0, 3.2)}
+
+
+def breath_overrides(model) -> dict:
+    """The exam needs each breath to last a whole number of cardiac periods. A subject's heart
+    rate is drawn from a continuous distribution, so each breath is stretched to the nearest
+    whole number of its heartbeats (at least one), the inspiration keeping its share of the
+    breath [CHOSEN: breathing is not paced by the heart; this changes a 4 s breath by at most
+    half a heartbeat]. Returns the overrides (empty if the breaths already fit)."""
+    from ._cohort_spec import parse_quantity
+
+    period, _ = parse_quantity(model.get("solver.period"))
+    out = {}
+    for breath, (p_default, i_default) in EXAM_BREATHS.items():
+        values = []
+        for key, default in (("period", p_default), ("inspiration_time", i_default)):
+            try:
+                values.append(parse_quantity(model.get(f"exam.{breath}.{key}"))[0])
+            except KeyError:
+                values.append(default)
+        p, insp = values
+        beats = max(1, round(p / period))
+        fitted = beats * period
+        if abs(fitted - p) > 1e-9 * p:
+            out[f"exam.{breath}.period"] = f"{fitted!r} s"
+            out[f"exam.{breath}.inspiration_time"] = f"{insp * fitted / p!r} s"
     return out
 
 

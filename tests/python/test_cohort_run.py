@@ -280,11 +280,42 @@ def test_default_evaluation_uses_the_exam_when_there_is_one(model, monkeypatch):
 
     monkeypatch.setattr(vf, "virtual_exam", fake_exam, raising=False)
     monkeypatch.setattr(vc, "_has_exam", lambda m: True)
+    # the exam: keys do not exist in a model format without the exam (breath_overrides is
+    # tested on its own below)
+    fitted = []
+    monkeypatch.setattr(vc, "breath_overrides", lambda m: fitted.append(m) or {})
     df = vf.cohort(None, n=2, seed=0, model=model, cycles=1, workers=1, progress=False)
     assert len(calls) == 2  # one per subject, none for the references
+    assert len(fitted) == 2
     assert df["ccsvi"].all() and (df["count"] == 2).all() and df["C3"].all()
     assert "ref_ccsvi" not in df
     # without an exam section the default evaluation skips the exam (no failure)
     monkeypatch.setattr(vc, "_has_exam", lambda m: False)
     df = vf.cohort(None, n=2, seed=0, model=model, cycles=1, workers=1, progress=False)
     assert "ccsvi" not in df and df["complete"].all() and len(calls) == 2
+
+
+def test_breaths_fit_the_subjects_heart_period():
+    """The exam needs whole heartbeats per breath: at 72 /min (0.8333 s) a 4 s breath becomes
+    5 beats = 4.1667 s, its 1.6 s inspiration 1.6667 s; the 8 s deep breath 10 beats = 8.333 s,
+    inspiration 3.333 s. At 75 /min (0.8 s) both already fit: no override."""
+    from venoflow._cohort import breath_overrides
+
+    class Stub:
+        def __init__(self, values):
+            self.values = values
+
+        def get(self, path):
+            return self.values[path]
+
+    o = breath_overrides(Stub({"solver.period": "0.8333333333333334 s"}))
+    got = {k: float(v.split()[0]) for k, v in o.items()}
+    assert got == pytest.approx({
+        "exam.quiet_breathing.period": 25 / 6, "exam.quiet_breathing.inspiration_time": 5 / 3,
+        "exam.deep_inspiration.period": 25 / 3, "exam.deep_inspiration.inspiration_time": 10 / 3})
+    assert breath_overrides(Stub({"solver.period": "0.8 s"})) == {}
+    # a model's own breath: 6 s at 1.1 s per beat -> 5 beats = 5.5 s, inspiration 2 s -> 1.8333
+    o = breath_overrides(Stub({"solver.period": "1.1 s", "exam.quiet_breathing.period": "6 s",
+                               "exam.quiet_breathing.inspiration_time": "2 s"}))
+    assert float(o["exam.quiet_breathing.period"].split()[0]) == pytest.approx(5.5)
+    assert float(o["exam.quiet_breathing.inspiration_time"].split()[0]) == pytest.approx(2 * 5.5 / 6)
