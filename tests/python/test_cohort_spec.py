@@ -215,8 +215,8 @@ def test_default_cohort_marginals_are_the_documented_ones():
         "ijv_L_area_factor": truncated(stats.lognorm(s=0.613, scale=1.0), 0.05, 5.0),
         "vv_area_factor": truncated(stats.lognorm(s=0.32, scale=1.0), 0.2, 5.0),
         "cvp": truncated(stats.norm(4 * mmHg, 1 * mmHg), 0.0, 10 * mmHg),
-        "heart_rate": truncated(stats.norm(72 / 60, 10 / 60), 45 / 60, 110 / 60),
-        "map": truncated(stats.norm(93 * mmHg, 10 * mmHg), 65 * mmHg, 125 * mmHg),
+        "heart_rate": truncated(stats.norm(65.5 / 60, 8 / 60), 40 / 60, 110 / 60),
+        "map": truncated(stats.norm(88 * mmHg, 10 * mmHg), 65 * mmHg, 125 * mmHg),
         "stature_factor": truncated(stats.norm(1.0, 0.05), 0.85, 1.15),
     }
     df = vf.load_cohort_spec().sample(2048, seed=9)
