@@ -314,7 +314,7 @@ def cohort(spec: CohortSpec | str | os.PathLike | None = None, n: int = 100, see
             index = {f.key: i for f, i in zip(futs, todo)}
             try:
                 for fut in dask_completed(futs):
-                    done(index[fut.key], fut.result())
+                    done(index[fut.key], _dask_row(fut))
             except BaseException:
                 client.cancel(futs)
                 raise
@@ -333,6 +333,16 @@ def cohort(spec: CohortSpec | str | os.PathLike | None = None, n: int = 100, see
         save_cohort(df, out_path)
         os.remove(partial.path)
     return df
+
+
+def _dask_row(fut) -> dict:
+    """The row of a finished Dask task; a task that could not run (its worker died, its
+    arguments did not unpickle) is a failed subject with that error, not the end of the
+    cohort."""
+    try:
+        return fut.result()
+    except Exception as e:  # noqa: BLE001
+        return {"complete": False, "error": f"{type(e).__name__}: {e}", "wall_time": float("nan")}
 
 
 def _threads(base, tasks, todo, evaluate, cycles, workers, done) -> None:

@@ -181,7 +181,7 @@ def _cohort_outputs(sp: CohortSpec, base: Model, U: np.ndarray, outputs, evaluat
                     workers, client, progress) -> tuple[dict, list]:
     import pandas as pd
 
-    from ._cohort import _threads
+    from ._cohort import _dask_row, _threads
 
     U = np.clip(U, 1e-12, 1 - 1e-12)
     groups, vals = sp.values(U, correlate=False)
@@ -208,7 +208,7 @@ def _cohort_outputs(sp: CohortSpec, base: Model, U: np.ndarray, outputs, evaluat
                     for a, b in tasks]
             index = {f.key: i for i, f in enumerate(futs)}
             for fut in dask_completed(futs):
-                done(index[fut.key], fut.result())
+                done(index[fut.key], _dask_row(fut))
         else:
             _threads(base, tasks, list(range(len(tasks))), evaluate, cycles, workers, done)
     finally:

@@ -319,3 +319,19 @@ def test_breaths_fit_the_subjects_heart_period():
                                "exam.quiet_breathing.inspiration_time": "2 s"}))
     assert float(o["exam.quiet_breathing.period"].split()[0]) == pytest.approx(5.5)
     assert float(o["exam.quiet_breathing.inspiration_time"].split()[0]) == pytest.approx(2 * 5.5 / 6)
+
+
+def test_a_dask_task_that_cannot_run_is_a_failed_subject():
+    from venoflow._cohort import _dask_row
+
+    class Lost:
+        def result(self):
+            raise RuntimeError("worker died")
+
+    class Done:
+        def result(self):
+            return {"complete": True, "error": None}
+
+    assert _dask_row(Lost()) == {"complete": False, "error": "RuntimeError: worker died",
+                                 "wall_time": pytest.approx(float("nan"), nan_ok=True)}
+    assert _dask_row(Done())["complete"]
