@@ -282,6 +282,7 @@ def cohort(spec: CohortSpec | str | os.PathLike | None = None, n: int = 100, see
     sample = sp.sample(n, seed, method)
     values = sample[sp.names].to_dict("records")
     tasks = [(sp.overrides(base, v), sp.overrides(base, v, reference=True)) for v in values]
+    _check_paths(sp, base, tasks)
 
     rows: list[dict | None] = [None] * n
     partial = None
@@ -333,6 +334,24 @@ def cohort(spec: CohortSpec | str | os.PathLike | None = None, n: int = 100, see
         save_cohort(df, out_path)
         os.remove(partial.path)
     return df
+
+
+def _check_paths(sp: CohortSpec, base: Model, tasks) -> None:
+    """A target path the model does not have is a mismatch of specification and model, not a
+    failure of some subjects: KeyError before anything runs, naming the path."""
+    paths = {}
+    for o, r in tasks:
+        paths.update(o)
+        paths.update(r)
+    doc = base._doc.copy()
+    for path, text in paths.items():
+        if path == "stenoses":
+            continue
+        try:
+            doc.set(path, text)
+        except KeyError as e:
+            raise KeyError(f"cohort {sp.file}: a target of the specification is not a key of "
+                           f"the model {base.file}: {e.args[0] if e.args else path}") from None
 
 
 def _dask_row(fut) -> dict:

@@ -335,3 +335,10 @@ def test_a_dask_task_that_cannot_run_is_a_failed_subject():
     assert _dask_row(Lost()) == {"complete": False, "error": "RuntimeError: worker died",
                                  "wall_time": pytest.approx(float("nan"), nan_ok=True)}
     assert _dask_row(Done())["complete"]
+
+
+def test_a_target_the_model_does_not_have_is_an_error_before_any_run(model, tmp_path):
+    spec = tmp_path / "typo.yaml"
+    spec.write_text(FAILING_SPEC.replace("elements.valve_R.M_rg", "elements.valve_X.M_rg"))
+    with pytest.raises(KeyError, match="valve_X"):
+        vf.cohort(spec, n=4, seed=0, model=model, cycles=1, progress=False)
