@@ -254,3 +254,18 @@ def test_model_update_copies_the_document_once():
     model.update(heights, validate=False)
     assert Counting.copies == 1
     assert model.get("nodes.torcula.height").startswith("0.1")
+
+
+def test_bad_files_are_located(tmp_path):
+    bad = tmp_path / "syntax.yaml"
+    bad.write_text("venoflow_cohort: 1\nparameters:\n  - name: x\n    source: a: b\n")
+    with pytest.raises(vf.CohortSpecError, match=r"syntax.yaml:4:\d+: not valid YAML"):
+        vf.load_cohort_spec(bad)
+    latin1 = tmp_path / "latin1.yaml"
+    latin1.write_bytes(b"venoflow_cohort: 1\nname: caf\xe9\n")
+    with pytest.raises(vf.CohortSpecError, match=r"latin1.yaml:2:0: not UTF-8"):
+        vf.load_cohort_spec(latin1)
+    with pytest.raises(FileNotFoundError):
+        vf.load_cohort_spec(tmp_path / "missing.yaml")
+    with pytest.raises(vf.CohortSpecError, match="venoflow_cohort: 1"):
+        parse_cohort_spec("venoflow_cohort: 2\nparameters: []\n", "v.yaml")
