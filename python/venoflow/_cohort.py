@@ -63,8 +63,8 @@ def default_evaluate(model: Model, cycles: int | None = None, reference: bool = 
     deg) and upright (90 deg) at 0D (``discretisation.lumped = true``), as flat columns
     ``supine_<metric>`` / ``upright_<metric>`` (SI), plus ``warnings`` (validity-domain
     violations, one per line, or None). When ``venoflow.virtual_exam`` exists (the virtual
-    Doppler exam) and the model has an ``exam:`` section, the exam's criteria are added for the
-    subject (not for its anomaly-free ``reference``): ``C1`` .. ``C5`` (True/False, None if not
+    Doppler exam) and the model has an ``exam:`` section, the exam (at 0D) adds its criteria for
+    the subject (not for its anomaly-free ``reference``): ``C1`` .. ``C5`` (True/False, None if not
     evaluable), ``count``, ``ccsvi``."""
     out: dict[str, Any] = {}
     warns: list[str] = []
@@ -77,8 +77,9 @@ def default_evaluate(model: Model, cycles: int | None = None, reference: bool = 
     import venoflow
 
     if not reference and hasattr(venoflow, "virtual_exam") and _has_exam(model):
-        fitted = breath_overrides(model)
-        exam_model = derived(model, fitted, validate=False) if fitted else model
+        # at 0D like the perfusion runs, breaths fitted to the subject's heartbeat
+        exam_model = derived(model, {"discretisation.lumped": "true",
+                                     **breath_overrides(model)}, validate=False)
         out.update(exam_columns(venoflow.virtual_exam(exam_model)))
     out["warnings"] = "\n".join(warns) or None
     return out
