@@ -103,7 +103,11 @@ class Model:
         """Set several values, then validate once (all or nothing); returns self."""
         trial = self.copy()
         for path, value in values.items():
-            trial.set(path, value, validate=False)
+            # on the trial's own document: Model.set would copy the document once per key
+            text = _yaml_value(value)
+            trial._doc.set(path, text)
+            trial._overrides.append((path, text))
+        trial._graph = None
         if validate:
             try:
                 trial.validate()

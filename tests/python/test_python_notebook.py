@@ -124,3 +124,29 @@ def test_stenosis_study_notebook():
     assert float(share[2]) < float(share[1])       # the stenosed vein carries less
     assert images(severity_plot) and images(waveforms) and images(network)
     assert "pressure drop at the stenosis" in text(waveforms)
+
+
+COHORT_NOTEBOOK = EXAMPLES / "cohort_study.ipynb"
+
+
+def test_cohort_study_notebook():
+    """python/examples/cohort_study.ipynb: the default cohort (64 subjects), the study report
+    (prevalence, 2x2, ROC, case-control vs population), the figures and a small Sobol study."""
+    nb, elapsed = execute(COHORT_NOTEBOOK)
+    print(f"cohort_study.ipynb executed in {elapsed:.1f} s")
+    setup, run, report, figure, histograms, sens, checks = code_cells(nb)
+    assert "default_cohort: 13 parameters" in text(setup)
+    # failures (a model that cannot start a subject) are counted, not dropped
+    assert re.search(r"64 subjects, \d+ failed; seed 2026", text(run))
+    out = text(report)
+    for words in ("prevalence (Wilson 95 % CI)", "sensitivity", "specificity", "ppv", "npv",
+                  "ROC of", "case-control"):
+        assert words in out, words
+    assert images(figure) and images(histograms) and images(sens)
+    assert re.search(r"72 subjects, \d+ failed", text(sens))
+    c = text(checks)
+    assert re.search(r"subjects: 64, failed: \d+", c)
+    assert "every failed subject has its error: True" in c
+    # a subject without anomalies is its own reference: its effects are exactly zero
+    assert "clean subjects have zero effect: True" in c
+    assert "finite unless a subject failed: True" in c
