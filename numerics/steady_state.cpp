@@ -217,6 +217,11 @@ SteadyInitialisation initialise_at_steady_state(System& sys, ColouredJacobian& j
     cvode.scale_tolerances(100.0);
     double tp = 0.0;
     flag = cvode.advance(1e6, tp);  // ~11 days: steady
+    // The looser tolerances let a state with a neutral band drift out of its bounds (a valve
+    // opening of 2.0 found at t = 0); the exact dynamics never leave them, so project.
+    std::vector<double> lower, upper;
+    sys.state_bounds(lower, upper);
+    for (int i = 0; i < n; ++i) y[i] = std::clamp(y[i], lower[i], upper[i]);
     const CvodeIntegrator::Counters c = cvode.counters();
     spent.steps = c.steps;
     spent.rhs_evaluations += c.rhs_evaluations;
