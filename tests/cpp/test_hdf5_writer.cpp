@@ -146,6 +146,26 @@ void expect_samples_equal(const A& a, const B& b) {
   }
 }
 
+/// The layout read back from a file of make_layout() (two vessels, the windkessel rcr_out).
+void expect_layout_of_make_layout(const OutputLayout& got) {
+  const OutputLayout want = make_layout();
+  ASSERT_EQ(got.vessels.size(), 2u);
+  for (std::size_t v = 0; v < 2; ++v) {
+    EXPECT_EQ(got.vessels[v].name, want.vessels[v].name);
+    EXPECT_EQ(got.vessels[v].x, want.vessels[v].x);
+  }
+  EXPECT_EQ(got.nodes, want.nodes);
+  ASSERT_EQ(got.elements.size(), 1u);
+  EXPECT_EQ(got.elements[0].name, "rcr_out");
+  EXPECT_EQ(got.elements[0].type, "windkessel");
+  ASSERT_EQ(got.elements[0].quantities.size(), 2u);
+  EXPECT_EQ(got.elements[0].quantities[0].name, "flow");
+  EXPECT_EQ(got.elements[0].quantities[0].unit, "m^3/s");
+  EXPECT_EQ(got.elements[0].quantities[1].name, "p_c");
+  EXPECT_EQ(got.elements[0].quantities[1].unit, "Pa");
+  EXPECT_EQ(got.period, 0.8);
+}
+
 }  // namespace
 
 TEST(MemoryResults, IndexHelpers) {
@@ -197,21 +217,7 @@ TEST_F(Hdf5WriterTest, RoundTripIsExact) {
   EXPECT_FALSE(fs::exists(tmp_name(path)));
 
   const MemoryResults r = read_results(path);
-  ASSERT_EQ(r.layout.vessels.size(), 2u);
-  for (std::size_t v = 0; v < 2; ++v) {
-    EXPECT_EQ(r.layout.vessels[v].name, layout.vessels[v].name);
-    EXPECT_EQ(r.layout.vessels[v].x, layout.vessels[v].x);
-  }
-  EXPECT_EQ(r.layout.nodes, layout.nodes);
-  ASSERT_EQ(r.layout.elements.size(), 1u);
-  EXPECT_EQ(r.layout.elements[0].name, "rcr_out");
-  EXPECT_EQ(r.layout.elements[0].type, "windkessel");
-  ASSERT_EQ(r.layout.elements[0].quantities.size(), 2u);
-  EXPECT_EQ(r.layout.elements[0].quantities[0].name, "flow");
-  EXPECT_EQ(r.layout.elements[0].quantities[0].unit, "m^3/s");
-  EXPECT_EQ(r.layout.elements[0].quantities[1].name, "p_c");
-  EXPECT_EQ(r.layout.elements[0].quantities[1].unit, "Pa");
-  EXPECT_EQ(r.layout.period, 0.8);
+  expect_layout_of_make_layout(r.layout);
   expect_samples_equal(r.samples(), expected.samples());
 
   ASSERT_EQ(r.metrics.size(), 2u);
@@ -923,20 +929,7 @@ TEST_F(Hdf5WriterTest, CompactLayoutRoundTripIsExact) {
     // 1000 samples in blocks of 64 rows: 15 whole blocks and a partial one at finish().
     const MemoryResults r =
         write_compact(file(by_columns ? "c.h5" : "s.h5"), 1000, 64, by_columns, expected);
-    const OutputLayout layout = make_layout();
-    ASSERT_EQ(r.layout.vessels.size(), 2u);
-    for (std::size_t v = 0; v < 2; ++v) {
-      EXPECT_EQ(r.layout.vessels[v].name, layout.vessels[v].name);
-      EXPECT_EQ(r.layout.vessels[v].x, layout.vessels[v].x);
-    }
-    EXPECT_EQ(r.layout.nodes, layout.nodes);
-    ASSERT_EQ(r.layout.elements.size(), 1u);
-    EXPECT_EQ(r.layout.elements[0].name, "rcr_out");
-    EXPECT_EQ(r.layout.elements[0].type, "windkessel");
-    ASSERT_EQ(r.layout.elements[0].quantities.size(), 2u);
-    EXPECT_EQ(r.layout.elements[0].quantities[1].name, "p_c");
-    EXPECT_EQ(r.layout.elements[0].quantities[1].unit, "Pa");
-    EXPECT_EQ(r.layout.period, 0.8);
+    expect_layout_of_make_layout(r.layout);
     expect_samples_equal(r.samples(), expected.samples());
     ASSERT_EQ(r.metrics.size(), expected.metrics.size());
     for (const auto& [name, m] : expected.metrics) {
