@@ -148,7 +148,7 @@ def comparisons(R):
         "vv_flow_bilateral_ijv_compression_schreiber2003": ("ijv_bilateral_compression", g("ijv_bilateral_compression", lambda s: s["pathways"]["vertebral"]), "ml/min", "98 % stenoses in both J2"),
         "ijv_csa_supine_holmlund2017": ("healthy_supine", g("healthy_supine", ijv_csa_mean), "mm^2", "mean of R/L J2/J3 mid-points"),
         "ijv_csa_sitting_holmlund2017": ("healthy_upright", g("healthy_upright", ijv_csa_mean), "mm^2", "mean of R/L J2/J3 mid-points"),
-        "icp_reference_supine_norager2021": ("healthy_supine", g("healthy_supine", lambda s: s["icp"]), "mmHg", "ICP at the sinus-port level"),
+        "icp_reference_supine_norager2021": ("healthy_supine", g("healthy_supine", lambda s: s["icp"]), "mmHg", "ICP at the reference level (30 cm above RA)"),
         "icp_reference_upright_norager2021": ("healthy_upright", g("healthy_upright", lambda s: s["icp"]), "mmHg", "ICP at the reference level (30 cm above RA; the sinus port is at 40 cm)"),
         "cvp_normal": ("healthy_supine", g("healthy_supine", lambda s: s["node_pressure"]["svc_top"]), "mmHg", "SVC top; RA prescribed 4 mmHg"),
         "azygos_flow_controls": ("healthy_supine", g("healthy_supine", lambda s: s["flow"]["azygos"]), "ml/min", "300 ml/min prescribed thoracic-wall inflow + cerebral share"),
