@@ -60,9 +60,20 @@ struct System::Impl {
     c.t = t;
     c.density = rho;
     c.viscosity = model->blood.viscosity;
-    c.g_axial = g * std::sin(tilt(t));
+    c.g_axial = g_axial;
     c.external_pressures = &pext;
     return c;
+  }
+  /// g sin(tilt) at the time of the current node heights (set_posture; read by context(), which
+  /// every caller uses after the heights of its t are set).
+  double g_axial = 0.0;
+  /// The posture at t: node heights z and the axial gravity the elements see. Depends on t
+  /// alone, so it is evaluated once per new t, not per right-hand side.
+  void set_posture(double t) {
+    const double theta = tilt(t);
+    const double st = std::sin(theta), ct = std::cos(theta);
+    g_axial = g * st;
+    for (auto& nd : nodes) nd.z = nd.height * st + nd.anterior * ct;
   }
   JunctionEnv junction_env(double t) {
     return {vessels, elements.blocks, pext, rho, context(t), node_scratch, node_slope, node_resid};
@@ -251,9 +262,7 @@ int System::evaluate_pressures(double t, const double* y) {
   if (!same_t) {
     m.t_evaluated = std::numeric_limits<double>::quiet_NaN();  // until this one succeeds
     for (std::size_t g = 0; g < m.groups.size(); ++g) m.pext[g] = m.value(*m.groups[g], t);
-    const double theta = m.tilt(t);
-    const double st = std::sin(theta), ct = std::cos(theta);
-    for (auto& nd : m.nodes) nd.z = nd.height * st + nd.anterior * ct;
+    m.set_posture(t);
   }
 
   JunctionEnv env = m.junction_env(t);
@@ -330,9 +339,8 @@ void System::initial_state(std::vector<double>& y) const {
   m.t_evaluated = std::numeric_limits<double>::quiet_NaN();  // pext and heights change below
   y.assign(n_, 0.0);
   for (std::size_t g = 0; g < m.groups.size(); ++g) m.pext[g] = (*m.groups[g])(0.0);
-  const double theta = m.tilt(0.0);
+  m.set_posture(0.0);
   const double rg = m.rho * m.g;
-  for (auto& nd : m.nodes) nd.z = nd.height * std::sin(theta) + nd.anterior * std::cos(theta);
   // Hydrostatic initial state: the initial pressure holds at height 0.
   for (auto& vn : m.vessels) {
     const double pe = vn.external_pressure(m.pext);

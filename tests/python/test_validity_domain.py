@@ -126,6 +126,18 @@ def test_tilt_alone_gives_a_valid_upright_state():
                                last_cycle(res, b["csf_absorption"]).mean(), rtol=0.05)
 
 
+@pytest.mark.parametrize("tilt", [0, 90])
+def test_cpp_puts_arterial_pressure_and_icp_at_one_level(tilt):
+    """CPP = mean arterial pressure at the ICP reference level minus ICP. The arterial boundary
+    holds 93 mmHg (mean) at heart level; the reference level is 30 cm above it upright
+    (models/cerebral_venous.yaml), so upright the blood column takes 1060 * 9.81 * 0.30 Pa
+    (23.4 mmHg) off it. The metric once used the heart-level pressure: 23 mmHg too high upright."""
+    res = vf.simulate(cerebral(**{"posture.tilt": f"{tilt} deg"}), cycles=3)
+    arterial_at_reference = 93 * MMHG - 1060 * 9.81 * 0.30 * math.sin(math.radians(tilt))
+    expected = arterial_at_reference - res.metrics["icp_mean"]
+    assert res.metrics["cpp"] == pytest.approx(expected, abs=0.01 * MMHG)
+
+
 def high_sinus_port(**extra):
     # Ursino-Lodi's element (ICP > 0, no spinal space) with the sinus port at 45 cm upright: the
     # sinus at about -13 mmHg, CSF absorption at ICP -> 0, |P_vs|/R_0, exceeds any formation
