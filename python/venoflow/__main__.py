@@ -1,11 +1,11 @@
-"""``python -m venoflow cohort ...``: the Python-side commands of venoflow.
+"""``python -m venoflow cohort|report|sensitivity ...``: the Python-side commands of venoflow.
 
 The ``venoflow`` command itself is the C++ executable (run, check, schema ...); a virtual cohort
 needs the Python layer (sampling, threads or Dask, Parquet), so it is a command of the Python
 package instead of a subcommand of the C++ program (which would then depend on a Python
 installation). Exit status: 0 success, 1 bad input (message on stderr), 2 usage error, 3 some
-subjects failed (the table is written, failures recorded in it), 130 interrupted (finished
-subjects kept for resuming).
+subjects (or sensitivity evaluations) failed (the table is written, failures recorded in it),
+130 interrupted (finished subjects kept for resuming).
 """
 
 from __future__ import annotations
@@ -61,6 +61,34 @@ def _report(args) -> int:
     return 0
 
 
+def _sensitivity(args) -> int:
+    import venoflow as vf
+
+    client = None
+    if args.scheduler:
+        from distributed import Client
+
+        client = Client(args.scheduler)
+    outputs = [o.strip() for o in args.outputs.split(",") if o.strip()] if args.outputs else None
+    try:
+        res = vf.sensitivity(args.spec, n=args.n, seed=args.seed, model=args.model,
+                             outputs=outputs, cycles=args.cycles, workers=args.workers,
+                             client=client, convergence=not args.no_convergence,
+                             output=args.output, resume=not args.restart,
+                             overwrite=args.overwrite, progress=not args.quiet)
+    finally:
+        if client is not None:
+            client.close()
+    if args.csv:
+        res.indices.to_csv(args.csv)
+    import pandas as pd
+
+    with pd.option_context("display.max_rows", None, "display.width", 120):
+        print(res.indices.round(3).to_string())
+    print(f"{args.output}: {res.evaluations} evaluations (N = {res.n}), {res.failed} failed")
+    return 3 if res.failed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m venoflow",
                                 description="venoflow commands of the Python package")
@@ -88,9 +116,31 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--icp-mmHg", type=float, default=1.0)
     r.add_argument("--cbf-fall", type=float, default=0.05)
     r.add_argument("--case-fraction", type=float, default=0.25)
+    g = sub.add_parser("sensitivity",
+                       help="Sobol indices of a cohort's outputs to its parameters")
+    g.add_argument("spec", nargs="?", default=None,
+                   help="cohort file (default: the cohort shipped with the package)")
+    g.add_argument("--model", help="model file (default: the cohort file's `model:`)")
+    g.add_argument("-n", type=int, required=True, help="base sample N (a power of 2)")
+    g.add_argument("--seed", type=int, default=0)
+    g.add_argument("--outputs", help="comma-separated output columns (default: perfusion, "
+                   "effects and criteria)")
+    g.add_argument("--cycles", type=int, default=None, help="cardiac cycles per run")
+    g.add_argument("--workers", type=int, default=None, help="threads (default: CPU count)")
+    g.add_argument("--scheduler", help="Dask scheduler address (run on that cluster)")
+    g.add_argument("--no-convergence", action="store_true",
+                   help="N only, without the N-against-2N check")
+    g.add_argument("-o", "--output", required=True,
+                   help="Parquet table of the evaluations (resumable)")
+    g.add_argument("--csv", help="also write the indices table to this CSV file")
+    g.add_argument("--restart", action="store_true",
+                   help="ignore a partial file of an interrupted run (default: resume)")
+    g.add_argument("--overwrite", action="store_true", help="replace a different study")
+    g.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     args = p.parse_args(argv)
+    commands = {"cohort": _cohort, "report": _report, "sensitivity": _sensitivity}
     try:
-        return _cohort(args) if args.command == "cohort" else _report(args)
+        return commands[args.command](args)
     except KeyboardInterrupt:
         print("interrupted: finished subjects are kept; run the same command again to resume",
               file=sys.stderr)

@@ -72,7 +72,9 @@ def sensitivity(problem: CohortSpec | Mapping | str | os.PathLike | None, n: int
                 cycles: int | None = None, workers: int | None = None, client=None,
                 num_resamples: int = 200, conf_level: float = 0.95,
                 convergence: bool = True, progress: bool = True,
-                atol: float | Mapping[str, float] = 0.0) -> SensitivityResult:
+                atol: float | Mapping[str, float] = 0.0,
+                output: str | os.PathLike | None = None, resume: bool = True,
+                overwrite: bool = False) -> SensitivityResult:
     """Sobol indices of outputs to inputs (Saltelli sampling, SALib).
 
     Two kinds of study:
@@ -86,8 +88,20 @@ def sensitivity(problem: CohortSpec | Mapping | str | os.PathLike | None, n: int
       ``client``); ``outputs`` picks the columns (default: the perfusion metrics, their effects
       and the criteria outcomes present). A cohort with groups gets one more input, ``group``.
 
-    ``n`` is the base sample N (a power of 2 keeps Sobol's balance): N (d + 2) evaluations, and
-    as many again twice over for the 2N check when ``convergence`` (3 N (d + 2) in all).
+    ``n`` is the base sample N (a power of 2 keeps Sobol's balance): N (d + 2) evaluations.
+    With ``convergence`` the sample is 2N (d + 2) points, and the indices are estimated twice:
+    on its first N (d + 2) points (which are exactly the N sample: the scrambled Sobol sequence
+    of 2N points begins with the sequence of N points, and Saltelli's matrices are laid out
+    base point by base point) and on all of it. So the check costs N (d + 2) more evaluations,
+    not 2N (d + 2).
+
+    ``output`` (cohort studies; ``.parquet``): every evaluation (unit inputs, parameter values,
+    all the evaluation's columns, ``complete``, ``error``) is written there with the study's
+    identity (spec, model, n, seed, convergence, evaluation) in the file's metadata; while it
+    runs, finished evaluations go to ``<output>.partial.jsonl`` and an interrupted study
+    continues where it stopped (``resume=True``). An existing complete ``output`` of the same
+    study is read instead of run again (so the indices of other ``outputs`` cost nothing); a
+    different one raises ``FileExistsError`` unless ``overwrite=True``.
 
     ``atol`` (a number, or ``{output: number}``, in the output's SI unit): an output whose
     range over the sample is at most this is constant (round-off, e.g. an effect of 1e-9 Pa):
@@ -99,9 +113,14 @@ def sensitivity(problem: CohortSpec | Mapping | str | os.PathLike | None, n: int
     import pandas as pd
 
     n = check_count(n, "n", minimum=2)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a whole number >= 0, got {seed!r}")
     if function is not None:
         if not isinstance(problem, Mapping):
             raise TypeError("with function=, problem is a SALib problem dict (names, bounds)")
+        if output is not None:
+            raise ValueError("output= stores the model evaluations of a cohort study; with "
+                             "function= there are none to store")
         prob = {"num_vars": len(problem["names"]), "names": list(problem["names"]),
                 "bounds": [list(b) for b in problem["bounds"]]}
         run = lambda X: _function_outputs(function, X)  # noqa: E731
@@ -114,30 +133,33 @@ def sensitivity(problem: CohortSpec | Mapping | str | os.PathLike | None, n: int
         base = model if isinstance(model, Model) else load_model(model)
         names = sp.names + (["group"] if sp.groups else [])
         prob = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
-        run = lambda U: _cohort_outputs(sp, base, U, outputs, evaluate or default_evaluate,  # noqa: E731
-                                        cycles, workers, client, progress)
+        evaluate = evaluate or default_evaluate
+        identity = {"spec_sha256": sp.sha256, "model_yaml": base.yaml, "n": n,
+                    "seed": int(seed), "convergence": bool(convergence), "cycles": cycles,
+                    "evaluate": f"{getattr(evaluate, '__module__', '?')}."
+                                f"{getattr(evaluate, '__qualname__', '?')}",
+                    "parameters": names}
+        run = lambda U: _cohort_outputs(sp, base, U, outputs, evaluate, cycles,  # noqa: E731
+                                        workers, client, progress, output, identity, resume,
+                                        overwrite)
 
-    sizes = [n, 2 * n] if convergence else [n]
+    d = prob["num_vars"]
+    X = sobol_sample.sample(prob, 2 * n if convergence else n, calc_second_order=False,
+                            seed=seed)
+    Y, failures = run(X)
+    blocks = [n * (d + 2), len(X)] if convergence else [len(X)]
     results = []
-    failures = []
-    failed = 0
-    evaluations = 0
-    for k, size in enumerate(sizes):
-        X = sobol_sample.sample(prob, size, calc_second_order=False, seed=seed + k)
-        Y, fails = run(X)
-        failed += len(fails)
-        failures += fails
-        evaluations += len(X)
+    for k, m in enumerate(blocks):
         per = {}
         for name, y in Y.items():
-            y = np.asarray(y, dtype=float)
+            y = np.asarray(y, dtype=float)[:m]
             if not np.all(np.isfinite(y)):
-                nan = np.full(prob["num_vars"], np.nan)
+                nan = np.full(d, np.nan)
                 per[name] = {"S1": nan, "S1_conf": nan, "ST": nan, "ST_conf": nan}
                 continue
             tol = atol.get(name, 0.0) if isinstance(atol, Mapping) else atol
             if np.ptp(y) <= tol:  # constant output: no variance to share out
-                z = np.zeros(prob["num_vars"])
+                z = np.zeros(d)
                 per[name] = {"S1": z, "S1_conf": z, "ST": z, "ST_conf": z}
                 continue
             r = sobol_analyze.analyze(prob, y, calc_second_order=False,
@@ -162,7 +184,7 @@ def sensitivity(problem: CohortSpec | Mapping | str | os.PathLike | None, n: int
                                         abs(row["ST"] - row["ST_N"]) <= tol_st)
             rows.append(row)
     df = pd.DataFrame(rows).set_index(["output", "parameter"])
-    return SensitivityResult(indices=df, n=n, evaluations=evaluations, failed=failed,
+    return SensitivityResult(indices=df, n=n, evaluations=len(X), failed=len(failures),
                              parameters=list(prob["names"]), outputs=list(final),
                              failures=pd.DataFrame(failures))
 
@@ -178,47 +200,104 @@ def _function_outputs(function, X) -> tuple[dict, list]:
 
 
 def _cohort_outputs(sp: CohortSpec, base: Model, U: np.ndarray, outputs, evaluate, cycles,
-                    workers, client, progress) -> tuple[dict, list]:
+                    workers, client, progress, output, identity, resume,
+                    overwrite) -> tuple[dict, list]:
     import pandas as pd
 
-    from ._cohort import _dask_row, _threads
+    from ._cohort import STOPPED, _dask_row, _Partial, _table, load_cohort, save_cohort
+    from ._cohort import _threads
 
     U = np.clip(U, 1e-12, 1 - 1e-12)
     groups, vals = sp.values(U, correlate=False)
     df = pd.DataFrame(vals)
-    tasks = [(sp.overrides(base, v), sp.overrides(base, v, reference=True))
-             for v in df.to_dict("records")]
-    rows: list[dict | None] = [None] * len(tasks)
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
+    inputs = pd.DataFrame(U, columns=[f"u_{p}" for p in identity["parameters"]])
+    sample = pd.concat([pd.DataFrame({"evaluation": np.arange(len(U))}), inputs, df], axis=1)
+    if sp.groups:
+        sample["group"] = groups
+    out_path = os.fspath(output) if output is not None else None
+    rows: list[dict | None] = [None] * len(U)
+    table = None
+    if out_path is not None and os.path.exists(out_path) and not overwrite:
+        old = load_cohort(out_path)
+        if old.attrs.get("sensitivity") != identity:
+            raise FileExistsError(f"{out_path} holds a different sensitivity study (spec, "
+                                  "model, n, seed, convergence, cycles or evaluation differ): "
+                                  "give overwrite=True or another output")
+        table = old
+    partial = None
+    if table is None:
+        tasks = [(sp.overrides(base, v), sp.overrides(base, v, reference=True))
+                 for v in df.to_dict("records")]
+        if out_path is not None:
+            partial = _Partial(out_path + ".partial.jsonl", identity, resume)
+            for i, r in partial.rows.items():
+                if 0 <= i < len(rows):
+                    rows[i] = r
+        todo = [i for i in range(len(tasks)) if rows[i] is None]
+        bar = None
+        if progress:
+            from tqdm.auto import tqdm
 
-        bar = tqdm(total=len(tasks), unit="run", desc="sensitivity")
+            bar = tqdm(total=len(tasks), initial=len(tasks) - len(todo), unit="run",
+                       desc="sensitivity")
 
-    def done(i, row):
-        rows[i] = row
-        if bar is not None:
-            bar.update()
+        def done(i, row):
+            rows[i] = row
+            if partial is not None and row.get("error") != STOPPED:
+                partial.append(i, row)
+            if bar is not None:
+                bar.update()
 
-    try:
-        if client is not None:
-            from distributed import as_completed as dask_completed
+        try:
+            if client is not None:
+                from distributed import as_completed as dask_completed
 
-            futs = [client.submit(run_subject, base, a, b, evaluate, cycles, pure=False)
-                    for a, b in tasks]
-            index = {f.key: i for i, f in enumerate(futs)}
-            for fut in dask_completed(futs):
-                done(index[fut.key], _dask_row(fut))
-        else:
-            _threads(base, tasks, list(range(len(tasks))), evaluate, cycles, workers, done)
-    finally:
-        if bar is not None:
-            bar.close()
+                futs = [client.submit(run_subject, base, tasks[i][0], tasks[i][1], evaluate,
+                                      cycles, pure=False) for i in todo]
+                index = {f.key: i for f, i in zip(futs, todo)}
+                try:
+                    for fut in dask_completed(futs):
+                        done(index[fut.key], _dask_row(fut))
+                except BaseException:
+                    client.cancel(futs)
+                    raise
+            else:
+                _threads(base, tasks, todo, evaluate, cycles, workers, done)
+        finally:
+            if bar is not None:
+                bar.close()
+            if partial is not None:
+                partial.close()
+        table = _table(sample, rows)
+        table.attrs["sensitivity"] = identity
+        table.attrs["venoflow_version"] = _venoflow_version()
+        if out_path is not None:
+            save_cohort(table, out_path)
+            os.remove(partial.path)
+    rows = table.to_dict("records")
     cols = list(outputs) if outputs is not None else [
-        c for c in DEFAULT_OUTPUTS if any(c in r for r in rows)]
+        c for c in DEFAULT_OUTPUTS if c in table.columns]
     fails = [{**df.iloc[i].to_dict(), **({"group": groups[i]} if sp.groups else {}),
               "error": r.get("error")} for i, r in enumerate(rows) if not r.get("complete")]
     out = {}
     for c in cols:
-        out[c] = np.array([float(r[c]) if r.get(c) is not None else np.nan for r in rows])
+        if c not in table.columns:
+            raise KeyError(f"output {c!r} is not a column of the evaluations (columns: "
+                           f"{', '.join(map(str, table.columns))})")
+        out[c] = np.array([_number(r.get(c)) for r in rows])
     return out, fails
+
+
+def _number(v) -> float:
+    if v is None:
+        return np.nan
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return np.nan
+
+
+def _venoflow_version() -> str:
+    from . import _venoflow
+
+    return _venoflow.__version__

@@ -149,6 +149,48 @@ def test_interrupted_cohort_resumes(threads_cohort, model, tmp_path):
         vf.cohort(None, n=5, seed=3, model=model, cycles=2, output=out, progress=False)
 
 
+
+def test_interrupted_sensitivity_resumes_and_reuses_its_file(model, tmp_path):
+    """A sensitivity study with output= keeps its finished evaluations when interrupted,
+    continues from them, gives the indices of an uninterrupted study, and a finished file is
+    read instead of run again (other outputs cost nothing)."""
+    import json
+
+    spec = tmp_path / "two.yaml"
+    spec.write_text(TWO_PARAMETERS)
+    out = tmp_path / "s.parquet"
+    kw = dict(n=2, seed=0, model=model, cycles=1, workers=1, evaluate=interrupting,
+              outputs=["supine_sinus_pressure"], progress=False)
+    total = 2 * 2 * (2 + 2)  # 2N (d + 2) subjects, each with its reference
+    Interrupting.calls, Interrupting.interrupt_at = 0, 9  # subject 4's own evaluation
+    with pytest.raises(KeyboardInterrupt):
+        vf.sensitivity(spec, output=out, **kw)
+    partial = Path(str(out) + ".partial.jsonl")
+    assert partial.exists() and not out.exists()
+    kept = {json.loads(line)["subject"] for line in partial.read_text().splitlines()[1:]}
+    assert {0, 1, 2, 3} <= kept and 4 not in kept
+    with pytest.raises(FileExistsError, match="different cohort"):
+        vf.sensitivity(spec, output=out, **{**kw, "seed": 1})
+    Interrupting.calls, Interrupting.interrupt_at = 0, None
+    res = vf.sensitivity(spec, output=out, **kw)
+    assert Interrupting.calls == 2 * (total - len(kept))
+    assert not partial.exists() and out.exists()
+    Interrupting.calls = 0
+    fresh = vf.sensitivity(spec, **kw)
+    assert Interrupting.calls == 2 * total
+    pd.testing.assert_frame_equal(res.indices, fresh.indices)
+    table = vf.load_cohort(out)
+    assert len(table) == total and table["complete"].all()
+    assert table.attrs["sensitivity"]["n"] == 2
+    # read, not run: other outputs from the same evaluations
+    Interrupting.calls = 0
+    other = vf.sensitivity(spec, output=out, **{**kw, "outputs": ["upright_sinus_pressure"]})
+    assert Interrupting.calls == 0 and list(other.outputs) == ["upright_sinus_pressure"]
+    with pytest.raises(FileExistsError, match="different sensitivity study"):
+        vf.sensitivity(spec, output=out, **{**kw, "n": 4})
+    with pytest.raises(KeyError, match="not a column"):
+        vf.sensitivity(spec, output=out, **{**kw, "outputs": ["no_such_metric"]})
+
 FAILING_SPEC = """\
 venoflow_cohort: 1
 name: failing
@@ -209,6 +251,21 @@ def test_command_line(model, tmp_path):
             str(out2), "-q")
     assert p.returncode == 3, p.stderr
     assert vf.load_cohort(out2).attrs["failed"] > 0
+    # sensitivity: the indices printed and in the CSV, from the evaluations written to -o
+    two = tmp_path / "two.yaml"
+    two.write_text(TWO_PARAMETERS)
+    out3, csv = tmp_path / "sobol.parquet", tmp_path / "sobol.csv"
+    p = run("sensitivity", str(two), "--model", str(MODEL), "-n", "2", "--cycles", "1",
+            "--workers", "2", "--outputs", "supine_sinus_pressure", "-o", str(out3),
+            "--csv", str(csv), "-q")
+    assert p.returncode == 0, p.stderr
+    assert "16 evaluations (N = 2), 0 failed" in p.stdout  # 2N (d + 2)
+    table = pd.read_csv(csv)
+    assert list(table["parameter"]) == ["cvp", "arm_flow"]
+    assert len(vf.load_cohort(out3)) == 16
+    p = run("sensitivity", str(two), "--model", str(MODEL), "-n", "2", "--cycles", "1",
+            "--outputs", "nope", "-o", str(out3), "-q")
+    assert p.returncode == 1 and "not a column" in p.stderr
 
 
 TWO_PARAMETERS = """\
@@ -229,15 +286,15 @@ parameters:
 
 
 def test_sensitivity_of_a_cohort(model, tmp_path):
-    """Sobol indices through the model: N (d + 2) runs of subject + reference, twice over for
-    the 2N check. Supine sinus pressure follows the central venous pressure (the veins of the
+    """Sobol indices through the model: 2N (d + 2) runs of subject + reference (the N estimate
+    is the head of the 2N sample). Supine sinus pressure follows the central venous pressure (the veins of the
     neck are open supine, so a rise of CVP reaches the sinuses): CVP dominates the left arm's
     inflow (+-10 % of 100 ml/min into the subclavian) by far."""
     spec = tmp_path / "two.yaml"
     spec.write_text(TWO_PARAMETERS)
     res = vf.sensitivity(spec, n=4, seed=0, model=model, cycles=1, workers=2,
                          outputs=["supine_sinus_pressure"], progress=False)
-    assert res.evaluations == 3 * 4 * (2 + 2) and res.failed == 0
+    assert res.evaluations == 2 * 4 * (2 + 2) and res.failed == 0
     d = res.indices.loc["supine_sinus_pressure"]
     assert list(d.index) == ["cvp", "arm_flow"]
     assert d.loc["cvp", "ST"] > 0.9 and d.loc["arm_flow", "ST"] < 0.1

@@ -118,7 +118,7 @@ def test_sobol_indices_of_the_ishigami_function():
         assert abs(d.loc[name, "S1"] - s1[j]) < 0.03 and abs(d.loc[name, "ST"] - st[j]) < 0.03
         assert 0 < d.loc[name, "ST_conf"] < 0.05
     assert d["converged"].all()
-    assert res.evaluations == 3 * 4096 * (3 + 2)
+    assert res.evaluations == 2 * 4096 * (3 + 2)  # the N estimate reuses the 2N sample's head
 
 
 def test_sensitivity_convergence_flags_an_unconverged_estimate():
@@ -128,6 +128,33 @@ def test_sensitivity_convergence_flags_an_unconverged_estimate():
     res = vf.sensitivity(problem, n=4, seed=1, function=ishigami, progress=False,
                          num_resamples=50)
     assert not res.indices["converged"].all()
+
+
+def test_the_n_estimate_is_the_head_of_the_2n_sample():
+    """The convergence check estimates the indices at N on the first N (d + 2) points of the
+    2N sample: those points are the N sample itself (SALib's scrambled Sobol sequence of 2N
+    points begins with that of N points, and Saltelli's matrices come base point by base point),
+    so the N-side indices equal those of a study run at N alone, without its own evaluations."""
+    from SALib.sample import sobol as sobol_sample
+
+    problem = {"names": ["x1", "x2", "x3"], "bounds": [[-np.pi, np.pi]] * 3}
+    prob = {"num_vars": 3, **problem}
+    small = sobol_sample.sample(prob, 64, calc_second_order=False, seed=5)
+    large = sobol_sample.sample(prob, 128, calc_second_order=False, seed=5)
+    np.testing.assert_array_equal(small, large[:len(small)])
+    seen = []
+
+    def counted(X):
+        seen.append(len(X))
+        return ishigami(X)
+
+    both = vf.sensitivity(problem, n=64, seed=5, function=counted, progress=False,
+                          num_resamples=50)
+    alone = vf.sensitivity(problem, n=64, seed=5, function=ishigami, progress=False,
+                           convergence=False, num_resamples=50)
+    assert seen == [128 * 5]  # one batch of 2N (d + 2) points, nothing else
+    np.testing.assert_allclose(both.indices["S1_N"], alone.indices["S1"], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(both.indices["ST_N"], alone.indices["ST"], rtol=0, atol=1e-12)
 
 
 def synthetic_cohort():
