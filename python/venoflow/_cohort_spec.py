@@ -637,6 +637,9 @@ def _parse_parameter(p: dict, key: str, groups: dict, err) -> Parameter | None:
                 bad(f"{key}.reference", f"expected a {dim}, got {p['reference']!r}")
         except ValueError as e:
             bad(f"{key}.reference", str(e))
+    if categories is None and isinstance(p.get("distribution"), dict) and \
+            p["distribution"].get("type") == "categorical":
+        return None  # its distribution was reported: no follow-on errors from its targets
     raw_targets = p.get("target")
     if isinstance(raw_targets, dict):
         raw_targets = [raw_targets]
