@@ -897,6 +897,7 @@ def _check_target_paths(params: list[Parameter], err) -> None:
     the paths written out (a ``*`` path is checked when it is expanded against the model)."""
     seen: dict[str, tuple[str, str, str]] = {}  # path -> (set|scale, parameter, key)
     for p in params:
+        own: set[str] = set()
         for t, key in zip(p.targets, p.target_keys):
             kind = next(iter(t))
             if kind == "stenosis":
@@ -905,6 +906,10 @@ def _check_target_paths(params: list[Parameter], err) -> None:
             for path in t[kind]:
                 if ".*." in path:
                     continue
+                if path in own:  # the same factor twice is a slip, not a composition
+                    err(key, f"{path} appears twice in the targets of parameter {p.name!r}")
+                    continue
+                own.add(path)
                 if path in seen and "set" in (how, seen[path][0]):
                     other = seen[path]
                     err(key, f"{path} is {how} here and {other[0]} by parameter {other[1]!r} "

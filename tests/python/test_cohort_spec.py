@@ -483,6 +483,11 @@ def test_a_model_value_set_twice_or_set_and_scaled_is_an_error():
     assert any(x.startswith("b.yaml:11:") and "parameters.r.target" in x
                and "vessels.IJV_R_J2.radius is set here and scaled by parameter 'f'" in x
                for x in e.value.diagnostics), e.value.diagnostics
+    twice = GOOD.replace("target: {scale: vessels.IJV_R_J2.radius, as: radius_from_area}",
+                         "target: {scale: [vessels.IJV_R_J2.radius, vessels.IJV_R_J2.radius]}")
+    with pytest.raises(vf.CohortSpecError, match=r"x.yaml:12:\d+: parameters.f.target: "
+                       "vessels.IJV_R_J2.radius appears twice in the targets of parameter 'f'"):
+        parse_cohort_spec(twice, "x.yaml")
     star = spec_text("""\
         parameters:
           - name: h
