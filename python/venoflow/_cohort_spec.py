@@ -143,6 +143,8 @@ class Marginal:
     args: dict
     truncate: tuple[float, float] | None = None
     components: list = field(default_factory=list)  # mixture: [(weight, value|Marginal)]
+    # categorical: the category labels in the order written; components [(weight, index)]
+    labels: list[str] | None = None
 
     def frozen(self):
         from scipy import stats
@@ -171,7 +173,7 @@ class Marginal:
         u = np.asarray(u, dtype=float)
         if self.kind == "constant":
             return np.full_like(u, self.args["value"])
-        if self.kind == "mixture":
+        if self.kind in ("mixture", "categorical"):
             # Components in the order given: u in [c_{k-1}, c_k) falls in component k, and is
             # rescaled to (0, 1) inside it, so a continuous component gets its own inverse CDF
             # (the result is exactly the mixture distribution, and monotone within components).
@@ -205,6 +207,7 @@ _DIST_KEYS = {
     "beta": ("a", "b", "low", "high"),
     "constant": ("value",),
     "mixture": ("components",),
+    "categorical": ("categories",),
 }
 #: keys whose values are dimensionless whatever the parameter's dimension
 _SHAPE_KEYS = {"sigma", "a", "b"}
@@ -221,6 +224,19 @@ class Parameter:
     source: str = ""
     tag: str = ""
     description: str = ""
+    #: categorical parameter: its category labels; the table holds the index (0 = first)
+    categories: list[str] | None = None
+    target_keys: list[str] = field(default_factory=list)  # dotted keys, for messages
+
+    def label(self, value: float) -> str:
+        """The category label of a value of a categorical parameter (its index)."""
+        if self.categories is None:
+            raise ValueError(f"parameter {self.name!r} is not categorical")
+        i = int(round(float(value)))
+        if i != float(value) or not 0 <= i < len(self.categories):
+            raise ValueError(f"{value!r} is not a category index of {self.name!r} "
+                             f"(0..{len(self.categories) - 1})")
+        return self.categories[i]
 
 
 @dataclass
@@ -322,15 +338,30 @@ class CohortSpec:
     def overrides(self, model, values: Mapping[str, float], reference: bool = False) -> dict:
         """Model overrides (path -> YAML text) for one subject. ``reference=True``: the same
         subject without its venous anomalies (every parameter with a ``reference`` value takes
-        it: no stenosis, competent valves)."""
-        out: dict[str, str] = {}
+        it: no stenosis, competent valves).
+
+        Several ``scale`` targets on one model value compose: their factors multiply (e.g. the
+        sex- and level-specific IJV reference area times the subject's own calibre factor).
+        A value that is both set and scaled, or set twice, is ambiguous: ValueError naming the
+        path and the parameters."""
+        sets: dict[str, tuple[str, str]] = {}  # path -> (text, parameter)
+        scales: dict[str, tuple[float, list[str]]] = {}  # path -> (factor, parameters)
         stenoses: list[str] = []
         for p in self.parameters:
             v = float(values[p.name])
             if reference and p.reference is not None:
                 v = p.reference
             for t in p.targets:
-                self._apply(model, t, v, p.dimension, out, stenoses)
+                self._apply(model, t, v, p, sets, scales, stenoses)
+        out: dict[str, str] = {}
+        for path, (text, _) in sets.items():
+            out[path] = text
+        for path, (factor, _) in scales.items():
+            try:
+                base, dim = parse_quantity(model.get(path))
+            except ValueError as e:
+                raise ValueError(f"cannot scale {path}: {e}") from None
+            out[path] = _si_text(base * factor, dim)
         # the base model's own stenoses are kept; the cohort's are added to them
         base = _existing_stenoses(model)
         if stenoses or base:
@@ -338,23 +369,38 @@ class CohortSpec:
         return out
 
     @staticmethod
-    def _apply(model, t: dict, v: float, dimension: str, out: dict, stenoses: list) -> None:
+    def _apply(model, t: dict, v: float, p: Parameter, sets: dict, scales: dict,
+               stenoses: list) -> None:
         kind = next(iter(t))
+
+        def put(path: str, text: str) -> None:
+            other = sets.get(path, (None, None))[1] or \
+                (", ".join(scales[path][1]) if path in scales else None)
+            if other is not None:
+                raise ValueError(f"{path} is set by parameter {p.name!r} and also set or scaled "
+                                 f"by {other!r}: a model value can be set once, or scaled")
+            sets[path] = (text, p.name)
+
         if kind == "set":
             for path in _expand(model, t["set"]):
-                out[path] = _si_text(v, dimension)
+                put(path, _si_text(v, p.dimension))
         elif kind == "scale":
-            how = t.get("as", "linear")
+            if "factors" in t:  # categorical parameter: the factor of its category
+                factor = float(t["factors"][p.label(v)])
+            else:
+                factor = v
+            if t.get("as", "linear") == "radius_from_area":
+                factor = math.sqrt(factor)
             for path in _expand(model, t["scale"]):
-                try:
-                    base, dim = parse_quantity(model.get(path))
-                except ValueError as e:
-                    raise ValueError(f"cannot scale {path}: {e}") from None
-                factor = math.sqrt(v) if how == "radius_from_area" else v
-                out[path] = _si_text(base * factor, dim)
+                if path in sets:
+                    raise ValueError(f"{path} is scaled by parameter {p.name!r} and set by "
+                                     f"{sets[path][1]!r}: a model value can be set once, or "
+                                     "scaled")
+                f0, who = scales.get(path, (1.0, []))
+                scales[path] = (f0 * factor, who + [p.name])
         elif kind == "period_from_rate":
             for path in t["period_from_rate"]:
-                out[path] = _si_text(1.0 / v, "time")
+                put(path, _si_text(1.0 / v, "time"))
         elif kind == "stenosis":
             s = t["stenosis"]
             if v > 0.0:
@@ -492,6 +538,7 @@ def parse_cohort_spec(text: str, file: str = "<string>") -> CohortSpec:
         seen.add(par.name)
         params.append(par)
 
+    _check_target_paths(params, err)
     names = [p.name for p in params]
     corr = np.eye(len(params))
     for i, c in enumerate(doc.get("correlations") or []):
@@ -569,43 +616,72 @@ def _parse_parameter(p: dict, key: str, groups: dict, err) -> Parameter | None:
     if len(dims) > 1:
         bad(f"{key}.distribution", f"values of different kinds: {', '.join(sorted(dims))}")
     dim = dims.pop() if dims else "ratio"
+    categories = marg.labels if marg is not None and marg.kind == "categorical" else None
+    if categories is not None:
+        for g, m in gm.items():
+            if m.labels != categories:
+                bad(f"{key}.groups.{g}.distribution.categories",
+                    f"expected the categories of the parameter, in its order: "
+                    f"{', '.join(categories)}; got {', '.join(m.labels or []) or 'none'}")
     ref = None
-    if "reference" in p:
+    if "reference" in p and categories is not None:
+        if p["reference"] not in categories:
+            bad(f"{key}.reference", f"expected one of the categories {', '.join(categories)}, "
+                f"got {p['reference']!r}")
+        else:
+            ref = float(categories.index(p["reference"]))
+    elif "reference" in p:
         try:
             ref, rdim = parse_quantity(p["reference"])
             if rdim != dim and not (rdim == "ratio" and ref == 0.0):
                 bad(f"{key}.reference", f"expected a {dim}, got {p['reference']!r}")
         except ValueError as e:
             bad(f"{key}.reference", str(e))
+    if categories is None and isinstance(p.get("distribution"), dict) and \
+            p["distribution"].get("type") == "categorical":
+        return None  # its distribution was reported: no follow-on errors from its targets
     raw_targets = p.get("target")
     if isinstance(raw_targets, dict):
         raw_targets = [raw_targets]
-    targets = []
+    targets, target_keys = [], []
     if not (isinstance(raw_targets, list) and raw_targets):
         bad(f"{key}.target", f"expected a target mapping (one of: {', '.join(sorted(_TARGETS))})"
             " or a list of them")
         raw_targets = []
     for i, target in enumerate(raw_targets):
         tkey = f"{key}.target" if len(raw_targets) == 1 else f"{key}.target[{i}]"
-        t = _parse_target(target, tkey, dim, bad)
+        t = _parse_target(target, tkey, dim, bad, categories)
         if t is not None:
             targets.append(t)
+            target_keys.append(tkey)
     if not ok or marg is None:
         return None
     return Parameter(name=name, dimension=dim, marginal=marg, targets=targets, reference=ref,
                      group_marginals=gm, source=str(p.get("source", "")),
-                     tag=str(p.get("tag", "")), description=str(p.get("description", "")))
+                     tag=str(p.get("tag", "")), description=str(p.get("description", "")),
+                     categories=categories, target_keys=target_keys)
 
 
-def _parse_target(target: Any, tkey: str, dim: str, bad) -> dict | None:
+def _parse_target(target: Any, tkey: str, dim: str, bad,
+                  categories: list[str] | None = None) -> dict | None:
     if not (isinstance(target, dict) and len(set(target) & _TARGETS) == 1):
         bad(tkey, f"expected exactly one of: {', '.join(sorted(_TARGETS))}")
         return None
     kind = next(k for k in target if k in _TARGETS)
     target = {kind: target[kind], **{k: v for k, v in target.items() if k != kind}}
     for k in target:
-        if k not in _TARGETS and not (kind == "scale" and k == "as"):
+        if k not in _TARGETS and not (kind == "scale" and k in ("as", "factors")):
             bad(f"{tkey}.{k}", f"unknown key {k!r} in a {kind} target")
+    if categories is not None:
+        # a categorical parameter acts through the factor of its category
+        if kind != "scale" or "factors" not in target:
+            bad(tkey, "a categorical parameter acts through {scale: [paths], factors: "
+                "{<category>: <factor>, ...}}")
+            return None
+        return _parse_factors(target, tkey, categories, bad)
+    if "factors" in target:
+        bad(f"{tkey}.factors", "factors (one per category) need a categorical parameter")
+        return None
     if kind in ("set", "scale", "period_from_rate"):
         paths = target[kind]
         if isinstance(paths, str):
@@ -646,6 +722,8 @@ def _parse_marginal(d: Any, trunc: Any, key: str, bad, dims: set) -> Marginal | 
         if k not in d:
             bad(f"{dkey}", f"missing {k!r} (a {kind} distribution needs {', '.join(need)})")
             return None
+    if kind == "categorical":
+        return _parse_categorical(d["categories"], trunc, key, dkey, bad, dims)
     if kind == "mixture":
         comps = []
         total = 0.0
@@ -676,6 +754,11 @@ def _parse_marginal(d: Any, trunc: Any, key: str, bad, dims: set) -> Marginal | 
                 dims.add("any" if vd == "ratio" and v == 0.0 else vd)
                 comps.append((w, v))
             else:
+                if isinstance(c["distribution"], dict) and \
+                        c["distribution"].get("type") == "categorical":
+                    bad(f"{ck}.distribution", "a categorical distribution cannot be a mixture "
+                        "component")
+                    return None
                 m = _parse_marginal(c["distribution"], c.get("truncate"), ck, bad, dims)
                 if m is None:
                     return None
@@ -729,3 +812,107 @@ def _parse_marginal(d: Any, trunc: Any, key: str, bad, dims: set) -> Marginal | 
             bad(f"{key}.truncate", "the interval holds (almost) no probability")
             return None
     return m
+
+
+def _parse_categorical(cats: Any, trunc: Any, key: str, dkey: str, bad, dims: set
+                       ) -> Marginal | None:
+    """``categories: {label: weight, ...}``: the labels in the order written are the values
+    0, 1, ... (the table holds the index); weights in [0, 1] adding up to 1."""
+    ck = f"{dkey}.categories"
+    if not isinstance(cats, dict) or not cats:
+        bad(ck, "expected a mapping of category labels to weights, e.g. "
+            "{male: 0.5, female: 0.5}")
+        return None
+    comps, labels, total = [], [], 0.0
+    for i, (label, w) in enumerate(cats.items()):
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", label):
+            bad(f"{ck}.{label}", f"expected an identifier as a category label, got {label!r}")
+            return None
+        try:
+            wv, wd = parse_quantity(w)
+            if wd != "ratio" or not 0 <= wv <= 1:
+                raise ValueError
+        except ValueError:
+            bad(f"{ck}.{label}", f"expected a weight in [0, 1] (bare or %), got {w!r}")
+            return None
+        total += wv
+        labels.append(label)
+        comps.append((wv, float(i)))
+    if abs(total - 1.0) > 1e-9:
+        bad(ck, f"weights must add up to 1, got {total:.6g}")
+        return None
+    if trunc is not None:
+        bad(f"{key}.truncate", "a categorical distribution cannot be truncated")
+        return None
+    dims.add("category")
+    return Marginal("categorical", {}, None, comps, labels)
+
+
+def _parse_factors(target: dict, tkey: str, categories: list[str], bad) -> dict | None:
+    """``{scale: [paths], as: ..., factors: {category: factor}}`` of a categorical parameter:
+    one positive bare factor for each category, no other key."""
+    paths = target["scale"]
+    if isinstance(paths, str):
+        target["scale"] = paths = [paths]
+    ok = True
+    if not (isinstance(paths, list) and paths and all(isinstance(x, str) for x in paths)):
+        bad(f"{tkey}.scale", "expected a model path or a list of model paths")
+        ok = False
+    if target.get("as", "linear") not in ("linear", "radius_from_area"):
+        bad(f"{tkey}.as", "expected 'linear' or 'radius_from_area'")
+        ok = False
+    f = target["factors"]
+    if not isinstance(f, dict):
+        bad(f"{tkey}.factors", f"expected a mapping {{{', '.join(c + ': <factor>' for c in categories)}}}")
+        return None
+    factors = {}
+    for c in f:
+        if c not in categories:
+            bad(f"{tkey}.factors.{c}", f"unknown category {c!r}; categories: "
+                f"{', '.join(categories)}")
+            ok = False
+            continue
+        try:
+            v, vd = parse_quantity(f[c])
+            if vd != "ratio" or not v > 0:
+                raise ValueError
+            factors[c] = v
+        except ValueError:
+            bad(f"{tkey}.factors.{c}", f"expected a positive bare factor, got {f[c]!r}")
+            ok = False
+    missing = [c for c in categories if c not in f]
+    if missing:
+        bad(f"{tkey}.factors", f"missing a factor for {', '.join(missing)} (every category "
+            "needs one)")
+        ok = False
+    if not ok:
+        return None
+    target["factors"] = factors
+    return target
+
+
+def _check_target_paths(params: list[Parameter], err) -> None:
+    """A model value may be set by one target, or scaled by any number of them (the factors
+    multiply); setting it twice, or setting and scaling it, is ambiguous. Checked here for
+    the paths written out (a ``*`` path is checked when it is expanded against the model)."""
+    seen: dict[str, tuple[str, str, str]] = {}  # path -> (set|scale, parameter, key)
+    for p in params:
+        own: set[str] = set()
+        for t, key in zip(p.targets, p.target_keys):
+            kind = next(iter(t))
+            if kind == "stenosis":
+                continue
+            how = "scaled" if kind == "scale" else "set"
+            for path in t[kind]:
+                if ".*." in path:
+                    continue
+                if path in own:  # the same factor twice is a slip, not a composition
+                    err(key, f"{path} appears twice in the targets of parameter {p.name!r}")
+                    continue
+                own.add(path)
+                if path in seen and "set" in (how, seen[path][0]):
+                    other = seen[path]
+                    err(key, f"{path} is {how} here and {other[0]} by parameter {other[1]!r} "
+                        f"({other[2]}): a model value can be set once, or scaled (factors "
+                        "multiply)")
+                seen.setdefault(path, (how, p.name, key))

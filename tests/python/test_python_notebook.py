@@ -135,7 +135,7 @@ def test_cohort_study_notebook():
     nb, elapsed = execute(COHORT_NOTEBOOK)
     print(f"cohort_study.ipynb executed in {elapsed:.1f} s")
     setup, run, report, figure, histograms, sens, checks = code_cells(nb)
-    assert "default_cohort: 13 parameters" in text(setup)
+    assert "default_cohort: 14 parameters" in text(setup)  # 13 + sex (IJV level pattern)
     # failures (a model that cannot start a subject) are counted, not dropped
     assert re.search(r"64 subjects, \d+ failed; seed 2026", text(run))
     out = text(report)
