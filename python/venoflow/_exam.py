@@ -73,6 +73,10 @@ class Exam:
         return {(r["posture"], r["manoeuvre"]): Results(r["raw"], self._doc)
                 for r in self._raw["recordings"]}
 
+    def __getstate__(self) -> dict:
+        self.results  # made while the document is here: each resolves its model_yaml to pickle
+        return {**self.__dict__, "_doc": None}
+
     def __str__(self) -> str:
         return self._raw["text"]
 
