@@ -16,6 +16,12 @@ for Dask, its worker processes: on a shared machine the wall time follows the lo
 time much less), the median per-subject wall time, the failures (counted and their
 errors grouped) and the projected time for 1000 subjects; then the speed-up of each worker
 count over the first.
+
+``--mode serial`` runs the subjects one after the other on this thread, after one warm-up
+subject, and prints the CPU time per subject: the cost of a subject alone. Under callgrind,
+the difference of ``-n 2`` and ``-n 0`` over 2 is the instructions of a subject:
+
+    valgrind --tool=callgrind .venv/bin/python bench/cohort_speed.py --mode serial -n 2
 """
 import argparse
 import os
@@ -64,11 +70,28 @@ def one(model, n, seed, cycles, workers, mode):
     return wall, cpu, df
 
 
+def serial(model, n, seed, cycles):
+    """n subjects on this thread after a warm-up one: CPU time [s]."""
+    from venoflow._cohort import default_evaluate, run_subject
+
+    sp = vf.load_cohort_spec()
+    values = sp.sample(n + 1, seed)[sp.names].to_dict("records")
+    tasks = [(sp.overrides(model, v), sp.overrides(model, v, reference=True)) for v in values]
+    run_subject(model, *tasks[0], default_evaluate, cycles)
+    cpu0 = _cpu()
+    for o, r in tasks[1:]:
+        row = run_subject(model, o, r, default_evaluate, cycles)
+        if not row["complete"]:
+            print(f"  failed: {row['error']}")
+    return _cpu() - cpu0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-n", type=int, default=1000)
     ap.add_argument("--workers", type=int, nargs="+", default=[2])
-    ap.add_argument("--mode", nargs="+", choices=["threads", "dask"], default=["threads"])
+    ap.add_argument("--mode", nargs="+", choices=["threads", "dask", "serial"],
+                    default=["threads"])
     ap.add_argument("--dask", action="store_true", help="same as --mode dask")
     ap.add_argument("--cycles", type=int, default=None)
     ap.add_argument("--seed", type=int, default=1)
@@ -80,6 +103,10 @@ def main():
     print(f"{args.n} subjects x 2 postures (+ reference, + exam), 0D, cycles "
           f"{args.cycles or 'of the model'}")
     for mode in modes:
+        if mode == "serial":
+            cpu = serial(model, args.n, args.seed, args.cycles)
+            print(f"serial: CPU per subject {cpu / max(args.n, 1):.3f} s ({args.n} subjects)")
+            continue
         rate = {}
         for w in args.workers:
             wall, cpu, df = one(model, args.n, args.seed, args.cycles, w, mode)
