@@ -11,7 +11,12 @@ PeriodicityMonitor::PeriodicityMonitor(const OutputLayout& layout) {
   std::size_t off = 0;
   for (const auto& v : layout.vessels) {
     const std::size_t nx = v.x.size();
-    for (std::size_t j : {std::size_t{0}, nx / 2, nx - 1}) {
+    // start, middle and end; a vessel of one cell (0D) has two vertices: its middle is its
+    // end, probed once (a second probe of the same value never changes the result)
+    const std::size_t at[3] = {0, nx / 2, nx - 1};
+    for (int k = 0; k < 3; ++k) {
+      if (k > 0 && at[k] == at[k - 1]) continue;
+      const std::size_t j = at[k];
       add("vessel " + v.name + " pressure at x = " + std::to_string(v.x[j]) + " m",
           From::VesselPressure, off + j, 1.0);
       add("vessel " + v.name + " flow at x = " + std::to_string(v.x[j]) + " m", From::VesselFlow,
@@ -35,18 +40,19 @@ PeriodicityMonitor::PeriodicityMonitor(const OutputLayout& layout) {
 }
 
 void PeriodicityMonitor::add(std::string name, From from, std::size_t index, double floor) {
-  probes_.push_back({std::move(name), from, index, floor});
+  probes_.push_back({std::move(name), floor});
+  taps_.push_back({from, index});
 }
 
 void PeriodicityMonitor::record(const Sample& s) {
-  // Rows are stored back to back (stride = number of probes): no allocation per sample.
-  for (const Probe& p : probes_) {
-    const std::vector<double>& v = p.from == From::VesselPressure ? s.vessel_pressure
-                                   : p.from == From::VesselFlow   ? s.vessel_flow
-                                   : p.from == From::NodePressure ? s.node_pressure
-                                                                  : s.element_values;
-    current_.push_back(v[p.index]);
-  }
+  // Rows are stored back to back (stride = number of probes): no allocation per sample once
+  // two cycles have been recorded.
+  const double* from[4] = {s.vessel_pressure.data(), s.vessel_flow.data(), s.node_pressure.data(),
+                           s.element_values.data()};
+  const std::size_t n0 = current_.size();
+  current_.resize(n0 + taps_.size());
+  double* row = current_.data() + n0;
+  for (const Tap& tap : taps_) *row++ = from[static_cast<int>(tap.from)][tap.index];
 }
 
 std::pair<double, std::string> PeriodicityMonitor::end_cycle() {
@@ -56,18 +62,27 @@ std::pair<double, std::string> PeriodicityMonitor::end_cycle() {
   if (!previous_.empty() && previous_.size() == current_.size() && np > 0) {
     worst = 0.0;
     const std::size_t rows = current_.size() / np;
-    for (std::size_t i = 0; i < np; ++i) {
-      double lo = std::numeric_limits<double>::infinity(), hi = -lo, mag = 0.0, diff = 0.0;
-      for (std::size_t s = 0; s < rows; ++s) {
-        const double x = current_[s * np + i];
-        lo = std::min(lo, x);
-        hi = std::max(hi, x);
-        mag = std::max(mag, std::abs(x));
-        diff = std::max(diff, std::abs(x - previous_[s * np + i]));
+    // Row by row (the order the samples are stored in), each probe's range, magnitude and
+    // change accumulated over its samples in time order as before.
+    lo_.assign(np, std::numeric_limits<double>::infinity());
+    hi_.assign(np, -std::numeric_limits<double>::infinity());
+    mag_.assign(np, 0.0);
+    diff_.assign(np, 0.0);
+    for (std::size_t s = 0; s < rows; ++s) {
+      const double* cur = current_.data() + s * np;
+      const double* prev = previous_.data() + s * np;
+      for (std::size_t i = 0; i < np; ++i) {
+        const double x = cur[i];
+        lo_[i] = std::min(lo_[i], x);
+        hi_[i] = std::max(hi_[i], x);
+        mag_[i] = std::max(mag_[i], std::abs(x));
+        diff_[i] = std::max(diff_[i], std::abs(x - prev[i]));
       }
-      const double scale = std::max({hi - lo, 1e-3 * mag, probes_[i].floor});
-      if (diff / scale > worst) {
-        worst = diff / scale;
+    }
+    for (std::size_t i = 0; i < np; ++i) {
+      const double scale = std::max({hi_[i] - lo_[i], 1e-3 * mag_[i], probes_[i].floor});
+      if (diff_[i] / scale > worst) {
+        worst = diff_[i] / scale;
         where = probes_[i].name;
       }
     }

@@ -26,13 +26,19 @@ class PeriodicityMonitor {
   enum class From { VesselPressure, VesselFlow, NodePressure, ElementValue };
   struct Probe {
     std::string name;
+    double floor;  ///< smallest scale of a change [SI]
+  };
+  /// Where a probe reads the Sample: which of its arrays, at which index. Apart from the
+  /// probes' names so that record() walks a compact array.
+  struct Tap {
     From from;
-    std::size_t index;  ///< into the Sample array it is from
-    double floor;       ///< smallest scale of a change [SI]
+    std::size_t index;
   };
   void add(std::string name, From from, std::size_t index, double floor);
   std::vector<Probe> probes_;
-  std::vector<double> previous_, current_;  // rows of probe values, back to back
+  std::vector<Tap> taps_;
+  std::vector<double> previous_, current_;    // rows of probe values, back to back
+  std::vector<double> lo_, hi_, mag_, diff_;  // per probe, reused by end_cycle
 };
 
 }  // namespace venoflow

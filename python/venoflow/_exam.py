@@ -4,6 +4,7 @@ perfusion of both postures, for one virtual subject. The protocol and the scorin
 
 from __future__ import annotations
 
+import functools
 import os
 from typing import Any
 
@@ -34,28 +35,47 @@ class Exam:
     periodic within ``exam.max_breaths``."""
 
     def __init__(self, raw: dict, doc: Any = None):
-        import pandas as pd
-
         self._raw = raw
-        self.table = pd.DataFrame(raw["criteria"])
-        if len(self.table):
-            self.table["criterion"] = ["C%d" % c for c in self.table["criterion"]]
+        self._doc = doc
         self.count: int = int(raw["count"])
         self.evaluable: int = int(raw["evaluable"])
         self.required: int = int(raw["required"])
         self.ccsvi: bool = bool(raw["ccsvi"])
         self.verdict: str = raw["verdict"]
         self.warnings: list[str] = list(raw["warnings"])
-        perf = raw["perfusion"]
+        self.traces: list[dict] = list(raw["traces"])
+
+    # The tables and the recordings' Results are made when first read: a cohort reads only the
+    # criteria (venoflow._cohort.exam_columns), and building them costs as much as scoring.
+    @functools.cached_property
+    def table(self):
+        import pandas as pd
+
+        table = pd.DataFrame(self._raw["criteria"])
+        if len(table):
+            table["criterion"] = ["C%d" % c for c in table["criterion"]]
+        return table
+
+    @functools.cached_property
+    def perfusion(self):
+        import pandas as pd
+
+        perf = self._raw["perfusion"]
         names = sorted({k for p in perf.values() for k in p})
-        self.perfusion = pd.DataFrame(
+        table = pd.DataFrame(
             {p: [perf.get(p, {}).get(k, (np.nan, ""))[0] for k in names] for p in _POSTURES},
             index=names)
-        self.perfusion["unit"] = [next((perf[p][k][1] for p in perf if k in perf[p]), "")
-                                  for k in names]
-        self.traces: list[dict] = list(raw["traces"])
-        self.results: dict[tuple[str, str], Results] = {
-            (r["posture"], r["manoeuvre"]): Results(r["raw"], doc) for r in raw["recordings"]}
+        table["unit"] = [next((perf[p][k][1] for p in perf if k in perf[p]), "") for k in names]
+        return table
+
+    @functools.cached_property
+    def results(self) -> dict[tuple[str, str], Results]:
+        return {(r["posture"], r["manoeuvre"]): Results(r["raw"], self._doc)
+                for r in self._raw["recordings"]}
+
+    def __getstate__(self) -> dict:
+        self.results  # made while the document is here: each resolves its model_yaml to pickle
+        return {**self.__dict__, "_doc": None}
 
     def __str__(self) -> str:
         return self._raw["text"]
@@ -127,7 +147,12 @@ def virtual_exam(model: Model | str | os.PathLike, *, output: str | os.PathLike 
     writes the exam HDF5 file (as ``venoflow exam -o``). Raises :class:`venoflow.ModelError`
     for an invalid model or threshold, ``ValueError`` for a model without ``exam:``,
     :class:`venoflow.SolverError` when a run fails, ``KeyError`` for an unknown keyword."""
-    m = model.copy() if isinstance(model, Model) else load_model(model)
+    if not isinstance(model, Model):
+        m = load_model(model)
+    elif criteria:
+        m = model.copy()  # the criteria are set on a copy; the run itself does not change m
+    else:
+        m = model
     for k, v in criteria.items():
         if k not in CRITERIA_KEYS:
             raise KeyError(f"unknown exam criterion setting '{k}'; expected one of "

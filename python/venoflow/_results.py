@@ -83,7 +83,8 @@ class Results:
 
     def __getstate__(self) -> dict:
         self.model_yaml  # resolve: the document does not pickle
-        return self.__dict__
+        # (a run that carried its own text, e.g. an exam recording's, never reads the document)
+        return {**self.__dict__, "_doc": None}
 
     # ---- convenience -------------------------------------------------------------------------
     def series(self, vessel: str, quantity: str = "pressure", x: float | str = "mid") -> np.ndarray:

@@ -120,3 +120,37 @@ TEST(RunObservers, PeriodicityChangeRelativeToTheRange) {
   EXPECT_DOUBLE_EQ(change, 0.2);
   EXPECT_EQ(where, "node b pressure");
 }
+
+// Three samples per cycle, the change in the middle of a three-vertex vessel: its pressure at
+// the middle goes from (10, 20, 30) to (10, 24, 30): range 20, change 4 -> 0.2; the ends change
+// by 1 Pa over a range of 100 Pa (0.01) and the flows not at all. A two-vertex (one-cell)
+// vessel's middle is its end: the change there is reported once, at its x.
+TEST(RunObservers, PeriodicityChangeOfEachProbeOverSeveralSamples) {
+  OutputLayout l;
+  l.vessels.push_back({"w", {0.0, 0.05, 0.1}});
+  l.vessels.push_back({"u", {0.0, 0.2}});
+  PeriodicityMonitor mon(l);
+  auto row = [](double p_end, double p_mid, double q_u_end) {
+    Sample s;
+    s.vessel_pressure = {p_end, p_mid, p_end, 0.0, 0.0};
+    s.vessel_flow = {1e-6, 1e-6, 1e-6, 0.0, q_u_end};
+    s.vessel_area = {1e-5, 1e-5, 1e-5, 1e-5, 1e-5};
+    return s;
+  };
+  for (auto [e, m] : {std::pair{0.0, 10.0}, {50.0, 20.0}, {100.0, 30.0}})
+    mon.record(row(e, m, 0.0));
+  EXPECT_LT(mon.end_cycle().first, 0.0);
+  for (auto [e, m] : {std::pair{1.0, 10.0}, {50.0, 24.0}, {100.0, 30.0}})
+    mon.record(row(e, m, 0.0));
+  auto [change, where] = mon.end_cycle();
+  EXPECT_DOUBLE_EQ(change, 0.2);
+  EXPECT_EQ(where, "vessel w pressure at x = 0.050000 m");
+  // u's end flow: 3e-9 m^3/s at one sample, then 0 throughout: a range of 0 in the last cycle,
+  // so the floor (1e-9 m^3/s) scales the change: 3e-9 / 1e-9 = 3
+  for (double q : {0.0, 3e-9, 0.0}) mon.record(row(0.0, 10.0, q));
+  mon.end_cycle();
+  for (double q : {0.0, 0.0, 0.0}) mon.record(row(0.0, 10.0, q));
+  std::tie(change, where) = mon.end_cycle();
+  EXPECT_DOUBLE_EQ(change, 3.0);
+  EXPECT_EQ(where, "vessel u flow at x = 0.200000 m");
+}

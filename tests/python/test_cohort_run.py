@@ -399,3 +399,36 @@ def test_a_target_the_model_does_not_have_is_an_error_before_any_run(model, tmp_
     spec.write_text(FAILING_SPEC.replace("elements.valve_R.M_rg", "elements.valve_X.M_rg"))
     with pytest.raises(KeyError, match="valve_X"):
         vf.cohort(spec, n=4, seed=0, model=model, cycles=1, progress=False)
+
+
+def test_a_subject_row_is_that_of_separate_runs(model):
+    """run_subject sets each run's keys on one document per model (no copy per run) and keeps
+    only the last cycle of each perfusion run: the row must be what separate runs of freshly
+    made models give (simulate keeping every sample, the exam read from its pandas table),
+    for the subject and for its reference, and the base model must stay as it was."""
+    from types import SimpleNamespace
+
+    from venoflow._cohort import breath_overrides, exam_columns, run_subject
+
+    sp = vf.load_cohort_spec()
+    v = sp.sample(8, 5).iloc[1][sp.names].to_dict()
+    o, r = sp.overrides(model, v), sp.overrides(model, v, reference=True)
+    assert o != r  # a subject with an anomaly: subject and reference differ
+    before = model.yaml
+    row = run_subject(model, o, r, default_evaluate, 1)
+    assert row["complete"], row["error"]
+    assert model.yaml == before
+    for prefix, overrides in (("", o), ("ref_", r)):
+        m = model.copy().update(overrides)
+        for posture, tilt in (("supine", "0 deg"), ("upright", "90 deg")):
+            res = vf.simulate(m.copy().update({"posture.tilt": tilt,
+                                               "discretisation.lumped": "true"}), cycles=1)
+            for k, x in res.metrics.items():
+                got = row[f"{prefix}{posture}_{k}"]
+                assert got == x or (np.isnan(got) and np.isnan(x)), (prefix, posture, k)
+    m = model.copy().update(o)
+    ex = vf.virtual_exam(m.copy().update({"discretisation.lumped": "true",
+                                          **breath_overrides(m)}))
+    want = exam_columns(SimpleNamespace(table=ex.table, count=ex.count, ccsvi=ex.ccsvi))
+    assert {k: row[k] for k in want} == want
+    assert "ref_ccsvi" not in row

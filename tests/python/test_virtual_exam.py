@@ -264,6 +264,15 @@ def test_python_virtual_exam_and_sweep():
     assert set(e.results) == {(p, b) for p in ("supine", "upright")
                               for b in ("quiet breathing", "deep inspirations")}
     assert "CCSVI" in str(e)
+    # an Exam pickles (e.g. back from a Dask worker) with its tables and recordings (the model
+    # document it keeps for them does not pickle)
+    import pickle
+
+    back = pickle.loads(pickle.dumps(e))
+    assert back.table.equals(e.table) and back.perfusion.equals(e.perfusion)
+    for k, r in e.results.items():
+        assert np.array_equal(back.results[k].time, r.time)
+        assert back.results[k].metrics == r.metrics
     fig = e.plot()
     assert len([a for a in fig.axes if a.get_visible()]) == 9 * 4  # 8 neck landmarks + the deep cerebral vein, 4 runs
     with pytest.raises(KeyError):
