@@ -211,7 +211,9 @@ TEST(ModelLoading, VenousParameterisations) {
 }
 
 TEST(ModelLoading, TaperGravityNodesAndSolverSettings) {
-  std::string yaml = replace(kBase, "radius: 5 mm", "radius: {in: 5 mm, out: 4 mm}");
+  // 31 cm: at least the 30.07 cm between a and b (a vessel falls at most its length)
+  std::string yaml = replace(replace(kBase, "radius: 5 mm", "radius: {in: 5 mm, out: 4 mm}"),
+                             "length: 10 cm", "length: 31 cm");
   yaml += R"(gravity: {enabled: true, g: 9.8 m/s^2}
 nodes:
   - {name: a, height: 30 cm, anterior: 2 cm}
