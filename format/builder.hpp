@@ -173,6 +173,8 @@ class Builder {
   std::vector<std::optional<int>> vessel_cells_;
   std::vector<std::optional<double>> vessel_dx_;
   std::vector<YAML::Node> vessel_nodes_;
+  /// nodes whose height or anterior could not be read (no geometry check at their vessels)
+  std::set<std::string> unreadable_position_;
   std::vector<std::pair<YAML::Node, std::string>> bc_where_;
   std::vector<std::pair<YAML::Node, std::string>> element_where_;
 

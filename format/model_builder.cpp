@@ -106,9 +106,11 @@ void Builder::read_nodes(
     Node nd;
     nd.where = loc(item, path);
     auto name = text(item, "name", path);
+    const std::size_t diags_before = diags_.size();
     if (auto v = quantity(item, s, "height", path)) nd.height = *v;
     if (auto v = quantity(item, s, "anterior", path)) nd.anterior = *v;
     if (!name) continue;
+    if (diags_.size() != diags_before) unreadable_position_.insert(*name);
     nd.name = *name;
     if (declared.count(*name)) {
       error(*child(item, "name"), join(path, "name"), "duplicate node '" + *name + "'");

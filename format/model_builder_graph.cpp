@@ -126,6 +126,41 @@ void Builder::check_graph(
     n.name = name;
     m_.nodes.push_back(n);
   }
+  // A vessel is at least as long as the straight line between its ends. `height` (long axis)
+  // and `anterior` (dorsal-ventral axis) are orthogonal body coordinates, so the ends lie at
+  // least hypot(dheight, danterior) apart, and at tilt theta the vessel falls
+  // dheight sin(theta) + danterior cos(theta), at most that distance: a vessel shorter than it
+  // would fall further than it is long in some posture (hydrostatics no tube can carry).
+  // Checked on the final values, after scenarios and --set overrides (which edit the document
+  // before it is built); the relative 1e-9 forgives decimal round-off of an exactly vertical
+  // vessel (heights 23 cm and 16 cm, length 7 cm).
+  std::map<std::string, const Node*> node_at;
+  for (const auto& n : m_.nodes) node_at.emplace(n.name, &n);
+  for (size_t i = 0; i < m_.vessels.size(); ++i) {
+    const Vessel& v = m_.vessels[i];
+    auto ia = node_at.find(v.from_node), ib = node_at.find(v.to_node);
+    if (ia == node_at.end() || ib == node_at.end()) continue;
+    const Node *a = ia->second, *b = ib->second;
+    auto len = child(vessel_nodes_[i], "length");
+    if (!len || !(v.length > 0.0) || !std::isfinite(v.length) ||
+        unreadable_position_.count(a->name) || unreadable_position_.count(b->name))
+      continue;
+    const double dh = a->height - b->height, da = a->anterior - b->anterior;
+    const double span = std::hypot(dh, da);
+    if (!(span > v.length * (1.0 + 1e-9))) continue;
+    auto at = [](const Node* n) {
+      std::string s = n->name + " (height " + si_text(n->height) + " m";
+      if (n->anterior != 0.0) s += ", anterior " + si_text(n->anterior) + " m";
+      return s + ")";
+    };
+    const bool with_anterior = a->anterior != 0.0 || b->anterior != 0.0;
+    error(*len, (v.name.empty() ? "vessels" : "vessels." + v.name) + ".length",
+          "vessel '" + v.name + "' is " + si_text(v.length) + " m long but its ends " + at(a) +
+              " and " + at(b) + " are " + si_text(span) + " m apart" +
+              (with_anterior ? "" : " in height") +
+              ": a vessel falls at most its length; expected length >= " + si_text(span) +
+              " m, or node heights closer together");
+  }
 }
 
 }  // namespace venoflow::detail

@@ -211,7 +211,9 @@ TEST(ModelLoading, VenousParameterisations) {
 }
 
 TEST(ModelLoading, TaperGravityNodesAndSolverSettings) {
-  std::string yaml = replace(kBase, "radius: 5 mm", "radius: {in: 5 mm, out: 4 mm}");
+  // 31 cm: at least the 30.07 cm between a and b (a vessel falls at most its length)
+  std::string yaml = replace(replace(kBase, "radius: 5 mm", "radius: {in: 5 mm, out: 4 mm}"),
+                             "length: 10 cm", "length: 31 cm");
   yaml += R"(gravity: {enabled: true, g: 9.8 m/s^2}
 nodes:
   - {name: a, height: 30 cm, anterior: 2 cm}
@@ -503,6 +505,68 @@ TEST(ModelValidation, NodeWithoutVolume) {
   // so does a pressure boundary condition
   EXPECT_NO_THROW(build(replace(
       yaml, "boundary_conditions:", "boundary_conditions:\n  - node: x\n    pressure: 0 Pa")));
+}
+
+// A vessel cannot fall further between its ends than it is long (format/model_builder_graph.cpp):
+// the located error names the drop, the length and both node heights. Values by hand: heights
+// 23 cm and 12 cm are 11 cm apart, more than the 10 cm vessel.
+TEST(ModelValidation, VesselSteeperThanVertical) {
+  const std::string steep =
+      kBase + "nodes:\n  - {name: a, height: 23 cm}\n  - {name: b, height: 12 cm}\n";
+  auto d = diagnostics(steep);
+  const Diagnostic* x = find_diag(d, "vessels.v1.length", "vessel 'v1' is 0.1 m long");
+  ASSERT_NE(x, nullptr) << dump(d);
+  EXPECT_EQ(d.size(), 1u) << dump(d);
+  EXPECT_EQ(x->where.file, "m.yaml");
+  EXPECT_EQ(x->where.line, 6);     // "    length: 10 cm"
+  EXPECT_EQ(x->where.column, 13);  // its value
+  for (const char* words : {"a (height 0.23 m)", "b (height 0.12 m)", "are 0.11 m apart in height",
+                            "a vessel falls at most its length", "expected length >= 0.11 m"})
+    EXPECT_NE(x->message.find(words), std::string::npos) << words << " in " << x->message;
+  // rising instead of falling: the same geometry
+  EXPECT_DIAG(kBase + "nodes:\n  - {name: a, height: -3 cm}\n  - {name: b, height: 8 cm}\n",
+              "vessels.v1.length", "are 0.11 m apart in height");
+  // exactly vertical passes (23 cm - 13 cm = 10 cm up to decimal round-off), as does a vessel
+  // that falls less than its length
+  EXPECT_NO_THROW(
+      build(kBase + "nodes:\n  - {name: a, height: 23 cm}\n  - {name: b, height: 13 cm}\n"));
+  EXPECT_NO_THROW(
+      build(kBase + "nodes:\n  - {name: a, height: 0.3 m}\n  - {name: b, height: 20 cm}\n"));
+  EXPECT_NO_THROW(build(kBase + "nodes:\n  - {name: a, height: 5 cm}\n"));
+  // a node that is not declared sits at height 0: a 10 cm vessel from 10.5 cm is refused
+  EXPECT_DIAG(kBase + "nodes:\n  - {name: a, height: 10.5 cm}\n", "vessels.v1.length",
+              "b (height 0 m)");
+  // `anterior` is the orthogonal (supine vertical) axis: the ends are hypot(dh, da) apart. 6 cm
+  // and 8 cm: exactly 10 cm (passes); 8 cm and 8 cm: 11.3 cm (refused, though each is < 10 cm)
+  EXPECT_NO_THROW(build(kBase + "nodes:\n  - {name: a, height: 6 cm, anterior: 8 cm}\n"));
+  auto da = diagnostics(kBase + "nodes:\n  - {name: a, height: 8 cm, anterior: 8 cm}\n");
+  const Diagnostic* y = find_diag(da, "vessels.v1.length", "a (height 0.08 m, anterior 0.08 m)");
+  ASSERT_NE(y, nullptr) << dump(da);
+  EXPECT_NE(y->message.find("are 0.113137 m apart:"), std::string::npos) << y->message;
+  // a height that cannot be read is reported once, at the height, not again as a geometry error
+  auto dt = diagnostics(kBase + "nodes:\n  - {name: a, height: tall}\n");
+  EXPECT_NE(find_diag(dt, "nodes.a.height", "expected a number"), nullptr) << dump(dt);
+  EXPECT_EQ(dt.size(), 1u) << dump(dt);
+}
+
+// The rule holds for the values the model is built with: after an override (or a scenario's
+// `set:`, the same mechanism) of a node height or a vessel length.
+TEST(ModelValidation, VesselSteeperThanVerticalAfterOverrides) {
+  auto doc = ModelDocument::from_string(
+      kBase + "nodes:\n  - {name: a, height: 20 cm}\n  - {name: b, height: 12 cm}\n", "m.yaml");
+  EXPECT_NO_THROW(doc.build());
+  doc.set("nodes.a.height", "25 cm");  // 13 cm above b: steeper than the 10 cm vessel
+  try {
+    doc.build();
+    ADD_FAILURE() << "a 10 cm vessel falling 13 cm was accepted";
+  } catch (const ModelError& e) {
+    EXPECT_NE(find_diag(e.diagnostics(), "vessels.v1.length", "are 0.13 m apart"), nullptr)
+        << e.what();
+  }
+  doc.set("vessels.v1.length", "13 cm");  // now exactly vertical
+  EXPECT_NO_THROW(doc.build());
+  doc.set("vessels.v1.length", "12.9 cm");
+  EXPECT_THROW(doc.build(), ModelError);
 }
 
 TEST(ModelValidation, VenousLawNeedsExactlyOneParameterisation) {

@@ -141,9 +141,10 @@ def test_cpp_puts_arterial_pressure_and_icp_at_one_level(tilt):
 def high_sinus_port(**extra):
     # Ursino-Lodi's element (ICP > 0, no spinal space) with the sinus port at 45 cm upright: the
     # sinus at about -13 mmHg, CSF absorption at ICP -> 0, |P_vs|/R_0, exceeds any formation
-    # (docs/cerebral-model.md): no valid CSF state exists.
-    return cerebral(**{"posture.tilt": "90 deg", "nodes.sinus_in.height": "45 cm", **URSINO_LODI,
-                       **extra})
+    # (docs/cerebral-model.md): no valid CSF state exists. The SSS, 12 cm from the torcula at
+    # 30 cm, is lengthened to the 15 cm it then falls (a vessel falls at most its length).
+    return cerebral(**{"posture.tilt": "90 deg", "nodes.sinus_in.height": "45 cm",
+                       "vessels.SSS.length": "15 cm", **URSINO_LODI, **extra})
 
 
 def test_state_outside_the_domain_fails_loudly(tmp_path):
@@ -175,7 +176,8 @@ def test_cli_exit_codes_and_summary(tmp_path):
     if not cli:
         pytest.skip("VENOFLOW_CLI not set")
     base = [cli, "run", str(MODEL), "--cycles", "2", "--set", "discretisation.lumped=true",
-            "--set", "posture.tilt=90 deg", "--set", "nodes.sinus_in.height=45 cm"]
+            "--set", "posture.tilt=90 deg", "--set", "nodes.sinus_in.height=45 cm",
+            "--set", "vessels.SSS.length=15 cm"]  # as high_sinus_port
     base += [a for k, v in URSINO_LODI.items() for a in ("--set", f"{k}={v}")]
     p = subprocess.run(base + ["-o", str(tmp_path / "e.h5")], capture_output=True, text=True)
     assert p.returncode == 3, p.stdout + p.stderr
@@ -274,9 +276,9 @@ def test_sweep_records_failures_and_warnings():
     """A sweep variant outside the domain is a failed row (error), or with `warn` a complete row
     whose `warnings` column names the violation; a valid variant has neither."""
     m = cerebral(**{"posture.tilt": "90 deg", **URSINO_LODI})
-    df = vf.sweep(m, [{"nodes.sinus_in.height": "30 cm"},
-                      {"nodes.sinus_in.height": "45 cm"},
-                      {"nodes.sinus_in.height": "45 cm", "solver.on_domain_violation": "warn"}],
+    high = {"nodes.sinus_in.height": "45 cm", "vessels.SSS.length": "15 cm"}  # as high_sinus_port
+    df = vf.sweep(m, [{"nodes.sinus_in.height": "30 cm"}, high,
+                      {**high, "solver.on_domain_violation": "warn"}],
                   cycles=1, workers=1)
     assert df["complete"].tolist() == [True, False, True]
     err, warn = df["error"].tolist(), df["warnings"].tolist()
