@@ -143,7 +143,7 @@ def test_cohort_study_notebook():
                   "ROC of", "case-control"):
         assert words in out, words
     assert images(figure) and images(histograms) and images(sens)
-    assert re.search(r"72 subjects, \d+ failed", text(sens))
+    assert re.search(r"48 subjects, \d+ failed", text(sens))
     c = text(checks)
     assert re.search(r"subjects: 64, failed: \d+", c)
     assert "every failed subject has its error: True" in c
