@@ -75,7 +75,8 @@ def _sensitivity(args) -> int:
                              outputs=outputs, cycles=args.cycles, workers=args.workers,
                              client=client, convergence=not args.no_convergence,
                              output=args.output, resume=not args.restart,
-                             overwrite=args.overwrite, progress=not args.quiet)
+                             overwrite=args.overwrite, progress=not args.quiet,
+                             on_failure=args.on_failure)
     finally:
         if client is not None:
             client.close()
@@ -86,6 +87,9 @@ def _sensitivity(args) -> int:
     with pd.option_context("display.max_rows", None, "display.width", 120):
         print(res.indices.round(3).to_string())
     print(f"{args.output}: {res.evaluations} evaluations (N = {res.n}), {res.failed} failed")
+    if res.dropped:
+        print("blocks left out (of 2N or N): " + ", ".join(f"{k} {v}" for k, v in
+                                                          res.dropped.items() if v))
     return 3 if res.failed else 0
 
 
@@ -133,6 +137,9 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("-o", "--output", required=True,
                    help="Parquet table of the evaluations (resumable)")
     g.add_argument("--csv", help="also write the indices table to this CSV file")
+    g.add_argument("--on-failure", choices=["nan", "drop"], default="nan",
+                   help="failed evaluations make the indices NaN (default) or their base "
+                   "point's block is left out")
     g.add_argument("--restart", action="store_true",
                    help="ignore a partial file of an interrupted run (default: resume)")
     g.add_argument("--overwrite", action="store_true", help="replace a different study")

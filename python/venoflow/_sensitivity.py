@@ -34,9 +34,10 @@ class SensitivityResult:
     """``indices``: DataFrame indexed by (output, parameter) with S1, S1_conf, ST, ST_conf at
     the larger sample (2N when ``convergence``), and S1_N, ST_N (at N) with ``converged``: both
     indices moved by at most their 2N confidence half-width (or 0.02) between N and 2N.
-    ``failed``: model evaluations that failed (their outputs are NaN; an output with any NaN
-    gets NaN indices: Saltelli's estimators need every point), ``failures`` their inputs and
-    errors. ``n``: base sample size N; ``evaluations``: total model runs."""
+    ``failed``: model evaluations that failed (their outputs are NaN), ``failures`` their
+    inputs and errors. With ``on_failure="nan"`` an output with any NaN gets NaN indices
+    (Saltelli's estimators need every point of a base point's block); with ``"drop"`` the blocks
+    holding a NaN are left out and ``dropped`` counts them per output (at 2N). ``n``: base sample size N; ``evaluations``: total model runs."""
 
     indices: Any
     n: int
@@ -45,6 +46,7 @@ class SensitivityResult:
     parameters: list
     outputs: list
     failures: Any = None  # DataFrame: inputs (SI) and error of each failed evaluation
+    dropped: Any = None  # {output: base-point blocks left out} with on_failure="drop"
 
     def plot(self, output: str, ax=None):
         """Bar chart of S1 and ST (with their confidence intervals) for one output."""
@@ -74,7 +76,7 @@ def sensitivity(problem: CohortSpec | Mapping | str | os.PathLike | None, n: int
                 convergence: bool = True, progress: bool = True,
                 atol: float | Mapping[str, float] = 0.0,
                 output: str | os.PathLike | None = None, resume: bool = True,
-                overwrite: bool = False) -> SensitivityResult:
+                overwrite: bool = False, on_failure: str = "nan") -> SensitivityResult:
     """Sobol indices of outputs to inputs (Saltelli sampling, SALib).
 
     Two kinds of study:
@@ -106,6 +108,15 @@ def sensitivity(problem: CohortSpec | Mapping | str | os.PathLike | None, n: int
     ``atol`` (a number, or ``{output: number}``, in the output's SI unit): an output whose
     range over the sample is at most this is constant (round-off, e.g. an effect of 1e-9 Pa):
     all its indices are 0 instead of ratios of round-off variances.
+
+    ``on_failure``: what a failed evaluation (a subject outside the model's validity domain, a
+    solver failure; its outputs are NaN) does to the indices. ``"nan"`` (default): every index
+    of an output with a NaN is NaN. ``"drop"``: Saltelli's estimators work base point by base
+    point (the d + 2 evaluations A_i, AB_i^1..AB_i^d, B_i), so the blocks holding a NaN are
+    left out and the indices are estimated on the others: they then describe the part of the
+    input space where the model gives an answer (conditional on success), and
+    ``SensitivityResult.dropped`` says how many blocks each output lost. Nothing is dropped
+    silently: the failures stay in ``failures``.
     """
     from SALib.analyze import sobol as sobol_analyze
     from SALib.sample import sobol as sobol_sample
@@ -113,6 +124,8 @@ def sensitivity(problem: CohortSpec | Mapping | str | os.PathLike | None, n: int
     import pandas as pd
 
     n = check_count(n, "n", minimum=2)
+    if on_failure not in ("nan", "drop"):
+        raise ValueError(f'on_failure must be "nan" or "drop", got {on_failure!r}')
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a whole number >= 0, got {seed!r}")
     if function is not None:
@@ -149,10 +162,19 @@ def sensitivity(problem: CohortSpec | Mapping | str | os.PathLike | None, n: int
     Y, failures = run(X)
     blocks = [n * (d + 2), len(X)] if convergence else [len(X)]
     results = []
+    dropped = {}
     for k, m in enumerate(blocks):
         per = {}
         for name, y in Y.items():
             y = np.asarray(y, dtype=float)[:m]
+            if on_failure == "drop" and not np.all(np.isfinite(y)):
+                ok = np.isfinite(y.reshape(-1, d + 2)).all(axis=1)
+                dropped[name] = int((~ok).sum())  # the last (2N) estimate's count is kept
+                y = y.reshape(-1, d + 2)[ok].ravel()
+                if ok.sum() < 2:
+                    y = np.full(2 * (d + 2), np.nan)
+            elif on_failure == "drop":
+                dropped[name] = 0
             if not np.all(np.isfinite(y)):
                 nan = np.full(d, np.nan)
                 per[name] = {"S1": nan, "S1_conf": nan, "ST": nan, "ST_conf": nan}
@@ -186,7 +208,8 @@ def sensitivity(problem: CohortSpec | Mapping | str | os.PathLike | None, n: int
     df = pd.DataFrame(rows).set_index(["output", "parameter"])
     return SensitivityResult(indices=df, n=n, evaluations=len(X), failed=len(failures),
                              parameters=list(prob["names"]), outputs=list(final),
-                             failures=pd.DataFrame(failures))
+                             failures=pd.DataFrame(failures),
+                             dropped=dropped if on_failure == "drop" else None)
 
 
 def _function_outputs(function, X) -> tuple[dict, list]:
