@@ -33,7 +33,8 @@ DEFAULT_OUTPUTS = ("supine_sinus_pressure", "upright_sinus_pressure", "supine_ic
 class SensitivityResult:
     """``indices``: DataFrame indexed by (output, parameter) with S1, S1_conf, ST, ST_conf at
     the larger sample (2N when ``convergence``), and S1_N, ST_N (at N) with ``converged``: both
-    indices moved by at most their 2N confidence half-width (or 0.02) between N and 2N.
+    indices moved by at most their 2N confidence half-width (or 0.02) between N and 2N, and
+    both half-widths are at most ``precision``.
     ``failed``: model evaluations that failed (their outputs are NaN), ``failures`` their
     inputs and errors. With ``on_failure="nan"`` an output with any NaN gets NaN indices
     (Saltelli's estimators need every point of a base point's block); with ``"drop"`` the blocks
@@ -76,7 +77,8 @@ def sensitivity(problem: CohortSpec | Mapping | str | os.PathLike | None, n: int
                 convergence: bool = True, progress: bool = True,
                 atol: float | Mapping[str, float] = 0.0,
                 output: str | os.PathLike | None = None, resume: bool = True,
-                overwrite: bool = False, on_failure: str = "nan") -> SensitivityResult:
+                overwrite: bool = False, on_failure: str = "nan",
+                precision: float = 0.1) -> SensitivityResult:
     """Sobol indices of outputs to inputs (Saltelli sampling, SALib).
 
     Two kinds of study:
@@ -108,6 +110,10 @@ def sensitivity(problem: CohortSpec | Mapping | str | os.PathLike | None, n: int
     ``atol`` (a number, or ``{output: number}``, in the output's SI unit): an output whose
     range over the sample is at most this is constant (round-off, e.g. an effect of 1e-9 Pa):
     all its indices are 0 instead of ratios of round-off variances.
+
+    ``precision`` (default 0.1): the largest confidence half-width of S1 and ST at 2N for an
+    index to count as ``converged`` (besides moving by at most that half-width, or 0.02, from
+    N to 2N).
 
     ``on_failure``: what a failed evaluation (a subject outside the model's validity domain, a
     solver failure; its outputs are NaN) does to the indices. ``"nan"`` (default): every index
@@ -202,8 +208,12 @@ def sensitivity(problem: CohortSpec | Mapping | str | os.PathLike | None, n: int
                 row["ST_N"] = float(first["ST"][j])
                 tol_s1 = max(row["S1_conf"], 0.02)
                 tol_st = max(row["ST_conf"], 0.02)
+                # stable between N and 2N, and precise: an interval as wide as the index
+                # would let any two estimates "agree"
                 row["converged"] = bool(abs(row["S1"] - row["S1_N"]) <= tol_s1 and
-                                        abs(row["ST"] - row["ST_N"]) <= tol_st)
+                                        abs(row["ST"] - row["ST_N"]) <= tol_st and
+                                        row["S1_conf"] <= precision and
+                                        row["ST_conf"] <= precision)
             rows.append(row)
     df = pd.DataFrame(rows).set_index(["output", "parameter"])
     return SensitivityResult(indices=df, n=n, evaluations=len(X), failed=len(failures),

@@ -128,6 +128,11 @@ def test_sensitivity_convergence_flags_an_unconverged_estimate():
     res = vf.sensitivity(problem, n=4, seed=1, function=ishigami, progress=False,
                          num_resamples=50)
     assert not res.indices["converged"].all()
+    # wide intervals do not make an estimate converged: at N = 64 every ST interval of the
+    # Ishigami function is wider than 0.01, so precision=0.01 flags them all
+    res = vf.sensitivity(problem, n=64, seed=1, function=ishigami, progress=False,
+                         num_resamples=50, precision=0.01)
+    assert (res.indices["ST_conf"] > 0.01).all() and not res.indices["converged"].any()
 
 
 def test_the_n_estimate_is_the_head_of_the_2n_sample():
