@@ -4,7 +4,7 @@ cerebral model at 0D, both postures, each subject and its anomaly-free reference
 threads and on a Dask LocalCluster, for each worker count asked.
 
     .venv/bin/python bench/cohort_speed.py [-n 1000] [--workers 1 2] [--mode threads dask]
-                                           [--cycles N]
+                                           [--cycles N] [--keep TABLE.parquet]
 
 Target (issue 14, 2-core machine): 1000 subjects x 2 postures at 0D in at most 10 minutes,
 throughput linear in the workers. Each subject is 4 perfusion runs (2 postures, subject and
@@ -42,8 +42,9 @@ def _cpu() -> float:
     return time.process_time()
 
 
-def one(model, n, seed, cycles, workers, mode):
-    """One cohort: (wall [s], CPU [s], table)."""
+def one(model, n, seed, cycles, workers, mode, keep=None):
+    """One cohort: (wall [s], CPU [s], table). ``keep``: write the table there (Parquet) instead
+    of a temporary file (an existing table there is replaced: the bench times a full run)."""
     client = cluster = None
     if mode == "dask":
         import distributed
@@ -52,7 +53,9 @@ def one(model, n, seed, cycles, workers, mode):
                                            processes=True, dashboard_address=None)
         client = distributed.Client(cluster)
         client.run(lambda: __import__("venoflow"))  # imports are not the cohort's time
-    out = Path(tempfile.mkdtemp()) / "bench_cohort.parquet"
+    out = Path(keep) if keep else Path(tempfile.mkdtemp()) / "bench_cohort.parquet"
+    if keep and out.exists():
+        out.unlink()
     try:
         # this process (threads; the client, scheduler and table for Dask) and the workers
         cpu0 = _cpu() + (sum(client.run(_cpu).values()) if client else 0.0)
@@ -66,7 +69,8 @@ def one(model, n, seed, cycles, workers, mode):
             client.close()
             cluster.close()
     df.attrs["parquet_bytes"] = out.stat().st_size
-    out.unlink()
+    if not keep:
+        out.unlink()
     return wall, cpu, df
 
 
@@ -95,7 +99,12 @@ def main():
     ap.add_argument("--dask", action="store_true", help="same as --mode dask")
     ap.add_argument("--cycles", type=int, default=None)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--keep", metavar="TABLE.parquet",
+                    help="keep the cohort table (one mode and worker count), e.g. for "
+                    "`python -m venoflow report`")
     args = ap.parse_args()
+    if args.keep and len(args.workers) * len([m for m in args.mode if m != "serial"]) > 1:
+        ap.error("--keep takes one mode and one worker count")
     modes = ["dask"] if args.dask else args.mode
 
     model = vf.load_model(ROOT / "models/cerebral_venous.yaml")
@@ -109,7 +118,7 @@ def main():
             continue
         rate = {}
         for w in args.workers:
-            wall, cpu, df = one(model, args.n, args.seed, args.cycles, w, mode)
+            wall, cpu, df = one(model, args.n, args.seed, args.cycles, w, mode, args.keep)
             rate[w] = args.n / wall
             print(f"{mode} x {w}:")
             print(f"  wall time:               {wall:8.1f} s   ({rate[w]:.2f} subjects/s, "
