@@ -68,10 +68,13 @@ void install_signal_handlers() {
   std::signal(SIGXFSZ, SIG_IGN);
 }
 
-venoflow::Model load(const std::string& path, const std::vector<std::string>& sets) {
+/// `with_text`: also the resolved model text (Model::resolved_yaml), for the commands that
+/// write it to a file; `check` and an exam without -o do not need it.
+venoflow::Model load(const std::string& path, const std::vector<std::string>& sets,
+                     bool with_text) {
   auto doc = venoflow::ModelDocument::from_file(path);
   for (const auto& s : sets) doc.apply({venoflow::parse_override(s)});
-  return doc.build();
+  return doc.build(with_text);
 }
 
 void print_model_error(const venoflow::ModelError& e) {
@@ -214,7 +217,8 @@ int main(int argc, char** argv) {
       std::cout << venoflow::cli::format_comparison(file_a, a.metrics, file_b, b.metrics);
       return 0;
     }
-    venoflow::Model model = load(model_path, sets);
+    const bool writes_text = run->parsed() || (exam->parsed() && !exam_out.empty());
+    venoflow::Model model = load(model_path, sets, writes_text);
     if (chk->parsed()) {
       venoflow::Simulation sim(model);
       std::cout << "model " << model.name << " (" << model.source_file << ") is valid\n"

@@ -11,6 +11,10 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
@@ -191,6 +195,198 @@ void check_tree(const YAML::Node& root, const std::string& text, const std::stri
   };
   visit(root, root_depth);
 }
+
+/// The document as YAML text, written here rather than by YAML::Emitter, whose check of every
+/// scalar (a regular-expression match per character) cost more than building the model: 16
+/// million instructions for the default model, a results file's /model. Block style as
+/// YAML::Emitter writes it (flow collections stay flow); a scalar that is not plainly safe
+/// (the `plain` rule below: letters, digits, units, numbers) is written by YAML::Emitter, so
+/// quoting and escaping stay its own. The text parses back to the same tree (tests:
+/// ModelDocumentYaml.*). A tree with aliases, explicit tags or collections as keys is
+/// written by YAML::Emitter whole.
+class FastEmitter {
+ public:
+  /// False if the tree needs YAML::Emitter (aliases, explicit tags, collection keys).
+  bool emit(const YAML::Node& root, std::string& out) {
+    out_ = &out;
+    if (block(root)) {
+      if (root.IsMap())
+        block_map(root, 0);
+      else
+        block_seq(root, 0);
+    } else {
+      node_inline(root, false);
+    }
+    return ok_;
+  }
+
+ private:
+  std::string* out_ = nullptr;
+  bool ok_ = true;
+  std::unordered_map<int, std::vector<YAML::Node>> collections_;  // by source offset
+
+  /// Every node as it is written: an explicit tag, or a collection reached a second time (an
+  /// alias, whose expansion could be exponential), hands the tree to YAML::Emitter, which
+  /// writes anchors. Returns whether to go on.
+  bool enter(const YAML::Node& n) {
+    const std::string& tag = n.Tag();
+    if (!tag.empty() && tag != "?" && tag != "!") ok_ = false;
+    if (ok_ && (n.IsMap() || n.IsSequence()) && n.Mark().pos >= 0) {
+      auto& same = collections_[n.Mark().pos];
+      for (const auto& other : same)
+        if (other.is(n)) ok_ = false;
+      same.push_back(n);
+    }
+    return ok_;
+  }
+
+  /// A map key: a scalar (a key over 1024 characters needs YAML's explicit-key form).
+  bool key(const YAML::Node& k) {
+    if (!k.IsScalar() || k.Scalar().size() > 1024) ok_ = false;
+    return ok_ && enter(k);
+  }
+
+  /// A scalar that reads back as the same string when written bare, in block context or, with
+  /// `flow`, inside [ ] or { } too: ASCII letters, digits, space and a few signs, starting
+  /// with a letter, digit, '_' or '(' or a sign or '.' before a digit, not ending in a space,
+  /// not a null. Anything else goes to YAML::Emitter.
+  static bool plain(const std::string& s, bool flow) {
+    if (s.empty() || s.size() > 1024) return false;
+    const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    const auto alnum = [&](char c) {
+      return digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    };
+    const char c0 = s[0];
+    const bool start = alnum(c0) || c0 == '_' || c0 == '(' ||
+                       ((c0 == '-' || c0 == '+' || c0 == '.') && s.size() > 1 && digit(s[1]));
+    if (!start || s.back() == ' ') return false;
+    for (const char c : s) {
+      if (alnum(c)) continue;
+      switch (c) {
+        case ' ':
+        case '_':
+        case '-':
+        case '+':
+        case '.':
+        case '/':
+        case '(':
+        case ')':
+        case '^':
+        case '*':
+        case '%':
+        case '=':
+        case '~':
+        case ';':
+          continue;
+        case ',':
+          if (flow) return false;
+          continue;
+        default:
+          return false;
+      }
+    }
+    if (s == "null" || s == "Null" || s == "NULL") return false;
+    return true;
+  }
+
+  void scalar(const YAML::Node& n, bool flow) {
+    const std::string& s = n.Scalar();
+    if (plain(s, flow)) {
+      *out_ += s;
+    } else {
+      // On its own, YAML::Emitter does not know the scalar is inside [ ] or { }, where a
+      // comma or bracket ends a bare one: there, always quoted.
+      YAML::Emitter e;
+      if (flow) e << YAML::DoubleQuoted;
+      e << s;
+      *out_ += e.c_str();
+    }
+  }
+
+  void indent(int n) { out_->append(std::size_t(n), ' '); }
+
+  /// A node on the current line: scalar, null, empty or flow collection.
+  void node_inline(const YAML::Node& n, bool flow) {
+    if (!enter(n)) return;
+    if (n.IsScalar()) return scalar(n, flow);
+    if (n.IsMap()) {
+      *out_ += '{';
+      bool first = true;
+      for (auto it = n.begin(); it != n.end(); ++it) {
+        if (!first) *out_ += ", ";
+        first = false;
+        if (!key(it->first)) return;
+        scalar(it->first, true);
+        *out_ += ": ";
+        node_inline(it->second, true);
+      }
+      *out_ += '}';
+      return;
+    }
+    if (n.IsSequence()) {
+      *out_ += '[';
+      bool first = true;
+      for (auto it = n.begin(); it != n.end(); ++it) {
+        if (!first) *out_ += ", ";
+        first = false;
+        node_inline(*it, true);
+      }
+      *out_ += ']';
+      return;
+    }
+    *out_ += '~';  // null (or undefined)
+  }
+
+  static bool block(const YAML::Node& n) {
+    return (n.IsMap() || n.IsSequence()) && n.size() > 0 && n.Style() != YAML::EmitterStyle::Flow;
+  }
+
+  /// Keys at column `col`, the first one where the line already is.
+  void block_map(const YAML::Node& n, int col) {
+    if (!enter(n)) return;
+    bool first = true;
+    for (auto it = n.begin(); it != n.end() && ok_; ++it) {
+      if (!first) indent(col);
+      first = false;
+      if (!key(it->first)) return;
+      scalar(it->first, false);
+      const YAML::Node v = it->second;  // a copy: the iterator hands out a temporary
+      if (block(v)) {
+        *out_ += ":\n";
+        indent(col + 2);
+        if (v.IsMap())
+          block_map(v, col + 2);
+        else
+          block_seq(v, col + 2);
+      } else {
+        *out_ += ": ";
+        node_inline(v, false);
+        *out_ += '\n';
+      }
+    }
+  }
+
+  /// Items at column `col`, the first one where the line already is.
+  void block_seq(const YAML::Node& n, int col) {
+    if (!enter(n)) return;
+    bool first = true;
+    for (auto it = n.begin(); it != n.end() && ok_; ++it) {
+      if (!first) indent(col);
+      first = false;
+      *out_ += "- ";
+      const YAML::Node v = *it;
+      if (block(v)) {
+        if (v.IsMap())
+          block_map(v, col + 2);
+        else
+          block_seq(v, col + 2);
+      } else {
+        node_inline(v, false);
+        *out_ += '\n';
+      }
+    }
+  }
+};
 
 /// The files of the `extends:` chain being composed on this thread (outermost first), to
 /// detect cycles and bound the depth.
@@ -758,6 +954,12 @@ std::string ModelDocument::get(const std::string& path) const {
 }
 
 std::string ModelDocument::yaml() const {
+  std::string text;
+  text.reserve(16384);
+  if (FastEmitter().emit(impl_->root, text)) {
+    if (text.empty() || text.back() != '\n') text += '\n';
+    return text;
+  }
   YAML::Emitter out;
   out << impl_->root;
   return std::string(out.c_str()) + "\n";
