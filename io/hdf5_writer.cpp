@@ -1119,6 +1119,11 @@ void Hdf5Writer::finish(const RunStatistics& stats, const RunOutcome& outcome,
 }
 
 SinkFootprint Hdf5Writer::footprint(const OutputLayout& layout) const {
+  return footprint_of(layout, static_cast<int>(impl_->flush_every));
+}
+
+SinkFootprint Hdf5Writer::footprint_of(const OutputLayout& layout, int flush_every) {
+  const std::size_t every = static_cast<std::size_t>(std::max(flush_every, 1));  // as the ctor
   // The layout is the model's (solver.results_layout), which begin() sees: count the larger of
   // the two. Compact: one block of rows of every table (compact_block_rows: 256 KiB at most for the
   // widest), HDF5's copy of it on the way to the file, and the chunks of the four time series.
@@ -1126,14 +1131,14 @@ SinkFootprint Hdf5Writer::footprint(const OutputLayout& layout) const {
   for (const auto& v : layout.vessels) total_nx += v.x.size();
   for (const auto& e : layout.elements) n_values += e.quantities.size();
   const std::size_t widest = std::max<std::size_t>({total_nx, layout.nodes.size(), n_values, 1});
-  const double block = double(compact_block_rows(widest, impl_->flush_every));
+  const double block = double(compact_block_rows(widest, every));
   const double compact =
       2.0 * 8.0 * block * double(3 * total_nx + layout.nodes.size() + n_values + 1) +
-      4.0 * 8.0 * double(impl_->flush_every);
+      4.0 * 8.0 * double(every);
   // begin()'s buffers: flush_every rows of every series (buf); and HDF5's chunk caches, which keep
   // the last chunk of every dataset (create_series: flush_every rows, fewer for a wide vessel so
   // that a chunk stays below kMaxChunkBytes).
-  const double fe = double(impl_->flush_every);
+  const double fe = double(every);
   double values = 1.0, cached = fe * 8.0;  // root time
   for (const auto& v : layout.vessels) {
     const double nx = double(v.x.size());

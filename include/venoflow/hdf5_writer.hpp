@@ -51,6 +51,10 @@ class Hdf5Writer : public ResultSink {
               const std::map<std::string, Metric>& metrics) override;
   /// Its column buffers (flush_every samples) and HDF5's chunk caches.
   SinkFootprint footprint(const OutputLayout& layout) const override;
+  /// The same for a writer that would be constructed with `flush_every`, without one (a
+  /// writer creates its temporary file: `venoflow check` plans the run without touching the
+  /// file system).
+  static SinkFootprint footprint_of(const OutputLayout& layout, int flush_every = 256);
 
   /// Where the file ended up after finish() ("" before).
   const std::string& final_path() const;
