@@ -17,6 +17,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <map>
+#include <stdexcept>
+#include <string>
 
 #include "apps/summary.hpp"
 #include "venoflow/element_types.hpp"
@@ -68,10 +71,33 @@ void install_signal_handlers() {
   std::signal(SIGXFSZ, SIG_IGN);
 }
 
-venoflow::Model load(const std::string& path, const std::vector<std::string>& sets) {
+/// The results file `venoflow run` would write, for the run plan of `venoflow check`: its
+/// writer's memory, without the writer (which creates its temporary file). Never run.
+class PlannedResultsFile : public venoflow::ResultSink {
+ public:
+  venoflow::SinkFootprint footprint(const venoflow::OutputLayout& layout) const override {
+    return venoflow::Hdf5Writer::footprint_of(layout);
+  }
+  void begin(const venoflow::OutputLayout&, const venoflow::Model&) override { never(); }
+  void write(const venoflow::Sample&) override { never(); }
+  void finish(const venoflow::RunStatistics&, const venoflow::RunOutcome&,
+              const std::map<std::string, venoflow::Metric>&) override {
+    never();
+  }
+
+ private:
+  [[noreturn]] static void never() {
+    throw std::logic_error("PlannedResultsFile only plans a run");
+  }
+};
+
+/// `with_text`: also the resolved model text (Model::resolved_yaml), for the commands that
+/// write it to a file; `check` and an exam without -o do not need it.
+venoflow::Model load(const std::string& path, const std::vector<std::string>& sets,
+                     bool with_text) {
   auto doc = venoflow::ModelDocument::from_file(path);
   for (const auto& s : sets) doc.apply({venoflow::parse_override(s)});
-  return doc.build();
+  return doc.build(with_text);
 }
 
 void print_model_error(const venoflow::ModelError& e) {
@@ -214,13 +240,15 @@ int main(int argc, char** argv) {
       std::cout << venoflow::cli::format_comparison(file_a, a.metrics, file_b, b.metrics);
       return 0;
     }
-    venoflow::Model model = load(model_path, sets);
+    const bool writes_text = run->parsed() || (exam->parsed() && !exam_out.empty());
+    venoflow::Model model = load(model_path, sets, writes_text);
     if (chk->parsed()) {
       venoflow::Simulation sim(model);
       std::cout << "model " << model.name << " (" << model.source_file << ") is valid\n"
                 << sim.describe();
-      // The run the model file asks for, as `venoflow run` would plan it for a results file.
-      venoflow::Hdf5Writer file_sink((model.name.empty() ? "results" : model.name) + ".h5");
+      // The run the model file asks for, as `venoflow run` would plan it for a results file
+      // (its writer's memory), without creating one: check touches no file.
+      PlannedResultsFile file_sink;
       std::cout << sim.plan({}, &file_sink).describe();
       return 0;
     }

@@ -11,6 +11,10 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
@@ -158,10 +162,104 @@ std::optional<Unclosed> unclosed_quote(const std::string& text) {
   return std::nullopt;
 }
 
+/// A model file with its comments cut to their '#', and where they were cut (offsets in
+/// `text`, ascending). yaml-cpp's scanner spends about 450 instructions on every character of
+/// a comment (a regular-expression match for the line break at each), a quarter of reading
+/// the default model, whose comments are half its text. Only the end of a line goes: lines
+/// keep their numbers and every token its column, so diagnostics are unchanged.
+struct CutComments {
+  std::string text;
+  std::vector<std::size_t> cuts;
+};
+
+/// A '#' is taken for a comment when it starts a line's content or follows a space, outside a
+/// quote opened on the same line (a light guess: a '#' inside a quoted scalar that spans
+/// lines, or inside a block scalar, would be cut too: check_tree then finds a cut inside a
+/// scalar and the cut text is not used). A '#' after a tab is left alone.
+CutComments cut_comments(const std::string& text) {
+  CutComments out;
+  out.text.reserve(text.size());
+  const std::size_t n = text.size();
+  std::size_t b = 0;
+  while (b < n) {
+    std::size_t e = text.find('\n', b);
+    if (e == std::string::npos) e = n;
+    char quote = 0;
+    std::size_t keep = e;  // the line up to here
+    for (std::size_t i = b; i < e; ++i) {
+      const char c = text[i];
+      if (quote) {
+        if (quote == '"' && c == '\\') {
+          ++i;
+        } else if (c == quote) {
+          if (quote == '\'' && i + 1 < e && text[i + 1] == '\'') {
+            ++i;  // '' inside a single-quoted scalar
+          } else {
+            quote = 0;
+          }
+        }
+        continue;
+      }
+      const char prev = i == b ? ' ' : text[i - 1];
+      if (c == '#' && prev == ' ') {
+        keep = i + 1;
+        break;
+      }
+      if ((c == '"' || c == '\'') &&
+          (prev == ' ' || prev == '\t' || prev == '[' || prev == '{' || prev == ',' || prev == ':'))
+        quote = c;
+    }
+    out.text.append(text, b, keep - b);
+    if (keep < e) out.cuts.push_back(out.text.size());
+    if (e < n) out.text += '\n';
+    b = e + 1;
+  }
+  return out;
+}
+
+/// The end (exclusive) of the quoted or block scalar that starts at `pos` in `text`, or at
+/// least as far: a quoted one ends at its closing quote (the end of the text if none), a block
+/// one (| or >) at the first non-blank line indented no deeper than the indicator's line
+/// (its content is indented deeper).
+std::size_t scalar_extent_end(const std::string& text, std::size_t pos) {
+  const std::size_t n = text.size();
+  if (pos >= n) return n;
+  const char q = text[pos];
+  if (q == '"' || q == '\'') {
+    for (std::size_t i = pos + 1; i < n; ++i) {
+      if (q == '"' && text[i] == '\\') {
+        ++i;
+      } else if (text[i] == q) {
+        if (q == '\'' && i + 1 < n && text[i + 1] == '\'') {
+          ++i;
+          continue;
+        }
+        return i + 1;
+      }
+    }
+    return n;
+  }
+  if (q != '|' && q != '>') return n;  // another non-plain scalar: anywhere after it
+  const std::size_t line = text.rfind('\n', pos);
+  const std::size_t b = line == std::string::npos ? 0 : line + 1;
+  const std::size_t indent = text.find_first_not_of(' ', b) - b;
+  std::size_t i = text.find('\n', pos);
+  while (i != std::string::npos && i + 1 < n) {
+    const std::size_t s = i + 1;
+    const std::size_t first = text.find_first_not_of(" \t\r", s);
+    if (first == std::string::npos) return n;
+    if (text[first] != '\n' && first - s <= indent) return s;
+    i = text.find('\n', s);
+  }
+  return n;
+}
+
 /// After parsing: nesting depth (kMaxModelNesting) and unterminated quotes. Nodes reached
-/// again through YAML aliases are visited once.
-void check_tree(const YAML::Node& root, const std::string& text, const std::string& file,
-                int root_depth = 0) {
+/// again through YAML aliases are visited once. With `cuts` (the text is cut_comments'):
+/// returns true, and stops, at the first quoted or block scalar that holds a cut.
+bool check_tree(const YAML::Node& root, const std::string& text, const std::string& file,
+                int root_depth = 0, const std::vector<std::size_t>* cuts = nullptr) {
+  bool cut_inside = false;
   std::set<std::pair<int, int>> seen;
   // A UTF-8 byte-order mark is skipped by yaml-cpp's stream: marks count from after it.
   const std::size_t offset = text.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0;
@@ -170,7 +268,14 @@ void check_tree(const YAML::Node& root, const std::string& text, const std::stri
     const YAML::Mark m = n.Mark();
     if (depth > kMaxModelNesting)
       throw ModelError({Diagnostic{located(file, m), "", "YAML syntax error: " + too_deep()}});
+    if (cut_inside) return;
     if (n.IsScalar()) {
+      if (cuts && n.Tag() != "?" && m.pos >= 0) {  // quoted, block or tagged
+        const std::size_t start = offset + m.pos;
+        const auto c = std::lower_bound(cuts->begin(), cuts->end(), start);
+        if (c != cuts->end() && *c < scalar_extent_end(text, start)) cut_inside = true;
+        if (cut_inside) return;
+      }
       if (n.Tag() == "!" && m.pos >= 0 && !quote_closed(text, offset + m.pos))
         throw ModelError(
             {Diagnostic{located(file, m), "",
@@ -190,7 +295,200 @@ void check_tree(const YAML::Node& root, const std::string& text, const std::stri
     }
   };
   visit(root, root_depth);
+  return cut_inside;
 }
+
+/// The document as YAML text, written here rather than by YAML::Emitter, whose check of every
+/// scalar (a regular-expression match per character) cost more than building the model: 16
+/// million instructions for the default model, a results file's /model. Block style as
+/// YAML::Emitter writes it (flow collections stay flow); a scalar that is not plainly safe
+/// (the `plain` rule below: letters, digits, units, numbers) is written by YAML::Emitter, so
+/// quoting and escaping stay its own. The text parses back to the same tree (tests:
+/// ModelDocumentYaml.*). A tree with aliases, explicit tags or collections as keys is
+/// written by YAML::Emitter whole.
+class FastEmitter {
+ public:
+  /// False if the tree needs YAML::Emitter (aliases, explicit tags, collection keys).
+  bool emit(const YAML::Node& root, std::string& out) {
+    out_ = &out;
+    if (block(root)) {
+      if (root.IsMap())
+        block_map(root, 0);
+      else
+        block_seq(root, 0);
+    } else {
+      node_inline(root, false);
+    }
+    return ok_;
+  }
+
+ private:
+  std::string* out_ = nullptr;
+  bool ok_ = true;
+  std::unordered_map<int, std::vector<YAML::Node>> collections_;  // by source offset
+
+  /// Every node as it is written: an explicit tag, or a collection reached a second time (an
+  /// alias, whose expansion could be exponential), hands the tree to YAML::Emitter, which
+  /// writes anchors. Returns whether to go on.
+  bool enter(const YAML::Node& n) {
+    const std::string& tag = n.Tag();
+    if (!tag.empty() && tag != "?" && tag != "!") ok_ = false;
+    if (ok_ && (n.IsMap() || n.IsSequence()) && n.Mark().pos >= 0) {
+      auto& same = collections_[n.Mark().pos];
+      for (const auto& other : same)
+        if (other.is(n)) ok_ = false;
+      same.push_back(n);
+    }
+    return ok_;
+  }
+
+  /// A map key: a scalar (a key over 1024 characters needs YAML's explicit-key form).
+  bool key(const YAML::Node& k) {
+    if (!k.IsScalar() || k.Scalar().size() > 1024) ok_ = false;
+    return ok_ && enter(k);
+  }
+
+  /// A scalar that reads back as the same string when written bare, in block context or, with
+  /// `flow`, inside [ ] or { } too: ASCII letters, digits, space and a few signs, starting
+  /// with a letter, digit, '_' or '(' or a sign or '.' before a digit, not ending in a space,
+  /// not a null. Anything else goes to YAML::Emitter.
+  static bool plain(const std::string& s, bool flow) {
+    if (s.empty() || s.size() > 1024) return false;
+    const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    const auto alnum = [&](char c) {
+      return digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    };
+    const char c0 = s[0];
+    const bool start = alnum(c0) || c0 == '_' || c0 == '(' ||
+                       ((c0 == '-' || c0 == '+' || c0 == '.') && s.size() > 1 && digit(s[1]));
+    if (!start || s.back() == ' ') return false;
+    for (const char c : s) {
+      if (alnum(c)) continue;
+      switch (c) {
+        case ' ':
+        case '_':
+        case '-':
+        case '+':
+        case '.':
+        case '/':
+        case '(':
+        case ')':
+        case '^':
+        case '*':
+        case '%':
+        case '=':
+        case '~':
+        case ';':
+          continue;
+        case ',':
+          if (flow) return false;
+          continue;
+        default:
+          return false;
+      }
+    }
+    if (s == "null" || s == "Null" || s == "NULL") return false;
+    return true;
+  }
+
+  void scalar(const YAML::Node& n, bool flow) {
+    const std::string& s = n.Scalar();
+    if (plain(s, flow)) {
+      *out_ += s;
+    } else {
+      // On its own, YAML::Emitter does not know the scalar is inside [ ] or { }, where a
+      // comma or bracket ends a bare one: there, always quoted.
+      YAML::Emitter e;
+      if (flow) e << YAML::DoubleQuoted;
+      e << s;
+      *out_ += e.c_str();
+    }
+  }
+
+  void indent(int n) { out_->append(std::size_t(n), ' '); }
+
+  /// A node on the current line: scalar, null, empty or flow collection.
+  void node_inline(const YAML::Node& n, bool flow) {
+    if (!enter(n)) return;
+    if (n.IsScalar()) return scalar(n, flow);
+    if (n.IsMap()) {
+      *out_ += '{';
+      bool first = true;
+      for (auto it = n.begin(); it != n.end(); ++it) {
+        if (!first) *out_ += ", ";
+        first = false;
+        if (!key(it->first)) return;
+        scalar(it->first, true);
+        *out_ += ": ";
+        node_inline(it->second, true);
+      }
+      *out_ += '}';
+      return;
+    }
+    if (n.IsSequence()) {
+      *out_ += '[';
+      bool first = true;
+      for (auto it = n.begin(); it != n.end(); ++it) {
+        if (!first) *out_ += ", ";
+        first = false;
+        node_inline(*it, true);
+      }
+      *out_ += ']';
+      return;
+    }
+    *out_ += '~';  // null (or undefined)
+  }
+
+  static bool block(const YAML::Node& n) {
+    return (n.IsMap() || n.IsSequence()) && n.size() > 0 && n.Style() != YAML::EmitterStyle::Flow;
+  }
+
+  /// Keys at column `col`, the first one where the line already is.
+  void block_map(const YAML::Node& n, int col) {
+    if (!enter(n)) return;
+    bool first = true;
+    for (auto it = n.begin(); it != n.end() && ok_; ++it) {
+      if (!first) indent(col);
+      first = false;
+      if (!key(it->first)) return;
+      scalar(it->first, false);
+      const YAML::Node v = it->second;  // a copy: the iterator hands out a temporary
+      if (block(v)) {
+        *out_ += ":\n";
+        indent(col + 2);
+        if (v.IsMap())
+          block_map(v, col + 2);
+        else
+          block_seq(v, col + 2);
+      } else {
+        *out_ += ": ";
+        node_inline(v, false);
+        *out_ += '\n';
+      }
+    }
+  }
+
+  /// Items at column `col`, the first one where the line already is.
+  void block_seq(const YAML::Node& n, int col) {
+    if (!enter(n)) return;
+    bool first = true;
+    for (auto it = n.begin(); it != n.end() && ok_; ++it) {
+      if (!first) indent(col);
+      first = false;
+      *out_ += "- ";
+      const YAML::Node v = *it;
+      if (block(v)) {
+        if (v.IsMap())
+          block_map(v, col + 2);
+        else
+          block_seq(v, col + 2);
+      } else {
+        node_inline(v, false);
+        *out_ += '\n';
+      }
+    }
+  }
+};
 
 /// The files of the `extends:` chain being composed on this thread (outermost first), to
 /// detect cycles and bound the depth.
@@ -255,6 +553,16 @@ struct ModelDocument::Impl {
 
   void parse() {
     check_utf8(text, file);
+    // The text without its comments first (cut_comments); the whole text decides whenever
+    // that is not plainly the same document (a cut inside a scalar) or anything fails, so
+    // errors and their messages are the whole text's.
+    if (CutComments cut = cut_comments(text); !cut.cuts.empty()) {
+      try {
+        root = YAML::Load(cut.text);
+        if (!check_tree(root, cut.text, file, 0, &cut.cuts)) return;
+      } catch (const std::exception&) {
+      }
+    }
     try {
       root = YAML::Load(text);
     } catch (const YAML::DeepRecursion& e) {
@@ -758,6 +1066,12 @@ std::string ModelDocument::get(const std::string& path) const {
 }
 
 std::string ModelDocument::yaml() const {
+  std::string text;
+  text.reserve(16384);
+  if (FastEmitter().emit(impl_->root, text)) {
+    if (text.empty() || text.back() != '\n') text += '\n';
+    return text;
+  }
   YAML::Emitter out;
   out << impl_->root;
   return std::string(out.c_str()) + "\n";

@@ -202,10 +202,10 @@ KeySpec build_schema() {
        integer("max_cycles", "100", "cap with stop_at_steady_state", Bound::AtLeastOne),
        integer("keep_last_cycles", "0", "keep only the last N cycles in the results (0 = all)",
                Bound::NonNegative),
-       choice("results_layout", {"groups", "compact"}, "groups",
+       choice("results_layout", {"groups", "compact"}, "compact",
               "layout of the results file: compact (a few datasets over all vessels, nodes and "
-              "element outputs, one metrics table) or groups (a group per vessel, node and "
-              "element: xarray opens each group)"),
+              "element outputs, one metrics table; streamed in blocks of rows) or groups (a "
+              "group per vessel, node and element: xarray opens each group)"),
        bytes("max_memory", "8 GB",
              "refuse a run whose memory estimate (state, Jacobian, integrator, samples kept in "
              "memory) exceeds this; bare number: bytes"),

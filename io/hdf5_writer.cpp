@@ -34,9 +34,6 @@ using h5::check;
 using h5::Handle;
 
 constexpr std::size_t kMaxChunkBytes = std::size_t{4} << 20;  // cap on one chunk of a 2-D series
-// Compact layout: one block of rows (the chunk of every table and the writer's buffer) stays
-// below this, so the writer's memory is bounded whatever the number of vessels.
-constexpr std::size_t kCompactBlockBytes = std::size_t{256} << 10;
 constexpr std::size_t kMaxAttrString = 60000;  // HDF5 compact attributes must stay < 64 KiB
 
 std::string iso8601_utc_now() {
@@ -695,7 +692,7 @@ void Hdf5Writer::begin(const OutputLayout& layout, const Model& model) {
     // row is a copy of one array, and a block of rows is one chunk of each table.
     std::size_t widest = std::max<std::size_t>(
         {m.total_nx, layout.nodes.size(), m.n_element_values, std::size_t{1}});
-    m.block_rows = std::clamp<std::size_t>(kCompactBlockBytes / (8 * widest), 1, m.flush_every);
+    m.block_rows = compact_block_rows(widest, m.flush_every);
     const hsize_t rows = m.block_rows;
     auto table = [&](Impl::Table& t, hid_t loc, const char* name, std::size_t width,
                      const char* units, const char* long_name, const std::string& where) {
@@ -1122,22 +1119,26 @@ void Hdf5Writer::finish(const RunStatistics& stats, const RunOutcome& outcome,
 }
 
 SinkFootprint Hdf5Writer::footprint(const OutputLayout& layout) const {
+  return footprint_of(layout, static_cast<int>(impl_->flush_every));
+}
+
+SinkFootprint Hdf5Writer::footprint_of(const OutputLayout& layout, int flush_every) {
+  const std::size_t every = static_cast<std::size_t>(std::max(flush_every, 1));  // as the ctor
   // The layout is the model's (solver.results_layout), which begin() sees: count the larger of
-  // the two. Compact: one block of rows of every table (kCompactBlockBytes at most for the
+  // the two. Compact: one block of rows of every table (compact_block_rows: 256 KiB at most for the
   // widest), HDF5's copy of it on the way to the file, and the chunks of the four time series.
   std::size_t total_nx = 0, n_values = 0;
   for (const auto& v : layout.vessels) total_nx += v.x.size();
   for (const auto& e : layout.elements) n_values += e.quantities.size();
   const std::size_t widest = std::max<std::size_t>({total_nx, layout.nodes.size(), n_values, 1});
-  const double block =
-      double(std::clamp<std::size_t>(kCompactBlockBytes / (8 * widest), 1, impl_->flush_every));
+  const double block = double(compact_block_rows(widest, every));
   const double compact =
       2.0 * 8.0 * block * double(3 * total_nx + layout.nodes.size() + n_values + 1) +
-      4.0 * 8.0 * double(impl_->flush_every);
+      4.0 * 8.0 * double(every);
   // begin()'s buffers: flush_every rows of every series (buf); and HDF5's chunk caches, which keep
   // the last chunk of every dataset (create_series: flush_every rows, fewer for a wide vessel so
   // that a chunk stays below kMaxChunkBytes).
-  const double fe = double(impl_->flush_every);
+  const double fe = double(every);
   double values = 1.0, cached = fe * 8.0;  // root time
   for (const auto& v : layout.vessels) {
     const double nx = double(v.x.size());

@@ -2,6 +2,8 @@
 // (numerics/run_plan.hpp, docs/model-format.md#resource-limits).
 #include "numerics/run_plan.hpp"
 
+#include "venoflow/hdf5_writer.hpp"
+
 #include <algorithm>
 #include <climits>
 #include <cmath>
@@ -288,8 +290,14 @@ RunPlan plan_run(const Model& model, const OutputLayout& layout, long unknowns,
   plan.values_per_sample = static_cast<long>(file_values);
 
   // ---- results size ----
-  // HDF5 allocates whole chunks of kChunkRows samples (io/hdf5_writer.cpp).
-  const double rows_stored = std::ceil(written / kChunkRows) * kChunkRows;
+  // HDF5 allocates whole chunks (io/hdf5_writer.cpp): kChunkRows samples per chunk in the groups
+  // layout, a block of compact_block_rows in the compact one (fewer rows for wide tables).
+  double chunk_rows = kChunkRows;
+  if (set.results_layout == "compact") {
+    const double widest = std::max({nx_total, n_nodes, element_values, 1.0});  // table widths
+    chunk_rows = double(compact_block_rows(std::size_t(widest), std::size_t(kChunkRows)));
+  }
+  const double rows_stored = std::ceil(written / chunk_rows) * chunk_rows;
   plan.output_bytes = rows_stored * file_values * 8.0 + objects * kFileBytesPerObject +
                       double(model.resolved_yaml.size());
   if (plan.output_bytes > set.max_output_size)

@@ -543,7 +543,7 @@ PYBIND11_MODULE(_venoflow, mod) {
           "recordings as raw results dicts). `output` also writes the exam HDF5 file.");
   mod.def("read_results", &read_file, "path"_a,
           "Read an HDF5 results file (written by `venoflow run` or write_results) as a raw dict.");
-  mod.def("write_results", &write_file, "path"_a, "raw"_a, "layout"_a = "groups",
+  mod.def("write_results", &write_file, "path"_a, "raw"_a, "layout"_a = "compact",
           "Write a raw results dict to an HDF5 results file in `layout` (groups or compact, "
           "docs/results-format.md); returns the final path.");
 }

@@ -73,15 +73,14 @@ class VenoflowCLI:
         self.out = Path(tmp) / f"tree_{t.n}.h5"
 
     def __call__(self):
-        import h5py
+        import venoflow as vf  # its reader: either results layout (docs/results-format.md)
         t0 = time.perf_counter()
         subprocess.run(self.cmd_base + [str(self.path), "-o", str(self.out), "-q"], check=True,
                        stdout=subprocess.DEVNULL)
         dt = time.perf_counter() - t0
-        with h5py.File(self.out) as f:
-            tt = f["time"][:]
-            p = np.stack([f[f"nodes/n{j}/pressure"][:] for j in tr.sample_nodes(self.t)], 1)
-        return dt, pick(tt, p, sample_times(self.cycles))
+        res = vf.open_results(self.out)
+        p = np.stack([res.node_pressure[f"n{j}"] for j in tr.sample_nodes(self.t)], 1)
+        return dt, pick(res.time, p, sample_times(self.cycles))
 
 
 class VenoflowAPI:

@@ -1,12 +1,24 @@
 // venoflow: HDF5 results file (docs/results-format.md).
 #pragma once
 
+#include <algorithm>
+#include <cstddef>
 #include <memory>
 #include <string>
 
 #include "venoflow/results.hpp"
 
 namespace venoflow {
+
+/// Compact layout (format 2): rows of one block, the writer's buffer and the chunk of every
+/// table, for tables whose widest row has `widest` values; a block stays below 256 KiB so that
+/// the writer's memory is bounded whatever the number of vessels (at least one row, at most
+/// `flush_every`). The file holds whole chunks: the run plan's size estimate uses it too.
+inline std::size_t compact_block_rows(std::size_t widest, std::size_t flush_every) {
+  constexpr std::size_t kCompactBlockBytes = std::size_t{256} << 10;
+  return std::clamp<std::size_t>(kCompactBlockBytes / (8 * std::max<std::size_t>(widest, 1)), 1,
+                                 std::max<std::size_t>(flush_every, 1));
+}
 
 /// Writes a results file incrementally (chunked, extensible datasets, flushed every
 /// `flush_every` samples) into "<path>.tmp-<pid>-<n>", and on finish():
@@ -39,6 +51,10 @@ class Hdf5Writer : public ResultSink {
               const std::map<std::string, Metric>& metrics) override;
   /// Its column buffers (flush_every samples) and HDF5's chunk caches.
   SinkFootprint footprint(const OutputLayout& layout) const override;
+  /// The same for a writer that would be constructed with `flush_every`, without one (a
+  /// writer creates its temporary file: `venoflow check` plans the run without touching the
+  /// file system).
+  static SinkFootprint footprint_of(const OutputLayout& layout, int flush_every = 256);
 
   /// Where the file ended up after finish() ("" before).
   const std::string& final_path() const;

@@ -156,10 +156,11 @@ struct SolverSettings {
   double steady_state_tolerance = 1e-3;  ///< relative cycle-to-cycle change
   int max_cycles = 100;                  ///< cap when stopping at steady state
   int keep_last_cycles = 0;              ///< 0 = keep everything written
-  /// Layout of the results file (docs/results-format.md): "groups" (format 1, the default: a group
-  /// per vessel, node and element, a dataset per metric) or "compact" (format 2: one dataset per
-  /// quantity over all vessels, nodes or element outputs, and one metrics table).
-  std::string results_layout = "groups";
+  /// Layout of the results file (docs/results-format.md): "compact" (format 2, the default: one
+  /// dataset per quantity over all vessels, nodes or element outputs, and one metrics table,
+  /// about 25 HDF5 objects whatever the model) or "groups" (format 1: a group per vessel, node
+  /// and element, a dataset per metric).
+  std::string results_layout = "compact";
   /// Resource limits [bytes], checked against the estimate of a run before it starts
   /// (numerics/run_plan.cpp, docs/model-format.md#resource-limits).
   double max_memory = 8e9;

@@ -166,11 +166,12 @@ class Results:
         attrs.update({k: v for k, v in self.stats.items()})
         return xr.Dataset(data, coords=coords, attrs=attrs)
 
-    def to_hdf5(self, path: str | os.PathLike, layout: str = "groups") -> str:
+    def to_hdf5(self, path: str | os.PathLike, layout: str = "compact") -> str:
         """Write a results file (docs/results-format.md) by replaying these results through the
         C++ Hdf5Writer; returns where it ended up (``<stem>.incomplete.h5`` if not complete).
-        ``layout``: ``"groups"`` (a group per vessel, node and element) or ``"compact"`` (a few
-        tables over all of them, much faster to write for large networks).
+        ``layout``: ``"compact"`` (the default: a few tables over all vessels, nodes and
+        elements, much faster to write for large networks) or ``"groups"`` (a group per vessel,
+        node and element, which xarray opens one at a time).
 
         Raises ``RuntimeError`` naming the path and the reason when the file cannot be written
         (unusable path, disk full, file size limit); nothing is then left behind and an

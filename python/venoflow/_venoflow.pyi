@@ -118,7 +118,7 @@ def virtual_exam(document: ModelDocument, output: str = '', stop: StopFlag = Non
     """
     Run the virtual Doppler exam (docs/virtual-doppler.md) with the GIL released; returns a dict (criteria rows, count, ccsvi, verdict, perfusion, traces, recordings as raw results dicts). `output` also writes the exam HDF5 file.
     """
-def write_results(path: str, raw: dict, layout: str = 'groups') -> str:
+def write_results(path: str, raw: dict, layout: str = 'compact') -> str:
     """
     Write a raw results dict to an HDF5 results file in `layout` (groups or compact, docs/results-format.md); returns the final path.
     """

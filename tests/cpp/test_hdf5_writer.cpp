@@ -62,10 +62,13 @@ OutputLayout make_layout() {
   return layout;
 }
 
+/// The groups layout (format 1), whose paths most tests below read; compact_model() is the
+/// compact one (the default, DefaultLayoutIsCompact).
 Model make_model() {
   Model m;
   m.name = "two_vessels";
   m.resolved_yaml = "name: two_vessels\nvessels:\n  - name: aorta  # ünïcode ok\n";
+  m.solver.results_layout = "groups";
   return m;
 }
 
@@ -971,6 +974,59 @@ TEST_F(Hdf5WriterTest, CompactLayoutIsAFewDatasetsWithScales) {
             (std::vector<std::string>{"flow", "p_c"}));
   // One dataset per metric field, whatever the number of metrics.
   EXPECT_EQ(h5::list_links(f.get(), path).size(), 6u);  // time model vessels nodes elements metrics
+}
+
+/// Writes 40 samples of make_layout() with `model`'s layout; returns what was written.
+MemoryResults write_run(const std::string& path, const Model& model) {
+  const OutputLayout layout = make_layout();
+  MemoryResults expected;
+  expected.begin(layout, model);
+  Hdf5Writer w(path, 16);
+  w.begin(layout, model);
+  for (std::size_t k = 0; k < 40; ++k) {
+    const Sample s = make_sample(layout, k);
+    w.write(s);
+    expected.write(s);
+  }
+  w.finish(make_stats(), complete_outcome(), make_metrics());
+  expected.finish(make_stats(), complete_outcome(), make_metrics());
+  return expected;
+}
+
+TEST_F(Hdf5WriterTest, DefaultLayoutIsCompact) {
+  // A model that does not name solver.results_layout writes format 2 (docs/results-format.md).
+  Model m = make_model();
+  m.solver.results_layout = Model{}.solver.results_layout;
+  EXPECT_EQ(m.solver.results_layout, "compact");
+  const std::string path = file("default.h5");
+  const MemoryResults expected = write_run(path, m);
+  {
+    h5::Handle f(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+    ASSERT_TRUE(f.valid());
+    EXPECT_EQ(h5::get_attr_int(f.get(), "format_version", path), 2);
+    EXPECT_EQ(h5::get_attr_string(f.get(), "layout", path), "compact");
+    EXPECT_GT(H5Lexists(f.get(), "/vessels/pressure", H5P_DEFAULT), 0);
+  }
+  expect_samples_equal(read_results(path).samples(), expected.samples());
+  EXPECT_EQ(h5::open_object_count(), 0);
+}
+
+TEST_F(Hdf5WriterTest, GroupsFilesOfEarlierVersionsWithoutFormatVersionAreRead) {
+  // Files written before format_version existed are the groups layout with neither
+  // format_version nor layout: read as format 1, the same samples.
+  const std::string path = file("old.h5");
+  const MemoryResults expected = write_run(path, make_model());
+  {
+    h5::Handle f(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT));
+    ASSERT_TRUE(f.valid());
+    ASSERT_GE(H5Adelete(f.get(), "format_version"), 0);
+    ASSERT_GE(H5Adelete(f.get(), "layout"), 0);
+  }
+  const MemoryResults r = read_results(path);
+  expect_layout_of_make_layout(r.layout);
+  expect_samples_equal(r.samples(), expected.samples());
+  EXPECT_EQ(r.metrics.size(), 2u);
+  EXPECT_EQ(h5::open_object_count(), 0);
 }
 
 TEST_F(Hdf5WriterTest, CompactLayoutDamagedIndexIsAClearError) {

@@ -95,7 +95,7 @@ TEST(RunPlanLimits, KeysAndDefaults) {
 }
 
 TEST(RunPlan, SamplesAndValuesByHand) {
-  Simulation sim(build(kPipe));
+  Simulation sim(build(kPipe, {{"solver.results_layout", "groups"}}));
   const RunPlan p = sim.plan();
   ASSERT_TRUE(p.has_length);
   EXPECT_EQ(p.output_steps, 1000);  // 1 s / 1 ms
@@ -104,6 +104,20 @@ TEST(RunPlan, SamplesAndValuesByHand) {
   EXPECT_EQ(p.unknowns, 2 * 200 - 1 + 2);  // Q and interior A, two cumulative inflows
   // Results: the data (whole chunks of 256 rows: 1024 rows) plus a small per-object overhead.
   const double data = 1024 * kValues * 8;
+  EXPECT_GE(p.output_bytes, data);
+  EXPECT_LE(p.output_bytes, 1.02 * data);
+}
+
+TEST(RunPlan, CompactResultsSizeByHand) {
+  // The compact layout (the default): /time and its copies in vessels, nodes, elements, the
+  // 3 x 201 vertex values and the 2 node pressures: 4 + 603 + 2 = 609 values per sample (as the
+  // groups layout, by chance: no elements). Its tables are chunked in blocks of
+  // 256 KiB / (8 x 201) = 163 rows (the widest table: 201 positions), so 1001 samples take
+  // 7 blocks, 1141 rows (the groups layout's 256-row chunks would be 1024: 10 % too few).
+  Simulation sim(build(kPipe));
+  const RunPlan p = sim.plan();
+  EXPECT_EQ(p.values_per_sample, 609);
+  const double data = 1141 * 609 * 8;
   EXPECT_GE(p.output_bytes, data);
   EXPECT_LE(p.output_bytes, 1.02 * data);
 }

@@ -78,6 +78,22 @@ def test_check_prints_graph_and_unknowns(tmp_path):
     assert "tube: in -> out" in r.stdout and "unknowns:" in r.stdout
 
 
+def test_check_touches_no_file(tmp_path):
+    """check plans the run's results file (its estimate) without creating a writer: nothing is
+    created in the working directory, and a temporary file left there by a dead writer of the
+    same output (tube.h5) is not removed (that is for the next run writing it)."""
+    model = tmp_path / "tube.yaml"
+    model.write_text(TUBE % 1000)
+    work = tmp_path / "work"
+    work.mkdir()
+    stale = work / "tube.h5.tmp-999999-0"
+    stale.write_bytes(b"left by a killed run")
+    r = run("check", model, cwd=work)
+    assert r.returncode == 0, r.stderr
+    assert "results" in r.stdout and "limit solver.max_memory" in r.stdout
+    assert sorted(p.name for p in work.iterdir()) == [stale.name]
+
+
 def test_failed_run_never_replaces_an_existing_results_file(tmp_path):
     good = tmp_path / "tube.yaml"
     good.write_text(TUBE % 1000)

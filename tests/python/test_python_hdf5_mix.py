@@ -25,7 +25,10 @@ def test_venoflow_writes_h5py_and_xarray_read(tmp_path):
     # use h5py first (its library initialised), then venoflow, then h5py/xarray again
     with h5py.File(tmp_path / "scratch.h5", "w") as f:
         f["a"] = np.arange(3.0)
+    # the groups layout: xarray opens one vessel's group (the compact layout is read by h5py
+    # in test_results_streaming.py)
     m = vf.load_model(CAROTID).set("solver.stop_at_steady_state", False)
+    m = m.set("solver.results_layout", "groups")
     res = vf.simulate(m, t_end=0.2, output=tmp_path / "run.h5")
     with h5py.File(res.output, "r") as f:
         assert bool(f.attrs["complete"])
@@ -47,12 +50,13 @@ def test_venoflow_writes_h5py_and_xarray_read(tmp_path):
 def test_h5py_modifies_then_venoflow_reads(tmp_path):
     cli = os.environ.get("VENOFLOW_CLI")
     path = tmp_path / "cli.h5"
-    if cli:
+    if cli:  # the groups layout, whose per-vessel datasets h5py edits below
         subprocess.run([cli, "run", str(CAROTID), "-q", "-o", str(path), "--t-end", "0.2",
-                        "--set", "solver.stop_at_steady_state=false"], check=True)
+                        "--set", "solver.stop_at_steady_state=false",
+                        "--set", "solver.results_layout=groups"], check=True)
     else:
         m = vf.load_model(CAROTID).set("solver.stop_at_steady_state", False)
-        vf.simulate(m, t_end=0.2, output=path)
+        vf.simulate(m.set("solver.results_layout", "groups"), t_end=0.2, output=path)
     before = vf.open_results(path)
     # h5py (its own HDF5) rewrites data and attributes in place ...
     with h5py.File(path, "r+") as f:

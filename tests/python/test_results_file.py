@@ -33,8 +33,10 @@ def expected_vessel(v, nt=N_SAMPLES, nx=NX):
 
 
 def write_sample(path, *extra):
+    # the groups layout (format 1, solver.results_layout: groups), the one this file checks;
+    # the compact layout, the default, is checked in test_results_streaming.py
     args = [WRITER, str(path), "--vessels", str(N_VESSELS), "--nx", str(NX),
-            "--samples", str(N_SAMPLES), "--flush", str(FLUSH), *extra]
+            "--samples", str(N_SAMPLES), "--flush", str(FLUSH), "--layout", "groups", *extra]
     subprocess.run(args, check=True, capture_output=True, text=True, timeout=120)
 
 

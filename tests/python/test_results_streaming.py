@@ -103,7 +103,8 @@ def test_compact_file_holds_the_same_results_as_the_groups_file(tmp_path, full):
     """Written by simulate(output=...) in both layouts, read back by open_results: the same
     arrays, metrics, units and names; the compact file is a few HDF5 objects."""
     h5py = pytest.importorskip("h5py")
-    groups = vf.simulate(model(), cycles=CYCLES, output=tmp_path / "g.h5")
+    groups = vf.simulate(model().set("solver.results_layout", "groups"), cycles=CYCLES,
+                         output=tmp_path / "g.h5")
     compact = vf.simulate(model().set("solver.results_layout", "compact"), cycles=CYCLES,
                           output=tmp_path / "c.h5")
     g, c = vf.open_results(groups.output), vf.open_results(compact.output)
@@ -178,7 +179,8 @@ def test_benchmark_loader_reads_both_layouts(tmp_path):
     import sys
     sys.path.insert(0, str(ROOT / "validation/benchmarks"))
     import run as R
-    g = vf.simulate(model(), cycles=1, output=tmp_path / "g.h5")
+    g = vf.simulate(model().set("solver.results_layout", "groups"), cycles=1,
+                    output=tmp_path / "g.h5")
     c = vf.simulate(model().set("solver.results_layout", "compact"), cycles=1,
                     output=tmp_path / "c.h5")
     a, b = R.load_results(Path(c.output)), R.load_results(Path(g.output))
@@ -202,3 +204,59 @@ def test_to_hdf5_in_both_layouts(tmp_path, full):
         assert back.metrics == full.metrics
     with pytest.raises(ValueError, match="layout must be"):
         full.to_hdf5(tmp_path / "x.h5", layout="rows")
+
+
+def test_the_default_layout_is_compact(tmp_path, full):
+    """A model that does not name solver.results_layout, and to_hdf5 without a layout, write
+    the compact layout (format 2); a groups file of an earlier version (no format_version, no
+    layout attribute) is still read, the same arrays."""
+    h5py = pytest.importorskip("h5py")
+    res = vf.simulate(model(), cycles=1, output=tmp_path / "d.h5")
+    copy = full.to_hdf5(tmp_path / "copy.h5")
+    for path in (res.output, copy):
+        with h5py.File(path, "r") as f:
+            assert int(f.attrs["format_version"]) == 2 and f.attrs["layout"] == "compact"
+    old = full.to_hdf5(tmp_path / "old.h5", layout="groups")
+    with h5py.File(old, "r+") as f:
+        assert int(f.attrs["format_version"]) == 1
+        del f.attrs["format_version"], f.attrs["layout"]
+    back = vf.open_results(old)
+    a, b = arrays(back), arrays(full)
+    assert list(a) == list(b)
+    for name in a:
+        np.testing.assert_array_equal(a[name], b[name], err_msg=name)
+    assert back.metrics == full.metrics
+
+
+def test_cli_default_is_the_compact_layout(tmp_path):
+    cli = os.environ.get("VENOFLOW_CLI")
+    if not cli:
+        pytest.skip("VENOFLOW_CLI not set")
+    h5py = pytest.importorskip("h5py")
+    out = tmp_path / "r.h5"
+    subprocess.run([cli, "run", str(CEREBRAL), "-q", "-o", str(out), "--cycles", "1", "--set",
+                    "discretisation.lumped=true"], check=True)
+    with h5py.File(out, "r") as f:
+        assert int(f.attrs["format_version"]) == 2 and f.attrs["layout"] == "compact"
+
+
+def test_physiology_summary_reads_both_layouts(tmp_path):
+    """validation/physiology/summary.py reads through open_results: the same summary from a
+    compact and a groups file, and its means are the arrays' own over the last cycle."""
+    import sys
+    sys.path.insert(0, str(ROOT / "validation/physiology"))
+    import summary as S
+    g = vf.simulate(model().set("solver.results_layout", "groups"), cycles=2,
+                    output=tmp_path / "g.h5")
+    c = vf.simulate(model(), cycles=2, output=tmp_path / "c.h5")
+    sg, sc = S.summarise(g.output), S.summarise(c.output)
+    for key in ("flow", "area", "pressure", "node_pressure", "elements", "metrics", "cbf", "icp"):
+        assert sg[key] == sc[key], key
+    assert sc["complete"] and sc["finite"] and sc["cycles"] == 2
+    t = c.time
+    last = t >= t[-1] - c.period + 1e-9
+    q = c.flow["IJV_R_J1"]
+    assert sc["flow"]["IJV_R_J1"] == pytest.approx(
+        np.mean(q[last, q.shape[1] // 2]) / 1e-6 * 60.0, rel=1e-12)
+    assert sc["icp"] == pytest.approx(np.mean(c.elements["brain"]["icp"][last]) / 133.322387415,
+                                      rel=1e-12)

@@ -210,14 +210,22 @@ def test_cli_check_prints_the_estimate(carotid_values):
 
 
 @needs_cli
-def test_results_size_estimate_matches_the_file(tmp_path):
+@pytest.mark.parametrize("layout,values", [
+    # a time axis per vessel, node and element group: 1 + (1 + 3 x 2001) + 3 nodes x 2
+    # + (1 + 2 outputs) of the resistor
+    ("groups", "6,014"),
+    # /time and its copies in vessels, nodes, elements: 4 + 3 x 2001 + 3 nodes + 2 outputs
+    ("compact", "6,012"),
+])
+def test_results_size_estimate_matches_the_file(tmp_path, layout, values):
     """The stated results size against the file a run writes (single_pipe, 0.2 s: 201
-    samples of 6,014 values)."""
-    c = cli("check", PIPE, "--set", "solver.t_end=0.2 s")
-    m = re.search(r"results ([0-9.]+) MB \(201 samples x 6,014 values", c.stdout)
+    samples of 6,014 values in the groups layout, 6,012 in the compact one)."""
+    c = cli("check", PIPE, "--set", "solver.t_end=0.2 s", "--set", f"solver.results_layout={layout}")
+    m = re.search(rf"results ([0-9.]+) MB \(201 samples x {values} values", c.stdout)
     assert m, c.stdout
     out = tmp_path / "p.h5"
-    r = cli("run", PIPE, "-q", "-o", out, "--t-end", "0.2")
+    r = cli("run", PIPE, "-q", "-o", out, "--t-end", "0.2", "--set",
+            f"solver.results_layout={layout}")
     assert r.returncode == 0, r.stderr
     size = out.stat().st_size
     assert 0.9 * size <= float(m.group(1)) * 1e6 <= 1.2 * size, (m.group(1), size)

@@ -2,6 +2,7 @@
 // (tests/python/test_results_file.py) and reports the write throughput.
 //
 //   venoflow_write_sample OUT.h5 [--vessels N] [--nx N] [--samples N] [--flush N] [--incomplete]
+//                         [--layout groups|compact]
 //
 // Values are exact functions of the indices so Python can recompute them:
 //   t[k] = k / 1024; vessel v (name "v<v>"), point j: x = j / 64,
@@ -35,13 +36,14 @@ int main(int argc, char** argv) {
   if (argc < 2) {
     std::fprintf(stderr,
                  "usage: %s OUT.h5 [--vessels N] [--nx N] [--samples N] [--flush N] "
-                 "[--incomplete]\n",
+                 "[--incomplete] [--layout groups|compact]\n",
                  argv[0]);
     return 2;
   }
   const std::string out = argv[1];
   long vessels = 2, nx = 5, samples = 100, flush = 32, nodes = 2;
   bool complete = true;
+  std::string results_layout = Model{}.solver.results_layout;  // the default, or --layout
   for (int i = 2; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&]() -> long {
@@ -61,6 +63,8 @@ int main(int argc, char** argv) {
       flush = next();
     } else if (a == "--incomplete") {
       complete = false;
+    } else if (a == "--layout" && i + 1 < argc) {
+      results_layout = argv[++i];
     } else {
       std::fprintf(stderr, "unknown argument %s\n", a.c_str());
       return 2;
@@ -78,6 +82,7 @@ int main(int argc, char** argv) {
     layout.period = 1.0;
     Model model;
     model.name = "sample";
+    model.solver.results_layout = results_layout;
     model.resolved_yaml = "name: sample\ndescription: synthetic results for tests\n";
 
     Hdf5Writer w(out, static_cast<int>(flush));

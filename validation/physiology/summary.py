@@ -2,11 +2,14 @@
 
 Independent of the metrics the C++ side computes (so the validation works before and after the
 lead's metrics are merged): mean flows at vessel mid-points, element outputs, node pressures,
-mean areas, over the last `period` of the run.
+mean areas, over the last `period` of the run. Reads the file with the package's reader
+(venoflow.open_results), so either results layout (docs/results-format.md) works.
 """
 from __future__ import annotations
 
-import h5py
+import sys
+from pathlib import Path
+
 import numpy as np
 
 MMHG = 133.322387415
@@ -28,57 +31,62 @@ def _last(t, period):
     return t >= t[-1] - period + 1e-9
 
 
+def _open_results():
+    """venoflow.open_results of this source tree (python/venoflow, built in place)."""
+    root = Path(__file__).resolve().parents[2]
+    if str(root / "python") not in sys.path:
+        sys.path.insert(0, str(root / "python"))
+    import venoflow
+    return venoflow.open_results
+
+
 def summarise(path: str) -> dict:
     out: dict = {}
-    with h5py.File(path, "r") as f:
-        out["complete"] = bool(f.attrs["complete"])
-        out["error"] = str(f.attrs.get("error", ""))
-        out["wall_time"] = float(f.attrs["wall_time"])
-        out["simulated_time"] = float(f.attrs["simulated_time"])
-        out["period"] = period = float(f.attrs["period"])
-        out["cycles"] = int(f.attrs["cycles_completed"])
-        out["steady_state_change"] = float(f.attrs["steady_state_change"])
-        out["steady_state_location"] = str(f.attrs["steady_state_location"])
-        t = f["time"][:]
-        m = _last(t, period)
-        tt = t[m]
+    res = _open_results()(path)
+    out["complete"] = res.complete
+    out["error"] = res.error
+    out["wall_time"] = float(res.stats["wall_time"])
+    out["simulated_time"] = float(res.stats["simulated_time"])
+    out["period"] = period = res.period
+    out["cycles"] = int(res.stats["cycles_completed"])
+    out["steady_state_change"] = float(res.outcome["steady_state_change"])
+    out["steady_state_location"] = str(res.outcome["steady_state_location"])
+    t = np.asarray(res.time)
+    m = _last(t, period)
+    tt = t[m]
 
-        def tmean(y):
-            y = np.asarray(y)[m]
-            return float(np.mean(y))  # uniform samples over exactly one period (start excluded)
+    def tmean(y):
+        y = np.asarray(y)[m]
+        return float(np.mean(y))  # uniform samples over exactly one period (start excluded)
 
-        vq, va, vp, vqmin = {}, {}, {}, {}
-        finite = True
-        for name, g in f["vessels"].items():
-            q = g["flow"][:]
-            a = g["area"][:]
-            p = g["pressure"][:]
-            finite &= bool(np.isfinite(q).all() and np.isfinite(a).all() and np.isfinite(p).all())
-            j = q.shape[1] // 2
-            vq[name] = tmean(q[:, j]) / ML * 60.0          # ml/min
-            vqmin[name] = float(q[m, j].min()) / ML * 60.0
-            va[name] = tmean(a[:, j]) * 1e6                # mm^2
-            vp[name] = (tmean(p[:, 0]) / MMHG, tmean(p[:, j]) / MMHG, tmean(p[:, -1]) / MMHG)
-        out["flow"], out["area"], out["pressure"], out["flow_min"] = vq, va, vp, vqmin
-        nodes = {n: tmean(g["pressure"][:]) / MMHG for n, g in f["nodes"].items()}
-        out["node_pressure"] = nodes
-        el = {}
-        for name, g in f["elements"].items():
-            el[name] = {k: tmean(g[k][:]) for k in g if k != "time"}
-            for k in g:
-                if k != "time":
-                    finite &= bool(np.isfinite(g[k][:]).all())
-        out["elements"] = el
-        b = el.get("brain", {})
-        if b:
-            icp = f["elements/brain/icp"][:][m]
-            out["icp_pulse"] = float(icp.max() - icp.min()) / MMHG
-            if "foramen_magnum_flow" in f["elements/brain"]:
-                # the last cycle of the CSF flow cranial -> spinal [m^3/s]: its stroke volume
-                # (validation/physiology/spinal.py) needs the series, not the mean
-                out["foramen_magnum_flow"] = {"t": tt, "q": f["elements/brain/foramen_magnum_flow"][:][m]}
-        out["finite"] = finite
-        out["metrics"] = {k: float(v[()]) for k, v in f.get("metrics", {}).items()}
+    vq, va, vp, vqmin = {}, {}, {}, {}
+    finite = True
+    for name in res.vessels:
+        q, a, p = res.flow[name], res.area[name], res.pressure[name]
+        finite &= bool(np.isfinite(q).all() and np.isfinite(a).all() and np.isfinite(p).all())
+        j = q.shape[1] // 2
+        vq[name] = tmean(q[:, j]) / ML * 60.0          # ml/min
+        vqmin[name] = float(q[m, j].min()) / ML * 60.0
+        va[name] = tmean(a[:, j]) * 1e6                # mm^2
+        vp[name] = (tmean(p[:, 0]) / MMHG, tmean(p[:, j]) / MMHG, tmean(p[:, -1]) / MMHG)
+    out["flow"], out["area"], out["pressure"], out["flow_min"] = vq, va, vp, vqmin
+    out["node_pressure"] = {n: tmean(y) / MMHG for n, y in res.node_pressure.items()}
+    el = {}
+    for name, qs in res.elements.items():
+        el[name] = {k: tmean(y) for k, y in qs.items()}
+        for y in qs.values():
+            finite &= bool(np.isfinite(y).all())
+    out["elements"] = el
+    b = res.elements.get("brain", {})
+    if b:
+        icp = np.asarray(b["icp"])[m]
+        out["icp_pulse"] = float(icp.max() - icp.min()) / MMHG
+        if "foramen_magnum_flow" in b:
+            # the last cycle of the CSF flow cranial -> spinal [m^3/s]: its stroke volume
+            # (validation/physiology/spinal.py) needs the series, not the mean
+            out["foramen_magnum_flow"] = {"t": tt, "q": np.asarray(b["foramen_magnum_flow"])[m]}
+    out["finite"] = finite
+    out["metrics"] = dict(res.metrics)
     b = out["elements"].get("brain", {})
     cbf = b.get("cbf", float("nan")) / ML * 60.0
     out["cbf"] = cbf

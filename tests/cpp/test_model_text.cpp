@@ -1,0 +1,236 @@
+// venoflow: the resolved model text (ModelDocument::yaml, a results file's /model) reads back
+// as the same YAML tree as the document it was written from: the shipped models, and scalars
+// that must be quoted or escaped (format/model_document.cpp writes plain scalars itself and
+// hands every other one to YAML::Emitter).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "venoflow/model_document.hpp"
+
+using namespace venoflow;
+
+namespace {
+
+std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+/// Same node types, scalars (as strings), keys and order.
+::testing::AssertionResult same_tree(const YAML::Node& a, const YAML::Node& b,
+                                     const std::string& where = "") {
+  if (a.Type() != b.Type()) return ::testing::AssertionFailure() << where << ": node types differ";
+  if (a.IsScalar()) {
+    if (a.Scalar() != b.Scalar())
+      return ::testing::AssertionFailure()
+             << where << ": '" << a.Scalar() << "' != '" << b.Scalar() << "'";
+    return ::testing::AssertionSuccess();
+  }
+  if (a.size() != b.size()) return ::testing::AssertionFailure() << where << ": sizes differ";
+  auto ia = a.begin();
+  auto ib = b.begin();
+  for (std::size_t i = 0; ia != a.end(); ++ia, ++ib, ++i) {
+    if (a.IsMap()) {
+      auto r = same_tree(ia->first, ib->first, where + "/key" + std::to_string(i));
+      if (!r) return r;
+      r = same_tree(ia->second, ib->second, where + "/" + ia->first.Scalar());
+      if (!r) return r;
+    } else if (a.IsSequence()) {
+      auto r = same_tree(*ia, *ib, where + "[" + std::to_string(i) + "]");
+      if (!r) return r;
+    }
+  }
+  return ::testing::AssertionSuccess();
+}
+
+const std::filesystem::path kRoot = VENOFLOW_SOURCE_DIR;
+
+}  // namespace
+
+TEST(ModelDocumentYaml, ShippedModelsReadBackAsTheSameTree) {
+  int n = 0;
+  for (const auto& dir : {kRoot / "models", kRoot / "validation/benchmarks"}) {
+    for (const auto& e : std::filesystem::directory_iterator(dir)) {
+      if (e.path().extension() != ".yaml") continue;
+      const std::string text = slurp(e.path());
+      const YAML::Node original = YAML::Load(text);
+      if (original["extends"]) continue;  // a scenario: its document is the composed one
+      SCOPED_TRACE(e.path().string());
+      const std::string out =
+          ModelDocument::from_string(text, e.path().string(), dir.string()).yaml();
+      EXPECT_TRUE(same_tree(YAML::Load(out), original));
+      // and writing it again gives the same text (a results file's /model is stable)
+      EXPECT_EQ(ModelDocument::from_string(out, "again.yaml", dir.string()).yaml(), out);
+      ++n;
+    }
+  }
+  EXPECT_GE(n, 5);
+}
+
+TEST(ModelDocumentYaml, ScalarsThatNeedQuotingReadBackUnchanged) {
+  // Each would change (or fail to parse) if written bare.
+  const std::string text = R"(venoflow: 1
+name: "a: b"
+description: "x # not a comment"
+quoted_null: "null"
+tilde: "~"
+lead: " leading space"
+trail: "trailing space "
+dash: "- item"
+colon_end: "ends with:"
+multi: "line one\nline two"
+folded: >
+  folded text
+  over lines
+unicode: "µm ü ·"
+empty: ""
+star: "*ref"
+amp: "&anchor"
+bang: "!tag"
+percent: "%YAML"
+at: "@x"
+backtick: "`x`"
+question: "? x"
+comma: "a, b"
+brackets: "[not a list]"
+braces: "{not: a map}"
+quote: "it's"
+dquote: "say \"hi\""
+backslash: 'C:\dir'
+tab: "a\tb"
+number_text: "1e3"
+units: 10 mmHg
+flow_list: [1, 2, "a, b", "c]", x y]
+flow_map: {a: 1, "b: c": 2}
+nested_flow: [[1, 2], {k: v}]
+empty_list: []
+empty_map: {}
+null_value:
+nested:
+  - name: v1
+    list:
+      - - 1
+        - 2
+      - []
+  - plain
+  - ""
+)";
+  const auto doc = ModelDocument::from_string(text, "m.yaml");
+  const std::string out = doc.yaml();
+  EXPECT_TRUE(same_tree(YAML::Load(out), YAML::Load(text))) << out;
+  EXPECT_EQ(ModelDocument::from_string(out, "again.yaml").yaml(), out);
+}
+
+TEST(ModelDocumentYaml, OverridesAndAliasesReadBackUnchanged) {
+  // An override with a flow list and one with characters to quote; an alias (the shared node
+  // is written by YAML::Emitter with its anchor, or expanded: the same values either way).
+  const std::string text = R"(venoflow: 1
+base: &b {radius: 5 mm, note: plain}
+copy: *b
+list:
+  - a
+)";
+  auto doc = ModelDocument::from_string(text, "m.yaml");
+  doc.set("list", "[1, \"x: y\", z]");
+  doc.set("base.note", "\"# hash\"");
+  const std::string out = doc.yaml();
+  const YAML::Node back = YAML::Load(out);
+  EXPECT_EQ(back["copy"]["radius"].Scalar(), "5 mm");
+  EXPECT_EQ(back["copy"]["note"].Scalar(), "# hash");  // the alias follows its node
+  EXPECT_EQ(back["list"][1].Scalar(), "x: y");
+  EXPECT_EQ(back["list"].size(), 3u);
+  EXPECT_EQ(back["base"]["note"].Scalar(), "# hash");
+}
+
+TEST(ModelDocumentYaml, AliasesAreWrittenAsAliasesNotExpanded) {
+  // 40 levels of lists of two aliases of the level below: 2^40 leaves if expanded. The text
+  // keeps the aliases (written by YAML::Emitter with anchors) and stays small.
+  std::string text = "venoflow: 1\nl0: &l0 [x, y]\n";
+  for (int i = 1; i <= 40; ++i) {
+    const std::string prev = "l" + std::to_string(i - 1), cur = "l" + std::to_string(i);
+    text += cur + ": &" + cur + " [*" + prev + ", *" + prev + "]\n";
+  }
+  const std::string out = ModelDocument::from_string(text, "m.yaml").yaml();
+  EXPECT_LT(out.size(), 4 * text.size());
+  EXPECT_NE(out.find('*'), std::string::npos);
+  const YAML::Node back = YAML::Load(out);
+  EXPECT_EQ(back["l3"][1][0][1][0].Scalar(), "x");
+}
+
+// ---- comments: cut before parsing (format/model_document.cpp, cut_comments) -------------------
+
+TEST(ModelDocumentComments, ScalarsHoldingAHashReadAsYamlCppReadsTheWholeText) {
+  // A '#' after a space inside a quoted scalar on one line, inside one that spans lines and in
+  // a block scalar (the guess of cut_comments is wrong there: the whole text is parsed
+  // instead), after '' and \" inside quotes; and comments everywhere else. Each document on
+  // its own, so that one's failure does not hide another's.
+  const std::vector<std::string> texts = {
+      "# a comment line\nvenoflow: 1   # after a value\nname: \"a # b\"  # after a quote\n",
+      "single: 'it''s # not a comment' # but this is\n",
+      "escaped: \"say \\\" # still inside\" # a comment\n",
+      "multi: \"first line\n  # second line, inside the quotes\"\nnext: 1\n",
+      "multi: 'first line\n  # second line, inside the quotes'\nnext: 1\n",
+      "folded: >\n  text\n  # a line of the text\nnext: 1\n",
+      "literal: |\n  # heading\n    indented # too\n# a comment after it\nnext: 1\n",
+      "list:\n  - |\n    # in a block scalar of a list\n  - x # comment\n",
+      "list: [a, \"b # c\", 'd'] # comment\n  # an indented comment line\nnext: 1\n",
+      "tail: x#y  # '#' without a space before it is text\n",
+      "tab: x\t# after a tab: a comment for yaml-cpp too\n",
+      "tagged: !!str \"first\n  # inside the quotes\"\nnext: 1 # c\n",
+  };
+  for (const auto& text : texts) {
+    SCOPED_TRACE(text);
+    const std::string out = ModelDocument::from_string(text, "m.yaml").yaml();
+    EXPECT_TRUE(same_tree(YAML::Load(out), YAML::Load(text))) << out;
+  }
+  const YAML::Node multi =
+      YAML::Load(ModelDocument::from_string(texts[3], "m.yaml").yaml())["multi"];
+  EXPECT_EQ(multi.Scalar(), "first line # second line, inside the quotes");
+  const YAML::Node literal =
+      YAML::Load(ModelDocument::from_string(texts[6], "m.yaml").yaml())["literal"];
+  EXPECT_EQ(literal.Scalar(), "# heading\n  indented # too\n");
+}
+
+TEST(ModelDocumentComments, ErrorsKeepTheirLineAndColumn) {
+  // Cutting a comment keeps every line and every column before it: a problem after comments
+  // is reported where it is in the file.
+  const std::string text =
+      "venoflow: 1  # the format version\n"
+      "# a comment line\n"
+      "vessels:\n"
+      "  - name: v1   # first vessel\n"
+      "    from: a\n"
+      "    to: b\n"
+      "    length: 10 cm  # ok\n"
+      "    radius: 5 parsecs  # not a length\n";
+  try {
+    (void)ModelDocument::from_string(text, "m.yaml").build(false);
+    ADD_FAILURE() << "no error";
+  } catch (const ModelError& e) {
+    bool found = false;
+    for (const auto& d : e.diagnostics()) {
+      if (d.key.find("radius") == std::string::npos) continue;
+      found = true;
+      EXPECT_EQ(d.where.line, 8) << d.str();
+      EXPECT_EQ(d.where.column, 13) << d.str();
+    }
+    EXPECT_TRUE(found) << e.what();
+  }
+  // a YAML syntax error after a comment on the same line and on lines before
+  try {
+    (void)ModelDocument::from_string("# c\nvenoflow: 1 # c\nname: [a, b  # c\n", "m.yaml");
+    ADD_FAILURE() << "no error";
+  } catch (const ModelError& e) {
+    ASSERT_FALSE(e.diagnostics().empty());
+    EXPECT_GE(e.diagnostics()[0].where.line, 3) << e.diagnostics()[0].str();
+  }
+}
