@@ -270,7 +270,7 @@ bool check_tree(const YAML::Node& root, const std::string& text, const std::stri
       throw ModelError({Diagnostic{located(file, m), "", "YAML syntax error: " + too_deep()}});
     if (cut_inside) return;
     if (n.IsScalar()) {
-      if (cuts && n.Tag() != "?" && m.pos >= 0) {  // quoted, block or tagged
+      if (cuts && n.Tag() == "!" && m.pos >= 0) {
         const std::size_t start = offset + m.pos;
         const auto c = std::lower_bound(cuts->begin(), cuts->end(), start);
         if (c != cuts->end() && *c < scalar_extent_end(text, start)) cut_inside = true;
