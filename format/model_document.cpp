@@ -162,104 +162,10 @@ std::optional<Unclosed> unclosed_quote(const std::string& text) {
   return std::nullopt;
 }
 
-/// A model file with its comments cut to their '#', and where they were cut (offsets in
-/// `text`, ascending). yaml-cpp's scanner spends about 450 instructions on every character of
-/// a comment (a regular-expression match for the line break at each), a quarter of reading
-/// the default model, whose comments are half its text. Only the end of a line goes: lines
-/// keep their numbers and every token its column, so diagnostics are unchanged.
-struct CutComments {
-  std::string text;
-  std::vector<std::size_t> cuts;
-};
-
-/// A '#' is taken for a comment when it starts a line's content or follows a space, outside a
-/// quote opened on the same line (a light guess: a '#' inside a quoted scalar that spans
-/// lines, or inside a block scalar, would be cut too: check_tree then finds a cut inside a
-/// scalar and the cut text is not used). A '#' after a tab is left alone.
-CutComments cut_comments(const std::string& text) {
-  CutComments out;
-  out.text.reserve(text.size());
-  const std::size_t n = text.size();
-  std::size_t b = 0;
-  while (b < n) {
-    std::size_t e = text.find('\n', b);
-    if (e == std::string::npos) e = n;
-    char quote = 0;
-    std::size_t keep = e;  // the line up to here
-    for (std::size_t i = b; i < e; ++i) {
-      const char c = text[i];
-      if (quote) {
-        if (quote == '"' && c == '\\') {
-          ++i;
-        } else if (c == quote) {
-          if (quote == '\'' && i + 1 < e && text[i + 1] == '\'') {
-            ++i;  // '' inside a single-quoted scalar
-          } else {
-            quote = 0;
-          }
-        }
-        continue;
-      }
-      const char prev = i == b ? ' ' : text[i - 1];
-      if (c == '#' && prev == ' ') {
-        keep = i + 1;
-        break;
-      }
-      if ((c == '"' || c == '\'') &&
-          (prev == ' ' || prev == '\t' || prev == '[' || prev == '{' || prev == ',' || prev == ':'))
-        quote = c;
-    }
-    out.text.append(text, b, keep - b);
-    if (keep < e) out.cuts.push_back(out.text.size());
-    if (e < n) out.text += '\n';
-    b = e + 1;
-  }
-  return out;
-}
-
-/// The end (exclusive) of the quoted or block scalar that starts at `pos` in `text`, or at
-/// least as far: a quoted one ends at its closing quote (the end of the text if none), a block
-/// one (| or >) at the first non-blank line indented no deeper than the indicator's line
-/// (its content is indented deeper).
-std::size_t scalar_extent_end(const std::string& text, std::size_t pos) {
-  const std::size_t n = text.size();
-  if (pos >= n) return n;
-  const char q = text[pos];
-  if (q == '"' || q == '\'') {
-    for (std::size_t i = pos + 1; i < n; ++i) {
-      if (q == '"' && text[i] == '\\') {
-        ++i;
-      } else if (text[i] == q) {
-        if (q == '\'' && i + 1 < n && text[i + 1] == '\'') {
-          ++i;
-          continue;
-        }
-        return i + 1;
-      }
-    }
-    return n;
-  }
-  if (q != '|' && q != '>') return n;  // another non-plain scalar: anywhere after it
-  const std::size_t line = text.rfind('\n', pos);
-  const std::size_t b = line == std::string::npos ? 0 : line + 1;
-  const std::size_t indent = text.find_first_not_of(' ', b) - b;
-  std::size_t i = text.find('\n', pos);
-  while (i != std::string::npos && i + 1 < n) {
-    const std::size_t s = i + 1;
-    const std::size_t first = text.find_first_not_of(" \t\r", s);
-    if (first == std::string::npos) return n;
-    if (text[first] != '\n' && first - s <= indent) return s;
-    i = text.find('\n', s);
-  }
-  return n;
-}
-
 /// After parsing: nesting depth (kMaxModelNesting) and unterminated quotes. Nodes reached
-/// again through YAML aliases are visited once. With `cuts` (the text is cut_comments'):
-/// returns true, and stops, at the first quoted or block scalar that holds a cut.
-bool check_tree(const YAML::Node& root, const std::string& text, const std::string& file,
-                int root_depth = 0, const std::vector<std::size_t>* cuts = nullptr) {
-  bool cut_inside = false;
+/// again through YAML aliases are visited once.
+void check_tree(const YAML::Node& root, const std::string& text, const std::string& file,
+                int root_depth = 0) {
   std::set<std::pair<int, int>> seen;
   // A UTF-8 byte-order mark is skipped by yaml-cpp's stream: marks count from after it.
   const std::size_t offset = text.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0;
@@ -268,14 +174,7 @@ bool check_tree(const YAML::Node& root, const std::string& text, const std::stri
     const YAML::Mark m = n.Mark();
     if (depth > kMaxModelNesting)
       throw ModelError({Diagnostic{located(file, m), "", "YAML syntax error: " + too_deep()}});
-    if (cut_inside) return;
     if (n.IsScalar()) {
-      if (cuts && n.Tag() == "!" && m.pos >= 0) {
-        const std::size_t start = offset + m.pos;
-        const auto c = std::lower_bound(cuts->begin(), cuts->end(), start);
-        if (c != cuts->end() && *c < scalar_extent_end(text, start)) cut_inside = true;
-        if (cut_inside) return;
-      }
       if (n.Tag() == "!" && m.pos >= 0 && !quote_closed(text, offset + m.pos))
         throw ModelError(
             {Diagnostic{located(file, m), "",
@@ -295,7 +194,6 @@ bool check_tree(const YAML::Node& root, const std::string& text, const std::stri
     }
   };
   visit(root, root_depth);
-  return cut_inside;
 }
 
 /// The document as YAML text, written here rather than by YAML::Emitter, whose check of every
@@ -553,16 +451,6 @@ struct ModelDocument::Impl {
 
   void parse() {
     check_utf8(text, file);
-    // The text without its comments first (cut_comments); the whole text decides whenever
-    // that is not plainly the same document (a cut inside a scalar) or anything fails, so
-    // errors and their messages are the whole text's.
-    if (CutComments cut = cut_comments(text); !cut.cuts.empty()) {
-      try {
-        root = YAML::Load(cut.text);
-        if (!check_tree(root, cut.text, file, 0, &cut.cuts)) return;
-      } catch (const std::exception&) {
-      }
-    }
     try {
       root = YAML::Load(text);
     } catch (const YAML::DeepRecursion& e) {

@@ -8,7 +8,6 @@
 #include <fstream>
 #include <sstream>
 #include <string>
-#include <vector>
 
 #include <yaml-cpp/yaml.h>
 
@@ -164,72 +163,4 @@ TEST(ModelDocumentYaml, AliasesAreWrittenAsAliasesNotExpanded) {
   EXPECT_NE(out.find('*'), std::string::npos);
   const YAML::Node back = YAML::Load(out);
   EXPECT_EQ(back["l3"][1][0][1][0].Scalar(), "x");
-}
-
-// ---- comments: cut before parsing (format/model_document.cpp, cut_comments) -------------------
-
-TEST(ModelDocumentComments, ScalarsHoldingAHashReadAsYamlCppReadsTheWholeText) {
-  // A '#' after a space inside a quoted scalar on one line, inside one that spans lines and in
-  // a block scalar (the guess of cut_comments is wrong there: the whole text is parsed
-  // instead), after '' and \" inside quotes; and comments everywhere else. Each document on
-  // its own, so that one's failure does not hide another's.
-  const std::vector<std::string> texts = {
-      "# a comment line\nvenoflow: 1   # after a value\nname: \"a # b\"  # after a quote\n",
-      "single: 'it''s # not a comment' # but this is\n",
-      "escaped: \"say \\\" # still inside\" # a comment\n",
-      "multi: \"first line\n  # second line, inside the quotes\"\nnext: 1\n",
-      "multi: 'first line\n  # second line, inside the quotes'\nnext: 1\n",
-      "folded: >\n  text\n  # a line of the text\nnext: 1\n",
-      "literal: |\n  # heading\n    indented # too\n# a comment after it\nnext: 1\n",
-      "list:\n  - |\n    # in a block scalar of a list\n  - x # comment\n",
-      "list: [a, \"b # c\", 'd'] # comment\n  # an indented comment line\nnext: 1\n",
-      "tail: x#y  # '#' without a space before it is text\n",
-      "tab: x\t# after a tab: a comment for yaml-cpp too\n",
-  };
-  for (const auto& text : texts) {
-    SCOPED_TRACE(text);
-    const std::string out = ModelDocument::from_string(text, "m.yaml").yaml();
-    EXPECT_TRUE(same_tree(YAML::Load(out), YAML::Load(text))) << out;
-  }
-  const YAML::Node multi =
-      YAML::Load(ModelDocument::from_string(texts[3], "m.yaml").yaml())["multi"];
-  EXPECT_EQ(multi.Scalar(), "first line # second line, inside the quotes");
-  const YAML::Node literal =
-      YAML::Load(ModelDocument::from_string(texts[6], "m.yaml").yaml())["literal"];
-  EXPECT_EQ(literal.Scalar(), "# heading\n  indented # too\n");
-}
-
-TEST(ModelDocumentComments, ErrorsKeepTheirLineAndColumn) {
-  // Cutting a comment keeps every line and every column before it: a problem after comments
-  // is reported where it is in the file.
-  const std::string text =
-      "venoflow: 1  # the format version\n"
-      "# a comment line\n"
-      "vessels:\n"
-      "  - name: v1   # first vessel\n"
-      "    from: a\n"
-      "    to: b\n"
-      "    length: 10 cm  # ok\n"
-      "    radius: 5 parsecs  # not a length\n";
-  try {
-    (void)ModelDocument::from_string(text, "m.yaml").build(false);
-    ADD_FAILURE() << "no error";
-  } catch (const ModelError& e) {
-    bool found = false;
-    for (const auto& d : e.diagnostics()) {
-      if (d.key.find("radius") == std::string::npos) continue;
-      found = true;
-      EXPECT_EQ(d.where.line, 8) << d.str();
-      EXPECT_EQ(d.where.column, 13) << d.str();
-    }
-    EXPECT_TRUE(found) << e.what();
-  }
-  // a YAML syntax error after a comment on the same line and on lines before
-  try {
-    (void)ModelDocument::from_string("# c\nvenoflow: 1 # c\nname: [a, b  # c\n", "m.yaml");
-    ADD_FAILURE() << "no error";
-  } catch (const ModelError& e) {
-    ASSERT_FALSE(e.diagnostics().empty());
-    EXPECT_GE(e.diagnostics()[0].where.line, 3) << e.diagnostics()[0].str();
-  }
 }
