@@ -190,6 +190,8 @@ System::System(const Model& model) : impl_(std::make_unique<Impl>()) {
     for (auto [e, port] : nd.ports)
       if (blocks[e]->stores_volume(port)) nd.volume_ports.push_back({e, port});
     has_volume |= !nd.volume_ports.empty();
+    nd.linear = nd.ends.empty() && !nd.volume_ports.empty();
+    for (auto [e, port] : nd.volume_ports) nd.linear = nd.linear && blocks[e]->linear_volume(port);
     if (!has_volume)
       throw std::invalid_argument("node " + nd.name +
                                   " has no volume: connect it to a vessel or a capacitor");
@@ -266,6 +268,9 @@ int System::evaluate_pressures(double t, const double* y) {
   }
 
   JunctionEnv env = m.junction_env(t);
+  if (!same_t)
+    for (auto& nd : m.nodes)
+      if (nd.linear) nd.set_linear_storage(env);
   for (auto& nd : m.nodes) {
     if (nd.bc_pressure) {
       if (same_t) continue;  // its pressure and its ends' areas depend on t alone

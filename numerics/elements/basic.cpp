@@ -72,6 +72,8 @@ class Capacitor final : public ElementBlock {
     return c_ * (p - ctx.external_pressure(external_group));
   }
   double compliance(const ElementContext&, int, double) const override { return c_; }
+  bool linear_volume(int) const override { return true; }
+  bool carries_flow() const override { return false; }
   void output(const ElementContext& ctx, const double*, const PortView* ports,
               double* v) const override {
     v[0] = volume(ctx, 0, ports[0].p);
