@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <sstream>
 #include <stdexcept>
 
@@ -60,6 +61,9 @@ CvodeIntegrator::CvodeIntegrator(System& system, ColouredJacobian& jacobian,
   check(SUNLinSol_KLUSetOrdering(linear_solver_.get(), 0), "SUNLinSol_KLUSetOrdering");
   check(CVodeSetLinearSolver(cv, linear_solver_.get(), matrix_.get()), "CVodeSetLinearSolver");
   check(CVodeSetJacFn(cv, &CvodeIntegrator::jac_cb), "CVodeSetJacFn");
+  if (const char* e = std::getenv("VF_DGMAX")) check(CVodeSetDeltaGammaMaxLSetup(cv, std::atof(e)), "x");
+  if (const char* e = std::getenv("VF_MSBP")) check(CVodeSetLSetupFrequency(cv, std::atol(e)), "x");
+  if (const char* e = std::getenv("VF_MSBJ")) check(CVodeSetJacEvalFrequency(cv, std::atol(e)), "x");
   // No 2/(1 + gamma ratio) rescaling of Newton corrections with an older matrix: without it
   // every Newton iterate keeps the linear invariants (the network's mass balance) exactly.
   check(CVodeSetLinearSolutionScaling(cv, SUNFALSE), "CVodeSetLinearSolutionScaling");

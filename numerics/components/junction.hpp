@@ -59,6 +59,7 @@ struct Junction {
   /// No vessel ends, and every element storing volume here has a constant compliance
   /// (ElementBlock::linear_volume): V(p) is linear and the pressure needs no iteration.
   bool linear = false;
+  bool linear_external = false;  // a linear node with an element on an external-pressure group
   double linear_v0 = 0.0, linear_c = 0.0;  // a linear node's V(0) and C at the current t
 
   /// The row that the net flow into the node enters: its volume state, or for a prescribed
@@ -74,8 +75,8 @@ struct Junction {
     if (linear) return solve_pressure_linear(target);
     return solve_pressure_newton(env, target) || solve_pressure_safeguarded(env, target);
   }
-  /// A linear node's V(0) and C depend on t alone (the external pressures in env): evaluated
-  /// once per new t, before its solves.
+  /// A linear node's V(0) and C: constant without external-pressure groups (evaluated once),
+  /// else functions of t through them (evaluated once per new t, before its solves).
   void set_linear_storage(const JunctionEnv& env) {
     double vabs = 0.0;
     linear_v0 = linear_c = 0.0;

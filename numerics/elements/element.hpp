@@ -112,8 +112,9 @@ class ElementBlock {
     return 0.0;
   }
   /// True when volume(ctx, port, p) is linear in p with a compliance that depends on nothing
-  /// (a capacitor): a node whose volume is held by such ports alone has p = (V - V(0)) / C, no
-  /// iteration (Junction::linear).
+  /// and V(0) depends on t through the element's external-pressure group alone (a capacitor,
+  /// V = C (p - p_ext)): a node whose volume is held by such ports alone has
+  /// p = (V - V(0)) / C, no iteration (Junction::linear).
   virtual bool linear_volume(int port) const {
     (void)port;
     return false;
