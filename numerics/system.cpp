@@ -243,6 +243,13 @@ System::System(const Model& model) : impl_(std::make_unique<Impl>()) {
   build_pattern();
 }
 
+bool System::linear() const {
+  if (!impl_->vessels.empty()) return false;
+  for (const auto& el : impl_->elements.blocks)
+    if (!el->linear()) return false;
+  return true;
+}
+
 int System::node_index(const std::string& name) const {
   auto it = impl_->node_by_name.find(name);
   return it == impl_->node_by_name.end() ? -1 : it->second;

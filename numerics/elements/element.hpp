@@ -119,6 +119,9 @@ class ElementBlock {
     (void)port;
     return false;
   }
+  /// True when the port flows and internal derivatives are linear in the internal states and
+  /// port pressures with constant coefficients (the element's Jacobian never changes).
+  virtual bool linear() const { return false; }
   /// False for an element with no internal state whose port flows are zero whatever the port
   /// pressures (a capacitor only stores volume): the right-hand side skips its evaluate().
   virtual bool carries_flow() const { return true; }

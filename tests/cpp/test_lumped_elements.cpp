@@ -158,3 +158,27 @@ TEST(LumpedElements, CapacitorNodePressureIsTheClosedForm) {
     EXPECT_NEAR(ydot[0], (pa - p) / R, 1e-12 * std::abs(pa - p) / R) << "t = " << t;
   }
 }
+
+TEST(LumpedElements, NetworkOfPassiveElementsIsLinear) {
+  // R, L, C and RCR have constant Jacobians (their equations above are linear with constant
+  // coefficients), so the network's is constant and the integrator may reuse it longer; a
+  // Starling resistor (its flow switches with the external pressure) or a vessel (nonlinear
+  // tube law) makes the network nonlinear.
+  Model m;
+  m.elements.push_back(element("l", "inductor", {"a", "b"}, {{"L", 1e6}, {"R", 1e7}}));
+  m.elements.push_back(element("c", "capacitor", {"b"}, {{"C", 1e-9}}));
+  m.elements.push_back(element("r", "resistor", {"b", "c"}, {{"R", 1e7}}));
+  m.elements.push_back(element("cc", "capacitor", {"c"}, {{"C", 1e-9}}));
+  m.elements.push_back(
+      element("wk", "windkessel3", {"c"}, {{"R1", 1e7}, {"C", 1e-9}, {"R2", 1e8}}));
+  m.boundary_conditions.push_back(pressure_bc("a", TimeFunction::constant(1000.0)));
+  EXPECT_TRUE(System(m).linear());
+  Model with_starling = m;
+  with_starling.elements.push_back(element("s", "starling_resistor", {"c", "d"}, {{"R", 1e7}}));
+  with_starling.elements.push_back(element("cd", "capacitor", {"d"}, {{"C", 1e-9}}));
+  EXPECT_FALSE(System(with_starling).linear());
+  Model with_vessel = m;
+  with_vessel.vessels.push_back(vessel("v", "c", "e", 0.1, 5e-3, elastic_law(4e5, 5e-4), 1));
+  with_vessel.elements.push_back(element("ce", "capacitor", {"e"}, {{"C", 1e-9}}));
+  EXPECT_FALSE(System(with_vessel).linear());
+}
