@@ -56,7 +56,7 @@ CvodeIntegrator::CvodeIntegrator(System& system, ColouredJacobian& jacobian,
   // AMD on the pattern of A + A^T (KLU's ordering 0) rather than SUNDIALS' default COLAMD: a
   // network's Jacobian is structurally symmetric (a node's balance reads the flows at it, the
   // flows read the node), the case AMD is made for; 11 % fewer instructions per solve in the
-  // triangular solves of a 127-vessel tree (bench/peers/README.md).
+  // triangular solves of a 127-vessel tree (docs/numerics.md#time-integration).
   check(SUNLinSol_KLUSetOrdering(linear_solver_.get(), 0), "SUNLinSol_KLUSetOrdering");
   check(CVodeSetLinearSolver(cv, linear_solver_.get(), matrix_.get()), "CVodeSetLinearSolver");
   check(CVodeSetJacFn(cv, &CvodeIntegrator::jac_cb), "CVodeSetJacFn");
