@@ -190,6 +190,11 @@ System::System(const Model& model) : impl_(std::make_unique<Impl>()) {
     for (auto [e, port] : nd.ports)
       if (blocks[e]->stores_volume(port)) nd.volume_ports.push_back({e, port});
     has_volume |= !nd.volume_ports.empty();
+    nd.linear = nd.ends.empty() && !nd.volume_ports.empty();
+    for (auto [e, port] : nd.volume_ports) {
+      nd.linear = nd.linear && blocks[e]->linear_volume(port);
+      nd.linear_external = nd.linear_external || blocks[e]->external_group >= 0;
+    }
     if (!has_volume)
       throw std::invalid_argument("node " + nd.name +
                                   " has no volume: connect it to a vessel or a capacitor");
@@ -232,7 +237,17 @@ System::System(const Model& model) : impl_(std::make_unique<Impl>()) {
     nd.p_guess = nd.p_init;
   }
   m.elements.finalise();
+  JunctionEnv env = m.junction_env(0.0);  // V(0) of the linear nodes that depend on no t
+  for (auto& nd : m.nodes)
+    if (nd.linear && !nd.linear_external) nd.set_linear_storage(env);
   build_pattern();
+}
+
+bool System::linear() const {
+  if (!impl_->vessels.empty()) return false;
+  for (const auto& el : impl_->elements.blocks)
+    if (!el->linear()) return false;
+  return true;
 }
 
 int System::node_index(const std::string& name) const {
@@ -266,6 +281,9 @@ int System::evaluate_pressures(double t, const double* y) {
   }
 
   JunctionEnv env = m.junction_env(t);
+  if (!same_t)
+    for (auto& nd : m.nodes)
+      if (nd.linear && nd.linear_external) nd.set_linear_storage(env);
   for (auto& nd : m.nodes) {
     if (nd.bc_pressure) {
       if (same_t) continue;  // its pressure and its ends' areas depend on t alone

@@ -42,6 +42,8 @@ class System {
   ~System();
 
   int size() const { return n_; }
+  /// No vessels and only linear elements (ElementBlock::linear): the Jacobian is constant.
+  bool linear() const;
   void initial_state(std::vector<double>& y) const;
   /// f(t, y). Returns 0 on success, 1 on a recoverable failure (non-positive area, no
   /// pressure for a node volume, non-finite value): `failure()` then says where.

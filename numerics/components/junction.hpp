@@ -56,6 +56,11 @@ struct Junction {
   double p = 0.0, z = 0.0, p_guess = 0.0;
   double v_last = 0.0, c_last = 0.0;  // volume and compliance at p_guess (Newton predictor)
   double p_init = 0.0;
+  /// No vessel ends, and every element storing volume here has a constant compliance
+  /// (ElementBlock::linear_volume): V(p) is linear and the pressure needs no iteration.
+  bool linear = false;
+  bool linear_external = false;  // a linear node with an element on an external-pressure group
+  double linear_v0 = 0.0, linear_c = 0.0;  // a linear node's V(0) and C at the current t
 
   /// The row that the net flow into the node enters: its volume state, or for a prescribed
   /// pressure the integral of what it delivers (-1: none).
@@ -67,7 +72,15 @@ struct Junction {
   /// safeguarded, bracketed Newton iteration on the pressure alone with the tube laws inverted
   /// at each iterate (V is strictly increasing in p); docs/numerics.md#node-pressure.
   bool solve_pressure(JunctionEnv& env, double target) {
+    if (linear) return solve_pressure_linear(target);
     return solve_pressure_newton(env, target) || solve_pressure_safeguarded(env, target);
+  }
+  /// A linear node's V(0) and C: constant without external-pressure groups (evaluated once),
+  /// else functions of t through them (evaluated once per new t, before its solves).
+  void set_linear_storage(const JunctionEnv& env) {
+    double vabs = 0.0;
+    linear_v0 = linear_c = 0.0;
+    add_element_storage(env, 0.0, linear_v0, vabs, linear_c);
   }
   /// Impose the prescribed pressure p_bc on the ends. Returns -1, or the index in `ends` of the
   /// end whose vessel has no positive area at that pressure.
@@ -94,6 +107,14 @@ struct Junction {
   void declare_sparsity(PatternBuilder& pb, const std::vector<VesselChain>& vessels) const;
 
  private:
+  /// A linear node: V(p) = V(0) + C p, so p = (V - V(0)) / C, exact (the Newton iteration
+  /// would reach it from any start in one update and confirm it with a second).
+  bool solve_pressure_linear(double target) {
+    const double pn = (target - linear_v0) / linear_c;
+    if (!(linear_c > 0.0) || !std::isfinite(pn)) return false;
+    accept(pn, target, linear_c);
+    return true;
+  }
   bool solve_pressure_newton(JunctionEnv& env, double target);
   bool solve_pressure_safeguarded(JunctionEnv& env, double target);
   /// Volume, its round-off scale and compliance of the elements storing volume at the node.

@@ -12,7 +12,11 @@ void LumpedElements::finalise() {
   port_flow_.assign(std::max<std::size_t>(nports, 1), 0.0);
   port_view_.assign(std::max<std::size_t>(nports, 1), PortView{});
   n_outputs.clear();
-  for (const auto& el : blocks) n_outputs.push_back(el->outputs().size());
+  flowing_.clear();
+  for (const auto& el : blocks) {
+    n_outputs.push_back(el->outputs().size());
+    if (el->carries_flow() || !el->states().empty()) flowing_.push_back(el.get());
+  }
 }
 
 void LumpedElements::view_ports(const ElementBlock& el, const std::vector<Junction>& nodes,
@@ -27,7 +31,7 @@ void LumpedElements::view_ports(const ElementBlock& el, const std::vector<Juncti
 void LumpedElements::residual(const ElementContext& ctx, const std::vector<Junction>& nodes,
                               double rg, const double* y, double* ydot,
                               std::vector<double>& node_net) {
-  for (auto& el : blocks) {
+  for (ElementBlock* el : flowing_) {
     view_ports(*el, nodes, rg);
     const double* ys = el->state_offset >= 0 ? y + el->state_offset : nullptr;
     double* yd = el->state_offset >= 0 ? ydot + el->state_offset : nullptr;

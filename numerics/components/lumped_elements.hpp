@@ -34,6 +34,9 @@ struct LumpedElements {
 
  private:
   void view_ports(const ElementBlock& el, const std::vector<Junction>& nodes, double rg);
+  // The blocks whose evaluate() the right-hand side calls: all but those with no state and
+  // no port flow (capacitors, ElementBlock::carries_flow), whose evaluation changes nothing.
+  std::vector<ElementBlock*> flowing_;
   std::vector<double> port_flow_;  // scratch
   std::vector<PortView> port_view_;
 };

@@ -17,6 +17,7 @@ namespace {
 class Resistor final : public ElementBlock {
  public:
   Resistor(const Element& e, const ResistorParams& p) : ElementBlock(e), r_(p.R) {}
+  bool linear() const override { return true; }
   void evaluate(const ElementContext&, const double*, const PortView* ports, double* flow,
                 double*) const override {
     const double q = (ports[0].head - ports[1].head) / r_;
@@ -39,6 +40,7 @@ class Resistor final : public ElementBlock {
 class Inductor final : public ElementBlock {
  public:
   Inductor(const Element& e, const InductorParams& p) : ElementBlock(e), l_(p.L), r_(p.R) {}
+  bool linear() const override { return true; }
   std::vector<StateInfo> states() const override { return {{"flow", StateKind::Flow}}; }
   void initial_state(const ElementContext&, const PortView*, double* y) const override {
     y[0] = 0.0;
@@ -64,6 +66,7 @@ class Inductor final : public ElementBlock {
 class Capacitor final : public ElementBlock {
  public:
   Capacitor(const Element& e, const CapacitorParams& p) : ElementBlock(e), c_(p.C) {}
+  bool linear() const override { return true; }
   void evaluate(const ElementContext&, const double*, const PortView*, double* flow,
                 double*) const override {
     flow[0] = 0.0;
@@ -72,6 +75,8 @@ class Capacitor final : public ElementBlock {
     return c_ * (p - ctx.external_pressure(external_group));
   }
   double compliance(const ElementContext&, int, double) const override { return c_; }
+  bool linear_volume(int) const override { return true; }
+  bool carries_flow() const override { return false; }
   void output(const ElementContext& ctx, const double*, const PortView* ports,
               double* v) const override {
     v[0] = volume(ctx, 0, ports[0].p);
@@ -89,6 +94,7 @@ class Windkessel3 final : public ElementBlock {
  public:
   Windkessel3(const Element& e, const Windkessel3Params& p)
       : ElementBlock(e), r1_(p.R1), c_(p.C), r2_(p.R2), p_out_(p.p_out) {}
+  bool linear() const override { return true; }
   std::vector<StateInfo> states() const override {
     return {{"p_c", StateKind::Pressure}, {"discharged_volume", StateKind::Cumulative}};
   }

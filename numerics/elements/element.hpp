@@ -111,6 +111,20 @@ class ElementBlock {
     (void)ctx, (void)port, (void)p;
     return 0.0;
   }
+  /// True when volume(ctx, port, p) is linear in p with a compliance that depends on nothing
+  /// and V(0) depends on t through the element's external-pressure group alone (a capacitor,
+  /// V = C (p - p_ext)): a node whose volume is held by such ports alone has
+  /// p = (V - V(0)) / C, no iteration (Junction::linear).
+  virtual bool linear_volume(int port) const {
+    (void)port;
+    return false;
+  }
+  /// True when the port flows and internal derivatives are linear in the internal states and
+  /// port pressures with constant coefficients (the element's Jacobian never changes).
+  virtual bool linear() const { return false; }
+  /// False for an element with no internal state whose port flows are zero whatever the port
+  /// pressures (a capacitor only stores volume): the right-hand side skips its evaluate().
+  virtual bool carries_flow() const { return true; }
   /// Blood volume held in internal states [m^3] (a linear function of y: mass balance).
   virtual double internal_volume(const double* y) const {
     (void)y;

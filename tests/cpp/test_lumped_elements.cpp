@@ -1,9 +1,13 @@
 // Lumped elements against closed-form step responses.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <string>
+#include <vector>
 
+#include "numerics/system.hpp"
 #include "tests/cpp/builders.hpp"
 #include "venoflow/simulation.hpp"
 
@@ -116,4 +120,65 @@ TEST(LumpedElements, SteadyInitialStateStartsAtTheMeanSolution) {
         p0 + a * gain * (std::sin(w * s.t - phi) + std::sin(phi) * std::exp(-s.t / tau));
     EXPECT_NEAR(s.node_pressure[b], exact, 1e-3 * a) << s.t;
   }
+}
+
+TEST(LumpedElements, CapacitorNodePressureIsTheClosedForm) {
+  // A node whose volume is held by capacitors alone: V = C1 (p - pe(t)) + C2 p, so
+  // p = (V + C1 pe(t)) / (C1 + C2) exactly (the closed-form solve of a linear node, with V(0)
+  // and C evaluated once per t: the pressure must follow pe from one t to the next at a fixed V).
+  const double C1 = 2e-9, C2 = 3e-9, R = 1e8, pa = 1500.0;
+  Model m;
+  ExternalPressureGroup g;
+  g.name = "pe";
+  g.pressure = TimeFunction::sine(400.0, 300.0, 1.0, 0.0);
+  m.external_pressures.push_back(g);
+  m.elements.push_back(element("r", "resistor", {"a", "b"}, {{"R", R}}));
+  m.elements.push_back(element("c1", "capacitor", {"b"}, {{"C", C1}}));
+  m.elements.back().external_pressure = "pe";
+  m.elements.push_back(element("c2", "capacitor", {"b"}, {{"C", C2}}));
+  m.boundary_conditions.push_back(pressure_bc("a", TimeFunction::constant(pa)));
+  System sys(m);
+  std::vector<double> y, ydot(static_cast<std::size_t>(sys.size()));
+  sys.initial_state(y);
+  ASSERT_NE(sys.describe_unknown(0).find("b"), std::string::npos) << sys.describe_unknown(0);
+  const OutputLayout layout = sys.layout();
+  const auto b = static_cast<std::size_t>(std::find(layout.nodes.begin(), layout.nodes.end(), "b") -
+                                          layout.nodes.begin());
+  ASSERT_LT(b, layout.nodes.size());
+  const double V = 7.5e-6;  // m^3
+  y[0] = V;
+  for (double t : {0.0, 0.25, 0.25, 0.6}) {
+    ASSERT_EQ(sys.rhs(t, y.data(), ydot.data()), 0);
+    Sample s;
+    ASSERT_EQ(sys.sample(t, y.data(), s), 0);
+    const double pe = 400.0 + 300.0 * std::sin(2.0 * std::numbers::pi * t);
+    const double p = (V + C1 * pe) / (C1 + C2);
+    EXPECT_NEAR(s.node_pressure[b], p, 1e-12 * std::abs(p)) << "t = " << t;
+    // Mass balance of the node: the resistor's flow from a.
+    EXPECT_NEAR(ydot[0], (pa - p) / R, 1e-12 * std::abs(pa - p) / R) << "t = " << t;
+  }
+}
+
+TEST(LumpedElements, NetworkOfPassiveElementsIsLinear) {
+  // R, L, C and RCR have constant Jacobians (their equations above are linear with constant
+  // coefficients), so the network's is constant and the integrator may reuse it longer; a
+  // Starling resistor (its flow switches with the external pressure) or a vessel (nonlinear
+  // tube law) makes the network nonlinear.
+  Model m;
+  m.elements.push_back(element("l", "inductor", {"a", "b"}, {{"L", 1e6}, {"R", 1e7}}));
+  m.elements.push_back(element("c", "capacitor", {"b"}, {{"C", 1e-9}}));
+  m.elements.push_back(element("r", "resistor", {"b", "c"}, {{"R", 1e7}}));
+  m.elements.push_back(element("cc", "capacitor", {"c"}, {{"C", 1e-9}}));
+  m.elements.push_back(
+      element("wk", "windkessel3", {"c"}, {{"R1", 1e7}, {"C", 1e-9}, {"R2", 1e8}}));
+  m.boundary_conditions.push_back(pressure_bc("a", TimeFunction::constant(1000.0)));
+  EXPECT_TRUE(System(m).linear());
+  Model with_starling = m;
+  with_starling.elements.push_back(element("s", "starling_resistor", {"c", "d"}, {{"R", 1e7}}));
+  with_starling.elements.push_back(element("cd", "capacitor", {"d"}, {{"C", 1e-9}}));
+  EXPECT_FALSE(System(with_starling).linear());
+  Model with_vessel = m;
+  with_vessel.vessels.push_back(vessel("v", "c", "e", 0.1, 5e-3, elastic_law(4e5, 5e-4), 1));
+  with_vessel.elements.push_back(element("ce", "capacitor", {"e"}, {{"C", 1e-9}}));
+  EXPECT_FALSE(System(with_vessel).linear());
 }
