@@ -15,6 +15,7 @@ import hashlib
 import math
 import os
 import re
+import weakref
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -358,12 +359,13 @@ class CohortSpec:
             out[path] = text
         for path, (factor, _) in scales.items():
             try:
-                base, dim = parse_quantity(model.get(path))
+                base, dim = _memo(model, ("value", path),
+                                  lambda: parse_quantity(model.get(path)))
             except ValueError as e:
                 raise ValueError(f"cannot scale {path}: {e}") from None
             out[path] = _si_text(base * factor, dim)
         # the base model's own stenoses are kept; the cohort's are added to them
-        base = _existing_stenoses(model)
+        base = _memo(model, ("stenoses",), lambda: _existing_stenoses(model))
         if stenoses or base:
             out["stenoses"] = "[" + ", ".join(base + stenoses) + "]"
         return out
@@ -428,8 +430,36 @@ def _si_text(v: float, dim: str) -> str:
     return f"{v!r} {unit}" if unit else repr(float(v))
 
 
+#: Values of a base model that every subject's overrides read (a scaled value, the expansion of
+#: ``nodes.*.height``, the model's own stenoses), kept per model and its document: reading one
+#: from the document costs about half a millisecond, and a subject reads dozens (a cohort of
+#: 10^5 subjects would spend most of an hour on them before the first run). A model whose
+#: document was replaced (``Model.update``) is read again.
+_BASE_VALUES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _memo(model, key: tuple, compute):
+    try:
+        doc, values = _BASE_VALUES[model]
+    except (KeyError, TypeError):  # TypeError: an object without weak references (not cached)
+        doc, values = None, None
+    if values is None or doc is not getattr(model, "_doc", None):
+        values = {}
+        try:
+            _BASE_VALUES[model] = (getattr(model, "_doc", None), values)
+        except TypeError:
+            return compute()
+    if key not in values:
+        values[key] = compute()
+    return values[key]
+
+
 def _expand(model, paths: list[str]) -> list[str]:
     """Expand ``nodes.*.height`` style paths against the model's named lists."""
+    return list(_memo(model, ("expand", tuple(paths)), lambda: _expand_paths(model, paths)))
+
+
+def _expand_paths(model, paths: list[str]) -> list[str]:
     out = []
     for path in paths:
         if ".*." not in path:

@@ -506,3 +506,40 @@ def test_a_model_value_set_twice_or_set_and_scaled_is_an_error():
     with pytest.raises(ValueError, match="nodes.torcula.height is set by parameter 'z' and "
                        "also set or scaled by 'h'"):
         sp.overrides(model, {"h": 1.0, "z": 0.15})
+
+
+def test_overrides_read_the_base_model_once_and_again_after_an_update():
+    """A subject's overrides read the base model's scaled values, '*' expansions and stenoses;
+    they are read once per model document (each read costs about half a millisecond and a
+    subject needs dozens), and read again when Model.update replaced the document."""
+    import venoflow as vf
+
+    sp = vf.load_cohort_spec()
+    m = vf.load_model(ROOT / "models/cerebral_venous.yaml")
+    v = sp.sample(2, 3)[sp.names].to_dict("records")
+    first = sp.overrides(m, v[0])
+    reads = []
+    real_get = m._doc.get
+
+    class Counting:
+        def __init__(self, doc):
+            self.doc = doc
+
+        def get(self, path):
+            reads.append(path)
+            return real_get(path)
+
+    doc = m._doc
+    m.__dict__["get"] = lambda path: Counting(doc).get(path)
+    second = sp.overrides(m, v[1])
+    assert reads == []  # nothing read again for the next subject
+    assert sp.overrides(m, v[0]) == first
+    del m.__dict__["get"]
+    # Model.update replaces the document: the new base value is used
+    path = "vessels.IJV_R_J1.radius"
+    assert path in second
+    old = float(second[path].split()[0])
+    m.update({path: "10 mm"})
+    new = float(sp.overrides(m, v[1])[path].split()[0])
+    r0 = float(vf.load_model(ROOT / "models/cerebral_venous.yaml").get(path).split()[0]) * 1e-3
+    assert new == pytest.approx(old * 0.010 / r0, rel=1e-12)
