@@ -338,23 +338,7 @@ def cohort(spec: CohortSpec | str | os.PathLike | None = None, n: int = 100, see
             bar.update()
 
     try:
-        if client is not None:
-            from distributed import as_completed as dask_completed
-
-            # The model goes to each worker once (a task would otherwise carry its YAML and
-            # parse it again: about 6 ms and 26 kB per subject for the default model).
-            shared = client.scatter(base, broadcast=True, hash=False)
-            futs = [client.submit(run_subject, shared, tasks[i][0], tasks[i][1], evaluate,
-                                  cycles, pure=False) for i in todo]
-            index = {f.key: i for f, i in zip(futs, todo)}
-            try:
-                for fut in dask_completed(futs):
-                    done(index[fut.key], _dask_row(fut))
-            except BaseException:
-                client.cancel(futs)
-                raise
-        else:
-            _threads(base, tasks, todo, evaluate, cycles, workers, done)
+        run_subjects(base, tasks, todo, evaluate, cycles, workers, client, done)
     finally:
         if bar is not None:
             bar.close()
@@ -386,6 +370,29 @@ def _check_paths(sp: CohortSpec, base: Model, tasks) -> None:
         except KeyError as e:
             raise KeyError(f"cohort {sp.file}: a target of the specification is not a key of "
                            f"the model {base.file}: {e.args[0] if e.args else path}") from None
+
+
+def run_subjects(base, tasks, todo, evaluate, cycles, workers, client, done) -> None:
+    """Run subjects ``todo`` (indices into ``tasks``, pairs of subject and reference overrides)
+    on local threads or, with ``client``, on a Dask cluster; ``done(i, row)`` as each finishes.
+    Shared by :func:`cohort` and ``venoflow.sensitivity``."""
+    if client is None:
+        _threads(base, tasks, todo, evaluate, cycles, workers, done)
+        return
+    from distributed import as_completed as dask_completed
+
+    # The model goes to each worker once (a task would otherwise carry its YAML and parse it
+    # again: about 6 ms and 26 kB per subject for the default model).
+    shared = client.scatter(base, broadcast=True, hash=False)
+    futs = [client.submit(run_subject, shared, tasks[i][0], tasks[i][1], evaluate, cycles,
+                          pure=False) for i in todo]
+    index = {f.key: i for f, i in zip(futs, todo)}
+    try:
+        for fut in dask_completed(futs):
+            done(index[fut.key], _dask_row(fut))
+    except BaseException:
+        client.cancel(futs)
+        raise
 
 
 def _dask_row(fut) -> dict:

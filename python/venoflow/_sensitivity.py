@@ -17,7 +17,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from ._cohort import default_evaluate, run_subject
+from ._cohort import default_evaluate
 from ._cohort_spec import CohortSpec, check_count, load_cohort_spec
 from ._model import Model, load_model
 
@@ -237,8 +237,7 @@ def _cohort_outputs(sp: CohortSpec, base: Model, U: np.ndarray, outputs, evaluat
                     overwrite) -> tuple[dict, list]:
     import pandas as pd
 
-    from ._cohort import STOPPED, _dask_row, _Partial, _table, load_cohort, save_cohort
-    from ._cohort import _threads
+    from ._cohort import STOPPED, _Partial, _table, load_cohort, run_subjects, save_cohort
 
     U = np.clip(U, 1e-12, 1 - 1e-12)
     groups, vals = sp.values(U, correlate=False)
@@ -282,20 +281,7 @@ def _cohort_outputs(sp: CohortSpec, base: Model, U: np.ndarray, outputs, evaluat
                 bar.update()
 
         try:
-            if client is not None:
-                from distributed import as_completed as dask_completed
-
-                futs = [client.submit(run_subject, base, tasks[i][0], tasks[i][1], evaluate,
-                                      cycles, pure=False) for i in todo]
-                index = {f.key: i for f, i in zip(futs, todo)}
-                try:
-                    for fut in dask_completed(futs):
-                        done(index[fut.key], _dask_row(fut))
-                except BaseException:
-                    client.cancel(futs)
-                    raise
-            else:
-                _threads(base, tasks, todo, evaluate, cycles, workers, done)
+            run_subjects(base, tasks, todo, evaluate, cycles, workers, client, done)
         finally:
             if bar is not None:
                 bar.close()
