@@ -2,13 +2,15 @@
 // Each function follows SUNDIALS 6.4.1 src/nvector/serial/nvector_serial.c and
 // src/sunmatrix/sparse/sunmatrix_sparse.c (Copyright (c) 2002-2022, Lawrence Livermore National
 // Security and Southern Methodist University; BSD-3-Clause, the license text is in
-// numerics/SUNDIALS-LICENSE): the same special cases and the same
-// order of operations, so the results are identical to the last bit. No -ffast-math here: the
-// compiler must not reorder the sums. GCC vectorises these loops only at -O3 (at -O2 its "very
-// cheap" cost model refuses loops of unknown length): element-wise SSE2 arithmetic is exact per
-// lane, and without -ffast-math the sums stay in index order, so the results do not change.
+// numerics/SUNDIALS-LICENSE): the same special cases and the same order of operations, so the
+// results are identical to the last bit, except the weighted sum of squares (wsqr_sum), which adds
+// in eight interleaved partial sums (see there). No -ffast-math here, and no contraction of a
+// multiply and an add into an FMA (fp-contract=off: AVX-512 has FMA instructions), so every
+// element sees the library's roundings. GCC vectorises these loops only at -O3 (at -O2 its "very
+// cheap" cost model refuses loops of unknown length): element-wise SIMD arithmetic is exact per
+// lane.
 #if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("O3")
+#pragma GCC optimize("O3", "fp-contract=off")
 #endif
 
 #include "numerics/serial_vector_ops.hpp"
@@ -16,14 +18,16 @@
 #include <nvector/nvector_serial.h>
 #include <sunmatrix/sunmatrix_sparse.h>
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
-// Each loop is compiled twice, for AVX2 (4 lanes) and for the baseline (SSE2, 2 lanes), and the
-// loader picks the one the processor runs (GCC function multiversioning, ifunc on glibc): about
-// half the instructions per element where AVX2 exists. AVX2 does not include FMA, so no
-// multiply-add is contracted and every lane computes what the scalar loop does.
+// Each loop is compiled three times, for AVX-512 (8 lanes), AVX2 (4 lanes) and the baseline (SSE2,
+// 2 lanes), and the loader picks the one the processor runs (GCC function multiversioning, ifunc on
+// glibc): about half the instructions per element with each doubling of the lanes. With
+// fp-contract=off every lane computes what the scalar loop does.
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-#define VENOFLOW_SIMD_CLONES __attribute__((target_clones("avx2", "default")))
+#define VENOFLOW_SIMD_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define VENOFLOW_SIMD_CLONES
 #endif
@@ -162,15 +166,29 @@ double max_norm(N_Vector x) {
   return m;
 }
 
-VENOFLOW_SIMD_CLONES double wsqr_sum(N_Vector x, N_Vector w) {  // in index order, as SUNDIALS sums
+/// sum_i (x_i w_i)^2 in eight interleaved partial sums (element i into partial i mod 8), added
+/// pairwise at the end: ((s0 + s4) + (s2 + s6)) + ((s1 + s5) + (s3 + s7)). SUNDIALS sums in index
+/// order, one dependent addition per element, so its loop runs at the latency of an addition (4
+/// cycles per element); eight independent chains fill the vector lanes. The result differs from
+/// the library's in the last bits (a different rounding of the same sum; the pairwise order is, if
+/// anything, the more accurate: Higham 2002, "Accuracy and Stability of Numerical Algorithms",
+/// sec. 4.2), it is the same on every processor (each lane's arithmetic is exact IEEE double, the
+/// combination order is fixed), and it only weighs CVODE's error and convergence tests.
+VENOFLOW_SIMD_CLONES double wsqr_sum(N_Vector x, N_Vector w) {
   const Index n = len(x);
   const double *xd = data(x), *wd = data(w);
-  double sum = 0.0;
-  for (Index i = 0; i < n; ++i) {
+  double s[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+  const Index n8 = n - n % 8;
+  for (Index i = 0; i < n8; i += 8)
+    for (int k = 0; k < 8; ++k) {
+      const double p = xd[i + k] * wd[i + k];
+      s[k] += p * p;
+    }
+  for (Index i = n8; i < n; ++i) {
     const double p = xd[i] * wd[i];
-    sum += p * p;
+    s[i - n8] += p * p;
   }
-  return sum;
+  return ((s[0] + s[4]) + (s[2] + s[6])) + ((s[1] + s[5]) + (s[3] + s[7]));
 }
 
 double wrms_norm(N_Vector x, N_Vector w) {
@@ -202,31 +220,41 @@ int matrix_zero(SUNMatrix A) {
 }
 
 /// B = A. The library's copy when the matrices differ in kind or shape (it reports the error) or
-/// B must grow; otherwise its result: B zeroed over its whole storage, then A's entries.
+/// B must grow; otherwise its result: B zeroed over its whole storage, then A's entries. When B
+/// already holds A's pattern in exactly A's storage (CVODE copies its saved Jacobian into the
+/// iteration matrix at every setup, always with the same pattern), zeroing and rewriting the
+/// indices would give the indices B has: only the values are copied.
 int matrix_copy(SUNMatrix A, SUNMatrix B) {
   const Index a_nz = SM_INDEXPTRS_S(A)[SM_NP_S(A)];
   if (SUNMatGetID(B) != SUNMATRIX_SPARSE || SM_SPARSETYPE_S(A) != SM_SPARSETYPE_S(B) ||
       SM_ROWS_S(A) != SM_ROWS_S(B) || SM_COLUMNS_S(A) != SM_COLUMNS_S(B) || SM_NNZ_S(B) < a_nz)
     return SUNMatCopy_Sparse(A, B);
-  matrix_zero(B);
   const double* ax = SM_DATA_S(A);
   const Index* ai = SM_INDEXVALS_S(A);
   const Index* ap = SM_INDEXPTRS_S(A);
   double* bx = SM_DATA_S(B);
   Index* bi = SM_INDEXVALS_S(B);
   Index* bp = SM_INDEXPTRS_S(B);
+  const Index np = SM_NP_S(A);
+  if (SM_NNZ_S(B) == a_nz && std::equal(ap, ap + np + 1, bp) && std::equal(ai, ai + a_nz, bi)) {
+    std::copy(ax, ax + a_nz, bx);
+    return SUNMAT_SUCCESS;
+  }
+  matrix_zero(B);
   for (Index i = 0; i < a_nz; ++i) {
     bx[i] = ax[i];
     bi[i] = ai[i];
   }
-  const Index np = SM_NP_S(A);
   for (Index i = 0; i < np; ++i) bp[i] = ap[i];
   bp[np] = a_nz;
   return SUNMAT_SUCCESS;
 }
 
 /// A = c A + I. When every diagonal entry is stored (venoflow's patterns hold the diagonal):
-/// the library's case 1, in place; otherwise the library's function, which inserts them.
+/// the library's case 1, in place; otherwise the library's function, which inserts them. The
+/// first pass finds every diagonal entry (indices only) before anything changes; then one pass
+/// scales all values and one adds 1 at the diagonal positions found: (c a) + 1, the library's
+/// 1 + c a to the bit.
 int matrix_scale_add_identity(double c, SUNMatrix A) {
   const bool csc = SM_SPARSETYPE_S(A) == CSC_MAT;
   const Index m = csc ? SM_ROWS_S(A) : SM_COLUMNS_S(A);
@@ -236,17 +264,21 @@ int matrix_scale_add_identity(double c, SUNMatrix A) {
   double* ax = SM_DATA_S(A);
   if (!ap || !ai || !ax) return SUNMatScaleAddI_Sparse(c, A);
   const Index k = m < n ? m : n;
+  thread_local std::vector<Index> diagonal;
+  diagonal.resize(static_cast<std::size_t>(k));
   for (Index j = 0; j < k; ++j) {
-    bool found = false;
+    Index at = -1;
     for (Index i = ap[j]; i < ap[j + 1]; ++i)
       if (ai[i] == j) {
-        found = true;
+        at = i;
         break;
       }
-    if (!found) return SUNMatScaleAddI_Sparse(c, A);
+    if (at < 0) return SUNMatScaleAddI_Sparse(c, A);
+    diagonal[static_cast<std::size_t>(j)] = at;
   }
-  for (Index j = 0; j < k; ++j)
-    for (Index i = ap[j]; i < ap[j + 1]; ++i) ax[i] = ai[i] == j ? 1.0 + c * ax[i] : c * ax[i];
+  const Index nnz = ap[n];
+  for (Index i = 0; i < nnz; ++i) ax[i] *= c;
+  for (Index j = 0; j < k; ++j) ax[diagonal[static_cast<std::size_t>(j)]] += 1.0;
   return SUNMAT_SUCCESS;
 }
 
