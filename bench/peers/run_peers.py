@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import shutil
 import statistics
@@ -158,6 +159,7 @@ class SundaeCVODE:
         dt = time.perf_counter() - t0
         if not s.success:
             raise RuntimeError(s.message)
+        self.last_stats = {"rhs_evaluations": s.nfev, "jacobian_evaluations": s.njev}
         return dt, s.y[1:, tr.sample_nodes(self.t)]
 
 
@@ -240,6 +242,7 @@ def main():
         print(n, flush=True)
 
     rows = []
+    steps = {}  # N -> (venoflow steps, RHS, seconds per step, states[, CVODE-Python RHS])
     with tempfile.TemporaryDirectory() as tmp:
         for n in (int(s) for s in args.sizes.split(",")):
             depth = int(round(np.log2(n + 1)))
@@ -274,8 +277,16 @@ def main():
                 print(f"  {r.name:55s} {statistics.median(times[k]) * 1e3:9.1f} ms  "
                       f"x{ratio:6.2f} of venoflow in memory  error {errs[k]:.1e}", flush=True)
             st = runners["api"].last_stats
+            per_step = statistics.median(base) / st["steps"]
             print(f"  venoflow: {st.get('steps')} steps, {st.get('rhs_evaluations')} RHS, "
-                  f"{st.get('jacobian_evaluations')} Jacobians", flush=True)
+                  f"{st.get('jacobian_evaluations')} Jacobians, {per_step * 1e6:.1f} us per step",
+                  flush=True)
+            steps[n] = (st["steps"], st["rhs_evaluations"], per_step, st.get("unknowns", t.n_states))
+            if "cvode" in runners:
+                cs = runners["cvode"].last_stats
+                print(f"  CVODE (scikit-sundae): {cs['rhs_evaluations']} RHS, "
+                      f"{cs['jacobian_evaluations']} Jacobians", flush=True)
+                steps[n] += (cs["rhs_evaluations"],)
 
     settings = ", ".join(f"{k}={v}" for k, v in solver.items()) or "defaults"
     lines = [f"Binary trees of N R-L vessels with distal compliances and an RCR at every outlet, "
@@ -288,6 +299,29 @@ def main():
               "|---|---|---|---|---|"]
     for n, name, dt, ratio, err in rows:
         lines.append(f"| {n} | {name} | {dt * 1e3:.1f} | {ratio:.2f} | {err:.1e} |")
+    # Growth with N (goal 4): the exponent k of time ~ N^k between consecutive sizes, for every
+    # runner, and venoflow's split of it into step count and cost per step.
+    sizes = sorted(steps)
+    if len(sizes) > 1:
+        lines += ["", "Growth between consecutive sizes, as exponents k of N^k:", "",
+                  "| N | " + " | ".join(sorted({r[1] for r in rows})) +
+                  " | venoflow steps | venoflow time per step | CVODE-Python RHS evaluations |",
+                  "|---|" + "---|" * (len({r[1] for r in rows}) + 3)]
+        by = {(r[0], r[1]): r[2] for r in rows}
+        for a, b in zip(sizes, sizes[1:]):
+            k = lambda x, y: math.log(y / x) / math.log(b / a)  # noqa: E731
+            cells = [f"{k(by[a, name], by[b, name]):.2f}" if (a, name) in by and (b, name) in by
+                     else "" for name in sorted({r[1] for r in rows})]
+            cv = (f"{k(steps[a][4], steps[b][4]):.2f}" if len(steps[a]) > 4 and len(steps[b]) > 4
+                  else "")
+            lines.append(f"| {a} to {b} | " + " | ".join(cells) +
+                         f" | {k(steps[a][0], steps[b][0]):.2f} | "
+                         f"{k(steps[a][2], steps[b][2]):.2f} | {cv} |")
+        lines += ["", "| N | venoflow steps | RHS | time per step [us] | unknowns |",
+                  "|---|---|---|---|---|"]
+        for n in sizes:
+            st = steps[n]
+            lines.append(f"| {n} | {st[0]} | {st[1]} | {st[2] * 1e6:.1f} | {st[3]} |")
     text = "\n".join(lines) + "\n"
     print(text)
     out = Path(args.out)
