@@ -138,47 +138,38 @@ bool RefactoringLU::refactor(const double* a, bool check_pivots) {
   if (!std::isfinite(total)) return false;
   for (Index i = 0; i < n; ++i) rs[i] = rs[i] > 0.0 ? 1.0 / rs[i] : 1.0;
 
-  double* x = work_.data();
-  const Index *bp = b_ptr_.data(), *bs = b_source_.data(), *br = b_row_.data();
-  const Index *lp = l_ptr_.data(), *li = l_row_.data(), *up = u_ptr_.data(), *ui = u_row_.data();
+  double* x = values_.data();
+  std::copy(a, a + nnz, x);
+  std::fill(x + nnz, x + values_.size(), 0.0);
+  const Index *lp = l_ptr_.data(), *lr = l_row_.data(), *lpos = l_position_.data();
+  const Index *up = u_ptr_.data(), *ur = u_row_.data(), *upos = u_position_.data();
+  const Index* target = update_target_.data();
+  const Index* diagonal = diagonal_position_.data();
   double *lx = l_value_.data(), *ux = u_value_.data(), *dinv = inverse_diagonal_.data();
-  double smallest = std::numeric_limits<double>::infinity(), largest = 0.0;
-  for (Index k = 0; k < n; ++k) {
-    for (Index e = bp[k]; e < bp[k + 1]; ++e) x[br[e]] = a[bs[e]];
-    for (Index p = up[k]; p < up[k + 1]; ++p) {
-      const Index j = ui[p];
-      const double ujk = x[j];
-      x[j] = 0.0;
-      ux[p] = ujk;
-      for (Index q = lp[j]; q < lp[j + 1]; ++q) x[li[q]] -= lx[q] * ujk;
+  for (Index j = 0; j < n; ++j) {
+    // Column j of U, k ascending: u_kj is final once the updates of the rows above are in.
+    for (Index g = up[j]; g < up[j + 1]; ++g) {
+      const Index k = ur[g];
+      const double ukj = x[upos[g]];
+      ux[g] = ukj;
+      for (Index q = lp[k]; q < lp[k + 1]; ++q) x[*target++] -= lx[q] * ukj;
     }
-    const double pivot = x[k];
-    x[k] = 0.0;
+    const double pivot = x[diagonal[j]];
     const double inverse = 1.0 / pivot;
     double candidate = 0.0;  // largest scaled |entry| below the pivot
-    for (Index q = lp[k]; q < lp[k + 1]; ++q) {
-      const Index i = li[q];
-      const double v = x[i];
-      x[i] = 0.0;
+    for (Index q = lp[j]; q < lp[j + 1]; ++q) {
+      const double v = x[lpos[q]];
       lx[q] = v * inverse;
-      const double s = std::abs(v) * rs[i];
+      const double s = std::abs(v) * rs[lr[q]];
       candidate = s > candidate ? s : candidate;
     }
-    const double scaled = std::abs(pivot) * rs[k];
+    const double scaled = std::abs(pivot) * rs[j];
     if (!(scaled > 0.0) || !std::isfinite(pivot) ||
-        (check_pivots && scaled < kPivotTolerance * candidate)) {
-      // Column k's entries are already gathered (zeroed) and later columns not scattered:
-      // the work column is clean again.
+        (check_pivots && scaled < kPivotTolerance * candidate))
       return false;
-    }
-    dinv[k] = inverse;
-    smallest = std::min(smallest, scaled);
-    largest = std::max(largest, scaled);
+    dinv[j] = inverse;
+    for (Index g = up[j]; g < up[j + 1]; ++g) ux[g] *= inverse;  // U D^{-1}: unit upper
   }
-  // SUNDIALS' KLU interface re-pivots when KLU's reciprocal condition estimate (smallest over
-  // largest scaled pivot) falls below eps^(2/3) (sunlinsol_klu.c, SUNLinSolSetup_KLU).
-  static const double kRcondLimit = std::pow(std::numeric_limits<double>::epsilon(), 2.0 / 3.0);
-  if (check_pivots && smallest < kRcondLimit * largest) return false;
   return std::isfinite(abs_sum(l_value_) + abs_sum(u_value_));
 }
 
@@ -204,10 +195,12 @@ bool RefactoringLU::pivoting_factor(const double* values) {
                     nullptr, nullptr, &common);
   klu_l_free_numeric(&numeric, &common);
   if (!ok) return false;
-  if (lnz >= std::numeric_limits<Index>::max() || unz >= std::numeric_limits<Index>::max())
+  constexpr int64_t kMaxIndex = std::numeric_limits<Index>::max();
+  const int64_t nnz = static_cast<int64_t>(a_row_idx_.size());
+  if (nnz + lnz + unz >= kMaxIndex)
     throw std::length_error("sparse LU: the factors have too many entries");
 
-  // The flat structure, rows renumbered in pivot order (KLU's L and U already are).
+  // Rows renumbered in pivot order (KLU's L and U already are).
   std::vector<Index> pivot_of_row(n);
   row_perm_.resize(n);
   col_perm_.resize(n);
@@ -216,53 +209,77 @@ bool RefactoringLU::pivoting_factor(const double* values) {
     col_perm_[k] = static_cast<Index>(Q[k]);
     pivot_of_row[P[k]] = static_cast<Index>(k);
   }
-  a_pivot_row_.resize(a_row_idx_.size());
-  for (size_t e = 0; e < a_row_idx_.size(); ++e) a_pivot_row_[e] = pivot_of_row[a_row_idx_[e]];
-  b_ptr_.assign(1, 0);
-  b_source_.clear();
-  b_row_.clear();
-  for (int64_t k = 0; k < n; ++k) {
-    for (int64_t e = a_col_ptr_[Q[k]]; e < a_col_ptr_[Q[k] + 1]; ++e) {
-      b_source_.push_back(static_cast<Index>(e));
-      b_row_.push_back(a_pivot_row_[e]);
-    }
-    b_ptr_.push_back(static_cast<Index>(b_source_.size()));
-  }
+  a_pivot_row_.resize(nnz);
+  for (int64_t e = 0; e < nnz; ++e) a_pivot_row_[e] = pivot_of_row[a_row_idx_[e]];
   // L and U without their diagonals (KLU stores L's unit diagonal and U's pivot with them).
+  auto malformed = [] { throw std::logic_error("sparse LU: KLU's factors are inconsistent"); };
   l_ptr_.assign(1, 0);
   l_row_.clear();
+  l_col_.clear();
   u_ptr_.assign(1, 0);
   u_row_.clear();
-  auto malformed = [] { throw std::logic_error("sparse LU: KLU's factors are not triangular"); };
+  u_col_.clear();
   for (int64_t k = 0; k < n; ++k) {
     for (int64_t q = Lp[k]; q < Lp[k + 1]; ++q) {
-      if (Li[q] < k) malformed();
-      if (Li[q] > k) l_row_.push_back(static_cast<Index>(Li[q]));
+      if (Li[q] < k || Li[q] >= n) malformed();
+      if (Li[q] > k) {
+        l_row_.push_back(static_cast<Index>(Li[q]));
+        l_col_.push_back(static_cast<Index>(k));
+      }
     }
     l_ptr_.push_back(static_cast<Index>(l_row_.size()));
     const size_t first = u_row_.size();
     for (int64_t q = Up[k]; q < Up[k + 1]; ++q) {
-      if (Ui[q] > k) malformed();
-      if (Ui[q] < k) u_row_.push_back(static_cast<Index>(Ui[q]));
+      if (Ui[q] > k || Ui[q] < 0) malformed();
+      if (Ui[q] < k) {
+        u_row_.push_back(static_cast<Index>(Ui[q]));
+        u_col_.push_back(static_cast<Index>(k));
+      }
     }
-    std::sort(u_row_.begin() + first, u_row_.end());  // a topological order of the update
+    std::sort(u_row_.begin() + first, u_row_.end());  // a topological order of the updates
     u_ptr_.push_back(static_cast<Index>(u_row_.size()));
   }
-  // The patterns must hold every entry of P A Q and every update's fill, or the dense work
-  // column would keep stale values: checked once per pivot order (a symbolic factorisation).
-  {
-    std::vector<int64_t> mark(n, -1);
-    for (int64_t k = 0; k < n; ++k) {
-      mark[k] = k;
-      for (Index q = l_ptr_[k]; q < l_ptr_[k + 1]; ++q) mark[l_row_[q]] = k;
-      for (Index q = u_ptr_[k]; q < u_ptr_[k + 1]; ++q) mark[u_row_[q]] = k;
-      for (Index e = b_ptr_[k]; e < b_ptr_[k + 1]; ++e)
-        if (mark[b_row_[e]] != k) malformed();
-      for (Index p = u_ptr_[k]; p < u_ptr_[k + 1]; ++p)
-        for (Index q = l_ptr_[u_row_[p]]; q < l_ptr_[u_row_[p] + 1]; ++q)
-          if (mark[l_row_[q]] != k) malformed();
+  // Positions: A's entries where A has them, fill after. Column j's pattern is U(:, j), the
+  // pivot and L(:, j); it must hold every entry of column j of P A Q and every update's
+  // target, or the factorisation would be wrong: checked here (a symbolic factorisation).
+  std::vector<int64_t> stamp(n, -1);
+  std::vector<Index> position(n, 0);
+  l_position_.assign(l_row_.size(), 0);
+  u_position_.assign(u_row_.size(), 0);
+  diagonal_position_.assign(n, 0);
+  update_target_.clear();
+  int64_t next_fill = nnz;
+  for (int64_t j = 0; j < n; ++j) {
+    auto enter = [&](Index r) {
+      if (stamp[r] == j) malformed();  // a row twice in a column
+      stamp[r] = j;
+      position[r] = -1;
+    };
+    for (Index g = u_ptr_[j]; g < u_ptr_[j + 1]; ++g) enter(u_row_[g]);
+    enter(static_cast<Index>(j));
+    for (Index q = l_ptr_[j]; q < l_ptr_[j + 1]; ++q) enter(l_row_[q]);
+    const int64_t c = Q[j];
+    for (int64_t e = a_col_ptr_[c]; e < a_col_ptr_[c + 1]; ++e) {
+      if (stamp[a_pivot_row_[e]] != j) malformed();  // an entry of A outside the pattern
+      position[a_pivot_row_[e]] = static_cast<Index>(e);
     }
+    auto place = [&](Index r) {
+      if (position[r] < 0) position[r] = static_cast<Index>(next_fill++);
+      return position[r];
+    };
+    for (Index g = u_ptr_[j]; g < u_ptr_[j + 1]; ++g) {
+      u_position_[g] = place(u_row_[g]);
+      const Index k = u_row_[g];
+      for (Index q = l_ptr_[k]; q < l_ptr_[k + 1]; ++q) {
+        if (stamp[l_row_[q]] != j) malformed();  // fill outside the pattern
+        update_target_.push_back(place(l_row_[q]));
+      }
+    }
+    diagonal_position_[j] = place(static_cast<Index>(j));
+    for (Index q = l_ptr_[j]; q < l_ptr_[j + 1]; ++q) l_position_[q] = place(l_row_[q]);
   }
+  if (next_fill != lnz + unz - n) malformed();  // every position placed once
+  values_.assign(next_fill, 0.0);
   l_value_.assign(l_row_.size(), 0.0);
   u_value_.assign(u_row_.size(), 0.0);
   inverse_diagonal_.assign(n, 0.0);
@@ -276,20 +293,21 @@ bool RefactoringLU::solve(double* b) {
   if (!factored_) return false;
   const Index n = static_cast<Index>(n_);
   double* w = work_.data();
-  const Index *lp = l_ptr_.data(), *li = l_row_.data(), *up = u_ptr_.data(), *ui = u_row_.data();
-  const double *lx = l_value_.data(), *ux = u_value_.data(), *dinv = inverse_diagonal_.data();
   const Index *rp = row_perm_.data(), *cp = col_perm_.data();
   for (Index k = 0; k < n; ++k) w[k] = b[rp[k]];
-  for (Index j = 0; j < n; ++j) {  // L y = P b, by columns
-    const double wj = w[j];
-    for (Index q = lp[j]; q < lp[j + 1]; ++q) w[li[q]] -= lx[q] * wj;
-  }
-  for (Index k = n - 1; k >= 0; --k) {  // U z = y, by columns
-    const double wk = w[k] * dinv[k];
-    w[k] = 0.0;  // the work column is all zero between calls
-    b[cp[k]] = wk;
-    for (Index q = up[k]; q < up[k + 1]; ++q) w[ui[q]] -= ux[q] * wk;
-  }
+  // L y = P b: the entries of L column by column (each column's source final before it).
+  const Index *lr = l_row_.data(), *lc = l_col_.data();
+  const double* lx = l_value_.data();
+  const Index nl = static_cast<Index>(l_row_.size());
+#pragma GCC unroll 4
+  for (Index q = 0; q < nl; ++q) w[lr[q]] -= lx[q] * w[lc[q]];
+  // U z = y as (U D^{-1}) v = y, z = D^{-1} v: the unit upper triangle's columns from the last.
+  const Index *ur = u_row_.data(), *uc = u_col_.data();
+  const double* ux = u_value_.data();
+#pragma GCC unroll 4
+  for (Index g = static_cast<Index>(u_row_.size()) - 1; g >= 0; --g) w[ur[g]] -= ux[g] * w[uc[g]];
+  const double* dinv = inverse_diagonal_.data();
+  for (Index k = 0; k < n; ++k) b[cp[k]] = w[k] * dinv[k];
   return true;
 }
 

@@ -14,23 +14,30 @@
 //     (btf = 0: a network's matrix is one irreducible block, and one block keeps the factors
 //     one L and one U).
 //  2. factor(values): numeric LU of P A Q = L U on the pivot order P and the patterns of L and
-//     U of the latest pivoting factorisation: left-looking (Gilbert and Peierls 1988, SIAM J.
-//     Sci. Stat. Comput. 9:862) on the fixed patterns, a dense work column scattered and
-//     gathered along them. Every pivot is checked as KLU's partial pivoting would choose it:
-//     finite, nonzero, and |pivot| >= tol |largest candidate of its column| (tol = 0.001,
-//     KLU's default threshold), the candidates being the column's entries on and below the
-//     diagonal, each row scaled by its largest |a_ij| (KLU's default scaling, which informs
-//     its pivot choice; the factors themselves are of the unscaled matrix, the scaling is only
-//     used in this test). A pivot order chosen at one matrix is thereby re-checked at every
-//     other (CVODE's gamma can change the iteration matrix from near I to near -gamma J). If
-//     a pivot fails, or if the scaled pivots spread by more than eps^(-2/3) (the reciprocal
-//     condition estimate at which SUNDIALS' KLU interface re-pivots), KLU factors the same
-//     values with partial pivoting (new P, new patterns) and the flat structure is rebuilt; if
-//     KLU finds the matrix singular, or its factors are not finite, factor() returns false.
-//     There is no silent garbage: a successful factor() has finite factors whose every pivot
-//     passed the test (or was chosen by KLU's pivoting on these very values).
-//  3. solve(b): in place, x = Q U^{-1} L^{-1} P b on flat arrays (about 5 instructions per
-//     entry of L and U).
+//     U of the latest pivoting factorisation, as a precompiled sequence of operations on one
+//     value array (A's values copied in their own order, then the fill): for each column j,
+//     left-looking (Gilbert and Peierls 1988, SIAM J. Sci. Stat. Comput. 9:862), the updates
+//     a_ij -= l_ik u_kj for every u_kj of the column (k ascending) and every l_ik, then the
+//     pivot and the multipliers l_ij = a_ij / u_jj. Every pivot is checked as KLU's partial
+//     pivoting would choose it: finite, nonzero, and |pivot| >= tol |largest candidate of its
+//     column| (tol = 0.001, KLU's default threshold), the candidates being the column's
+//     entries on and below the diagonal, each row scaled by its largest |a_ij| (KLU's default
+//     scaling, which informs its pivot choice; the factors are of the unscaled matrix, the
+//     scaling only enters this test). A pivot order chosen at one matrix is thereby
+//     re-checked at every other (CVODE's gamma can change the iteration matrix from near I to
+//     near -gamma J). If a pivot fails, KLU factors the same values with partial pivoting
+//     (new P, new patterns) and the operations are rebuilt. (SUNDIALS' KLU interface instead
+//     re-pivots when KLU's reciprocal condition estimate, smallest over largest pivot, falls
+//     below eps^(2/3): the threshold test is the sharper criterion, it asks what partial
+//     pivoting asks.) If KLU finds the matrix singular, or a value or a factor is not finite,
+//     factor() returns false. No silent garbage: a successful factor() has finite factors
+//     whose every pivot passed the test (or was chosen by KLU's pivoting on these very
+//     values). A nearly singular matrix still factors, as under any partial pivoting (and
+//     KLU); CVODE's convergence test then rejects the Newton iteration.
+//  3. solve(b): in place, x = Q U^{-1} L^{-1} P b as flat lists of operations
+//     w_i -= v w_j without per-column bookkeeping: the forward solve with L, the backward
+//     solve with the unit upper triangle U D^{-1} (D = diag U), then the scaling by D^{-1}
+//     with the permutation Q.
 //
 // Not thread-safe (a work vector is shared by factor and solve); one object per solver.
 #pragma once
@@ -86,11 +93,11 @@ class RefactoringLU {
   // Refactorisation on the kept pivot order; check_pivots = false right after KLU chose the
   // order on these values (only finiteness and nonzero pivots are then checked).
   bool refactor(const double* values, bool check_pivots);
-  // KLU's partial-pivoting factorisation of the values; rebuilds the flat structure.
+  // KLU's partial-pivoting factorisation of the values; rebuilds the operations.
   bool pivoting_factor(const double* values);
   void release_klu();
 
-  using Index = int32_t;  // the factors' indices (checked to fit)
+  using Index = int32_t;  // the factors' indices and positions (checked to fit)
   int64_t n_ = 0;
   bool factored_ = false;
   bool have_order_ = false;  // a pivot order (P and patterns) exists
@@ -101,20 +108,29 @@ class RefactoringLU {
   struct Klu;
   Klu* klu_ = nullptr;
 
-  // Row permutation: pivot k is original row row_perm_[k]; column k of P A Q is original
-  // column col_perm_[k].
+  // Pivot k is original row row_perm_[k]; column k of P A Q is original column col_perm_[k].
+  // Rows and columns below are numbered in this pivot order.
   std::vector<Index> row_perm_, col_perm_;
-  // Entry e of A (in row_idx order) lies in pivot row a_pivot_row_[e].
+  // Entry e of A (in row_idx order) lies in row a_pivot_row_[e].
   std::vector<Index> a_pivot_row_;
-  // Column k of P A Q: entries b_ptr_[k] .. b_ptr_[k+1] - 1, value a[b_source_[e]] in pivot
-  // row b_row_[e].
-  std::vector<Index> b_ptr_, b_source_, b_row_;
-  // L (unit diagonal not stored) and U (diagonal in inverse_diagonal_) by columns, rows in
-  // pivot order; U's rows ascending in each column (a topological order for the left-looking
-  // update).
-  std::vector<Index> l_ptr_, l_row_, u_ptr_, u_row_;
-  std::vector<double> l_value_, u_value_, inverse_diagonal_;
-  // Dense work column (all zero between calls) and the reciprocal row scales.
+  // The refactorisation's working values: position e < nnz(A) is A's entry e, the rest fill.
+  std::vector<double> values_;
+  // Position of each pivot (j, j).
+  std::vector<Index> diagonal_position_;
+  // L by columns (unit diagonal not stored): entry q in row l_row_[q], column l_col_[q], at
+  // position l_position_[q] during the refactorisation; its multiplier in l_value_[q].
+  std::vector<Index> l_ptr_, l_row_, l_col_, l_position_;
+  std::vector<double> l_value_;
+  // U by columns (rows ascending in each: a topological order of the updates), diagonal not
+  // stored: entry g in row u_row_[g], column u_col_[g], at position u_position_[g]; the unit
+  // upper triangle U D^{-1}'s u_value_[g] = u_kj / u_jj.
+  std::vector<Index> u_ptr_, u_row_, u_col_, u_position_;
+  std::vector<double> u_value_;
+  // The updates a_ij -= l_ik u_kj in the order of the U entries u_kj and of column k of L:
+  // update_target_ holds the position of (i, j).
+  std::vector<Index> update_target_;
+  std::vector<double> inverse_diagonal_;
+  // The solve's work vector and the reciprocal row scales.
   std::vector<double> work_, row_scale_;
 };
 

@@ -365,7 +365,7 @@ TEST(SparseLU, SundialsLinearSolver) {
     std::copy(rhs.begin(), rhs.end(), N_VGetArrayPointer(b));
     ASSERT_EQ(SUNLinSolSolve(S, A, x, b, 0.0), SUNLS_SUCCESS);
     const double* xv = N_VGetArrayPointer(x);
-    EXPECT_LT(backward_error(m, std::vector<double>(xv, xv + m.n), rhs), 1e-14);
+    EXPECT_LT(backward_error(m, std::vector<double>(xv, xv + m.n), rhs), 1e-12);  // not dominant
     EXPECT_EQ(std::vector<double>(N_VGetArrayPointer(b), N_VGetArrayPointer(b) + m.n), rhs);
     SUNMatDestroy(A);
   };
