@@ -130,22 +130,22 @@ bool RefactoringLU::refactor(const double* a, bool check_pivots) {
   std::fill(rs, rs + n, 0.0);
   double total = 0.0;
   const Index* apr = a_pivot_row_.data();
+  double* x = values_.data();  // A's values in place, then the fill
   for (int64_t e = 0; e < nnz; ++e) {
+    x[e] = a[e];
     const double v = std::abs(a[e]);
     total += v;
     if (v > rs[apr[e]]) rs[apr[e]] = v;
   }
   if (!std::isfinite(total)) return false;
-  for (Index i = 0; i < n; ++i) rs[i] = rs[i] > 0.0 ? 1.0 / rs[i] : 1.0;
-
-  double* x = values_.data();
-  std::copy(a, a + nnz, x);
+  for (Index i = 0; i < n; ++i) rs[i] = 1.0 / (rs[i] > 0.0 ? rs[i] : 1.0);
   std::fill(x + nnz, x + values_.size(), 0.0);
   const Index *lp = l_ptr_.data(), *lr = l_row_.data(), *lpos = l_position_.data();
   const Index *up = u_ptr_.data(), *ur = u_row_.data(), *upos = u_position_.data();
   const Index* target = update_target_.data();
   const Index* diagonal = diagonal_position_.data();
   double *lx = l_value_.data(), *ux = u_value_.data(), *dinv = inverse_diagonal_.data();
+  const Index* rp = row_perm_.data();
   for (Index j = 0; j < n; ++j) {
     // Column j of U, k ascending: u_kj is final once the updates of the rows above are in.
     for (Index g = up[j]; g < up[j + 1]; ++g) {
@@ -167,15 +167,23 @@ bool RefactoringLU::refactor(const double* a, bool check_pivots) {
     if (!(scaled > 0.0) || !std::isfinite(pivot) ||
         (check_pivots && scaled < kPivotTolerance * candidate))
       return false;
-    dinv[j] = inverse;
-    for (Index g = up[j]; g < up[j + 1]; ++g) ux[g] *= inverse;  // U D^{-1}: unit upper
+    dinv[rp[j]] = inverse;  // by original row: the solve works in b's numbering
   }
+  // U D^{-1}, unit upper: u_kj / u_jj (column j is b's row P[j] = u_source_).
+  const Index* us = u_source_.data();
+  const Index nu = static_cast<Index>(u_source_.size());
+  for (Index g = 0; g < nu; ++g) ux[g] *= dinv[us[g]];
   return std::isfinite(abs_sum(l_value_) + abs_sum(u_value_));
 }
 
 bool RefactoringLU::pivoting_factor(const double* values) {
   have_order_ = false;
   ++counts_.pivoting_factorisations;
+  // The old order's arrays go first: KLU's factors and their extraction need about as much.
+  for (auto* v : {&values_, &l_value_, &u_value_}) std::vector<double>().swap(*v);
+  for (auto* v : {&l_row_, &l_target_, &l_source_, &l_position_, &u_row_, &u_target_, &u_source_,
+                  &u_position_, &update_target_})
+    std::vector<Index>().swap(*v);
   klu_l_common& common = klu_->common;
   // KLU takes non-const arrays; it does not write them.
   klu_l_numeric* numeric = klu_l_factor(klu_index(a_col_ptr_), klu_index(a_row_idx_),
@@ -194,6 +202,8 @@ bool RefactoringLU::pivoting_factor(const double* values) {
                     klu_index(Ui), Ux.data(), nullptr, nullptr, nullptr, klu_index(P), klu_index(Q),
                     nullptr, nullptr, &common);
   klu_l_free_numeric(&numeric, &common);
+  std::vector<double>().swap(Lx);  // only the patterns are used
+  std::vector<double>().swap(Ux);
   if (!ok) return false;
   constexpr int64_t kMaxIndex = std::numeric_limits<Index>::max();
   const int64_t nnz = static_cast<int64_t>(a_row_idx_.size());
@@ -215,16 +225,19 @@ bool RefactoringLU::pivoting_factor(const double* values) {
   auto malformed = [] { throw std::logic_error("sparse LU: KLU's factors are inconsistent"); };
   l_ptr_.assign(1, 0);
   l_row_.clear();
-  l_col_.clear();
+  l_target_.clear();
+  l_source_.clear();
   u_ptr_.assign(1, 0);
   u_row_.clear();
-  u_col_.clear();
+  u_target_.clear();
+  u_source_.clear();
   for (int64_t k = 0; k < n; ++k) {
     for (int64_t q = Lp[k]; q < Lp[k + 1]; ++q) {
       if (Li[q] < k || Li[q] >= n) malformed();
       if (Li[q] > k) {
         l_row_.push_back(static_cast<Index>(Li[q]));
-        l_col_.push_back(static_cast<Index>(k));
+        l_target_.push_back(static_cast<Index>(P[Li[q]]));
+        l_source_.push_back(static_cast<Index>(P[k]));
       }
     }
     l_ptr_.push_back(static_cast<Index>(l_row_.size()));
@@ -233,10 +246,12 @@ bool RefactoringLU::pivoting_factor(const double* values) {
       if (Ui[q] > k || Ui[q] < 0) malformed();
       if (Ui[q] < k) {
         u_row_.push_back(static_cast<Index>(Ui[q]));
-        u_col_.push_back(static_cast<Index>(k));
+        u_source_.push_back(static_cast<Index>(P[k]));
       }
     }
     std::sort(u_row_.begin() + first, u_row_.end());  // a topological order of the updates
+    for (size_t g = first; g < u_row_.size(); ++g)
+      u_target_.push_back(static_cast<Index>(P[u_row_[g]]));
     u_ptr_.push_back(static_cast<Index>(u_row_.size()));
   }
   // Positions: A's entries where A has them, fill after. Column j's pattern is U(:, j), the
@@ -283,6 +298,7 @@ bool RefactoringLU::pivoting_factor(const double* values) {
   l_value_.assign(l_row_.size(), 0.0);
   u_value_.assign(u_row_.size(), 0.0);
   inverse_diagonal_.assign(n, 0.0);
+  symmetric_pivoting_ = row_perm_ == col_perm_;
   have_order_ = true;
   // KLU chose this order on these values: accept its pivots (our arithmetic may differ from
   // its scaled one in the last bits, at the threshold), check only that they are usable.
@@ -292,22 +308,29 @@ bool RefactoringLU::pivoting_factor(const double* values) {
 bool RefactoringLU::solve(double* b) {
   if (!factored_) return false;
   const Index n = static_cast<Index>(n_);
-  double* w = work_.data();
-  const Index *rp = row_perm_.data(), *cp = col_perm_.data();
-  for (Index k = 0; k < n; ++k) w[k] = b[rp[k]];
+  // In b's own numbering: entry (i, j) of P A Q is b's row P[i] and the solve's unknown P[j]
+  // until the end, so only the result needs a permutation, none if P = Q.
   // L y = P b: the entries of L column by column (each column's source final before it).
-  const Index *lr = l_row_.data(), *lc = l_col_.data();
+  const Index *lt = l_target_.data(), *ls = l_source_.data();
   const double* lx = l_value_.data();
-  const Index nl = static_cast<Index>(l_row_.size());
+  const Index nl = static_cast<Index>(l_target_.size());
 #pragma GCC unroll 4
-  for (Index q = 0; q < nl; ++q) w[lr[q]] -= lx[q] * w[lc[q]];
+  for (Index q = 0; q < nl; ++q) b[lt[q]] -= lx[q] * b[ls[q]];
   // U z = y as (U D^{-1}) v = y, z = D^{-1} v: the unit upper triangle's columns from the last.
-  const Index *ur = u_row_.data(), *uc = u_col_.data();
+  const Index *ut = u_target_.data(), *us = u_source_.data();
   const double* ux = u_value_.data();
 #pragma GCC unroll 4
-  for (Index g = static_cast<Index>(u_row_.size()) - 1; g >= 0; --g) w[ur[g]] -= ux[g] * w[uc[g]];
+  for (Index g = static_cast<Index>(u_target_.size()) - 1; g >= 0; --g)
+    b[ut[g]] -= ux[g] * b[us[g]];
   const double* dinv = inverse_diagonal_.data();
-  for (Index k = 0; k < n; ++k) b[cp[k]] = w[k] * dinv[k];
+#pragma GCC unroll 4
+  for (Index i = 0; i < n; ++i) b[i] *= dinv[i];
+  if (!symmetric_pivoting_) {  // x[Q[k]] = z_k, which is at b[P[k]]
+    double* w = work_.data();
+    const Index *rp = row_perm_.data(), *cp = col_perm_.data();
+    for (Index k = 0; k < n; ++k) w[cp[k]] = b[rp[k]];
+    std::copy(w, w + n, b);
+  }
   return true;
 }
 

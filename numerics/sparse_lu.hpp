@@ -35,9 +35,9 @@
 //     values). A nearly singular matrix still factors, as under any partial pivoting (and
 //     KLU); CVODE's convergence test then rejects the Newton iteration.
 //  3. solve(b): in place, x = Q U^{-1} L^{-1} P b as flat lists of operations
-//     w_i -= v w_j without per-column bookkeeping: the forward solve with L, the backward
-//     solve with the unit upper triangle U D^{-1} (D = diag U), then the scaling by D^{-1}
-//     with the permutation Q.
+//     b_i -= v b_j without per-column bookkeeping, in b's own numbering: the forward solve
+//     with L, the backward solve with the unit upper triangle U D^{-1} (D = diag U), the
+//     scaling by D^{-1}, and a permutation only if the pivot rows are not the columns (P != Q).
 //
 // Not thread-safe (a work vector is shared by factor and solve); one object per solver.
 #pragma once
@@ -117,19 +117,22 @@ class RefactoringLU {
   std::vector<double> values_;
   // Position of each pivot (j, j).
   std::vector<Index> diagonal_position_;
-  // L by columns (unit diagonal not stored): entry q in row l_row_[q], column l_col_[q], at
-  // position l_position_[q] during the refactorisation; its multiplier in l_value_[q].
-  std::vector<Index> l_ptr_, l_row_, l_col_, l_position_;
+  // L by columns (unit diagonal not stored): entry q in row l_row_[q] at position
+  // l_position_[q] during the refactorisation; its multiplier in l_value_[q]; for the solve, its
+  // row and column as rows of b (l_target_[q] = P[row], l_source_[q] = P[column]).
+  std::vector<Index> l_ptr_, l_row_, l_position_, l_target_, l_source_;
   std::vector<double> l_value_;
   // U by columns (rows ascending in each: a topological order of the updates), diagonal not
-  // stored: entry g in row u_row_[g], column u_col_[g], at position u_position_[g]; the unit
-  // upper triangle U D^{-1}'s u_value_[g] = u_kj / u_jj.
-  std::vector<Index> u_ptr_, u_row_, u_col_, u_position_;
+  // stored: entry g in row u_row_[g] at position u_position_[g], u_target_ and u_source_ as for
+  // L; the unit upper triangle U D^{-1}'s u_value_[g] = u_kj / u_jj.
+  std::vector<Index> u_ptr_, u_row_, u_position_, u_target_, u_source_;
   std::vector<double> u_value_;
   // The updates a_ij -= l_ik u_kj in the order of the U entries u_kj and of column k of L:
   // update_target_ holds the position of (i, j).
   std::vector<Index> update_target_;
+  // 1 / u_jj by b's row P[j]; P = Q (diagonal pivots in AMD's order, the usual case).
   std::vector<double> inverse_diagonal_;
+  bool symmetric_pivoting_ = false;
   // The solve's work vector and the reciprocal row scales.
   std::vector<double> work_, row_scale_;
 };
