@@ -3,11 +3,12 @@
 //
 // The run solves many linear systems with one sparsity pattern and slowly changing values
 // (CVODE's iteration matrix I - gamma J). KLU (Davis and Palamadai Natarajan 2010, ACM TOMS
-// 37:36) refactors and solves column by column in a packed format whose per-column overhead
-// dominates when the factors have a few entries per column (a vessel network: about 200 k
-// instructions per solve of 3072 unknowns for some 2 x 10^4 flops). This class keeps KLU for
-// what it does well, the fill-reducing ordering and the partial-pivoting factorisation, and does
-// the frequent work itself on flat arrays:
+// 37:36) refactors and solves column by column in a packed format whose per-column bookkeeping
+// costs about as much as the arithmetic when the factors have a few entries per column (a
+// vessel network of 3072 unknowns and 9210 entries in L and U: 216 k instructions per solve
+// through SUNDIALS' interface, 105 k here; docs/numerics.md#linear-solver). This class keeps KLU
+// for what it does well, the fill-reducing ordering and the partial-pivoting factorisation, and
+// does the frequent work itself on flat arrays:
 //
 //  1. analyse(pattern): KLU's symbolic analysis: AMD ordering (Amestoy, Davis and Duff 1996,
 //     SIAM J. Matrix Anal. Appl. 17:886) on the pattern of A + A^T, no block triangular form
@@ -39,7 +40,7 @@
 //     with L, the backward solve with the unit upper triangle U D^{-1} (D = diag U), the
 //     scaling by D^{-1}, and a permutation only if the pivot rows are not the columns (P != Q).
 //
-// Not thread-safe (a work vector is shared by factor and solve); one object per solver.
+// Not thread-safe (its working arrays are members); one object per solver.
 #pragma once
 
 #include <cstdint>
