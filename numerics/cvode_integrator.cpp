@@ -3,7 +3,6 @@
 
 #include <cvode/cvode.h>
 #include <nvector/nvector_serial.h>
-#include <sunlinsol/sunlinsol_klu.h>
 #include <sunmatrix/sunmatrix_sparse.h>
 
 #include <algorithm>
@@ -12,6 +11,7 @@
 #include <stdexcept>
 
 #include "numerics/serial_vector_ops.hpp"
+#include "numerics/sunlinsol_refactoring_lu.hpp"
 
 namespace venoflow {
 
@@ -49,19 +49,19 @@ CvodeIntegrator::CvodeIntegrator(System& system, ColouredJacobian& jacobian,
   check(CVodeSetUserData(cv, this), "CVodeSetUserData");
   check(CVodeSVtolerances(cv, settings_.rtol, atol_.get()), "CVodeSVtolerances");
   matrix_.reset(SUNSparseMatrix(n_, n_, system.pattern().nnz(), CSC_MAT, ctx_.get()));
-  linear_solver_.reset(SUNLinSol_KLU(y_.get(), matrix_.get(), ctx_.get()));
+  // The refactoring sparse LU (numerics/sparse_lu.hpp): KLU's AMD ordering (on the pattern of
+  // A + A^T: a network's Jacobian is structurally symmetric, a node's balance reads the flows at
+  // it and the flows read the node) and partial pivoting, and its own refactorisation and
+  // triangular solves on flat arrays, every pivot re-checked at each setup
+  // (docs/numerics.md#time-integration).
+  linear_solver_.reset(make_refactoring_lu_solver(ctx_.get()));
   if (!matrix_ || !linear_solver_)
-    throw std::runtime_error("could not create the sparse matrix / KLU solver");
+    throw std::runtime_error("could not create the sparse matrix / linear solver");
   use_compiled_matrix_ops(matrix_.get());
-  // AMD on the pattern of A + A^T (KLU's ordering 0) rather than SUNDIALS' default COLAMD: a
-  // network's Jacobian is structurally symmetric (a node's balance reads the flows at it, the
-  // flows read the node), the case AMD is made for; 11 % fewer instructions per solve in the
-  // triangular solves of a 127-vessel tree (docs/numerics.md#time-integration).
-  check(SUNLinSol_KLUSetOrdering(linear_solver_.get(), 0), "SUNLinSol_KLUSetOrdering");
   check(CVodeSetLinearSolver(cv, linear_solver_.get(), matrix_.get()), "CVodeSetLinearSolver");
   check(CVodeSetJacFn(cv, &CvodeIntegrator::jac_cb), "CVodeSetJacFn");
   // Jacobian and iteration-matrix reuse in a linear network (System::linear): its Jacobian is
-  // constant, and a setup (a copy and shift of the saved Jacobian and a KLU refactorisation)
+  // constant, and a setup (a copy and shift of the saved Jacobian and a sparse LU refactorisation)
   // costs about one and a half steps and a finite-difference Jacobian several right-hand sides.
   // CVODE still sets up when gamma drifts by 30 % (its default) and re-evaluates the Jacobian
   // after a convergence failure; only the periodic refreshes are spaced out, from every 20 to

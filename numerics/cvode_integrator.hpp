@@ -1,5 +1,6 @@
 // venoflow: the run's integrator as one object. CVODE (Hindmarsh et al. 2005, ACM TOMS
-// 31:363) with BDF, Newton iterations and KLU on the coloured finite-difference Jacobian
+// 31:363) with BDF, Newton iterations and a sparse LU (numerics/sparse_lu.hpp) on the
+// coloured finite-difference Jacobian
 // (numerics/jacobian.hpp): its set-up, tolerances, step limits, stop time, statistics, and the
 // error weights and local error estimates that name the cause of a failure
 // (numerics/failure_report.hpp). Every SUNDIALS handle it uses is owned

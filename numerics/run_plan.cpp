@@ -27,14 +27,19 @@ constexpr double kMaxCount = 9007199254740992.0;  // 2^53
 // check` on single_pipe.yaml with 3e5 and 1e6 cells, minus that with 10 cells).
 constexpr double kSystemPerUnknown = 400.0;
 // Per non-zero: the pattern's row index (4), the coloured Jacobian's values (8), CVODE's sparse
-// matrix and its saved copy (2 x 16: value and index) and KLU's L and U factors (allowance of
-// 2 x 16 for a fill-in of at most the matrix itself: the pattern is a chain per vessel with
-// small dense blocks at nodes, which AMD orders with little fill).
-constexpr double kPerNonzero = 4.0 + 8.0 + 32.0 + 32.0;
+// matrix and its saved copy (2 x 16: value and index) and the sparse LU (numerics/sparse_lu.hpp)
+// at its peak, building a pivot order: its copy of the pattern and pivot rows (12), KLU's
+// extracted patterns (2 x 8) and its own arrays (2 x 32: per entry of L and U a value, three
+// indices and an update, and a working value; allowance of 2 x for a fill-in of at most the
+// matrix itself: the pattern is a chain per vessel with small dense blocks at nodes, which AMD
+// orders with little fill). KLU's own factors (2 x 16) and their extraction (2 x 16) are freed
+// before.
+constexpr double kPerNonzero = 4.0 + 8.0 + 32.0 + 92.0;
 // Per unknown outside the System: the pattern's and matrices' column pointers (3 x 8), the
 // finite-difference Jacobian's perturbed state, right-hand side and increments (3 x 8), the
-// run's copies of the initial state and tolerances (2 x 8) and KLU's work arrays (about 10 x 8).
-constexpr double kLinearPerUnknown = 24.0 + 24.0 + 16.0 + 80.0;
+// run's copies of the initial state and tolerances (2 x 8) and the sparse LU's permutations,
+// pivots, row scales, work vector and KLU's symbolic analysis (about 13 x 8).
+constexpr double kLinearPerUnknown = 24.0 + 24.0 + 16.0 + 104.0;
 // CVODE's N-vectors (Hindmarsh et al. 2005, ACM TOMS 31:363, and cvode_impl.h): the Nordsieck
 // history zn[0..q_max], plus ewt, acor, tempv, ftemp, the three linear-solver work vectors,
 // the absolute tolerances, y and the saved state of the linear solver: about q_max + 11.

@@ -2,7 +2,6 @@
 
 #include <nvector/nvector_serial.h>
 #include <sundials/sundials_context.h>
-#include <sunlinsol/sunlinsol_klu.h>
 #include <sunmatrix/sunmatrix_sparse.h>
 
 #include <algorithm>
@@ -10,6 +9,7 @@
 #include <optional>
 
 #include "numerics/sundials_handles.hpp"
+#include "numerics/sunlinsol_refactoring_lu.hpp"
 
 namespace venoflow {
 
@@ -64,9 +64,9 @@ SteadyStateResult pseudo_transient_steady_state(System& sys, ColouredJacobian& j
       SUNSparseMatrix(n, n, static_cast<sunindextype>(ap.row_idx.size()), CSC_MAT, ctx));
   sundials::VectorPtr x(N_VNew_Serial(n, ctx));
   sundials::VectorPtr b(N_VNew_Serial(n, ctx));
-  sundials::SolverPtr ls(SUNLinSol_KLU(x.get(), A.get(), ctx));
+  sundials::SolverPtr ls(make_refactoring_lu_solver(ctx));
   if (!A || !x || !b || !ls || SUNLinSolInitialize(ls.get()) != 0) {
-    r.message = "could not create the sparse matrix / KLU solver";
+    r.message = "could not create the sparse matrix / linear solver";
     return r;
   }
   std::copy(ap.col_ptr.begin(), ap.col_ptr.end(), SUNSparseMatrix_IndexPointers(A.get()));

@@ -43,7 +43,7 @@ struct SteadyStateResult {
   std::string message;  ///< why it did not converge
 };
 
-/// Iterates y (frozen boundaries are the caller's business) towards f(t, y) = 0, with its KLU
+/// Iterates y (frozen boundaries are the caller's business) towards f(t, y) = 0, with its sparse LU
 /// solver in the SUNDIALS context `ctx` (the run's). On failure y is left at the last accepted
 /// iterate.
 SteadyStateResult pseudo_transient_steady_state(System& sys, ColouredJacobian& jacobian,

@@ -1,0 +1,337 @@
+// venoflow: sparse LU refactoring on a fixed pivot order, KLU for ordering and pivoting
+// (numerics/sparse_lu.hpp).
+#include "numerics/sparse_lu.hpp"
+
+#include <klu.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <stdexcept>
+#include <string>
+
+namespace venoflow {
+
+static_assert(sizeof(SuiteSparse_long) == sizeof(int64_t), "KLU's long API takes 64-bit indices");
+
+struct RefactoringLU::Klu {
+  klu_l_common common;
+  klu_l_symbolic* symbolic = nullptr;
+};
+
+namespace {
+
+SuiteSparse_long* klu_index(std::vector<int64_t>& v) {
+  return reinterpret_cast<SuiteSparse_long*>(v.data());
+}
+
+// Sum of |v|: not finite if an entry is not (NaN and infinity propagate; a vectorisable pass).
+double abs_sum(const std::vector<double>& v) {
+  double s = 0.0;
+  for (double x : v) s += std::abs(x);
+  return s;
+}
+
+}  // namespace
+
+RefactoringLU::RefactoringLU() : klu_(new Klu) {
+  klu_l_defaults(&klu_->common);
+  klu_->common.btf = 0;       // one block: the factors are one L and one U
+  klu_->common.ordering = 0;  // AMD on A + A^T (a network's matrix is structurally symmetric)
+  klu_->common.scale = 2;     // rows scaled by their largest |a_ij| for the pivot choice
+  klu_->common.tol = kPivotTolerance;
+}
+
+RefactoringLU::~RefactoringLU() {
+  release_klu();
+  delete klu_;
+}
+
+void RefactoringLU::release_klu() {
+  if (klu_->symbolic) klu_l_free_symbolic(&klu_->symbolic, &klu_->common);
+  klu_->symbolic = nullptr;
+}
+
+void RefactoringLU::analyse(int64_t n, const int64_t* col_ptr, const int64_t* row_idx) {
+  factored_ = false;
+  have_order_ = false;
+  release_klu();
+  n_ = 0;
+  a_col_ptr_.clear();
+  a_row_idx_.clear();
+  if (n < 0) throw std::invalid_argument("sparse LU: negative matrix size " + std::to_string(n));
+  if (n >= std::numeric_limits<Index>::max())
+    throw std::invalid_argument("sparse LU: matrix size " + std::to_string(n) + " too large");
+  if (col_ptr[0] != 0)
+    throw std::invalid_argument("sparse LU: the first column pointer is " +
+                                std::to_string(col_ptr[0]) + ", expected 0");
+  std::vector<int64_t> seen(n, -1);
+  for (int64_t c = 0; c < n; ++c) {
+    if (col_ptr[c + 1] < col_ptr[c])
+      throw std::invalid_argument("sparse LU: column pointers decrease at column " +
+                                  std::to_string(c));
+    for (int64_t e = col_ptr[c]; e < col_ptr[c + 1]; ++e) {
+      const int64_t r = row_idx[e];
+      if (r < 0 || r >= n)
+        throw std::invalid_argument("sparse LU: row index " + std::to_string(r) + " of column " +
+                                    std::to_string(c) + " outside [0, " + std::to_string(n) + ")");
+      if (seen[r] == c)
+        throw std::invalid_argument("sparse LU: row " + std::to_string(r) + " twice in column " +
+                                    std::to_string(c));
+      seen[r] = c;
+    }
+  }
+  if (col_ptr[n] >= std::numeric_limits<Index>::max())
+    throw std::invalid_argument("sparse LU: too many entries (" + std::to_string(col_ptr[n]) + ")");
+  a_col_ptr_.assign(col_ptr, col_ptr + n + 1);
+  a_row_idx_.assign(row_idx, row_idx + col_ptr[n]);
+  n_ = n;
+  work_.assign(n, 0.0);
+  row_scale_.assign(n, 0.0);
+  ++counts_.analyses;
+  if (n == 0) return;
+  klu_->symbolic = klu_l_analyze(n, klu_index(a_col_ptr_), klu_index(a_row_idx_), &klu_->common);
+  if (!klu_->symbolic) {
+    n_ = 0;
+    a_col_ptr_.clear();
+    a_row_idx_.clear();
+    throw std::runtime_error("sparse LU: KLU's analysis failed (status " +
+                             std::to_string(klu_->common.status) + ")");
+  }
+}
+
+bool RefactoringLU::analysed_for(int64_t n, const int64_t* col_ptr, const int64_t* row_idx) const {
+  if (n != n_ || static_cast<int64_t>(a_col_ptr_.size()) != n + 1) return false;
+  if (std::memcmp(col_ptr, a_col_ptr_.data(), (n + 1) * sizeof(int64_t)) != 0) return false;
+  return std::memcmp(row_idx, a_row_idx_.data(), a_row_idx_.size() * sizeof(int64_t)) == 0;
+}
+
+bool RefactoringLU::factor(const double* values) {
+  factored_ = false;
+  if (n_ == 0) {
+    factored_ = !a_col_ptr_.empty();
+    return factored_;
+  }
+  if (have_order_ && refactor(values, true)) {
+    ++counts_.refactorisations;
+    factored_ = true;
+    return true;
+  }
+  factored_ = pivoting_factor(values);
+  return factored_;
+}
+
+bool RefactoringLU::refactor(const double* a, bool check_pivots) {
+  const Index n = static_cast<Index>(n_);
+  const int64_t nnz = static_cast<int64_t>(a_row_idx_.size());
+  // Row scales (KLU's scale = 2): 1 / max_j |a_ij|, 1 for an empty row; and every value finite.
+  double* rs = row_scale_.data();
+  std::fill(rs, rs + n, 0.0);
+  double total = 0.0;
+  const Index* apr = a_pivot_row_.data();
+  double* x = values_.data();  // A's values in place, then the fill
+  for (int64_t e = 0; e < nnz; ++e) {
+    x[e] = a[e];
+    const double v = std::abs(a[e]);
+    total += v;
+    if (v > rs[apr[e]]) rs[apr[e]] = v;
+  }
+  if (!std::isfinite(total)) return false;
+  for (Index i = 0; i < n; ++i) rs[i] = 1.0 / (rs[i] > 0.0 ? rs[i] : 1.0);
+  std::fill(x + nnz, x + values_.size(), 0.0);
+  const Index *lp = l_ptr_.data(), *lr = l_row_.data(), *lpos = l_position_.data();
+  const Index *up = u_ptr_.data(), *ur = u_row_.data(), *upos = u_position_.data();
+  const Index* target = update_target_.data();
+  const Index* diagonal = diagonal_position_.data();
+  double *lx = l_value_.data(), *ux = u_value_.data(), *dinv = inverse_diagonal_.data();
+  const Index* rp = row_perm_.data();
+  for (Index j = 0; j < n; ++j) {
+    // Column j of U, k ascending: u_kj is final once the updates of the rows above are in.
+    for (Index g = up[j]; g < up[j + 1]; ++g) {
+      const Index k = ur[g];
+      const double ukj = x[upos[g]];
+      ux[g] = ukj;
+      for (Index q = lp[k]; q < lp[k + 1]; ++q) x[*target++] -= lx[q] * ukj;
+    }
+    const double pivot = x[diagonal[j]];
+    const double inverse = 1.0 / pivot;
+    double candidate = 0.0;  // largest scaled |entry| below the pivot
+    for (Index q = lp[j]; q < lp[j + 1]; ++q) {
+      const double v = x[lpos[q]];
+      lx[q] = v * inverse;
+      const double s = std::abs(v) * rs[lr[q]];
+      candidate = s > candidate ? s : candidate;
+    }
+    const double scaled = std::abs(pivot) * rs[j];
+    if (!(scaled > 0.0) || !std::isfinite(pivot) ||
+        (check_pivots && scaled < kPivotTolerance * candidate))
+      return false;
+    dinv[rp[j]] = inverse;  // by original row: the solve works in b's numbering
+  }
+  // U D^{-1}, unit upper: u_kj / u_jj (column j is b's row P[j] = u_source_).
+  const Index* us = u_source_.data();
+  const Index nu = static_cast<Index>(u_source_.size());
+  for (Index g = 0; g < nu; ++g) ux[g] *= dinv[us[g]];
+  return std::isfinite(abs_sum(l_value_) + abs_sum(u_value_));
+}
+
+bool RefactoringLU::pivoting_factor(const double* values) {
+  have_order_ = false;
+  ++counts_.pivoting_factorisations;
+  // The old order's arrays go first: KLU's factors and their extraction need about as much.
+  for (auto* v : {&values_, &l_value_, &u_value_}) std::vector<double>().swap(*v);
+  for (auto* v : {&l_row_, &l_target_, &l_source_, &l_position_, &u_row_, &u_target_, &u_source_,
+                  &u_position_, &update_target_})
+    std::vector<Index>().swap(*v);
+  klu_l_common& common = klu_->common;
+  // KLU takes non-const arrays; it does not write them.
+  klu_l_numeric* numeric = klu_l_factor(klu_index(a_col_ptr_), klu_index(a_row_idx_),
+                                        const_cast<double*>(values), klu_->symbolic, &common);
+  if (!numeric) return false;     // out of memory, or invalid
+  if (common.status != KLU_OK) {  // KLU_SINGULAR: a zero pivot in every candidate row
+    klu_l_free_numeric(&numeric, &common);
+    return false;
+  }
+  const int64_t n = n_;
+  const int64_t lnz = numeric->lnz, unz = numeric->unz;
+  std::vector<int64_t> Lp(n + 1), Li(lnz), Up(n + 1), Ui(unz), P(n), Q(n);
+  std::vector<double> Lx(lnz), Ux(unz);
+  const SuiteSparse_long ok =
+      klu_l_extract(numeric, klu_->symbolic, klu_index(Lp), klu_index(Li), Lx.data(), klu_index(Up),
+                    klu_index(Ui), Ux.data(), nullptr, nullptr, nullptr, klu_index(P), klu_index(Q),
+                    nullptr, nullptr, &common);
+  klu_l_free_numeric(&numeric, &common);
+  std::vector<double>().swap(Lx);  // only the patterns are used
+  std::vector<double>().swap(Ux);
+  if (!ok) return false;
+  constexpr int64_t kMaxIndex = std::numeric_limits<Index>::max();
+  const int64_t nnz = static_cast<int64_t>(a_row_idx_.size());
+  if (nnz + lnz + unz >= kMaxIndex)
+    throw std::length_error("sparse LU: the factors have too many entries");
+
+  // Rows renumbered in pivot order (KLU's L and U already are).
+  std::vector<Index> pivot_of_row(n);
+  row_perm_.resize(n);
+  col_perm_.resize(n);
+  for (int64_t k = 0; k < n; ++k) {
+    row_perm_[k] = static_cast<Index>(P[k]);
+    col_perm_[k] = static_cast<Index>(Q[k]);
+    pivot_of_row[P[k]] = static_cast<Index>(k);
+  }
+  a_pivot_row_.resize(nnz);
+  for (int64_t e = 0; e < nnz; ++e) a_pivot_row_[e] = pivot_of_row[a_row_idx_[e]];
+  // L and U without their diagonals (KLU stores L's unit diagonal and U's pivot with them).
+  auto malformed = [] { throw std::logic_error("sparse LU: KLU's factors are inconsistent"); };
+  l_ptr_.assign(1, 0);
+  l_row_.clear();
+  l_target_.clear();
+  l_source_.clear();
+  u_ptr_.assign(1, 0);
+  u_row_.clear();
+  u_target_.clear();
+  u_source_.clear();
+  for (int64_t k = 0; k < n; ++k) {
+    for (int64_t q = Lp[k]; q < Lp[k + 1]; ++q) {
+      if (Li[q] < k || Li[q] >= n) malformed();
+      if (Li[q] > k) {
+        l_row_.push_back(static_cast<Index>(Li[q]));
+        l_target_.push_back(static_cast<Index>(P[Li[q]]));
+        l_source_.push_back(static_cast<Index>(P[k]));
+      }
+    }
+    l_ptr_.push_back(static_cast<Index>(l_row_.size()));
+    const size_t first = u_row_.size();
+    for (int64_t q = Up[k]; q < Up[k + 1]; ++q) {
+      if (Ui[q] > k || Ui[q] < 0) malformed();
+      if (Ui[q] < k) {
+        u_row_.push_back(static_cast<Index>(Ui[q]));
+        u_source_.push_back(static_cast<Index>(P[k]));
+      }
+    }
+    std::sort(u_row_.begin() + first, u_row_.end());  // a topological order of the updates
+    for (size_t g = first; g < u_row_.size(); ++g)
+      u_target_.push_back(static_cast<Index>(P[u_row_[g]]));
+    u_ptr_.push_back(static_cast<Index>(u_row_.size()));
+  }
+  // Positions: A's entries where A has them, fill after. Column j's pattern is U(:, j), the
+  // pivot and L(:, j); it must hold every entry of column j of P A Q and every update's
+  // target, or the factorisation would be wrong: checked here (a symbolic factorisation).
+  std::vector<int64_t> stamp(n, -1);
+  std::vector<Index> position(n, 0);
+  l_position_.assign(l_row_.size(), 0);
+  u_position_.assign(u_row_.size(), 0);
+  diagonal_position_.assign(n, 0);
+  update_target_.clear();
+  int64_t next_fill = nnz;
+  for (int64_t j = 0; j < n; ++j) {
+    auto enter = [&](Index r) {
+      if (stamp[r] == j) malformed();  // a row twice in a column
+      stamp[r] = j;
+      position[r] = -1;
+    };
+    for (Index g = u_ptr_[j]; g < u_ptr_[j + 1]; ++g) enter(u_row_[g]);
+    enter(static_cast<Index>(j));
+    for (Index q = l_ptr_[j]; q < l_ptr_[j + 1]; ++q) enter(l_row_[q]);
+    const int64_t c = Q[j];
+    for (int64_t e = a_col_ptr_[c]; e < a_col_ptr_[c + 1]; ++e) {
+      if (stamp[a_pivot_row_[e]] != j) malformed();  // an entry of A outside the pattern
+      position[a_pivot_row_[e]] = static_cast<Index>(e);
+    }
+    auto place = [&](Index r) {
+      if (position[r] < 0) position[r] = static_cast<Index>(next_fill++);
+      return position[r];
+    };
+    for (Index g = u_ptr_[j]; g < u_ptr_[j + 1]; ++g) {
+      u_position_[g] = place(u_row_[g]);
+      const Index k = u_row_[g];
+      for (Index q = l_ptr_[k]; q < l_ptr_[k + 1]; ++q) {
+        if (stamp[l_row_[q]] != j) malformed();  // fill outside the pattern
+        update_target_.push_back(place(l_row_[q]));
+      }
+    }
+    diagonal_position_[j] = place(static_cast<Index>(j));
+    for (Index q = l_ptr_[j]; q < l_ptr_[j + 1]; ++q) l_position_[q] = place(l_row_[q]);
+  }
+  if (next_fill != lnz + unz - n) malformed();  // every position placed once
+  values_.assign(next_fill, 0.0);
+  l_value_.assign(l_row_.size(), 0.0);
+  u_value_.assign(u_row_.size(), 0.0);
+  inverse_diagonal_.assign(n, 0.0);
+  symmetric_pivoting_ = row_perm_ == col_perm_;
+  have_order_ = true;
+  // KLU chose this order on these values: accept its pivots (our arithmetic may differ from
+  // its scaled one in the last bits, at the threshold), check only that they are usable.
+  return refactor(values, false);
+}
+
+bool RefactoringLU::solve(double* b) {
+  if (!factored_) return false;
+  const Index n = static_cast<Index>(n_);
+  // In b's own numbering: entry (i, j) of P A Q is b's row P[i] and the solve's unknown P[j]
+  // until the end, so only the result needs a permutation, none if P = Q.
+  // L y = P b: the entries of L column by column (each column's source final before it).
+  const Index *lt = l_target_.data(), *ls = l_source_.data();
+  const double* lx = l_value_.data();
+  const Index nl = static_cast<Index>(l_target_.size());
+#pragma GCC unroll 4
+  for (Index q = 0; q < nl; ++q) b[lt[q]] -= lx[q] * b[ls[q]];
+  // U z = y as (U D^{-1}) v = y, z = D^{-1} v: the unit upper triangle's columns from the last.
+  const Index *ut = u_target_.data(), *us = u_source_.data();
+  const double* ux = u_value_.data();
+#pragma GCC unroll 4
+  for (Index g = static_cast<Index>(u_target_.size()) - 1; g >= 0; --g)
+    b[ut[g]] -= ux[g] * b[us[g]];
+  const double* dinv = inverse_diagonal_.data();
+#pragma GCC unroll 4
+  for (Index i = 0; i < n; ++i) b[i] *= dinv[i];
+  if (!symmetric_pivoting_) {  // x[Q[k]] = z_k, which is at b[P[k]]
+    double* w = work_.data();
+    const Index *rp = row_perm_.data(), *cp = col_perm_.data();
+    for (Index k = 0; k < n; ++k) w[cp[k]] = b[rp[k]];
+    std::copy(w, w + n, b);
+  }
+  return true;
+}
+
+}  // namespace venoflow

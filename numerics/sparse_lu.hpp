@@ -1,0 +1,141 @@
+// venoflow: a sparse LU factorisation that refactors on a fixed pivot order with tight loops,
+// and re-pivots with KLU when that order no longer fits the values.
+//
+// The run solves many linear systems with one sparsity pattern and slowly changing values
+// (CVODE's iteration matrix I - gamma J). KLU (Davis and Palamadai Natarajan 2010, ACM TOMS
+// 37:36) refactors and solves column by column in a packed format whose per-column bookkeeping
+// costs about as much as the arithmetic when the factors have a few entries per column (a
+// vessel network of 3072 unknowns and 9210 entries in L and U: 216 k instructions per solve
+// through SUNDIALS' interface, 105 k here; docs/numerics.md#linear-solver). This class keeps KLU
+// for what it does well, the fill-reducing ordering and the partial-pivoting factorisation, and
+// does the frequent work itself on flat arrays:
+//
+//  1. analyse(pattern): KLU's symbolic analysis: AMD ordering (Amestoy, Davis and Duff 1996,
+//     SIAM J. Matrix Anal. Appl. 17:886) on the pattern of A + A^T, no block triangular form
+//     (btf = 0: a network's matrix is one irreducible block, and one block keeps the factors
+//     one L and one U).
+//  2. factor(values): numeric LU of P A Q = L U on the pivot order P and the patterns of L and
+//     U of the latest pivoting factorisation, as a precompiled sequence of operations on one
+//     value array (A's values copied in their own order, then the fill): for each column j,
+//     left-looking (Gilbert and Peierls 1988, SIAM J. Sci. Stat. Comput. 9:862), the updates
+//     a_ij -= l_ik u_kj for every u_kj of the column (k ascending) and every l_ik, then the
+//     pivot and the multipliers l_ij = a_ij / u_jj. Every pivot is checked as KLU's partial
+//     pivoting would choose it: finite, nonzero, and |pivot| >= tol |largest candidate of its
+//     column| (tol = 0.001, KLU's default threshold), the candidates being the column's
+//     entries on and below the diagonal, each row scaled by its largest |a_ij| (KLU's default
+//     scaling, which informs its pivot choice; the factors are of the unscaled matrix, the
+//     scaling only enters this test). A pivot order chosen at one matrix is thereby
+//     re-checked at every other (CVODE's gamma can change the iteration matrix from near I to
+//     near -gamma J). If a pivot fails, KLU factors the same values with partial pivoting
+//     (new P, new patterns) and the operations are rebuilt. (SUNDIALS' KLU interface instead
+//     re-pivots when KLU's reciprocal condition estimate, smallest over largest pivot, falls
+//     below eps^(2/3): the threshold test is the sharper criterion, it asks what partial
+//     pivoting asks.) If KLU finds the matrix singular, or a value or a factor is not finite,
+//     factor() returns false. No silent garbage: a successful factor() has finite factors
+//     whose every pivot passed the test (or was chosen by KLU's pivoting on these very
+//     values). A nearly singular matrix still factors, as under any partial pivoting (and
+//     KLU); CVODE's convergence test then rejects the Newton iteration.
+//  3. solve(b): in place, x = Q U^{-1} L^{-1} P b as flat lists of operations
+//     b_i -= v b_j without per-column bookkeeping, in b's own numbering: the forward solve
+//     with L, the backward solve with the unit upper triangle U D^{-1} (D = diag U), the
+//     scaling by D^{-1}, and a permutation only if the pivot rows are not the columns (P != Q).
+//
+// Not thread-safe (its working arrays are members); one object per solver.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace venoflow {
+
+class RefactoringLU {
+ public:
+  /// The partial-pivoting threshold (KLU's default Common.tol).
+  static constexpr double kPivotTolerance = 1e-3;
+
+  /// How many factorisations of each kind were done (for tests and statistics).
+  struct Counts {
+    long refactorisations = 0;         // on the kept pivot order, accepted
+    long pivoting_factorisations = 0;  // by KLU with partial pivoting (new pivot order)
+    long analyses = 0;                 // symbolic analyses (new pattern)
+  };
+
+  RefactoringLU();
+  ~RefactoringLU();
+  RefactoringLU(const RefactoringLU&) = delete;
+  RefactoringLU& operator=(const RefactoringLU&) = delete;
+
+  /// The symbolic analysis of the n x n pattern in compressed sparse columns: col_ptr (n + 1
+  /// entries, col_ptr[0] = 0, non-decreasing) and row_idx (col_ptr[n] entries, in [0, n), no
+  /// row twice in a column; any order within a column). Forgets any earlier factorisation.
+  /// Throws std::invalid_argument naming what is wrong with a malformed pattern, and
+  /// std::runtime_error if KLU fails.
+  void analyse(int64_t n, const int64_t* col_ptr, const int64_t* row_idx);
+  /// True if analyse() was last called with this very pattern.
+  bool analysed_for(int64_t n, const int64_t* col_ptr, const int64_t* row_idx) const;
+
+  /// Numeric factorisation of the analysed pattern's values (in the order of row_idx).
+  /// Returns false if the matrix is singular (in KLU's partial pivoting) or a value or a factor
+  /// is not finite; solve() then refuses until a factor() succeeds.
+  bool factor(const double* values);
+  /// True after a successful factor().
+  bool factored() const { return factored_; }
+
+  /// Overwrites b (n values) with A^{-1} b of the latest successful factor(). Returns false
+  /// (b unchanged) if there is none.
+  bool solve(double* b);
+
+  int64_t size() const { return n_; }
+  /// Entries of L and U (strictly triangular parts, without the diagonal).
+  int64_t factor_entries() const { return static_cast<int64_t>(l_row_.size() + u_row_.size()); }
+  const Counts& counts() const { return counts_; }
+
+ private:
+  // Refactorisation on the kept pivot order; check_pivots = false right after KLU chose the
+  // order on these values (only finiteness and nonzero pivots are then checked).
+  bool refactor(const double* values, bool check_pivots);
+  // KLU's partial-pivoting factorisation of the values; rebuilds the operations.
+  bool pivoting_factor(const double* values);
+  void release_klu();
+
+  using Index = int32_t;  // the factors' indices and positions (checked to fit)
+  int64_t n_ = 0;
+  bool factored_ = false;
+  bool have_order_ = false;  // a pivot order (P and patterns) exists
+  Counts counts_;
+  // The analysed pattern (KLU's long indices).
+  std::vector<int64_t> a_col_ptr_, a_row_idx_;
+  // KLU's handles (opaque here: klu.h stays in the .cpp).
+  struct Klu;
+  Klu* klu_ = nullptr;
+
+  // Pivot k is original row row_perm_[k]; column k of P A Q is original column col_perm_[k].
+  // Rows and columns below are numbered in this pivot order.
+  std::vector<Index> row_perm_, col_perm_;
+  // Entry e of A (in row_idx order) lies in row a_pivot_row_[e].
+  std::vector<Index> a_pivot_row_;
+  // The refactorisation's working values: position e < nnz(A) is A's entry e, the rest fill.
+  std::vector<double> values_;
+  // Position of each pivot (j, j).
+  std::vector<Index> diagonal_position_;
+  // L by columns (unit diagonal not stored): entry q in row l_row_[q] at position
+  // l_position_[q] during the refactorisation; its multiplier in l_value_[q]; for the solve, its
+  // row and column as rows of b (l_target_[q] = P[row], l_source_[q] = P[column]).
+  std::vector<Index> l_ptr_, l_row_, l_position_, l_target_, l_source_;
+  std::vector<double> l_value_;
+  // U by columns (rows ascending in each: a topological order of the updates), diagonal not
+  // stored: entry g in row u_row_[g] at position u_position_[g], u_target_ and u_source_ as for
+  // L; the unit upper triangle U D^{-1}'s u_value_[g] = u_kj / u_jj.
+  std::vector<Index> u_ptr_, u_row_, u_position_, u_target_, u_source_;
+  std::vector<double> u_value_;
+  // The updates a_ij -= l_ik u_kj in the order of the U entries u_kj and of column k of L:
+  // update_target_ holds the position of (i, j).
+  std::vector<Index> update_target_;
+  // 1 / u_jj by b's row P[j]; P = Q (diagonal pivots in AMD's order, the usual case).
+  std::vector<double> inverse_diagonal_;
+  bool symmetric_pivoting_ = false;
+  // The solve's work vector and the reciprocal row scales.
+  std::vector<double> work_, row_scale_;
+};
+
+}  // namespace venoflow

@@ -1,0 +1,97 @@
+// venoflow: SUNLinearSolver on the refactoring sparse LU (numerics/sunlinsol_refactoring_lu.hpp).
+#include "numerics/sunlinsol_refactoring_lu.hpp"
+
+#include <nvector/nvector_serial.h>
+#include <sunmatrix/sunmatrix_sparse.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "numerics/sparse_lu.hpp"
+
+namespace venoflow {
+
+namespace {
+
+struct Content {
+  RefactoringLU lu;
+  sunindextype last_flag = SUNLS_SUCCESS;
+};
+
+Content* content(SUNLinearSolver S) { return static_cast<Content*>(S->content); }
+
+SUNLinearSolver_Type get_type(SUNLinearSolver) { return SUNLINEARSOLVER_DIRECT; }
+SUNLinearSolver_ID get_id(SUNLinearSolver) { return SUNLINEARSOLVER_CUSTOM; }
+
+// The factors are kept: the next setup compares the pattern and re-checks every pivot anyway.
+int initialize(SUNLinearSolver S) {
+  content(S)->last_flag = SUNLS_SUCCESS;
+  return SUNLS_SUCCESS;
+}
+
+int setup(SUNLinearSolver S, SUNMatrix A) {
+  Content* c = content(S);
+  if (!A || SUNMatGetID(A) != SUNMATRIX_SPARSE || SUNSparseMatrix_SparseType(A) != CSC_MAT ||
+      SUNSparseMatrix_Rows(A) != SUNSparseMatrix_Columns(A))
+    return c->last_flag = SUNLS_ILL_INPUT;
+  try {
+    const sunindextype n = SUNSparseMatrix_Columns(A);
+    const sunindextype* col_ptr = SUNSparseMatrix_IndexPointers(A);
+    const sunindextype* row_idx = SUNSparseMatrix_IndexValues(A);
+    if (!c->lu.analysed_for(n, col_ptr, row_idx)) c->lu.analyse(n, col_ptr, row_idx);
+    c->last_flag = c->lu.factor(SUNSparseMatrix_Data(A)) ? SUNLS_SUCCESS : SUNLS_LUFACT_FAIL;
+  } catch (const std::invalid_argument&) {
+    c->last_flag = SUNLS_ILL_INPUT;
+  } catch (...) {  // no exception may cross the C library
+    c->last_flag = SUNLS_PACKAGE_FAIL_UNREC;
+  }
+  return static_cast<int>(c->last_flag);
+}
+
+int solve(SUNLinearSolver S, SUNMatrix, N_Vector x, N_Vector b, sunrealtype) {
+  Content* c = content(S);
+  double* xv = N_VGetArrayPointer(x);
+  if (!xv || !N_VGetArrayPointer(b) || N_VGetLength(x) != c->lu.size())
+    return static_cast<int>(c->last_flag = SUNLS_MEM_NULL);
+  N_VScale(1.0, b, x);
+  c->last_flag = c->lu.solve(xv) ? SUNLS_SUCCESS : SUNLS_PACKAGE_FAIL_REC;
+  return static_cast<int>(c->last_flag);
+}
+
+sunindextype last_flag(SUNLinearSolver S) { return content(S)->last_flag; }
+
+int free_solver(SUNLinearSolver S) {
+  if (!S) return SUNLS_SUCCESS;
+  delete content(S);
+  S->content = nullptr;
+  SUNLinSolFreeEmpty(S);
+  return SUNLS_SUCCESS;
+}
+
+}  // namespace
+
+SUNLinearSolver make_refactoring_lu_solver(SUNContext ctx) {
+  SUNLinearSolver S = SUNLinSolNewEmpty(ctx);
+  if (!S) return nullptr;
+  try {
+    S->content = new Content;
+  } catch (...) {
+    SUNLinSolFreeEmpty(S);
+    return nullptr;
+  }
+  S->ops->gettype = get_type;
+  S->ops->getid = get_id;
+  S->ops->initialize = initialize;
+  S->ops->setup = setup;
+  S->ops->solve = solve;
+  S->ops->lastflag = last_flag;
+  S->ops->free = free_solver;
+  return S;
+}
+
+const RefactoringLU* refactoring_lu_of(SUNLinearSolver S) {
+  if (!S || !S->ops || S->ops->free != free_solver) return nullptr;
+  return &content(S)->lu;
+}
+
+}  // namespace venoflow

@@ -1,0 +1,392 @@
+// The refactoring sparse LU (numerics/sparse_lu.hpp) and its SUNLinearSolver
+// (numerics/sunlinsol_refactoring_lu.hpp) against a dense LU with partial pivoting written here
+// and against the residual ||A x - b||: random matrices on tree-like (structurally symmetric)
+// and unsymmetric patterns, pivot orders that must change between factorisations, singular
+// and non-finite matrices.
+#include <gtest/gtest.h>
+#include <nvector/nvector_serial.h>
+#include <sundials/sundials_context.h>
+#include <sunmatrix/sunmatrix_sparse.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <random>
+#include <set>
+#include <stdexcept>
+#include <vector>
+
+#include "numerics/sparse_lu.hpp"
+#include "numerics/sunlinsol_refactoring_lu.hpp"
+
+using namespace venoflow;
+
+namespace {
+
+struct Csc {
+  int64_t n = 0;
+  std::vector<int64_t> col_ptr, row_idx;
+  std::vector<double> values;
+
+  double& at(int64_t r, int64_t c) {
+    for (int64_t e = col_ptr[c]; e < col_ptr[c + 1]; ++e)
+      if (row_idx[e] == r) return values[e];
+    throw std::out_of_range("no such entry");
+  }
+  std::vector<double> dense() const {  // row-major
+    std::vector<double> d(n * n, 0.0);
+    for (int64_t c = 0; c < n; ++c)
+      for (int64_t e = col_ptr[c]; e < col_ptr[c + 1]; ++e) d[row_idx[e] * n + c] = values[e];
+    return d;
+  }
+  std::vector<double> times(const std::vector<double>& x) const {
+    std::vector<double> y(n, 0.0);
+    for (int64_t c = 0; c < n; ++c)
+      for (int64_t e = col_ptr[c]; e < col_ptr[c + 1]; ++e) y[row_idx[e]] += values[e] * x[c];
+    return y;
+  }
+};
+
+// A pattern from per-column row sets (rows unsorted on purpose: the CSC order is free).
+Csc from_columns(const std::vector<std::set<int64_t>>& cols, std::mt19937_64& gen) {
+  Csc a;
+  a.n = static_cast<int64_t>(cols.size());
+  a.col_ptr.push_back(0);
+  for (const auto& rows : cols) {
+    std::vector<int64_t> r(rows.begin(), rows.end());
+    std::shuffle(r.begin(), r.end(), gen);
+    a.row_idx.insert(a.row_idx.end(), r.begin(), r.end());
+    a.col_ptr.push_back(static_cast<int64_t>(a.row_idx.size()));
+  }
+  a.values.assign(a.row_idx.size(), 0.0);
+  return a;
+}
+
+// A binary tree of n nodes (node i's parent (i - 1) / 2), each edge both ways, and the
+// diagonal: the structure of a vessel tree's Jacobian.
+Csc tree_pattern(int64_t n, std::mt19937_64& gen) {
+  std::vector<std::set<int64_t>> cols(n);
+  for (int64_t i = 0; i < n; ++i) {
+    cols[i].insert(i);
+    if (i > 0) {
+      cols[i].insert((i - 1) / 2);
+      cols[(i - 1) / 2].insert(i);
+    }
+  }
+  return from_columns(cols, gen);
+}
+
+// Unsymmetric: the diagonal and about `per_column` random rows in each column.
+Csc random_pattern(int64_t n, int per_column, std::mt19937_64& gen) {
+  std::vector<std::set<int64_t>> cols(n);
+  std::uniform_int_distribution<int64_t> row(0, n - 1);
+  for (int64_t c = 0; c < n; ++c) {
+    cols[c].insert(c);
+    for (int k = 0; k < per_column; ++k) cols[c].insert(row(gen));
+  }
+  return from_columns(cols, gen);
+}
+
+// Random values in [-1, 1]; the diagonal 1 + the column's absolute sum if `dominant`.
+void fill_random(Csc& a, bool dominant, std::mt19937_64& gen) {
+  std::uniform_real_distribution<double> u(-1.0, 1.0);
+  for (double& v : a.values) v = u(gen);
+  if (!dominant) return;
+  for (int64_t c = 0; c < a.n; ++c) {
+    double s = 0.0;
+    for (int64_t e = a.col_ptr[c]; e < a.col_ptr[c + 1]; ++e)
+      if (a.row_idx[e] != c) s += std::abs(a.values[e]);
+    a.at(c, c) = 1.0 + s;
+  }
+}
+
+// Dense Gaussian elimination with partial pivoting (the reference, independent of the code).
+std::vector<double> dense_solve(std::vector<double> d, std::vector<double> b) {
+  const int64_t n = static_cast<int64_t>(b.size());
+  for (int64_t k = 0; k < n; ++k) {
+    int64_t p = k;
+    for (int64_t i = k + 1; i < n; ++i)
+      if (std::abs(d[i * n + k]) > std::abs(d[p * n + k])) p = i;
+    if (p != k) {
+      for (int64_t j = 0; j < n; ++j) std::swap(d[k * n + j], d[p * n + j]);
+      std::swap(b[k], b[p]);
+    }
+    for (int64_t i = k + 1; i < n; ++i) {
+      const double f = d[i * n + k] / d[k * n + k];
+      if (f == 0.0) continue;
+      for (int64_t j = k; j < n; ++j) d[i * n + j] -= f * d[k * n + j];
+      b[i] -= f * b[k];
+    }
+  }
+  for (int64_t k = n - 1; k >= 0; --k) {
+    double s = b[k];
+    for (int64_t j = k + 1; j < n; ++j) s -= d[k * n + j] * b[j];
+    b[k] = s / d[k * n + k];
+  }
+  return b;
+}
+
+std::vector<double> random_vector(int64_t n, std::mt19937_64& gen) {
+  std::uniform_real_distribution<double> u(-1.0, 1.0);
+  std::vector<double> v(n);
+  for (double& x : v) x = u(gen);
+  return v;
+}
+
+double norm_inf(const std::vector<double>& v) {
+  double m = 0.0;
+  for (double x : v) m = std::max(m, std::abs(x));
+  return m;
+}
+
+// ||A x - b|| / (||A|| ||x|| + ||b||): backward error, round-off (n eps) for a stable solve.
+double backward_error(const Csc& a, const std::vector<double>& x, const std::vector<double>& b) {
+  std::vector<double> r = a.times(x);
+  for (int64_t i = 0; i < a.n; ++i) r[i] -= b[i];
+  double anorm = 0.0;  // infinity norm: largest row sum
+  std::vector<double> rows(a.n, 0.0);
+  for (int64_t c = 0; c < a.n; ++c)
+    for (int64_t e = a.col_ptr[c]; e < a.col_ptr[c + 1]; ++e)
+      rows[a.row_idx[e]] += std::abs(a.values[e]);
+  for (double s : rows) anorm = std::max(anorm, s);
+  return norm_inf(r) / (anorm * norm_inf(x) + norm_inf(b));
+}
+
+// Solves with the LU and checks against the dense reference and the residual.
+// The backward error allowed: round-off; threshold pivoting lets entries grow by up to 1/tol
+// per elimination step, which random unsymmetric values with fill use (about 1e-13 seen).
+void expect_accurate(RefactoringLU& lu, const Csc& a, std::mt19937_64& gen, double rel = 1e-10,
+                     double backward = 1e-14) {
+  const std::vector<double> b = random_vector(a.n, gen);
+  std::vector<double> x = b;
+  ASSERT_TRUE(lu.solve(x.data()));
+  EXPECT_LT(backward_error(a, x, b), backward);
+  const std::vector<double> ref = dense_solve(a.dense(), b);
+  std::vector<double> diff(a.n);
+  for (int64_t i = 0; i < a.n; ++i) diff[i] = x[i] - ref[i];
+  EXPECT_LE(norm_inf(diff), rel * norm_inf(ref));
+}
+
+void analyse(RefactoringLU& lu, const Csc& a) {
+  lu.analyse(a.n, a.col_ptr.data(), a.row_idx.data());
+}
+
+}  // namespace
+
+TEST(SparseLU, TreeDiagonallyDominantRefactorsOnTheKeptOrder) {
+  std::mt19937_64 gen(1);
+  Csc a = tree_pattern(255, gen);
+  RefactoringLU lu;
+  analyse(lu, a);
+  for (int round = 0; round < 5; ++round) {
+    fill_random(a, true, gen);
+    ASSERT_TRUE(lu.factor(a.values.data()));
+    expect_accurate(lu, a, gen);
+  }
+  // Diagonal pivots always pass the threshold here: one pivoting factorisation, then refactors.
+  EXPECT_EQ(lu.counts().pivoting_factorisations, 1);
+  EXPECT_EQ(lu.counts().refactorisations, 4);
+  // A tree ordered by AMD has no fill: L and U hold exactly the off-diagonal entries.
+  EXPECT_EQ(lu.factor_entries(), static_cast<int64_t>(a.row_idx.size()) - a.n);
+}
+
+TEST(SparseLU, TreeNotDominant) {
+  std::mt19937_64 gen(2);
+  Csc a = tree_pattern(200, gen);
+  RefactoringLU lu;
+  analyse(lu, a);
+  for (int round = 0; round < 10; ++round) {
+    fill_random(a, false, gen);
+    ASSERT_TRUE(lu.factor(a.values.data()));
+    expect_accurate(lu, a, gen, 1e-8);
+  }
+}
+
+TEST(SparseLU, UnsymmetricRandomDominantAndNot) {
+  for (bool dominant : {true, false}) {
+    std::mt19937_64 gen(dominant ? 3 : 4);
+    Csc a = random_pattern(150, 3, gen);
+    RefactoringLU lu;
+    analyse(lu, a);
+    for (int round = 0; round < 10; ++round) {
+      fill_random(a, dominant, gen);
+      ASSERT_TRUE(lu.factor(a.values.data())) << "round " << round;
+      expect_accurate(lu, a, gen, 1e-7, dominant ? 1e-14 : 1e-12);
+    }
+    if (dominant) {
+      EXPECT_EQ(lu.counts().pivoting_factorisations, 1);
+    } else {  // random values of either sign: some rounds' kept pivots fail the threshold
+      EXPECT_GT(lu.counts().pivoting_factorisations, 1);
+    }
+    EXPECT_GT(lu.counts().refactorisations + lu.counts().pivoting_factorisations, 9);
+  }
+}
+
+// CVODE's iteration matrix I - gamma J for a wave-like J with a zero diagonal (pairs of
+// unknowns coupled antisymmetrically, coupled to their neighbours): near I at small gamma, the
+// diagonal pivots are fine; at large gamma the diagonal (1) is tiny beside gamma J and the kept
+// order fails the threshold test, a new order is chosen, and the solution stays at round-off
+// (with the old order the growth would be ~gamma^2, 1e16).
+TEST(SparseLU, PivotOrderChangesWithGamma) {
+  std::mt19937_64 gen(5);
+  const int64_t n = 64;
+  std::vector<std::set<int64_t>> cols(n);
+  for (int64_t i = 0; i < n; ++i) {
+    cols[i].insert(i);
+    cols[i].insert(i ^ 1);
+    if (i + 2 < n) cols[i].insert(i + 2), cols[i + 2].insert(i);
+  }
+  Csc j = from_columns(cols, gen);
+  std::uniform_real_distribution<double> u(0.5, 2.0);
+  for (int64_t c = 0; c < n; ++c)
+    for (int64_t e = j.col_ptr[c]; e < j.col_ptr[c + 1]; ++e) {
+      const int64_t r = j.row_idx[e];
+      j.values[e] = r == c ? 0.0 : (r == (c ^ 1) ? (r < c ? 1.0 : -1.0) * u(gen) : 0.01 * u(gen));
+    }
+  auto iteration_matrix = [&](double gamma) {
+    Csc m = j;
+    for (int64_t c = 0; c < n; ++c)
+      for (int64_t e = m.col_ptr[c]; e < m.col_ptr[c + 1]; ++e)
+        m.values[e] = (m.row_idx[e] == c ? 1.0 : 0.0) - gamma * j.values[e];
+    return m;
+  };
+  RefactoringLU lu;
+  analyse(lu, j);
+  const Csc small = iteration_matrix(1e-3);
+  ASSERT_TRUE(lu.factor(small.values.data()));
+  expect_accurate(lu, small, gen);
+  const Csc large = iteration_matrix(1e8);
+  ASSERT_TRUE(lu.factor(large.values.data()));
+  EXPECT_EQ(lu.counts().pivoting_factorisations, 2);
+  expect_accurate(lu, large, gen);
+  // And back: the order chosen at large gamma is re-checked at small gamma.
+  ASSERT_TRUE(lu.factor(small.values.data()));
+  expect_accurate(lu, small, gen);
+}
+
+// A diagonal that becomes exactly zero: the kept order's pivot is zero, a new order is found.
+TEST(SparseLU, ZeroDiagonalAppears) {
+  std::mt19937_64 gen(6);
+  Csc a = tree_pattern(31, gen);
+  fill_random(a, true, gen);
+  RefactoringLU lu;
+  analyse(lu, a);
+  ASSERT_TRUE(lu.factor(a.values.data()));
+  for (int64_t c = 0; c < a.n; ++c) a.at(c, c) = c % 2 ? 0.0 : 1e-3;
+  ASSERT_TRUE(lu.factor(a.values.data()));
+  EXPECT_EQ(lu.counts().pivoting_factorisations, 2);
+  expect_accurate(lu, a, gen, 1e-8);
+}
+
+TEST(SparseLU, SingularMatrixFailsWithoutASolution) {
+  std::mt19937_64 gen(7);
+  Csc a = tree_pattern(15, gen);
+  fill_random(a, true, gen);
+  RefactoringLU lu;
+  analyse(lu, a);
+  ASSERT_TRUE(lu.factor(a.values.data()));
+  // Column 3 (a leaf's parent's child) all zero: structurally present, numerically singular.
+  Csc s = a;
+  for (int64_t e = s.col_ptr[3]; e < s.col_ptr[4]; ++e) s.values[e] = 0.0;
+  EXPECT_FALSE(lu.factor(s.values.data()));
+  EXPECT_FALSE(lu.factored());
+  std::vector<double> b(a.n, 1.0), x = b;
+  EXPECT_FALSE(lu.solve(x.data()));
+  EXPECT_EQ(x, b);
+  // Two rows equal (exact in binary: elimination leaves an exact zero).
+  Csc d = from_columns({{0, 1}, {0, 1}}, gen);
+  d.at(0, 0) = 1.0, d.at(0, 1) = 2.0, d.at(1, 0) = 2.0, d.at(1, 1) = 4.0;
+  RefactoringLU lu2;
+  analyse(lu2, d);
+  EXPECT_FALSE(lu2.factor(d.values.data()));
+  // A fresh analysis of the singular one fails too (no kept order to blame).
+  RefactoringLU lu3;
+  analyse(lu3, s);
+  EXPECT_FALSE(lu3.factor(s.values.data()));
+  // And the regular values factor again afterwards.
+  ASSERT_TRUE(lu.factor(a.values.data()));
+  expect_accurate(lu, a, gen);
+}
+
+TEST(SparseLU, NonFiniteValuesFail) {
+  std::mt19937_64 gen(8);
+  Csc a = tree_pattern(15, gen);
+  fill_random(a, true, gen);
+  RefactoringLU lu;
+  analyse(lu, a);
+  ASSERT_TRUE(lu.factor(a.values.data()));
+  for (double bad :
+       {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity()}) {
+    Csc b = a;
+    b.at(14, 6) = bad;  // an off-diagonal entry of a leaf's row (not a pivot)
+    EXPECT_FALSE(lu.factor(b.values.data()));
+    RefactoringLU fresh;
+    analyse(fresh, b);
+    EXPECT_FALSE(fresh.factor(b.values.data()));
+  }
+}
+
+TEST(SparseLU, MalformedPatternIsRejected) {
+  RefactoringLU lu;
+  const std::vector<int64_t> col_ptr{0, 2, 3}, out_of_range{0, 2, 1}, twice{0, 0, 1};
+  EXPECT_THROW(lu.analyse(2, col_ptr.data(), out_of_range.data()), std::invalid_argument);
+  EXPECT_THROW(lu.analyse(2, col_ptr.data(), twice.data()), std::invalid_argument);
+  const std::vector<int64_t> decreasing{0, 2, 1}, rows{0, 1, 1};
+  EXPECT_THROW(lu.analyse(2, decreasing.data(), rows.data()), std::invalid_argument);
+  EXPECT_FALSE(lu.factored());
+}
+
+// The SUNLinearSolver: setup and solve through SUNDIALS' generic calls, a changed pattern, a
+// singular matrix (recoverable failure code, no success claimed).
+TEST(SparseLU, SundialsLinearSolver) {
+  SUNContext ctx = nullptr;
+  ASSERT_EQ(SUNContext_Create(nullptr, &ctx), 0);
+  std::mt19937_64 gen(9);
+  Csc a = random_pattern(40, 2, gen);
+  fill_random(a, false, gen);
+  auto to_sundials = [&](const Csc& m) {
+    SUNMatrix A =
+        SUNSparseMatrix(m.n, m.n, static_cast<sunindextype>(m.values.size()), CSC_MAT, ctx);
+    std::copy(m.col_ptr.begin(), m.col_ptr.end(), SUNSparseMatrix_IndexPointers(A));
+    std::copy(m.row_idx.begin(), m.row_idx.end(), SUNSparseMatrix_IndexValues(A));
+    std::copy(m.values.begin(), m.values.end(), SUNSparseMatrix_Data(A));
+    return A;
+  };
+  SUNLinearSolver S = make_refactoring_lu_solver(ctx);
+  ASSERT_NE(S, nullptr);
+  EXPECT_EQ(SUNLinSolGetType(S), SUNLINEARSOLVER_DIRECT);
+  EXPECT_EQ(SUNLinSolGetID(S), SUNLINEARSOLVER_CUSTOM);
+  N_Vector x = N_VNew_Serial(a.n, ctx), b = N_VNew_Serial(a.n, ctx);
+  EXPECT_EQ(SUNLinSolInitialize(S), SUNLS_SUCCESS);
+  auto check_solve = [&](const Csc& m) {
+    SUNMatrix A = to_sundials(m);
+    ASSERT_EQ(SUNLinSolSetup(S, A), SUNLS_SUCCESS);
+    const std::vector<double> rhs = random_vector(m.n, gen);
+    std::copy(rhs.begin(), rhs.end(), N_VGetArrayPointer(b));
+    ASSERT_EQ(SUNLinSolSolve(S, A, x, b, 0.0), SUNLS_SUCCESS);
+    const double* xv = N_VGetArrayPointer(x);
+    EXPECT_LT(backward_error(m, std::vector<double>(xv, xv + m.n), rhs), 1e-12);  // not dominant
+    EXPECT_EQ(std::vector<double>(N_VGetArrayPointer(b), N_VGetArrayPointer(b) + m.n), rhs);
+    SUNMatDestroy(A);
+  };
+  check_solve(a);
+  // A different pattern of the same size: analysed afresh.
+  std::mt19937_64 gen2(10);
+  Csc a2 = random_pattern(40, 2, gen2);
+  fill_random(a2, false, gen2);
+  const long analyses = refactoring_lu_of(S)->counts().analyses;
+  check_solve(a2);
+  EXPECT_EQ(refactoring_lu_of(S)->counts().analyses, analyses + 1);
+  // Singular: every entry of a column zero.
+  Csc s = a2;
+  for (int64_t e = s.col_ptr[7]; e < s.col_ptr[8]; ++e) s.values[e] = 0.0;
+  SUNMatrix A = to_sundials(s);
+  EXPECT_EQ(SUNLinSolSetup(S, A), SUNLS_LUFACT_FAIL);
+  EXPECT_EQ(SUNLinSolLastFlag(S), SUNLS_LUFACT_FAIL);
+  EXPECT_NE(SUNLinSolSolve(S, A, x, b, 0.0), SUNLS_SUCCESS);
+  SUNMatDestroy(A);
+  N_VDestroy(x);
+  N_VDestroy(b);
+  SUNLinSolFree(S);
+  SUNContext_Free(&ctx);
+}
