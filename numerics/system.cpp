@@ -1,7 +1,9 @@
 #include "numerics/system.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <limits>
 #include <map>
@@ -20,6 +22,21 @@ namespace {
 /// (docs/numerics.md#tolerances): 1 ul/s x 1e-4, sized for cerebral veins. It stays the cap of the
 /// scaled default and the reference of the upwind switch width below.
 constexpr double kFixedAtolFlow = 1e-10;  // m^3/s
+
+// Whether every value is finite, as one vectorised pass (an OR of exponent tests with no early
+// exit: 2 instructions per 4 values with AVX2, against 5 per value for a loop over std::isfinite
+// that stops at the first failure). Like numerics/serial_vector_ops.cpp, compiled at -O3 (GCC
+// vectorises a loop of unknown length only there) for AVX2 and the baseline.
+#pragma GCC push_options
+#pragma GCC optimize("O3")
+__attribute__((target_clones("avx2", "default"))) bool all_finite(const double* x, int n) {
+  constexpr std::uint64_t kExponent = 0x7ff0000000000000ull;  // IEEE 754: all ones for inf, NaN
+  std::uint64_t nonfinite = 0;
+  for (int i = 0; i < n; ++i)
+    nonfinite |= (std::bit_cast<std::uint64_t>(x[i]) & kExponent) == kExponent;
+  return nonfinite == 0;
+}
+#pragma GCC pop_options
 
 std::string fmt_len(double x) {
   std::ostringstream s;
@@ -402,7 +419,7 @@ int System::rhs(double t, const double* y, double* ydot) {
   Impl& m = *impl_;
   if (int rc = evaluate_pressures(t, y)) return rc;
   const double rg = m.rho * m.g;
-  for (int i = 0; i < n_; ++i) ydot[i] = 0.0;
+  // Every row is written by its component (vessel chains, elements, node balances): no zeroing.
 
   // Upwind switch width (1e-7 m^3/s): a property of the scheme, so it follows a given
   // atol_flow but not the model-scaled default tolerance.
@@ -410,12 +427,13 @@ int System::rhs(double t, const double* y, double* ydot) {
   VesselChain::residuals(m.vessels, y, m.rho, rg, q_s, ydot);
 
   const ElementContext ctx = m.context(t);
-  std::vector<double>& node_net = m.node_net;  // flow into each node from the elements
-  std::fill(node_net.begin(), node_net.end(), 0.0);
-  m.elements.residual(ctx, m.node_view.data(), y, ydot, node_net.data());
-  NodeBalance::residuals(m.balances, m.end_flows, node_net.data(), y, ydot);
-  for (int i = 0; i < n_; ++i)
-    if (!std::isfinite(ydot[i])) {
+  // Flow into each node from the elements: zero on entry, and left zero by the balances.
+  double* const node_net = m.node_net.data();
+  m.elements.residual(ctx, m.node_view.data(), y, ydot, node_net);
+  NodeBalance::residuals(m.balances, m.end_flows, node_net, y, ydot);
+  if (!all_finite(ydot, n_))
+    for (int i = 0; i < n_; ++i) {
+      if (std::isfinite(ydot[i])) continue;
       failure_quantity_ = "non-finite derivative";
       failure_component_ = describe_unknown(i);
       failure_ = "non-finite time derivative of " + describe_unknown(i);

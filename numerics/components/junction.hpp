@@ -59,12 +59,15 @@ struct NodeBalance {
   /// summed) and its vessel ends;  dV/dt = net + q_bc  and  d(cumulative)/dt = q_bc  for a
   /// volume node, d(cumulative)/dt = -net (what it delivers into the network) for a prescribed
   /// pressure. One call per right-hand side for all nodes.
+  /// Reads node_net and leaves it zero, ready for the next right-hand side's elements (every
+  /// node has a balance: a volume state or, with a prescribed pressure, its cumulative).
   static void residuals(const std::vector<NodeBalance>& balances,
-                        const std::vector<EndFlow>& end_flows, const double* node_net,
-                        const double* y, double* ydot) {
+                        const std::vector<EndFlow>& end_flows, double* node_net, const double* y,
+                        double* ydot) {
     const EndFlow* const ends_of = end_flows.data();
     for (const NodeBalance& b : balances) {
       double net = node_net[b.node];
+      node_net[b.node] = 0.0;
       for (int k = b.first_end; k < b.first_end + b.ends; ++k)
         net += ends_of[k].sign * y[ends_of[k].index];
       if (b.state >= 0) {

@@ -115,7 +115,8 @@ class ElementBlock {
   /// neutral band (a valve opening between its closing and opening pressure differences) an
   /// implicit pseudo-time step could otherwise land outside and find a spurious rest there.
   virtual std::vector<std::pair<double, double>> state_bounds() const { return {}; }
-  /// Port flows (out of each port node, into the element) and internal derivatives.
+  /// Port flows (out of each port node, into the element) and internal derivatives: it writes
+  /// every one of them (the right-hand side does not zero ydot first).
   virtual void evaluate(const ElementContext& ctx, const double* y, const PortView* ports,
                         double* port_flow, double* ydot) const = 0;
   /// evaluate() for every block of `group` (blocks of this block's type, this one among them):
