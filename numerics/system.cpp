@@ -67,7 +67,6 @@ struct System::Impl {
   std::vector<const TimeFunction*> groups;
   std::vector<double> pext;      // per group at current t
   std::vector<Descriptor> desc;  // per unknown
-  std::vector<double> node_net;  // scratch: net flow into each node from the elements (rhs)
   // The nodes' values of the current t and right-hand side in flat arrays (node order), what
   // the hot loops read: the heights z at t (set_posture), and each node's pressure and head
   // P = p + rho g z (evaluate_pressures). The Junction objects keep what their solves need.
@@ -83,9 +82,11 @@ struct System::Impl {
   std::vector<int> external_linear;  // linear_nodes whose V(0) follows an external pressure
   std::vector<int> solved_nodes;  // the other nodes with a volume state (Junction::solve_pressure)
   std::vector<int> pressure_nodes;    // the nodes with a prescribed pressure
-  std::vector<NodeBalance> balances;  // mass balance of every node with a balance row
+  std::vector<NodeBalance> balances;  // mass balances of the nodes with ends or a BC
+  std::vector<int> plain_rows;        // the balance rows of the others (NodeBalance::begin)
   std::vector<NodeBalance::EndFlow> end_flows;
-  std::vector<int> inflow_balances;  // the balances with a prescribed inflow
+  std::vector<std::pair<int, int>> inflows;  // (balance, node) of the prescribed inflows
+  std::vector<int> delivered_rows;           // the balance rows of the prescribed pressures
   // Scratch of the node solve, sized for the node with most vessel ends.
   std::vector<double> node_scratch, node_slope, node_resid;
   std::map<std::string, int> node_by_name;
@@ -248,7 +249,6 @@ System::System(const Model& model) : impl_(std::make_unique<Impl>()) {
   m.node_scratch.assign(max_ends, 0.0);
   m.node_slope.assign(max_ends, 0.0);
   m.node_resid.assign(max_ends, 0.0);
-  m.node_net.assign(m.nodes.size(), 0.0);
   for (int ei = 0; ei < int(blocks.size()); ++ei) {
     auto& el = *blocks[ei];
     const auto st = el.states();
@@ -278,7 +278,7 @@ System::System(const Model& model) : impl_(std::make_unique<Impl>()) {
       }
     nd.p_guess = nd.p_init;
   }
-  m.elements.finalise();
+  m.elements.finalise(m.nodes);
   m.node_z.assign(m.nodes.size(), 0.0);
   for (const auto& nd : m.nodes) {
     m.node_height.push_back(nd.height);
@@ -300,9 +300,13 @@ System::System(const Model& model) : impl_(std::make_unique<Impl>()) {
       m.solved_nodes.push_back(ni);
     }
     if (nd.balance_row() < 0) continue;
-    if (nd.state >= 0 && nd.bc_flow) m.inflow_balances.push_back(int(m.balances.size()));
-    m.balances.push_back(
-        {ni, nd.state, nd.cumulative, int(m.end_flows.size()), int(nd.ends.size())});
+    if (nd.ends.empty() && !nd.bc_flow && !nd.bc_pressure) {
+      m.plain_rows.push_back(nd.state);
+      continue;
+    }
+    if (nd.state >= 0 && nd.bc_flow) m.inflows.push_back({int(m.balances.size()), ni});
+    if (nd.state < 0) m.delivered_rows.push_back(nd.cumulative);
+    m.balances.push_back({nd.state, nd.cumulative, int(m.end_flows.size()), int(nd.ends.size())});
     for (const auto& end : nd.ends)
       m.end_flows.push_back({m.vessels[end.vessel].end_flow_index(end.vertex), end.sign});
   }
@@ -356,10 +360,7 @@ int System::evaluate_pressures(double t, const double* y) {
       ln.v0 = nd.linear_v0;
       ln.c = nd.linear_c;
     }
-    for (int i : m.inflow_balances) {
-      auto& b = m.balances[i];
-      b.q_bc = m.bc_flow(m.nodes[b.node], t);
-    }
+    for (auto [b, ni] : m.inflows) m.balances[b].q_bc = m.bc_flow(m.nodes[ni], t);
     // A prescribed pressure and its ends' areas depend on t alone.
     for (int ni : m.pressure_nodes) {
       Junction& nd = m.nodes[ni];
@@ -427,10 +428,11 @@ int System::rhs(double t, const double* y, double* ydot) {
   VesselChain::residuals(m.vessels, y, m.rho, rg, q_s, ydot);
 
   const ElementContext ctx = m.context(t);
-  // Flow into each node from the elements: zero on entry, and left zero by the balances.
-  double* const node_net = m.node_net.data();
-  m.elements.residual(ctx, m.node_view.data(), y, ydot, node_net);
-  NodeBalance::residuals(m.balances, m.end_flows, node_net, y, ydot);
+  // The nodes' mass-balance rows: vessel ends and prescribed inflows, minus the elements' port
+  // flows (NodeBalance).
+  NodeBalance::begin(m.balances, m.end_flows, m.plain_rows, y, ydot);
+  m.elements.residual(ctx, m.node_view.data(), y, ydot);
+  NodeBalance::finish(m.delivered_rows, ydot);
   if (!all_finite(ydot, n_))
     for (int i = 0; i < n_; ++i) {
       if (std::isfinite(ydot[i])) continue;

@@ -44,39 +44,46 @@ struct JunctionEnv {
 };
 
 /// A node's mass balance in flat form, what the right-hand side reads (built once by the
-/// System from the Junction: the Junction objects themselves are large and scattered).
+/// System from the Junction: the Junction objects themselves are large and scattered). Its row
+/// (Junction::balance_row) accumulates: begin() sets it to its vessel ends' flows and the
+/// prescribed inflow, the elements subtract their port flows (LumpedElements), finish() turns
+/// the net inflow of a prescribed-pressure node into what it delivers.
+///   volume node:         dV/dt = sum_ends sign Q_end + q_bc - sum_ports Q_port,
+///                        d(cumulative)/dt = q_bc;
+///   prescribed pressure: d(cumulative)/dt = -(sum_ends sign Q_end - sum_ports Q_port).
 struct NodeBalance {
-  int node;             ///< index of the node (in node_net)
   int state;            ///< volume state, -1 for a prescribed pressure
   int cumulative;       ///< integral of the prescribed inflow, or of what a pressure node delivers
-  int first_end, ends;  ///< its vessel ends: NodeBalance::end_flows[first_end, first_end + ends)
+  int first_end, ends;  ///< its vessel ends: end_flows[first_end, first_end + ends)
   double q_bc = 0.0;    ///< prescribed inflow at the current t (0 if none)
   /// A vessel end's flow state and sign (+1: the end cell's flow enters the node).
   struct EndFlow {
     int index, sign;
   };
-  /// Mass balance of every node: net = flow into the node from its elements (node_net, already
-  /// summed) and its vessel ends;  dV/dt = net + q_bc  and  d(cumulative)/dt = q_bc  for a
-  /// volume node, d(cumulative)/dt = -net (what it delivers into the network) for a prescribed
-  /// pressure. One call per right-hand side for all nodes.
-  /// Reads node_net and leaves it zero, ready for the next right-hand side's elements (every
-  /// node has a balance: a volume state or, with a prescribed pressure, its cumulative).
-  static void residuals(const std::vector<NodeBalance>& balances,
-                        const std::vector<EndFlow>& end_flows, double* node_net, const double* y,
-                        double* ydot) {
+  /// Before the elements: every node's row (and its cumulative) from its vessel ends and
+  /// prescribed inflow. One call per right-hand side for all nodes: `balances` of the nodes
+  /// with vessel ends or a boundary condition, `plain_rows` of the others (their rows start at
+  /// 0; a lumped network's nodes are mostly plain).
+  static void begin(const std::vector<NodeBalance>& balances, const std::vector<EndFlow>& end_flows,
+                    const std::vector<int>& plain_rows, const double* y, double* ydot) {
+    for (int r : plain_rows) ydot[r] = 0.0;
     const EndFlow* const ends_of = end_flows.data();
     for (const NodeBalance& b : balances) {
-      double net = node_net[b.node];
-      node_net[b.node] = 0.0;
+      double net = 0.0;
       for (int k = b.first_end; k < b.first_end + b.ends; ++k)
         net += ends_of[k].sign * y[ends_of[k].index];
       if (b.state >= 0) {
         ydot[b.state] = net + b.q_bc;
         if (b.cumulative >= 0) ydot[b.cumulative] = b.q_bc;
       } else {
-        ydot[b.cumulative] = -net;
+        ydot[b.cumulative] = net;
       }
     }
+  }
+  /// After the elements: a prescribed-pressure node's row holds its net inflow; its cumulative
+  /// counts what it delivers into the network, the opposite. delivered_rows: those rows.
+  static void finish(const std::vector<int>& delivered_rows, double* ydot) {
+    for (int r : delivered_rows) ydot[r] = -ydot[r];
   }
 };
 

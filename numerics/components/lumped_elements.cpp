@@ -7,7 +7,7 @@
 
 namespace venoflow {
 
-void LumpedElements::finalise() {
+void LumpedElements::finalise(const std::vector<Junction>& nodes) {
   std::size_t nports = 0;
   for (const auto& el : blocks) nports = std::max(nports, el->port_nodes.size());
   port_flow_.assign(std::max<std::size_t>(nports, 1), 0.0);
@@ -28,13 +28,22 @@ void LumpedElements::finalise() {
     }
     g->blocks.push_back(el.get());
     g->state_offset.push_back(el->state_offset);
-    g->port_node.insert(g->port_node.end(), el->port_nodes.begin(), el->port_nodes.end());
+    if (ports > kMaxElementPorts)
+      throw std::logic_error("element " + el->name() + ": more ports than ElementBlockOf takes");
+    for (int nd : el->port_nodes) {
+      const int row = nodes[static_cast<std::size_t>(nd)].balance_row();
+      if (row < 0)
+        throw std::logic_error("element " + el->name() + ": port node " +
+                               nodes[static_cast<std::size_t>(nd)].name + " has no balance row");
+      g->port_node.push_back(nd);
+      g->port_row.push_back(row);
+    }
   }
 }
 
 void LumpedElements::residual(const ElementContext& ctx, const PortView* node_view, const double* y,
-                              double* ydot, double* node_net) {
-  const NetworkIO io{node_view, y, ydot, node_net};
+                              double* ydot) {
+  const NetworkIO io{node_view, y, ydot};
   for (const ElementGroup& g : groups_) g.blocks.front()->evaluate_group(ctx, g, io);
 }
 

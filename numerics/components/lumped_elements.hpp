@@ -23,12 +23,12 @@ struct LumpedElements {
   std::vector<std::size_t> n_outputs;  // number of outputs of each element (sampling)
 
   /// Lays out the port indices and sizes the scratch once the blocks are connected (port_nodes
-  /// and state_offset set).
-  void finalise();
+  /// and state_offset set) and the nodes' rows laid out.
+  void finalise(const std::vector<Junction>& nodes);
   /// Residuals of the internal states; subtracts each port flow (which leaves its node) from
-  /// node_net (indexed like the nodes). node_view: each node's pressure and head.
-  void residual(const ElementContext& ctx, const PortView* node_view, const double* y, double* ydot,
-                double* node_net);
+  /// the node's mass-balance row (NodeBalance). node_view: each node's pressure and head.
+  void residual(const ElementContext& ctx, const PortView* node_view, const double* y,
+                double* ydot);
   /// Appends every element's outputs at (ctx, y) to values.
   void sample(const ElementContext& ctx, const PortView* node_view, const double* y,
               std::vector<double>& values);

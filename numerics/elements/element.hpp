@@ -78,15 +78,16 @@ struct ElementGroup {
   std::vector<const ElementBlock*> blocks;
   std::vector<int> state_offset;  ///< per block: offset of its internal states in y, -1: none
   std::vector<int> port_node;     ///< node index of every port, `ports` per block, in order
+  std::vector<int> port_row;      ///< the mass-balance row of each port's node (like port_node)
   int ports = 0;
 };
 
-/// What the blocks read and write of the network at a right-hand side.
+/// What the blocks read and write of the network at a right-hand side: they subtract each port
+/// flow from the mass-balance row of its node in ydot (NodeBalance).
 struct NetworkIO {
   const PortView* node_view;  ///< pressure and head of every node (node index)
   const double* y;
   double* ydot;
-  double* node_net;  ///< net flow into every node from the elements: port flows are subtracted
 };
 
 class ElementBlock {
@@ -121,7 +122,8 @@ class ElementBlock {
                         double* port_flow, double* ydot) const = 0;
   /// evaluate() for every block of `group` (blocks of this block's type, this one among them):
   /// gathers each block's port views from io.node_view, writes its internal derivatives and
-  /// subtracts its port flows from io.node_net. Implemented by ElementBlockOf.
+  /// subtracts its port flows from its port nodes' mass-balance rows. Implemented by
+  /// ElementBlockOf.
   virtual void evaluate_group(const ElementContext& ctx, const ElementGroup& group,
                               const NetworkIO& io) const = 0;
 
@@ -192,6 +194,9 @@ class ElementBlock {
   const ElementTypeSpec* spec_;
 };
 
+/// The most ports an element type has (ElementBlockOf evaluates 1 to this many).
+inline constexpr int kMaxElementPorts = 4;
+
 /// The base of every element type's block, `class Block final : public ElementBlockOf<Block>`:
 /// it evaluates all the blocks of its type in one loop, each through Block::evaluate called
 /// directly (no virtual call per block, inlined), with the port count fixed at compile time.
@@ -201,7 +206,6 @@ template <class Block>
 class ElementBlockOf : public ElementBlock {
  public:
   using ElementBlock::ElementBlock;
-  static constexpr int kMaxPorts = 4;
   void evaluate_group(const ElementContext& ctx, const ElementGroup& group,
                       const NetworkIO& io) const final {
     switch (group.ports) {
@@ -215,7 +219,7 @@ class ElementBlockOf : public ElementBlock {
         return evaluate_each<4>(ctx, group, io);
       default:
         throw std::logic_error("element " + name() + ": " + std::to_string(group.ports) +
-                               " ports, more than " + std::to_string(kMaxPorts));
+                               " ports, more than " + std::to_string(kMaxElementPorts));
     }
   }
 
@@ -225,15 +229,16 @@ class ElementBlockOf : public ElementBlock {
                      const NetworkIO& io) const {
     static_assert(std::is_final_v<Block>, "Block::evaluate must be called without dispatch");
     // Sized for any block (the group's P ports are used): every P is instantiated for every type.
-    PortView view[kMaxPorts];
-    double flow[kMaxPorts] = {};
+    PortView view[kMaxElementPorts];
+    double flow[kMaxElementPorts] = {};
     const int* port_node = group.port_node.data();
-    for (std::size_t i = 0; i < group.blocks.size(); ++i, port_node += P) {
+    const int* port_row = group.port_row.data();
+    for (std::size_t i = 0; i < group.blocks.size(); ++i, port_node += P, port_row += P) {
       for (int k = 0; k < P; ++k) view[k] = io.node_view[port_node[k]];
       const int s = group.state_offset[i];
       static_cast<const Block&>(*group.blocks[i])
           .evaluate(ctx, s >= 0 ? io.y + s : nullptr, view, flow, s >= 0 ? io.ydot + s : nullptr);
-      for (int k = 0; k < P; ++k) io.node_net[port_node[k]] -= flow[k];
+      for (int k = 0; k < P; ++k) io.ydot[port_row[k]] -= flow[k];
     }
   }
 };

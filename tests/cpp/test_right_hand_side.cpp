@@ -135,7 +135,8 @@ TEST(RightHandSide, EveryRowOfTheShippedModelsIsWrittenByItsComponent) {
     for (bool lumped : {true, false}) {
       std::vector<Override> ov;
       if (lumped) ov.push_back({"discretisation.lumped", "true"});
-      System sys(load_model(file, ov));
+      const Model model = load_model(file, ov);  // the System keeps a reference
+      System sys(model);
       std::vector<double> y;
       sys.initial_state(y);
       const auto n = static_cast<std::size_t>(sys.size());
