@@ -388,8 +388,9 @@ int System::evaluate_pressures(double t, const double* y) {
     return 1;
   };
   for (const auto& ln : m.linear_nodes) {
-    const double p = Junction::linear_pressure(y[ln.state], ln.v0, ln.c);
-    if (std::isnan(p)) return no_pressure(ln.node, y[ln.state]);
+    double p = 0.0;
+    if (!Junction::linear_pressure(y[ln.state], ln.v0, ln.c, p))
+      return no_pressure(ln.node, y[ln.state]);
     m.node_view[ln.node] = {p, p + rg * m.node_z[ln.node]};
   }
   for (int ni : m.solved_nodes) {
