@@ -341,80 +341,91 @@ void System::build_pattern() {
   pattern_ = pb.build();
 }
 
+int System::evaluate_time(double t) {
+  Impl& m = *impl_;
+  for (std::size_t g = 0; g < m.groups.size(); ++g) m.pext[g] = m.value(*m.groups[g], t);
+  m.set_posture(t);
+  JunctionEnv env = m.junction_env(t);
+  for (int i : m.external_linear) {
+    auto& ln = m.linear_nodes[i];
+    Junction& nd = m.nodes[ln.node];
+    nd.set_linear_storage(env);
+    ln.v0 = nd.linear_v0;
+    ln.c = nd.linear_c;
+  }
+  for (auto [b, ni] : m.inflows) m.balances[b].q_bc = m.bc_flow(m.nodes[ni], t);
+  // A prescribed pressure and its ends' areas depend on t alone.
+  const double rg = m.rho * m.g;
+  for (int ni : m.pressure_nodes) {
+    Junction& nd = m.nodes[ni];
+    const double p = m.bc_pressure(nd, t);
+    const int failed = nd.impose_pressure(env, p);
+    if (failed >= 0) return fail_prescribed_pressure(ni, failed);
+    m.node_view[ni] = {p, p + rg * m.node_z[ni]};
+  }
+  return 0;
+}
+
 int System::evaluate_pressures(double t, const double* y) {
   Impl& m = *impl_;
-  const bool same_t = t == m.t_evaluated;
-  if (!same_t) {
+  if (t != m.t_evaluated) {
     m.t_evaluated = std::numeric_limits<double>::quiet_NaN();  // until this one succeeds
-    for (std::size_t g = 0; g < m.groups.size(); ++g) m.pext[g] = m.value(*m.groups[g], t);
-    m.set_posture(t);
+    if (int rc = evaluate_time(t)) return rc;
   }
-
   JunctionEnv env = m.junction_env(t);
   const double rg = m.rho * m.g;
-  if (!same_t) {
-    for (int i : m.external_linear) {
-      auto& ln = m.linear_nodes[i];
-      Junction& nd = m.nodes[ln.node];
-      nd.set_linear_storage(env);
-      ln.v0 = nd.linear_v0;
-      ln.c = nd.linear_c;
-    }
-    for (auto [b, ni] : m.inflows) m.balances[b].q_bc = m.bc_flow(m.nodes[ni], t);
-    // A prescribed pressure and its ends' areas depend on t alone.
-    for (int ni : m.pressure_nodes) {
-      Junction& nd = m.nodes[ni];
-      const double p = m.bc_pressure(nd, t);
-      const int failed = nd.impose_pressure(env, p);
-      if (failed >= 0) {
-        const auto& vn = m.vessels[nd.ends[failed].vessel];
-        failure_quantity_ = "area <= 0";
-        failure_component_ = "vessel " + vn.spec->name;
-        failure_ = "prescribed pressure at node " + nd.name + " collapses vessel " + vn.spec->name +
-                   " (no positive area for that pressure)";
-        return 1;
-      }
-      m.node_view[ni] = {p, p + rg * m.node_z[ni]};
-    }
-  }
-  auto no_pressure = [&](int ni, double volume) {
-    const Junction& nd = m.nodes[ni];
-    failure_quantity_ = "node pressure";
-    failure_component_ = "node " + nd.name;
-    char vol[32];
-    std::snprintf(vol, sizeof vol, "%.4g", volume * 1e6);
-    failure_ = "no pressure gives node " + nd.name + " its volume " + vol +
-               " ml (vessels collapsed or volume <= 0)";
-    return 1;
-  };
   for (const auto& ln : m.linear_nodes) {
-    double p = 0.0;
-    if (!Junction::linear_pressure(y[ln.state], ln.v0, ln.c, p))
-      return no_pressure(ln.node, y[ln.state]);
+    const double p = Junction::linear_pressure(y[ln.state], ln.v0, ln.c);
+    if (std::isnan(p)) return fail_node_pressure(ln.node, y[ln.state]);
     m.node_view[ln.node] = {p, p + rg * m.node_z[ln.node]};
   }
   for (int ni : m.solved_nodes) {
     Junction& nd = m.nodes[ni];
-    if (!nd.solve_pressure(env, y[nd.state])) return no_pressure(ni, y[nd.state]);
+    if (!nd.solve_pressure(env, y[nd.state])) return fail_node_pressure(ni, y[nd.state]);
     m.node_view[ni] = {nd.p_guess, nd.p_guess + rg * m.node_z[ni]};
   }
   if (m.vessel_heights_stale) {
     for (auto& vn : m.vessels) vn.set_heights(m.node_z[vn.from], m.node_z[vn.to]);
     m.vessel_heights_stale = false;
   }
-  for (auto& vn : m.vessels) {
+  for (std::size_t vi = 0; vi < m.vessels.size(); ++vi) {
+    auto& vn = m.vessels[vi];
     const int j = vn.evaluate_pressures(y, vn.external_pressure(m.pext), m.node_view[vn.from].p,
                                         m.node_view[vn.to].p, m.rho);
-    if (j > 0) {
-      failure_quantity_ = "area <= 0";
-      failure_component_ = "vessel " + vn.spec->name;
-      failure_ = "area " + std::to_string(y[vn.aidx(j)]) + " m^2 at vessel " + vn.spec->name +
-                 " vertex " + std::to_string(j) + " (x = " + fmt_len(j * vn.dx) + ")";
-      return 1;
-    }
+    if (j > 0) return fail_vessel_area(int(vi), j, y);
   }
   m.t_evaluated = t;
   return 0;
+}
+
+int System::fail_prescribed_pressure(int node, int end) {
+  const Junction& nd = impl_->nodes[node];
+  const auto& vn = impl_->vessels[nd.ends[end].vessel];
+  failure_quantity_ = "area <= 0";
+  failure_component_ = "vessel " + vn.spec->name;
+  failure_ = "prescribed pressure at node " + nd.name + " collapses vessel " + vn.spec->name +
+             " (no positive area for that pressure)";
+  return 1;
+}
+
+int System::fail_node_pressure(int node, double volume) {
+  const Junction& nd = impl_->nodes[node];
+  failure_quantity_ = "node pressure";
+  failure_component_ = "node " + nd.name;
+  char vol[32];
+  std::snprintf(vol, sizeof vol, "%.4g", volume * 1e6);
+  failure_ = "no pressure gives node " + nd.name + " its volume " + vol +
+             " ml (vessels collapsed or volume <= 0)";
+  return 1;
+}
+
+int System::fail_vessel_area(int vessel, int j, const double* y) {
+  const auto& vn = impl_->vessels[vessel];
+  failure_quantity_ = "area <= 0";
+  failure_component_ = "vessel " + vn.spec->name;
+  failure_ = "area " + std::to_string(y[vn.aidx(j)]) + " m^2 at vessel " + vn.spec->name +
+             " vertex " + std::to_string(j) + " (x = " + fmt_len(j * vn.dx) + ")";
+  return 1;
 }
 
 int System::rhs(double t, const double* y, double* ydot) {

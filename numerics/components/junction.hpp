@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <memory>
 #include <string>
 #include <utility>
@@ -120,19 +121,19 @@ struct Junction {
   /// A linear node's pressure is one division, linear_pressure().
   bool solve_pressure(JunctionEnv& env, double target) {
     if (linear) {
-      double pn = 0.0;
-      if (!linear_pressure(target, linear_v0, linear_c, pn)) return false;
+      const double pn = linear_pressure(target, linear_v0, linear_c);
+      if (std::isnan(pn)) return false;
       accept(pn, target, linear_c);
       return true;
     }
     return solve_pressure_newton(env, target) || solve_pressure_safeguarded(env, target);
   }
   /// A linear node: V(p) = V(0) + C p, so p = (V - V(0)) / C, exact (the Newton iteration
-  /// would reach it from any start in one update and confirm it with a second). False when no
+  /// would reach it from any start in one update and confirm it with a second). NaN when no
   /// pressure gives the volume (C not positive, or a non-finite result).
-  static bool linear_pressure(double target, double v0, double c, double& p) {
-    p = (target - v0) / c;
-    return c > 0.0 && std::isfinite(p);
+  static double linear_pressure(double target, double v0, double c) {
+    const double pn = (target - v0) / c;
+    return c > 0.0 && std::isfinite(pn) ? pn : std::numeric_limits<double>::quiet_NaN();
   }
   /// A linear node's V(0) and C: constant without external-pressure groups (evaluated once),
   /// else functions of t through them (evaluated once per new t, before its solves).
