@@ -97,6 +97,13 @@ class System {
  private:
   void build_pattern();
   int evaluate_pressures(double t, const double* y);
+  /// What depends on t alone (external pressures, posture, linear nodes' V(0), prescribed
+  /// inflows and pressures): once per new t. Returns 0, or 1 like rhs() on failure.
+  int evaluate_time(double t);
+  // Failure reports (rare, kept out of the hot functions): set failure() and return 1.
+  int fail_prescribed_pressure(int node, int end);
+  int fail_node_pressure(int node, double volume);
+  int fail_vessel_area(int vessel, int vertex, const double* y);
 
   std::unique_ptr<Impl> impl_;
   int n_ = 0;

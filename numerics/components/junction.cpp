@@ -173,13 +173,12 @@ bool Junction::solve_pressure_safeguarded(JunctionEnv& env, double target) {
 }
 
 int Junction::impose_pressure(JunctionEnv& env, double p_bc) {
-  p = p_bc;
   for (std::size_t i = 0; i < ends.size(); ++i) {
     const auto& end = ends[i];
     auto& vn = env.vessels[end.vessel];
     double dpda = 0.0;
     const double a =
-        vn.law->area(end.vertex, p - vn.external_pressure(env.pext), vn.A[end.vertex], dpda);
+        vn.law->area(end.vertex, p_bc - vn.external_pressure(env.pext), vn.A[end.vertex], dpda);
     vn.c2[end.vertex] = a > 0.0 ? a / env.rho * dpda : 0.0;
     if (!(a > 0.0)) return static_cast<int>(i);
     vn.A[end.vertex] = a;

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <memory>
 #include <string>
 #include <utility>
@@ -42,6 +43,50 @@ struct JunctionEnv {
   std::vector<double>& resid;
 };
 
+/// A node's mass balance in flat form, what the right-hand side reads (built once by the
+/// System from the Junction: the Junction objects themselves are large and scattered). Its row
+/// (Junction::balance_row) accumulates: begin() sets it to its vessel ends' flows and the
+/// prescribed inflow, the elements subtract their port flows (LumpedElements), finish() turns
+/// the net inflow of a prescribed-pressure node into what it delivers.
+///   volume node:         dV/dt = sum_ends sign Q_end + q_bc - sum_ports Q_port,
+///                        d(cumulative)/dt = q_bc;
+///   prescribed pressure: d(cumulative)/dt = -(sum_ends sign Q_end - sum_ports Q_port).
+struct NodeBalance {
+  int state;            ///< volume state, -1 for a prescribed pressure
+  int cumulative;       ///< integral of the prescribed inflow, or of what a pressure node delivers
+  int first_end, ends;  ///< its vessel ends: end_flows[first_end, first_end + ends)
+  double q_bc = 0.0;    ///< prescribed inflow at the current t (0 if none)
+  /// A vessel end's flow state and sign (+1: the end cell's flow enters the node).
+  struct EndFlow {
+    int index, sign;
+  };
+  /// Before the elements: every node's row (and its cumulative) from its vessel ends and
+  /// prescribed inflow. One call per right-hand side for all nodes: `balances` of the nodes
+  /// with vessel ends or a boundary condition, `plain_rows` of the others (their rows start at
+  /// 0; a lumped network's nodes are mostly plain).
+  static void begin(const std::vector<NodeBalance>& balances, const std::vector<EndFlow>& end_flows,
+                    const std::vector<int>& plain_rows, const double* y, double* ydot) {
+    for (int r : plain_rows) ydot[r] = 0.0;
+    const EndFlow* const ends_of = end_flows.data();
+    for (const NodeBalance& b : balances) {
+      double net = 0.0;
+      for (int k = b.first_end; k < b.first_end + b.ends; ++k)
+        net += ends_of[k].sign * y[ends_of[k].index];
+      if (b.state >= 0) {
+        ydot[b.state] = net + b.q_bc;
+        if (b.cumulative >= 0) ydot[b.cumulative] = b.q_bc;
+      } else {
+        ydot[b.cumulative] = net;
+      }
+    }
+  }
+  /// After the elements: a prescribed-pressure node's row holds its net inflow; its cumulative
+  /// counts what it delivers into the network, the opposite. delivered_rows: those rows.
+  static void finish(const std::vector<int>& delivered_rows, double* ydot) {
+    for (int r : delivered_rows) ydot[r] = -ydot[r];
+  }
+};
+
 struct Junction {
   const Node* spec = nullptr;
   std::string name;
@@ -53,7 +98,9 @@ struct Junction {
   std::vector<NodeEnd> ends;
   std::vector<std::pair<int, int>> ports;         // (element, port)
   std::vector<std::pair<int, int>> volume_ports;  // the ports whose element stores volume here
-  double p = 0.0, z = 0.0, p_guess = 0.0;
+  /// The last solved pressure, the start of the next solve. The System keeps every node's
+  /// pressure of the current right-hand side in its flat node arrays (System::Impl::node_view).
+  double p_guess = 0.0;
   double v_last = 0.0, c_last = 0.0;  // volume and compliance at p_guess (Newton predictor)
   double p_init = 0.0;
   /// No vessel ends, and every element storing volume here has a constant compliance
@@ -66,14 +113,27 @@ struct Junction {
   /// pressure the integral of what it delivers (-1: none).
   int balance_row() const { return state >= 0 ? state : (bc_pressure ? cumulative : -1); }
 
-  /// Solve V(p) = target for the node pressure; sets p and the end areas (and their wave
-  /// speeds). False when no pressure gives that volume. A joint Newton iteration on the
-  /// pressure and the end areas from the last solution (fast path), and when it fails a
-  /// safeguarded, bracketed Newton iteration on the pressure alone with the tube laws inverted
-  /// at each iterate (V is strictly increasing in p); docs/numerics.md#node-pressure.
+  /// Solve V(p) = target for the node pressure; sets p_guess (the solution) and the end areas
+  /// (and their wave speeds). False when no pressure gives that volume. A joint Newton
+  /// iteration on the pressure and the end areas from the last solution (fast path), and when
+  /// it fails a safeguarded, bracketed Newton iteration on the pressure alone with the tube laws
+  /// inverted at each iterate (V is strictly increasing in p); docs/numerics.md#node-pressure.
+  /// A linear node's pressure is one division, linear_pressure().
   bool solve_pressure(JunctionEnv& env, double target) {
-    if (linear) return solve_pressure_linear(target);
+    if (linear) {
+      const double pn = linear_pressure(target, linear_v0, linear_c);
+      if (std::isnan(pn)) return false;
+      accept(pn, target, linear_c);
+      return true;
+    }
     return solve_pressure_newton(env, target) || solve_pressure_safeguarded(env, target);
+  }
+  /// A linear node: V(p) = V(0) + C p, so p = (V - V(0)) / C, exact (the Newton iteration
+  /// would reach it from any start in one update and confirm it with a second). NaN when no
+  /// pressure gives the volume (C not positive, or a non-finite result).
+  static double linear_pressure(double target, double v0, double c) {
+    const double pn = (target - v0) / c;
+    return c > 0.0 && std::isfinite(pn) ? pn : std::numeric_limits<double>::quiet_NaN();
   }
   /// A linear node's V(0) and C: constant without external-pressure groups (evaluated once),
   /// else functions of t through them (evaluated once per new t, before its solves).
@@ -89,32 +149,11 @@ struct Junction {
   /// collapses.
   double volume_at(JunctionEnv& env, double p0) const;
 
-  /// Mass balance: net = flow into the node from its elements (already summed), qbc the
-  /// prescribed inflow (0 if none).
-  void residual(const double* y, const std::vector<VesselChain>& vessels, double net, double qbc,
-                double* ydot) const {
-    for (const auto& end : ends)
-      net += end.sign * y[vessels[end.vessel].end_flow_index(end.vertex)];
-    if (state >= 0) {
-      ydot[state] = net + qbc;
-      if (cumulative >= 0) ydot[cumulative] = qbc;
-    } else if (cumulative >= 0) {
-      ydot[cumulative] = -net;  // what the pressure node delivers into the network
-    }
-  }
   /// Declares the dependencies of the node's mass balance on its vessel ends' flows (the
   /// elements declare their port flows themselves).
   void declare_sparsity(PatternBuilder& pb, const std::vector<VesselChain>& vessels) const;
 
  private:
-  /// A linear node: V(p) = V(0) + C p, so p = (V - V(0)) / C, exact (the Newton iteration
-  /// would reach it from any start in one update and confirm it with a second).
-  bool solve_pressure_linear(double target) {
-    const double pn = (target - linear_v0) / linear_c;
-    if (!(linear_c > 0.0) || !std::isfinite(pn)) return false;
-    accept(pn, target, linear_c);
-    return true;
-  }
   bool solve_pressure_newton(JunctionEnv& env, double target);
   bool solve_pressure_safeguarded(JunctionEnv& env, double target);
   /// Volume, its round-off scale and compliance of the elements storing volume at the node.
@@ -135,7 +174,7 @@ struct Junction {
     return std::clamp(a + (pt - vn.pt_last[e]) / vn.dpda_last[e], 0.5 * a, 2.0 * a);
   }
   void accept(double p_solved, double v, double c) {
-    p = p_guess = p_solved;
+    p_guess = p_solved;
     v_last = v;
     c_last = c;
   }

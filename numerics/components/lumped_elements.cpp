@@ -1,52 +1,58 @@
 #include "numerics/components/lumped_elements.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <stdexcept>
 #include <string>
 
 namespace venoflow {
 
-void LumpedElements::finalise() {
+void LumpedElements::finalise(const std::vector<Junction>& nodes) {
   std::size_t nports = 0;
   for (const auto& el : blocks) nports = std::max(nports, el->port_nodes.size());
   port_flow_.assign(std::max<std::size_t>(nports, 1), 0.0);
   port_view_.assign(std::max<std::size_t>(nports, 1), PortView{});
   n_outputs.clear();
-  flowing_.clear();
+  groups_.clear();
   for (const auto& el : blocks) {
     n_outputs.push_back(el->outputs().size());
-    if (el->carries_flow() || !el->states().empty()) flowing_.push_back(el.get());
+    if (!el->carries_flow() && el->states().empty()) continue;
+    const int ports = static_cast<int>(el->port_nodes.size());
+    auto g = std::find_if(groups_.begin(), groups_.end(), [&](const ElementGroup& gr) {
+      return gr.ports == ports && gr.blocks.front()->type() == el->type();
+    });
+    if (g == groups_.end()) {
+      groups_.emplace_back();
+      g = std::prev(groups_.end());
+      g->ports = ports;
+    }
+    g->blocks.push_back(el.get());
+    g->state_offset.push_back(el->state_offset);
+    if (ports > kMaxElementPorts)
+      throw std::logic_error("element " + el->name() + ": more ports than ElementBlockOf takes");
+    for (int nd : el->port_nodes) {
+      const int row = nodes[static_cast<std::size_t>(nd)].balance_row();
+      if (row < 0)
+        throw std::logic_error("element " + el->name() + ": port node " +
+                               nodes[static_cast<std::size_t>(nd)].name + " has no balance row");
+      g->port_node.push_back(nd);
+      g->port_row.push_back(row);
+    }
   }
 }
 
-void LumpedElements::view_ports(const ElementBlock& el, const std::vector<Junction>& nodes,
-                                double rg) {
-  const std::size_t np = el.port_nodes.size();
-  for (std::size_t k = 0; k < np; ++k) {
-    const auto& nd = nodes[static_cast<std::size_t>(el.port_nodes[k])];
-    port_view_[k] = {nd.p, nd.p + rg * nd.z};
-  }
+void LumpedElements::residual(const ElementContext& ctx, const PortView* node_view, const double* y,
+                              double* ydot) {
+  const NetworkIO io{node_view, y, ydot};
+  for (const ElementGroup& g : groups_) g.blocks.front()->evaluate_group(ctx, g, io);
 }
 
-void LumpedElements::residual(const ElementContext& ctx, const std::vector<Junction>& nodes,
-                              double rg, const double* y, double* ydot,
-                              std::vector<double>& node_net) {
-  for (ElementBlock* el : flowing_) {
-    view_ports(*el, nodes, rg);
-    const double* ys = el->state_offset >= 0 ? y + el->state_offset : nullptr;
-    double* yd = el->state_offset >= 0 ? ydot + el->state_offset : nullptr;
-    el->evaluate(ctx, ys, port_view_.data(), port_flow_.data(), yd);
-    const std::size_t np = el->port_nodes.size();
-    for (std::size_t k = 0; k < np; ++k)
-      node_net[static_cast<std::size_t>(el->port_nodes[k])] -= port_flow_[k];
-  }
-}
-
-void LumpedElements::sample(const ElementContext& ctx, const std::vector<Junction>& nodes,
-                            double rg, const double* y, std::vector<double>& values) {
+void LumpedElements::sample(const ElementContext& ctx, const PortView* node_view, const double* y,
+                            std::vector<double>& values) {
   for (std::size_t i = 0; i < blocks.size(); ++i) {
     const auto& el = *blocks[i];
-    view_ports(el, nodes, rg);
+    for (std::size_t k = 0; k < el.port_nodes.size(); ++k)
+      port_view_[k] = node_view[el.port_nodes[k]];
     const std::size_t off = values.size();
     values.resize(off + n_outputs[i]);
     el.output(ctx, el.state_offset >= 0 ? y + el.state_offset : nullptr, port_view_.data(),

@@ -2,7 +2,10 @@
 // block (numerics/elements/element.hpp) owns its internal states and the flows at its ports; this
 // component places their states in y, feeds them their port nodes' pressures, adds their port
 // flows to the nodes' mass balances and declares their sparsity from each block's
-// dependencies(). One virtual call per element and right-hand side; no allocation per call.
+// dependencies(). The blocks are evaluated in groups of one type (ElementBlockOf), their state
+// offsets and port nodes in flat index arrays built once (finalise()), and the node pressures
+// are read from the System's flat node arrays: one virtual call per type and right-hand side,
+// no allocation per call.
 #pragma once
 
 #include <memory>
@@ -19,24 +22,25 @@ struct LumpedElements {
   std::vector<std::unique_ptr<ElementBlock>> blocks;
   std::vector<std::size_t> n_outputs;  // number of outputs of each element (sampling)
 
-  /// Sizes the scratch once the blocks are connected (port_nodes set).
-  void finalise();
+  /// Lays out the port indices and sizes the scratch once the blocks are connected (port_nodes
+  /// and state_offset set) and the nodes' rows laid out.
+  void finalise(const std::vector<Junction>& nodes);
   /// Residuals of the internal states; subtracts each port flow (which leaves its node) from
-  /// node_net (indexed like nodes).
-  void residual(const ElementContext& ctx, const std::vector<Junction>& nodes, double rg,
-                const double* y, double* ydot, std::vector<double>& node_net);
+  /// the node's mass-balance row (NodeBalance). node_view: each node's pressure and head.
+  void residual(const ElementContext& ctx, const PortView* node_view, const double* y,
+                double* ydot);
   /// Appends every element's outputs at (ctx, y) to values.
-  void sample(const ElementContext& ctx, const std::vector<Junction>& nodes, double rg,
-              const double* y, std::vector<double>& values);
+  void sample(const ElementContext& ctx, const PortView* node_view, const double* y,
+              std::vector<double>& values);
   /// Declares each block's dependencies(): internal-state rows and port flows (into the
   /// mass-balance rows of the port nodes) on internal states and port node volumes.
   void declare_sparsity(PatternBuilder& pb, const std::vector<Junction>& nodes) const;
 
  private:
-  void view_ports(const ElementBlock& el, const std::vector<Junction>& nodes, double rg);
-  // The blocks whose evaluate() the right-hand side calls: all but those with no state and
-  // no port flow (capacitors, ElementBlock::carries_flow), whose evaluation changes nothing.
-  std::vector<ElementBlock*> flowing_;
+  /// What the right-hand side evaluates: every block but those with no state and no port flow
+  /// (capacitors, ElementBlock::carries_flow), whose evaluation changes nothing, grouped by
+  /// type and port count (ElementBlockOf: one call per group).
+  std::vector<ElementGroup> groups_;
   std::vector<double> port_flow_;  // scratch
   std::vector<PortView> port_view_;
 };

@@ -14,9 +14,9 @@ namespace {
 /// Linear resistor between ports a and b (Poiseuille-type lumped loss).
 ///   Q = (P_a - P_b) / R,   P = p + rho g z   (flow from a to b)
 /// No state. Jacobian: dQ/dP_a = 1/R, dQ/dP_b = -1/R.
-class Resistor final : public ElementBlock {
+class Resistor final : public ElementBlockOf<Resistor> {
  public:
-  Resistor(const Element& e, const ResistorParams& p) : ElementBlock(e), r_(p.R) {}
+  Resistor(const Element& e, const ResistorParams& p) : ElementBlockOf(e), r_(p.R) {}
   bool linear() const override { return true; }
   void evaluate(const ElementContext&, const double*, const PortView* ports, double* flow,
                 double*) const override {
@@ -37,9 +37,9 @@ class Resistor final : public ElementBlock {
 /// Inductor with series resistance between ports a and b (blood inertia of a lumped
 /// segment, L = rho l / A):
 ///   L dQ/dt = P_a - P_b - R Q     state: Q [m^3/s], positive from a to b.
-class Inductor final : public ElementBlock {
+class Inductor final : public ElementBlockOf<Inductor> {
  public:
-  Inductor(const Element& e, const InductorParams& p) : ElementBlock(e), l_(p.L), r_(p.R) {}
+  Inductor(const Element& e, const InductorParams& p) : ElementBlockOf(e), l_(p.L), r_(p.R) {}
   bool linear() const override { return true; }
   std::vector<StateInfo> states() const override { return {{"flow", StateKind::Flow}}; }
   void initial_state(const ElementContext&, const PortView*, double* y) const override {
@@ -63,9 +63,9 @@ class Inductor final : public ElementBlock {
 
 /// Capacitor (compliance) at one node, against an external pressure group:
 ///   V = C (p - p_ext)   added to the node's volume; no state and no branch flow.
-class Capacitor final : public ElementBlock {
+class Capacitor final : public ElementBlockOf<Capacitor> {
  public:
-  Capacitor(const Element& e, const CapacitorParams& p) : ElementBlock(e), c_(p.C) {}
+  Capacitor(const Element& e, const CapacitorParams& p) : ElementBlockOf(e), c_(p.C) {}
   bool linear() const override { return true; }
   void evaluate(const ElementContext&, const double*, const PortView*, double* flow,
                 double*) const override {
@@ -90,10 +90,10 @@ class Capacitor final : public ElementBlock {
 ///   Q = (p_a - p_c)/R1,   C dp_c/dt = Q - (p_c - p_out)/R2     state: p_c [Pa]
 /// A second state integrates the volume discharged through R2 (dV_out/dt = (p_c - p_out)/R2),
 /// so that stored volume C p_c plus V_out closes the network's mass balance exactly.
-class Windkessel3 final : public ElementBlock {
+class Windkessel3 final : public ElementBlockOf<Windkessel3> {
  public:
   Windkessel3(const Element& e, const Windkessel3Params& p)
-      : ElementBlock(e), r1_(p.R1), c_(p.C), r2_(p.R2), p_out_(p.p_out) {}
+      : ElementBlockOf(e), r1_(p.R1), c_(p.C), r2_(p.R2), p_out_(p.p_out) {}
   bool linear() const override { return true; }
   std::vector<StateInfo> states() const override {
     return {{"p_c", StateKind::Pressure}, {"discharged_volume", StateKind::Cumulative}};

@@ -18,10 +18,10 @@ constexpr double kMmHg = 133.322387415;  // Pa
 constexpr double kMl = 1e-6;             // m^3
 
 /// The specification, with the equations and their sources, is in intracranial.hpp.
-class Intracranial final : public ElementBlock {
+class Intracranial final : public ElementBlockOf<Intracranial> {
  public:
   Intracranial(const Element& e, const IntracranialParams& p)
-      : ElementBlock(e),
+      : ElementBlockOf(e),
         r_la_(p.R_la),
         k_r_(p.k_R),
         c_pan_(p.C_pan),

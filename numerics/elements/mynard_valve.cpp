@@ -13,10 +13,10 @@ namespace {
 using namespace element_detail;
 
 /// The specification, with the equations and their sources, is in mynard_valve.hpp.
-class MynardValve final : public ElementBlock {
+class MynardValve final : public ElementBlockOf<MynardValve> {
  public:
   MynardValve(const Element& e, const MynardValveParams& p)
-      : ElementBlock(e),
+      : ElementBlockOf(e),
         a_ann_(p.annulus_area),
         m_st_(p.M_st),
         m_rg_(p.M_rg),

@@ -12,10 +12,10 @@ namespace {
 using namespace element_detail;
 
 /// The specification, with the equations and their sources, is in starling_resistor.hpp.
-class StarlingResistor final : public ElementBlock {
+class StarlingResistor final : public ElementBlockOf<StarlingResistor> {
  public:
   StarlingResistor(const Element& e, const StarlingResistorParams& p)
-      : ElementBlock(e), r_(p.R), s_(p.smoothing) {}
+      : ElementBlockOf(e), r_(p.R), s_(p.smoothing) {}
   void evaluate(const ElementContext& ctx, const double*, const PortView* ports, double* flow,
                 double*) const override {
     const double q = flow_of(ctx, ports);

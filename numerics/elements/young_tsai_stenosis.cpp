@@ -13,10 +13,10 @@ namespace {
 using namespace element_detail;
 
 /// The specification, with the equations and their sources, is in young_tsai_stenosis.hpp.
-class YoungTsaiStenosis final : public ElementBlock {
+class YoungTsaiStenosis final : public ElementBlockOf<YoungTsaiStenosis> {
  public:
   YoungTsaiStenosis(const Element& e, const StenosisParams& p)
-      : ElementBlock(e), q_eps_(p.flow_smoothing) {
+      : ElementBlockOf(e), q_eps_(p.flow_smoothing) {
     geo_.reference_diameter = p.reference_diameter;
     geo_.length = p.length;
     geo_.K_t = p.K_t;
