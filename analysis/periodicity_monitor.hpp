@@ -28,16 +28,23 @@ class PeriodicityMonitor {
     std::string name;
     double floor;  ///< smallest scale of a change [SI]
   };
-  /// Where a probe reads the Sample: which of its arrays, at which index. Apart from the
-  /// probes' names so that record() walks a compact array.
+  /// Where consecutive probes read the Sample: which of its arrays, from which index, how many
+  /// consecutive values (node pressures and most element outputs are probed in runs: record()
+  /// copies runs, not values one by one). Apart from the probes' names so that record() walks a
+  /// compact array.
   struct Tap {
     From from;
     std::size_t index;
+    std::size_t count;
   };
   void add(std::string name, From from, std::size_t index, double floor);
   std::vector<Probe> probes_;
   std::vector<Tap> taps_;
-  std::vector<double> previous_, current_;    // rows of probe values, back to back
+  // Rows of probe values, back to back: the first rows_current_ (rows_previous_) rows are the
+  // current (previous) cycle's; the buffers keep their size from cycle to cycle, so that
+  // record() neither allocates nor zero-fills once two cycles have been recorded.
+  std::vector<double> previous_, current_;
+  std::size_t rows_previous_ = 0, rows_current_ = 0;
   std::vector<double> lo_, hi_, mag_, diff_;  // per probe, reused by end_cycle
 };
 
