@@ -52,11 +52,17 @@ void PeriodicityMonitor::record(const Sample& s) {
   const double* from[4] = {s.vessel_pressure.data(), s.vessel_flow.data(), s.node_pressure.data(),
                            s.element_values.data()};
   const std::size_t np = probes_.size();
-  const std::size_t n0 = rows_current_ * np;
-  // Grows only over the first cycles (geometrically: amortised).
-  if (current_.size() < n0 + np) current_.resize(std::max(n0 + np, 2 * current_.size()));
-  ++rows_current_;
-  double* row = current_.data() + n0;
+  const std::size_t n0 = current_.rows * np;
+  if (n0 + np > current_.capacity) {
+    // Grows over the first cycles only, geometrically (amortised).
+    const std::size_t capacity = std::max(n0 + np, 2 * current_.capacity);
+    auto values = std::make_unique_for_overwrite<double[]>(capacity);
+    std::copy_n(current_.values.get(), n0, values.get());
+    current_.values = std::move(values);
+    current_.capacity = capacity;
+  }
+  ++current_.rows;
+  double* row = current_.values.get() + n0;
   for (const Tap& tap : taps_)
     row = std::copy_n(from[static_cast<int>(tap.from)] + tap.index, tap.count, row);
 }
@@ -86,9 +92,9 @@ std::pair<double, std::string> PeriodicityMonitor::end_cycle() {
   double worst = -1.0;
   std::string where;
   const std::size_t np = probes_.size();
-  if (rows_previous_ > 0 && rows_previous_ == rows_current_ && np > 0) {
+  if (previous_.rows > 0 && previous_.rows == current_.rows && np > 0) {
     worst = 0.0;
-    const std::size_t rows = rows_current_;
+    const std::size_t rows = current_.rows;
     // Row by row (the order the samples are stored in), each probe's range, magnitude and
     // change accumulated over its samples in time order as before.
     lo_.assign(np, std::numeric_limits<double>::infinity());
@@ -96,8 +102,8 @@ std::pair<double, std::string> PeriodicityMonitor::end_cycle() {
     mag_.assign(np, 0.0);
     diff_.assign(np, 0.0);
     for (std::size_t s = 0; s < rows; ++s)
-      accumulate_row(current_.data() + s * np, previous_.data() + s * np, np, lo_.data(),
-                     hi_.data(), mag_.data(), diff_.data());
+      accumulate_row(current_.values.get() + s * np, previous_.values.get() + s * np, np,
+                     lo_.data(), hi_.data(), mag_.data(), diff_.data());
     for (std::size_t i = 0; i < np; ++i) {
       const double scale = std::max({hi_[i] - lo_[i], 1e-3 * mag_[i], probes_[i].floor});
       if (diff_[i] / scale > worst) {
@@ -106,9 +112,8 @@ std::pair<double, std::string> PeriodicityMonitor::end_cycle() {
       }
     }
   }
-  previous_.swap(current_);
-  rows_previous_ = rows_current_;
-  rows_current_ = 0;
+  std::swap(previous_, current_);
+  current_.rows = 0;
   return {worst, where};
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -40,11 +41,15 @@ class PeriodicityMonitor {
   void add(std::string name, From from, std::size_t index, double floor);
   std::vector<Probe> probes_;
   std::vector<Tap> taps_;
-  // Rows of probe values, back to back: the first rows_current_ (rows_previous_) rows are the
-  // current (previous) cycle's; the buffers keep their size from cycle to cycle, so that
-  // record() neither allocates nor zero-fills once two cycles have been recorded.
-  std::vector<double> previous_, current_;
-  std::size_t rows_previous_ = 0, rows_current_ = 0;
+  /// The rows of probe values of one cycle, back to back. The storage is kept from cycle to
+  /// cycle and never zero-filled (record() writes every value of a row before it is read), so
+  /// that record() neither allocates nor fills once two cycles have been recorded.
+  struct Rows {
+    std::unique_ptr<double[]> values;
+    std::size_t capacity = 0;  ///< values
+    std::size_t rows = 0;      ///< rows in use
+  };
+  Rows previous_, current_;
   std::vector<double> lo_, hi_, mag_, diff_;  // per probe, reused by end_cycle
 };
 
