@@ -138,3 +138,26 @@ TEST(Sampling, PeriodicityProbesInRunsAndCyclesOfDifferentLengths) {
   EXPECT_DOUBLE_EQ(change, 6.0 / 16.0);
   EXPECT_EQ(where, "element v pressure_drop");
 }
+
+// The finite check of every sample (all_finite, one vectorised pass): an infinity or a NaN at
+// any position of arrays of every length up to two AVX2 blocks and a tail, and finite extremes
+// (largest, smallest subnormal, negative zero) that must pass.
+TEST(Sampling, FiniteCheckFindsEveryNonFiniteValueAtEveryPosition) {
+  const double inf = std::numeric_limits<double>::infinity();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double extremes[] = {std::numeric_limits<double>::max(),
+                             -std::numeric_limits<double>::max(),
+                             std::numeric_limits<double>::denorm_min(), -0.0};
+  EXPECT_TRUE(all_finite(std::vector<double>{}));
+  for (std::size_t n = 1; n <= 11; ++n) {
+    std::vector<double> x(n);
+    for (std::size_t i = 0; i < n; ++i) x[i] = extremes[i % 4];
+    EXPECT_TRUE(all_finite(x)) << n;
+    for (std::size_t i = 0; i < n; ++i)
+      for (double bad : {inf, -inf, nan, -nan}) {
+        std::vector<double> y = x;
+        y[i] = bad;
+        EXPECT_FALSE(all_finite(y)) << "value " << bad << " at " << i << " of " << n;
+      }
+  }
+}
