@@ -63,8 +63,14 @@ void PeriodicityMonitor::record(const Sample& s) {
   }
   ++current_.rows;
   double* row = current_.values.get() + n0;
-  for (const Tap& tap : taps_)
-    row = std::copy_n(from[static_cast<int>(tap.from)] + tap.index, tap.count, row);
+  for (const Tap& tap : taps_) {
+    const double* src = from[static_cast<int>(tap.from)] + tap.index;
+    // A run of one (a vessel's probes alternate pressure and flow) without a call to memmove.
+    if (tap.count == 1)
+      *row++ = *src;
+    else
+      row = std::copy_n(src, tap.count, row);
+  }
 }
 
 namespace {

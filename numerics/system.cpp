@@ -678,11 +678,13 @@ int System::sample(double t, const double* y, Sample& s) {
   double* pressure = s.vessel_pressure.data();
   double* flow = s.vessel_flow.data();
   double* area = s.vessel_area.data();
-  for (const auto& vn : m.vessels) {
-    pressure = std::copy(vn.p.begin(), vn.p.begin() + vn.N + 1, pressure);
-    area = std::copy(vn.A.begin(), vn.A.begin() + vn.N + 1, area);
-    for (int j = 0; j <= vn.N; ++j) *flow++ = vn.vertex_flow(y, j);
-  }
+  // One loop per vessel (most have a few vertices: a call to memcpy costs more than the copy).
+  for (const auto& vn : m.vessels)
+    for (int j = 0; j <= vn.N; ++j) {
+      *pressure++ = vn.p[j];
+      *area++ = vn.A[j];
+      *flow++ = vn.vertex_flow(y, j);
+    }
   s.node_pressure.resize(m.node_view.size());
   for (std::size_t i = 0; i < m.node_view.size(); ++i) s.node_pressure[i] = m.node_view[i].p;
   s.element_values.resize(m.elements.output_size() + stenosis_values);
