@@ -22,8 +22,8 @@ namespace venoflow {
 struct LumpedElements {
   std::vector<std::unique_ptr<ElementBlock>> blocks;
 
-  /// Lays out the port indices and sizes the scratch once the blocks are connected (port_nodes
-  /// and state_offset set) and the nodes' rows laid out.
+  /// Lays out the groups' index arrays (right-hand side and sampling) once the blocks are
+  /// connected (port_nodes and state_offset set) and the nodes' rows laid out.
   void finalise(const std::vector<Junction>& nodes);
   /// Residuals of the internal states; subtracts each port flow (which leaves its node) from
   /// the node's mass-balance row (NodeBalance). node_view: each node's pressure and head.
