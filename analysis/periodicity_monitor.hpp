@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -28,16 +29,27 @@ class PeriodicityMonitor {
     std::string name;
     double floor;  ///< smallest scale of a change [SI]
   };
-  /// Where a probe reads the Sample: which of its arrays, at which index. Apart from the
-  /// probes' names so that record() walks a compact array.
+  /// Where consecutive probes read the Sample: which of its arrays, from which index, how many
+  /// consecutive values (node pressures and most element outputs are probed in runs: record()
+  /// copies runs, not values one by one). Apart from the probes' names so that record() walks a
+  /// compact array.
   struct Tap {
     From from;
     std::size_t index;
+    std::size_t count;
   };
   void add(std::string name, From from, std::size_t index, double floor);
   std::vector<Probe> probes_;
   std::vector<Tap> taps_;
-  std::vector<double> previous_, current_;    // rows of probe values, back to back
+  /// The rows of probe values of one cycle, back to back. The storage is kept from cycle to
+  /// cycle and never zero-filled (record() writes every value of a row before it is read), so
+  /// that record() neither allocates nor fills once two cycles have been recorded.
+  struct Rows {
+    std::unique_ptr<double[]> values;
+    std::size_t capacity = 0;  ///< values
+    std::size_t rows = 0;      ///< rows in use
+  };
+  Rows previous_, current_;
   std::vector<double> lo_, hi_, mag_, diff_;  // per probe, reused by end_cycle
 };
 

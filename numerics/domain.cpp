@@ -31,9 +31,24 @@ std::string DomainViolation::describe() const {
   return o.str();
 }
 
-DomainMonitor::DomainMonitor(std::vector<DomainCheck> checks) : checks_(std::move(checks)) {}
+DomainMonitor::DomainMonitor(std::vector<DomainCheck> checks) : checks_(std::move(checks)) {
+  for (const DomainCheck& c : checks_)
+    (c.from == DomainCheck::From::VesselArea ? area_bounds_ : element_bounds_)
+        .push_back({c.index, c.scale, c.lower - c.slack, c.upper + c.slack});
+}
 
 std::optional<DomainViolation> DomainMonitor::check(const Sample& s, bool record) {
+  // Most samples are inside: one pass over the compact bounds, the same test as below.
+  auto inside = [](const std::vector<Bound>& bounds, const std::vector<double>& src) {
+    bool in = true;
+    for (const Bound& b : bounds) {
+      const double v = src[b.index] * b.scale;
+      in &= v >= b.lower && v <= b.upper;
+    }
+    return in;
+  };
+  if (inside(area_bounds_, s.vessel_area) && inside(element_bounds_, s.element_values))
+    return std::nullopt;
   std::optional<DomainViolation> first;
   for (const DomainCheck& c : checks_) {
     const std::vector<double>& src =

@@ -56,6 +56,13 @@ class DomainMonitor {
     double last_t = -1.0;
   };
   std::vector<DomainCheck> checks_;
+  /// The bounds of checks_ in compact form, per source array (what check() tests first: every
+  /// sample; the full checks only when one bound fails).
+  struct Bound {
+    std::size_t index;
+    double scale, lower, upper;  ///< lower - slack and upper + slack
+  };
+  std::vector<Bound> area_bounds_, element_bounds_;
   std::vector<Record> records_;
 };
 

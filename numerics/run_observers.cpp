@@ -54,11 +54,8 @@ void RunObservers::sample(double t, const double* y) {
   if (system_.sample(t, y, s))
     throw SolverError(t, system_.failure_component(), system_.failure_quantity(),
                       system_.failure());
-  auto finite = [](const std::vector<double>& v) {
-    return std::all_of(v.begin(), v.end(), [](double x) { return std::isfinite(x); });
-  };
-  if (!finite(s.vessel_pressure) || !finite(s.vessel_flow) || !finite(s.vessel_area) ||
-      !finite(s.node_pressure) || !finite(s.element_values))
+  if (!all_finite(s.vessel_pressure) || !all_finite(s.vessel_flow) || !all_finite(s.vessel_area) ||
+      !all_finite(s.node_pressure) || !all_finite(s.element_values))
     throw SolverError(t, "output", "non-finite value", "a sampled value is not finite");
   if (auto bad = domain_.check(s, domain_warn_); bad && !domain_warn_) {
     output_.write(s, true);  // the offending sample is part of the partial results

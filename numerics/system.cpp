@@ -666,22 +666,37 @@ int System::sample(double t, const double* y, Sample& s) {
   Impl& m = *impl_;
   if (int rc = evaluate_pressures(t, y)) return rc;
   s.t = t;
-  s.vessel_pressure.clear();
-  s.vessel_flow.clear();
-  s.vessel_area.clear();
+  // Every array is sized once (the sizes never change within a run) and written in place.
+  std::size_t vertices = 0, stenosis_values = 0;
   for (const auto& vn : m.vessels) {
-    for (int j = 0; j <= vn.N; ++j) {
-      s.vessel_pressure.push_back(vn.p[j]);
-      s.vessel_area.push_back(vn.A[j]);
-      s.vessel_flow.push_back(vn.vertex_flow(y, j));
-    }
+    vertices += std::size_t(vn.N) + 1;
+    stenosis_values += 2 * vn.stenoses.size();
   }
-  s.node_pressure.clear();
-  for (const auto& view : m.node_view) s.node_pressure.push_back(view.p);
-  s.element_values.clear();
-  m.elements.sample(m.context(t), m.node_view.data(), y, s.element_values);
-  for (const auto& vn : m.vessels) vn.sample_stenoses(y, s.element_values);
+  s.vessel_pressure.resize(vertices);
+  s.vessel_flow.resize(vertices);
+  s.vessel_area.resize(vertices);
+  double* pressure = s.vessel_pressure.data();
+  double* flow = s.vessel_flow.data();
+  double* area = s.vessel_area.data();
+  // One loop per vessel (most have a few vertices: a call to memcpy costs more than the copy).
+  for (const auto& vn : m.vessels)
+    for (int j = 0; j <= vn.N; ++j) {
+      *pressure++ = vn.p[j];
+      *area++ = vn.A[j];
+      *flow++ = vn.vertex_flow(y, j);
+    }
+  s.node_pressure.resize(m.node_view.size());
+  for (std::size_t i = 0; i < m.node_view.size(); ++i) s.node_pressure[i] = m.node_view[i].p;
+  s.element_values.resize(m.elements.output_size() + stenosis_values);
+  m.elements.sample(m.context(t), m.node_view.data(), y, s.element_values.data());
+  // Stenoses inside vessels after the elements (layout()).
+  double* stenosis = s.element_values.data() + m.elements.output_size();
+  for (const auto& vn : m.vessels) stenosis = vn.sample_stenoses(y, stenosis);
   return 0;
+}
+
+bool all_finite(const std::vector<double>& x) {
+  return all_finite(x.data(), static_cast<int>(x.size()));
 }
 
 std::vector<DomainCheck> System::domain_checks() const {

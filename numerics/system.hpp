@@ -112,4 +112,8 @@ class System {
   std::string failure_, failure_component_, failure_quantity_;
 };
 
+/// Whether every value of x is finite: one vectorised pass, the check rhs() makes of ydot (the
+/// run makes it of every sample).
+bool all_finite(const std::vector<double>& x);
+
 }  // namespace venoflow

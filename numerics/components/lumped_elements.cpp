@@ -1,42 +1,49 @@
 #include "numerics/components/lumped_elements.hpp"
 
 #include <algorithm>
-#include <iterator>
 #include <stdexcept>
 #include <string>
 
 namespace venoflow {
 
+namespace {
+/// The group of `groups` for blocks of el's type and port count, added if there is none.
+ElementGroup& group_of(std::vector<ElementGroup>& groups, const ElementBlock& el) {
+  const int ports = static_cast<int>(el.port_nodes.size());
+  if (ports > kMaxElementPorts)
+    throw std::logic_error("element " + el.name() + ": more ports than ElementBlockOf takes");
+  auto g = std::find_if(groups.begin(), groups.end(), [&](const ElementGroup& gr) {
+    return gr.ports == ports && gr.blocks.front()->type() == el.type();
+  });
+  if (g != groups.end()) return *g;
+  groups.emplace_back();
+  groups.back().ports = ports;
+  return groups.back();
+}
+}  // namespace
+
 void LumpedElements::finalise(const std::vector<Junction>& nodes) {
-  std::size_t nports = 0;
-  for (const auto& el : blocks) nports = std::max(nports, el->port_nodes.size());
-  port_flow_.assign(std::max<std::size_t>(nports, 1), 0.0);
-  port_view_.assign(std::max<std::size_t>(nports, 1), PortView{});
-  n_outputs.clear();
   groups_.clear();
+  output_groups_.clear();
+  output_size_ = 0;
   for (const auto& el : blocks) {
-    n_outputs.push_back(el->outputs().size());
+    ElementGroup& out = group_of(output_groups_, *el);
+    out.blocks.push_back(el.get());
+    out.state_offset.push_back(el->state_offset);
+    out.value_offset.push_back(output_size_);
+    out.port_node.insert(out.port_node.end(), el->port_nodes.begin(), el->port_nodes.end());
+    output_size_ += el->spec().outputs.size();
     if (!el->carries_flow() && el->states().empty()) continue;
-    const int ports = static_cast<int>(el->port_nodes.size());
-    auto g = std::find_if(groups_.begin(), groups_.end(), [&](const ElementGroup& gr) {
-      return gr.ports == ports && gr.blocks.front()->type() == el->type();
-    });
-    if (g == groups_.end()) {
-      groups_.emplace_back();
-      g = std::prev(groups_.end());
-      g->ports = ports;
-    }
-    g->blocks.push_back(el.get());
-    g->state_offset.push_back(el->state_offset);
-    if (ports > kMaxElementPorts)
-      throw std::logic_error("element " + el->name() + ": more ports than ElementBlockOf takes");
+    ElementGroup& g = group_of(groups_, *el);
+    g.blocks.push_back(el.get());
+    g.state_offset.push_back(el->state_offset);
     for (int nd : el->port_nodes) {
       const int row = nodes[static_cast<std::size_t>(nd)].balance_row();
       if (row < 0)
         throw std::logic_error("element " + el->name() + ": port node " +
                                nodes[static_cast<std::size_t>(nd)].name + " has no balance row");
-      g->port_node.push_back(nd);
-      g->port_row.push_back(row);
+      g.port_node.push_back(nd);
+      g.port_row.push_back(row);
     }
   }
 }
@@ -48,16 +55,9 @@ void LumpedElements::residual(const ElementContext& ctx, const PortView* node_vi
 }
 
 void LumpedElements::sample(const ElementContext& ctx, const PortView* node_view, const double* y,
-                            std::vector<double>& values) {
-  for (std::size_t i = 0; i < blocks.size(); ++i) {
-    const auto& el = *blocks[i];
-    for (std::size_t k = 0; k < el.port_nodes.size(); ++k)
-      port_view_[k] = node_view[el.port_nodes[k]];
-    const std::size_t off = values.size();
-    values.resize(off + n_outputs[i]);
-    el.output(ctx, el.state_offset >= 0 ? y + el.state_offset : nullptr, port_view_.data(),
-              values.data() + off);
-  }
+                            double* values) const {
+  for (const ElementGroup& g : output_groups_)
+    g.blocks.front()->output_group(ctx, g, node_view, y, values);
 }
 
 void LumpedElements::declare_sparsity(PatternBuilder& pb,

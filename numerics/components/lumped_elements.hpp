@@ -5,7 +5,8 @@
 // dependencies(). The blocks are evaluated in groups of one type (ElementBlockOf), their state
 // offsets and port nodes in flat index arrays built once (finalise()), and the node pressures
 // are read from the System's flat node arrays: one virtual call per type and right-hand side,
-// no allocation per call.
+// no allocation per call. The outputs are sampled the same way, every block (capacitors too)
+// in groups of one type, each writing at its place in the layout's order.
 #pragma once
 
 #include <memory>
@@ -20,18 +21,19 @@ namespace venoflow {
 
 struct LumpedElements {
   std::vector<std::unique_ptr<ElementBlock>> blocks;
-  std::vector<std::size_t> n_outputs;  // number of outputs of each element (sampling)
 
-  /// Lays out the port indices and sizes the scratch once the blocks are connected (port_nodes
-  /// and state_offset set) and the nodes' rows laid out.
+  /// Lays out the groups' index arrays (right-hand side and sampling) once the blocks are
+  /// connected (port_nodes and state_offset set) and the nodes' rows laid out.
   void finalise(const std::vector<Junction>& nodes);
   /// Residuals of the internal states; subtracts each port flow (which leaves its node) from
   /// the node's mass-balance row (NodeBalance). node_view: each node's pressure and head.
   void residual(const ElementContext& ctx, const PortView* node_view, const double* y,
                 double* ydot);
-  /// Appends every element's outputs at (ctx, y) to values.
+  /// The number of element output values of a sample: every block's outputs, in block order.
+  std::size_t output_size() const { return output_size_; }
+  /// Writes every element's outputs at (ctx, y) to values[0 .. output_size()), in block order.
   void sample(const ElementContext& ctx, const PortView* node_view, const double* y,
-              std::vector<double>& values);
+              double* values) const;
   /// Declares each block's dependencies(): internal-state rows and port flows (into the
   /// mass-balance rows of the port nodes) on internal states and port node volumes.
   void declare_sparsity(PatternBuilder& pb, const std::vector<Junction>& nodes) const;
@@ -41,8 +43,10 @@ struct LumpedElements {
   /// (capacitors, ElementBlock::carries_flow), whose evaluation changes nothing, grouped by
   /// type and port count (ElementBlockOf: one call per group).
   std::vector<ElementGroup> groups_;
-  std::vector<double> port_flow_;  // scratch
-  std::vector<PortView> port_view_;
+  /// What a sample reads: every block, grouped by type and port count, with the offset of its
+  /// outputs (ElementGroup::value_offset).
+  std::vector<ElementGroup> output_groups_;
+  std::size_t output_size_ = 0;
 };
 
 }  // namespace venoflow

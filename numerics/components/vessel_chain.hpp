@@ -113,11 +113,13 @@ struct VesselChain {
   static std::vector<Quantity> stenosis_quantities() {
     return {{"flow", "m^3/s"}, {"pressure_drop", "Pa"}};
   }
-  void sample_stenoses(const double* y, std::vector<double>& values) const {
+  /// Writes them from `values` on and returns the end of what it wrote.
+  double* sample_stenoses(const double* y, double* values) const {
     for (const auto& st : stenoses) {
-      values.push_back(y[qidx(st.cell)]);
-      values.push_back(p[st.vertex_up] - p[st.vertex_down]);
+      *values++ = y[qidx(st.cell)];
+      *values++ = p[st.vertex_up] - p[st.vertex_down];
     }
+    return values;
   }
   /// Adds the volume in the interior control volumes to v (the half cells at the ends are the
   /// nodes').

@@ -73,12 +73,16 @@ struct DomainBound {
 class ElementBlock;
 
 /// The blocks of one type (and port count) in flat form, evaluated in one call per right-hand
-/// side (built once by numerics/components/lumped_elements.hpp).
+/// side, and sampled in one call per output instant (built once by
+/// numerics/components/lumped_elements.hpp).
 struct ElementGroup {
   std::vector<const ElementBlock*> blocks;
   std::vector<int> state_offset;  ///< per block: offset of its internal states in y, -1: none
   std::vector<int> port_node;     ///< node index of every port, `ports` per block, in order
   std::vector<int> port_row;      ///< the mass-balance row of each port's node (like port_node)
+  /// Per block: where its outputs start in a sample's element values (the output groups only;
+  /// the layout's order, which is not the group's).
+  std::vector<std::size_t> value_offset;
   int ports = 0;
 };
 
@@ -184,6 +188,11 @@ class ElementBlock {
   std::vector<Quantity> outputs() const;
   virtual void output(const ElementContext& ctx, const double* y, const PortView* ports,
                       double* values) const = 0;
+  /// output() for every block of `group` (blocks of this block's type, this one among them):
+  /// gathers each block's port views from node_view and writes its outputs at
+  /// values + group.value_offset[i]. Implemented by ElementBlockOf.
+  virtual void output_group(const ElementContext& ctx, const ElementGroup& group,
+                            const PortView* node_view, const double* y, double* values) const = 0;
 
   std::vector<int> port_nodes;  ///< node index of each port (set by the System)
   int state_offset = -1;        ///< offset of the internal states in y (set by the System)
@@ -201,7 +210,8 @@ inline constexpr int kMaxElementPorts = 4;
 /// it evaluates all the blocks of its type in one loop, each through Block::evaluate called
 /// directly (no virtual call per block, inlined), with the port count fixed at compile time.
 /// A network's right-hand side is then close to the arithmetic of its elements (a virtual call
-/// and port-view copies per element otherwise cost several times an inductor's equation).
+/// and port-view copies per element otherwise cost several times an inductor's equation). The
+/// output samples go the same way (Block::output, output_group).
 template <class Block>
 class ElementBlockOf : public ElementBlock {
  public:
@@ -217,6 +227,22 @@ class ElementBlockOf : public ElementBlock {
         return evaluate_each<3>(ctx, group, io);
       case 4:
         return evaluate_each<4>(ctx, group, io);
+      default:
+        throw std::logic_error("element " + name() + ": " + std::to_string(group.ports) +
+                               " ports, more than " + std::to_string(kMaxElementPorts));
+    }
+  }
+  void output_group(const ElementContext& ctx, const ElementGroup& group, const PortView* node_view,
+                    const double* y, double* values) const final {
+    switch (group.ports) {
+      case 1:
+        return output_each<1>(ctx, group, node_view, y, values);
+      case 2:
+        return output_each<2>(ctx, group, node_view, y, values);
+      case 3:
+        return output_each<3>(ctx, group, node_view, y, values);
+      case 4:
+        return output_each<4>(ctx, group, node_view, y, values);
       default:
         throw std::logic_error("element " + name() + ": " + std::to_string(group.ports) +
                                " ports, more than " + std::to_string(kMaxElementPorts));
@@ -239,6 +265,18 @@ class ElementBlockOf : public ElementBlock {
       static_cast<const Block&>(*group.blocks[i])
           .evaluate(ctx, s >= 0 ? io.y + s : nullptr, view, flow, s >= 0 ? io.ydot + s : nullptr);
       for (int k = 0; k < P; ++k) io.ydot[port_row[k]] -= flow[k];
+    }
+  }
+  template <int P>
+  void output_each(const ElementContext& ctx, const ElementGroup& group, const PortView* node_view,
+                   const double* y, double* values) const {
+    PortView view[kMaxElementPorts];
+    const int* port_node = group.port_node.data();
+    for (std::size_t i = 0; i < group.blocks.size(); ++i, port_node += P) {
+      for (int k = 0; k < P; ++k) view[k] = node_view[port_node[k]];
+      const int s = group.state_offset[i];
+      static_cast<const Block&>(*group.blocks[i])
+          .output(ctx, s >= 0 ? y + s : nullptr, view, values + group.value_offset[i]);
     }
   }
 };
