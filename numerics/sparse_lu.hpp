@@ -87,7 +87,7 @@ class RefactoringLU {
 
   int64_t size() const { return n_; }
   /// Entries of L and U (strictly triangular parts, without the diagonal).
-  int64_t factor_entries() const { return static_cast<int64_t>(l_row_.size() + u_row_.size()); }
+  int64_t factor_entries() const { return static_cast<int64_t>(l_op_.size() + u_op_.size()); }
   const Counts& counts() const { return counts_; }
 
  private:
@@ -118,21 +118,41 @@ class RefactoringLU {
   std::vector<double> values_;
   // Position of each pivot (j, j).
   std::vector<Index> diagonal_position_;
+  // One operation b[target] += value * b[source] of a triangular solve, in b's numbering (a
+  // row or column k of the factors is b's row P[k]). The value is the factor's entry negated,
+  // so that the addition takes b[target] as a memory operand: one x86 instruction fewer per
+  // operation than b[target] -= v * b[source], with the same result to the bit (negation is
+  // exact, and x + (-p) rounds as x - p). Index and value interleaved: one stream.
+  struct Operation {
+    Index target, source;
+    double value;
+  };
   // L by columns (unit diagonal not stored): entry q in row l_row_[q] at position
-  // l_position_[q] during the refactorisation; its multiplier in l_value_[q]; for the solve, its
-  // row and column as rows of b (l_target_[q] = P[row], l_source_[q] = P[column]).
-  std::vector<Index> l_ptr_, l_row_, l_position_, l_target_, l_source_;
-  std::vector<double> l_value_;
+  // l_position_[q] during the refactorisation; l_op_[q] = {P[row], P[column], -l_ij}.
+  std::vector<Index> l_ptr_, l_row_, l_position_;
+  std::vector<Operation> l_op_;
   // U by columns (rows ascending in each: a topological order of the updates), diagonal not
-  // stored: entry g in row u_row_[g] at position u_position_[g], u_target_ and u_source_ as for
-  // L; the unit upper triangle U D^{-1}'s u_value_[g] = u_kj / u_jj.
-  std::vector<Index> u_ptr_, u_row_, u_position_, u_target_, u_source_;
-  std::vector<double> u_value_;
-  // The updates a_ij -= l_ik u_kj in the order of the U entries u_kj and of column k of L:
-  // update_target_ holds the position of (i, j).
-  std::vector<Index> update_target_;
-  // 1 / u_jj by b's row P[j]; P = Q (diagonal pivots in AMD's order, the usual case).
-  std::vector<double> inverse_diagonal_;
+  // stored: entry g in row u_row_[g] at position u_position_[g]. The solve runs on the unit
+  // upper triangle D^{-1} U (D = diag U, rows scaled by 1 / u_kk, known when column j is
+  // reached since k < j): u_op_[n_u - 1 - g] = {P[row], P[column], -u_kj / u_kk}, in
+  // reverse so that the backward solve walks its operations forwards.
+  std::vector<Index> u_ptr_, u_row_, u_position_;
+  std::vector<Operation> u_op_;
+  // Column q of L, for the pivot test's flat pass.
+  std::vector<Index> l_column_;
+  // The updates a_ij -= l_ik u_kj of the refactorisation, column j by column j, in the order
+  // of the U entries u_kj (k ascending) and of column k of L: the positions of (i, j) and of
+  // u_kj, and q of l_ik (its negated value in l_op_[q]); column j's end at update_end_[j].
+  struct Update {
+    Index target, u_position, multiplier;
+  };
+  std::vector<Update> updates_;
+  std::vector<Index> update_end_;
+  // 1 / u_jj by pivot j (the refactorisation's) and by b's row P[j] (the solve's); P = Q
+  // (diagonal pivots in AMD's order, the usual case) needs no permutation of the result.
+  std::vector<double> pivot_inverse_, inverse_diagonal_;
+  // |u_jj| times row j's scale, for the pivot test.
+  std::vector<double> scaled_pivot_;
   bool symmetric_pivoting_ = false;
   // The solve's work vector and the reciprocal row scales.
   std::vector<double> work_, row_scale_;
