@@ -150,9 +150,11 @@ bool RefactoringLU::refactor(const double* a, bool check_pivots) {
   std::fill(x + nnz, x + values_.size(), 0.0);
   const Index* diagonal = diagonal_position_.data();
   const Index *lp = l_ptr_.data(), *lpos = l_position_.data();
-  const Update *update = updates_.data(), *update_end = updates_.data();
-  const Index* update_end_of_column = update_end_.data();
+  const Index *update_target = update_target_.data(), *update_u = update_u_position_.data(),
+              *update_l = update_multiplier_.data(), *update_end = update_end_.data();
+  Index u = 0;  // the next update
   Operation* lop = l_op_.data();
+  double* minus_l = minus_l_.data();
   double *pinv = pivot_inverse_.data(), *dinv = inverse_diagonal_.data();
   double* scaled_pivot = scaled_pivot_.data();
   const Index* rp = row_perm_.data();
@@ -163,14 +165,17 @@ bool RefactoringLU::refactor(const double* a, bool check_pivots) {
     // Column j, left-looking: a_ij -= l_ik u_kj for each u_kj (k ascending: u_kj is final once
     // the updates of the rows above are in) and each l_ik, as a_ij + (-l_ik) u_kj (the stored
     // multipliers are negated). One flat list, no per-entry bookkeeping of U.
-    update_end = updates_.data() + update_end_of_column[j];
-    for (; update != update_end; ++update)
-      x[update->target] += lop[update->multiplier].value * x[update->u_position];
+    for (const Index end = update_end[j]; u < end; ++u)
+      x[update_target[u]] += minus_l[update_l[u]] * x[update_u[u]];
     const double pivot = x[diagonal[j]];
     const double inverse = 1.0 / pivot;
     const double minus_inverse = -inverse;
-    for (Index q = lp[j]; q < lp[j + 1]; ++q)
-      lop[q].value = x[lpos[q]] * minus_inverse;  // -l_ij = -(a_ij / u_jj) as a_ij (1 / u_jj)
+    for (Index q = lp[j]; q < lp[j + 1]; ++q) {
+      const double l = x[lpos[q]] * minus_inverse;  // -l_ij = -(a_ij / u_jj) as a_ij (1 / u_jj)
+      minus_l[q] = l;
+      lop[q].value = l;
+      finite += 0.0 * l;
+    }
     finite += 0.0 * pivot + 0.0 * inverse;
     scaled_pivot[j] = std::abs(pivot) * rs[j];
     pinv[j] = inverse;
@@ -200,9 +205,6 @@ bool RefactoringLU::refactor(const double* a, bool check_pivots) {
     (uop_last - g)->value = -v;
     finite += 0.0 * v;
   }
-  const Index nl = static_cast<Index>(l_op_.size());
-#pragma GCC unroll 4
-  for (Index q = 0; q < nl; ++q) finite += 0.0 * lop[q].value;
   return finite == 0.0;
 }
 
@@ -211,10 +213,11 @@ bool RefactoringLU::pivoting_factor(const double* values) {
   ++counts_.pivoting_factorisations;
   // The old order's arrays go first: KLU's factors and their extraction need about as much.
   std::vector<double>().swap(values_);
+  std::vector<double>().swap(minus_l_);
   std::vector<Operation>().swap(l_op_);
   std::vector<Operation>().swap(u_op_);
-  std::vector<Update>().swap(updates_);
-  for (auto* v : {&l_row_, &l_position_, &u_row_, &u_position_, &update_end_, &l_column_})
+  for (auto* v : {&l_row_, &l_position_, &u_row_, &u_position_, &update_end_, &l_column_,
+                  &update_target_, &update_u_position_, &update_multiplier_})
     std::vector<Index>().swap(*v);
   klu_l_common& common = klu_->common;
   // KLU takes non-const arrays; it does not write them.
@@ -293,7 +296,9 @@ bool RefactoringLU::pivoting_factor(const double* values) {
   l_position_.assign(l_row_.size(), 0);
   u_position_.assign(u_row_.size(), 0);
   diagonal_position_.assign(n, 0);
-  updates_.clear();
+  update_target_.clear();
+  update_u_position_.clear();
+  update_multiplier_.clear();
   update_end_.assign(n, 0);
   int64_t next_fill = nnz;
   for (int64_t j = 0; j < n; ++j) {
@@ -319,16 +324,19 @@ bool RefactoringLU::pivoting_factor(const double* values) {
       const Index k = u_row_[g];
       for (Index q = l_ptr_[k]; q < l_ptr_[k + 1]; ++q) {
         if (stamp[l_row_[q]] != j) malformed();  // fill outside the pattern
-        updates_.push_back({place(l_row_[q]), u_position_[g], q});
+        update_target_.push_back(place(l_row_[q]));
+        update_u_position_.push_back(u_position_[g]);
+        update_multiplier_.push_back(q);
       }
     }
-    update_end_[j] = static_cast<Index>(updates_.size());
+    update_end_[j] = static_cast<Index>(update_target_.size());
     diagonal_position_[j] = place(static_cast<Index>(j));
     for (Index q = l_ptr_[j]; q < l_ptr_[j + 1]; ++q) l_position_[q] = place(l_row_[q]);
   }
   if (next_fill != lnz + unz - n) malformed();  // every position placed once
   values_.assign(next_fill, 0.0);
   pivot_inverse_.assign(n, 0.0);
+  minus_l_.assign(l_op_.size(), 0.0);
   scaled_pivot_.assign(n, 0.0);
   inverse_diagonal_.assign(n, 0.0);
   symmetric_pivoting_ = row_perm_ == col_perm_;

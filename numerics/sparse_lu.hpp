@@ -142,13 +142,13 @@ class RefactoringLU {
   // Column q of L, for the pivot test's flat pass.
   std::vector<Index> l_column_;
   // The updates a_ij -= l_ik u_kj of the refactorisation, column j by column j, in the order
-  // of the U entries u_kj (k ascending) and of column k of L: the positions of (i, j) and of
-  // u_kj, and q of l_ik (its negated value in l_op_[q]); column j's end at update_end_[j].
-  struct Update {
-    Index target, u_position, multiplier;
-  };
-  std::vector<Update> updates_;
-  std::vector<Index> update_end_;
+  // of the U entries u_kj (k ascending) and of column k of L: update u has the positions of
+  // (i, j) and of u_kj, and q of l_ik (its negated value in minus_l_[q], a copy of
+  // l_op_[q].value on its own so that the update addresses it with a plain scaled index);
+  // column j's updates end at update_end_[j]. Separate arrays walked by one index: no
+  // per-column pointer arithmetic.
+  std::vector<Index> update_target_, update_u_position_, update_multiplier_, update_end_;
+  std::vector<double> minus_l_;
   // 1 / u_jj by pivot j (the refactorisation's) and by b's row P[j] (the solve's); P = Q
   // (diagonal pivots in AMD's order, the usual case) needs no permutation of the result.
   std::vector<double> pivot_inverse_, inverse_diagonal_;
