@@ -153,11 +153,12 @@ bool RefactoringLU::refactor(const double* a, bool check_pivots) {
   const Index *update_target = update_target_.data(), *update_u = update_u_position_.data(),
               *update_l = update_multiplier_.data(), *update_end = update_end_.data();
   Index u = 0;  // the next update
-  Operation* lop = l_op_.data();
   double* minus_l = minus_l_.data();
+  const Index* l_slot = l_slot_.data();
+  double* l_value = forward_.value.data();
   double *pinv = pivot_inverse_.data(), *dinv = inverse_diagonal_.data();
-  double* scaled_pivot = scaled_pivot_.data();
   const Index* rp = row_perm_.data();
+  double* scaled_pivot = scaled_pivot_.data();
   // Every factor entry and pivot finite: 0 * v is 0 for a finite v and NaN otherwise, so the
   // sum stays exactly 0 unless one is not (no overflow of a sum of magnitudes).
   double finite = 0.0;
@@ -173,7 +174,7 @@ bool RefactoringLU::refactor(const double* a, bool check_pivots) {
     for (Index q = lp[j]; q < lp[j + 1]; ++q) {
       const double l = x[lpos[q]] * minus_inverse;  // -l_ij = -(a_ij / u_jj) as a_ij (1 / u_jj)
       minus_l[q] = l;
-      lop[q].value = l;
+      l_value[l_slot[q]] = l;
       finite += 0.0 * l;
     }
     finite += 0.0 * pivot + 0.0 * inverse;
@@ -188,14 +189,14 @@ bool RefactoringLU::refactor(const double* a, bool check_pivots) {
     if (!(scaled_pivot[j] > 0.0)) return false;
   if (check_pivots) {
     const Index *lr = l_row_.data(), *lc = l_column_.data();
-    const Index nl = static_cast<Index>(l_op_.size());
+    const Index nl = static_cast<Index>(l_row_.size());
     bool small = false;
 #pragma GCC unroll 4
     for (Index q = 0; q < nl; ++q)
       small |= scaled_pivot[lc[q]] < kPivotTolerance * (std::abs(x[lpos[q]]) * rs[lr[q]]);
     if (small) return false;
   }
-  // The unit upper triangle D^{-1} U of the solve: u_kj / u_kk, negated.
+  // The unit upper triangle D^{-1} U of the backward solve: u_kj / u_kk, negated.
   const Index *upos = u_position_.data(), *ur = u_row_.data();
   Operation* uop_last = u_op_.data() + u_op_.size() - 1;  // u_op_[n_u - 1 - g]
   const Index nu = static_cast<Index>(u_op_.size());
@@ -214,9 +215,9 @@ bool RefactoringLU::pivoting_factor(const double* values) {
   // The old order's arrays go first: KLU's factors and their extraction need about as much.
   std::vector<double>().swap(values_);
   std::vector<double>().swap(minus_l_);
-  std::vector<Operation>().swap(l_op_);
+  forward_ = RowSolve();
   std::vector<Operation>().swap(u_op_);
-  for (auto* v : {&l_row_, &l_position_, &u_row_, &u_position_, &update_end_, &l_column_,
+  for (auto* v : {&l_row_, &l_position_, &u_row_, &u_position_, &l_slot_, &update_end_, &l_column_,
                   &update_target_, &update_u_position_, &update_multiplier_})
     std::vector<Index>().swap(*v);
   klu_l_common& common = klu_->common;
@@ -260,7 +261,6 @@ bool RefactoringLU::pivoting_factor(const double* values) {
   auto malformed = [] { throw std::logic_error("sparse LU: KLU's factors are inconsistent"); };
   l_ptr_.assign(1, 0);
   l_row_.clear();
-  l_op_.clear();
   u_ptr_.assign(1, 0);
   u_row_.clear();
   std::vector<Operation> u_by_column;  // u_op_ in column order, reversed below
@@ -269,7 +269,6 @@ bool RefactoringLU::pivoting_factor(const double* values) {
       if (Li[q] < k || Li[q] >= n) malformed();
       if (Li[q] > k) {
         l_row_.push_back(static_cast<Index>(Li[q]));
-        l_op_.push_back({static_cast<Index>(P[Li[q]]), static_cast<Index>(P[k]), 0.0});
       }
     }
     l_ptr_.push_back(static_cast<Index>(l_row_.size()));
@@ -285,6 +284,13 @@ bool RefactoringLU::pivoting_factor(const double* values) {
   }
   u_op_.assign(u_by_column.rbegin(), u_by_column.rend());
   std::vector<Operation>().swap(u_by_column);
+  // The forward solve by rows: L's row i reads the columns k < i of its entries.
+  {
+    std::vector<Index> l_col(l_row_.size());
+    for (int64_t k = 0; k < n; ++k)
+      for (Index q = l_ptr_[k]; q < l_ptr_[k + 1]; ++q) l_col[q] = static_cast<Index>(k);
+    build_row_solve(forward_, l_slot_, n, l_row_, l_col, P.data());
+  }
   l_column_.resize(l_row_.size());
   for (int64_t k = 0; k < n; ++k)
     for (Index q = l_ptr_[k]; q < l_ptr_[k + 1]; ++q) l_column_[q] = static_cast<Index>(k);
@@ -335,10 +341,10 @@ bool RefactoringLU::pivoting_factor(const double* values) {
   }
   if (next_fill != lnz + unz - n) malformed();  // every position placed once
   values_.assign(next_fill, 0.0);
+  minus_l_.assign(l_row_.size(), 0.0);
   pivot_inverse_.assign(n, 0.0);
-  minus_l_.assign(l_op_.size(), 0.0);
-  scaled_pivot_.assign(n, 0.0);
   inverse_diagonal_.assign(n, 0.0);
+  scaled_pivot_.assign(n, 0.0);
   symmetric_pivoting_ = row_perm_ == col_perm_;
   have_order_ = true;
   // KLU chose this order on these values: accept its pivots (our arithmetic may differ from
@@ -348,7 +354,28 @@ bool RefactoringLU::pivoting_factor(const double* values) {
 
 namespace {
 
-// The triangular solves' operations b[target] += value * b[source], in order.
+// Rows of a fixed number of entries W: one loop per group, the row's sum in a register.
+template <int W>
+void fixed_rows(const int32_t* target, const int32_t* source, const double* value, int32_t rows,
+                double* b) {
+  for (int32_t r = 0; r < rows; ++r, source += W, value += W) {
+    double sum = b[target[r]];
+#pragma GCC unroll 8
+    for (int k = 0; k < W; ++k) sum += value[k] * b[source[k]];
+    b[target[r]] = sum;
+  }
+}
+
+void any_rows(int32_t width, const int32_t* target, const int32_t* source, const double* value,
+              int32_t rows, double* b) {
+  for (int32_t r = 0; r < rows; ++r, source += width, value += width) {
+    double sum = b[target[r]];
+    for (int32_t k = 0; k < width; ++k) sum += value[k] * b[source[k]];
+    b[target[r]] = sum;
+  }
+}
+
+// The triangular solve's operations b[target] += value * b[source], in order.
 template <class Operation>
 void apply(const Operation* op, const Operation* end, double* b) {
 #pragma GCC unroll 4
@@ -366,13 +393,95 @@ void scale(double* __restrict b, const double* __restrict d, int64_t n) {
 
 }  // namespace
 
+void RefactoringLU::RowSolve::apply(double* b) const {
+  for (const Group& g : groups) {
+    const Index* t = target.data() + g.first_row;
+    const Index* s = source.data() + g.first_slot;
+    const double* v = value.data() + g.first_slot;
+    switch (g.width) {
+      case 1:
+        fixed_rows<1>(t, s, v, g.rows, b);
+        break;
+      case 2:
+        fixed_rows<2>(t, s, v, g.rows, b);
+        break;
+      case 3:
+        fixed_rows<3>(t, s, v, g.rows, b);
+        break;
+      case 4:
+        fixed_rows<4>(t, s, v, g.rows, b);
+        break;
+      case 5:
+        fixed_rows<5>(t, s, v, g.rows, b);
+        break;
+      case 6:
+        fixed_rows<6>(t, s, v, g.rows, b);
+        break;
+      default:
+        any_rows(g.width, t, s, v, g.rows, b);
+    }
+  }
+}
+
+void RefactoringLU::build_row_solve(RowSolve& solve, std::vector<Index>& slot_of_entry, int64_t n,
+                                    const std::vector<Index>& entry_row,
+                                    const std::vector<Index>& entry_column, const int64_t* P) {
+  const size_t entries = entry_row.size();
+  // Each row's entries (in column order: the columns were walked ascending).
+  std::vector<Index> ptr(n + 1, 0), by_row(entries);
+  for (size_t e = 0; e < entries; ++e) ++ptr[entry_row[e] + 1];
+  for (int64_t i = 0; i < n; ++i) ptr[i + 1] += ptr[i];
+  {
+    std::vector<Index> next(ptr.begin(), ptr.end() - 1);
+    for (size_t e = 0; e < entries; ++e) by_row[next[entry_row[e]]++] = static_cast<Index>(e);
+  }
+  // Levels, rows ascending (each reads lower rows only).
+  std::vector<Index> level(n, 0);
+  for (int64_t i = 0; i < n; ++i) {
+    Index l = 0;
+    for (Index p = ptr[i]; p < ptr[i + 1]; ++p) {
+      const Index j = entry_column[by_row[p]];
+      if (j >= i) throw std::logic_error("sparse LU: L is not lower triangular");
+      l = std::max(l, level[j] + 1);
+    }
+    level[i] = l;
+  }
+  // Rows ordered by (level, width); rows without entries need no work.
+  std::vector<Index> rows;
+  for (int64_t i = 0; i < n; ++i)
+    if (ptr[i + 1] > ptr[i]) rows.push_back(static_cast<Index>(i));
+  std::stable_sort(rows.begin(), rows.end(), [&](Index a, Index b) {
+    const Index wa = ptr[a + 1] - ptr[a], wb = ptr[b + 1] - ptr[b];
+    return level[a] != level[b] ? level[a] < level[b] : wa < wb;
+  });
+  solve.groups.clear();
+  solve.target.assign(rows.size(), 0);
+  solve.source.assign(entries, 0);
+  solve.value.assign(entries, 0.0);
+  slot_of_entry.assign(entries, 0);
+  Index slot = 0;
+  for (size_t r = 0; r < rows.size(); ++r) {
+    const Index i = rows[r];
+    const Index width = ptr[i + 1] - ptr[i];
+    if (r == 0 || level[i] != level[rows[r - 1]] ||
+        width != ptr[rows[r - 1] + 1] - ptr[rows[r - 1]])
+      solve.groups.push_back({width, 0, static_cast<Index>(r), slot});
+    ++solve.groups.back().rows;
+    solve.target[r] = static_cast<Index>(P[i]);
+    for (Index p = ptr[i]; p < ptr[i + 1]; ++p, ++slot) {
+      const Index e = by_row[p];
+      solve.source[slot] = static_cast<Index>(P[entry_column[e]]);
+      slot_of_entry[e] = slot;
+    }
+  }
+}
+
 bool RefactoringLU::solve(double* b) {
   if (!factored_) return false;
   const Index n = static_cast<Index>(n_);
   // In b's own numbering: entry (i, j) of P A Q is b's row P[i] and the solve's unknown P[j]
   // until the end, so only the result needs a permutation, none if P = Q.
-  // L y = P b: the entries of L column by column (each column's source final before it).
-  apply(l_op_.data(), l_op_.data() + l_op_.size(), b);
+  forward_.apply(b);  // L y = P b
   // U z = y as D (D^{-1} U) z = y: v = D^{-1} y, then the unit upper triangle's columns from
   // the last.
   scale(b, inverse_diagonal_.data(), n);

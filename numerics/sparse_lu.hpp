@@ -88,7 +88,7 @@ class RefactoringLU {
 
   int64_t size() const { return n_; }
   /// Entries of L and U (strictly triangular parts, without the diagonal).
-  int64_t factor_entries() const { return static_cast<int64_t>(l_op_.size() + u_op_.size()); }
+  int64_t factor_entries() const { return static_cast<int64_t>(l_row_.size() + u_row_.size()); }
   const Counts& counts() const { return counts_; }
 
  private:
@@ -119,32 +119,54 @@ class RefactoringLU {
   std::vector<double> values_;
   // Position of each pivot (j, j).
   std::vector<Index> diagonal_position_;
-  // One operation b[target] += value * b[source] of a triangular solve, in b's numbering (a
-  // row or column k of the factors is b's row P[k]). The value is the factor's entry negated,
-  // so that the addition takes b[target] as a memory operand: one x86 instruction fewer per
-  // operation than b[target] -= v * b[source], with the same result to the bit (negation is
-  // exact, and x + (-p) rounds as x - p). Index and value interleaved: one stream.
+  // The forward solve by rows, in b's numbering (row or column k of the factors is b's row
+  // P[k]): row i's unknown b[P[i]] += sum_k v_k b[P[j_k]] over the row's entries, their
+  // values v_k = -l_ij (so each is one multiply and one add into a register, the target
+  // loaded and stored once per row; L's rows of a vessel network have 0, 1, 3 or 5 entries).
+  // The rows are grouped by level (one more than the highest level of the rows a row reads,
+  // 0 if it reads none: rows of one level are independent) and, within a level, by their
+  // number of entries, so that each group is one loop of a fixed width.
+  struct RowSolve {
+    struct Group {
+      Index width, rows, first_row, first_slot;
+    };
+    std::vector<Group> groups;
+    std::vector<Index> target;  // per row: b's row
+    std::vector<Index> source;  // per slot (entry): b's row read
+    std::vector<double> value;  // per slot: the entry negated
+    void apply(double* b) const;
+  };
+  // Builds the forward solve of L, whose entry e lies in row entry_row[e] and column
+  // entry_column[e] (pivot order); P the pivot rows. Sets slot_of_entry (e's slot).
+  static void build_row_solve(RowSolve& solve, std::vector<Index>& slot_of_entry, int64_t n,
+                              const std::vector<Index>& entry_row,
+                              const std::vector<Index>& entry_column, const int64_t* P);
+  // One operation b[target] += value * b[source] of the backward solve, in b's numbering.
+  // The value is the factor's entry negated, so that the addition takes b[target] as a memory
+  // operand: one x86 instruction fewer per operation than b[target] -= v * b[source], with
+  // the same result to the bit (negation is exact, and x + (-p) rounds as x - p). Index and
+  // value interleaved: one stream. (U's rows have 1 or 2 entries in a vessel network, too few
+  // for a row's bookkeeping to pay.)
   struct Operation {
     Index target, source;
     double value;
   };
   // L by columns (unit diagonal not stored): entry q in row l_row_[q] at position
-  // l_position_[q] during the refactorisation; l_op_[q] = {P[row], P[column], -l_ij}.
-  std::vector<Index> l_ptr_, l_row_, l_position_;
-  std::vector<Operation> l_op_;
+  // l_position_[q] during the refactorisation, in slot l_slot_[q] of the forward solve.
+  std::vector<Index> l_ptr_, l_row_, l_position_, l_slot_;
+  RowSolve forward_;
   // U by columns (rows ascending in each: a topological order of the updates), diagonal not
-  // stored: entry g in row u_row_[g] at position u_position_[g]. The solve runs on the unit
-  // upper triangle D^{-1} U (D = diag U, rows scaled by 1 / u_kk, known when column j is
-  // reached since k < j): u_op_[n_u - 1 - g] = {P[row], P[column], -u_kj / u_kk}, in
-  // reverse so that the backward solve walks its operations forwards.
+  // stored: entry g in row u_row_[g] at position u_position_[g]. The backward solve runs on
+  // the unit upper triangle D^{-1} U (D = diag U, rows scaled by 1 / u_kk):
+  // u_op_[n_u - 1 - g] = {P[row], P[column], -u_kj / u_kk}, in reverse so that the backward
+  // solve walks its operations forwards.
   std::vector<Index> u_ptr_, u_row_, u_position_;
   std::vector<Operation> u_op_;
   // Column q of L, for the pivot test's flat pass.
   std::vector<Index> l_column_;
   // The updates a_ij -= l_ik u_kj of the refactorisation, column j by column j, in the order
   // of the U entries u_kj (k ascending) and of column k of L: update u has the positions of
-  // (i, j) and of u_kj, and q of l_ik (its negated value in minus_l_[q], a copy of
-  // l_op_[q].value on its own so that the update addresses it with a plain scaled index);
+  // (i, j) and of u_kj, and q of l_ik (its negated value in minus_l_[q]);
   // column j's updates end at update_end_[j]. Separate arrays walked by one index: no
   // per-column pointer arithmetic.
   std::vector<Index> update_target_, update_u_position_, update_multiplier_, update_end_;
