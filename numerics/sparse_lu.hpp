@@ -6,7 +6,7 @@
 // 37:36) refactors and solves column by column in a packed format whose per-column bookkeeping
 // costs about as much as the arithmetic when the factors have a few entries per column (a
 // vessel network of 3072 unknowns and 9210 entries in L and U: 216 k instructions per solve
-// through SUNDIALS' interface, 78 k here; docs/numerics.md#linear-solver). This class keeps KLU
+// through SUNDIALS' interface, 71 k here; docs/numerics.md#linear-solver). This class keeps KLU
 // for what it does well, the fill-reducing ordering and the partial-pivoting factorisation, and
 // does the frequent work itself on flat arrays:
 //
@@ -35,11 +35,11 @@
 //     whose every pivot passed the test (or was chosen by KLU's pivoting on these very
 //     values). A nearly singular matrix still factors, as under any partial pivoting (and
 //     KLU); CVODE's convergence test then rejects the Newton iteration.
-//  3. solve(b): in place, x = Q U^{-1} L^{-1} P b as flat lists of operations
-//     b_i += v b_j (v the factor's entry negated) without per-column bookkeeping, in b's own
-//     numbering: the forward solve with L, the scaling by D^{-1} (D = diag U), the backward
-//     solve with the unit upper triangle D^{-1} U, and a permutation only if the pivot rows
-//     are not the columns (P != Q).
+//  3. solve(b): in place, x = Q U^{-1} L^{-1} P b in b's own numbering: the forward solve by
+//     rows of L grouped by level and number of entries (a row's sum in a register), the
+//     scaling by D^{-1} (D = diag U), the backward solve with the unit upper triangle
+//     D^{-1} U as a flat list of operations b_i += v b_j (v the entry negated), and a
+//     permutation only if the pivot rows are not the columns (P != Q).
 //
 // Not thread-safe (its working arrays are members); one object per solver.
 #pragma once
