@@ -130,22 +130,21 @@ bool RefactoringLU::refactor(const double* a, bool check_pivots) {
   const Index nnz = static_cast<Index>(a_row_idx_.size());
   double* x = values_.data();  // A's values in place, then the fill
   // A's values copied in; the largest |a_ij| of each row (KLU's scale = 2 scales row i by
-  // 1 / max_j |a_ij|, 1 for an empty row) without a data-dependent branch; every value finite
-  // (the sum of |a_ij|: NaN and infinity propagate). One flat pass over A's entries.
+  // 1 / max_j |a_ij|, 1 for an empty row) without a data-dependent branch. One flat pass over
+  // A's entries. A value that is not finite is not looked for here: every entry of A is an
+  // entry of L, of U or a pivot, and their finiteness is checked below (an infinite row
+  // maximum makes the row's scale 0 and its pivot fail too).
   double* rs = row_scale_.data();
   std::fill(rs, rs + n, 0.0);
-  double total = 0.0;
   const Index* apr = a_pivot_row_.data();
 #pragma GCC unroll 4
   for (Index e = 0; e < nnz; ++e) {
     const double v = a[e];
     x[e] = v;
     const double m = std::abs(v);
-    total += m;
     double& r = rs[apr[e]];
     r = m > r ? m : r;
   }
-  if (!std::isfinite(total)) return false;
   reciprocal_scales(rs, n);
   std::fill(x + nnz, x + values_.size(), 0.0);
   const Index* diagonal = diagonal_position_.data();
@@ -158,10 +157,16 @@ bool RefactoringLU::refactor(const double* a, bool check_pivots) {
   double* l_value = forward_.value.data();
   double *pinv = pivot_inverse_.data(), *dinv = inverse_diagonal_.data();
   const Index* rp = row_perm_.data();
-  double* scaled_pivot = scaled_pivot_.data();
+  const Index* lr = l_row_.data();
   // Every factor entry and pivot finite: 0 * v is 0 for a finite v and NaN otherwise, so the
   // sum stays exactly 0 unless one is not (no overflow of a sum of magnitudes).
   double finite = 0.0;
+  // The pivot test, as partial pivoting would choose: each pivot nonzero, and (check_pivots)
+  // |pivot| >= tol |candidate| for each candidate below it, row-scaled. Tested entry by entry
+  // (fl(tol max s) = max fl(tol s): the same test as against the largest candidate), without
+  // a branch; tol = 0 when not checking (then the comparison is false).
+  const double tol = check_pivots ? kPivotTolerance : 0.0;
+  bool fails = false;
   for (Index j = 0; j < n; ++j) {
     // Column j, left-looking: a_ij -= l_ik u_kj for each u_kj (k ascending: u_kj is final once
     // the updates of the rows above are in) and each l_ik, as a_ij + (-l_ik) u_kj (the stored
@@ -171,31 +176,21 @@ bool RefactoringLU::refactor(const double* a, bool check_pivots) {
     const double pivot = x[diagonal[j]];
     const double inverse = 1.0 / pivot;
     const double minus_inverse = -inverse;
+    const double scaled_pivot = std::abs(pivot) * rs[j];
+    fails |= !(scaled_pivot > 0.0);
     for (Index q = lp[j]; q < lp[j + 1]; ++q) {
-      const double l = x[lpos[q]] * minus_inverse;  // -l_ij = -(a_ij / u_jj) as a_ij (1 / u_jj)
+      const double v = x[lpos[q]];
+      fails |= scaled_pivot < tol * (std::abs(v) * rs[lr[q]]);
+      const double l = v * minus_inverse;  // -l_ij = -(a_ij / u_jj) as a_ij (1 / u_jj)
       minus_l[q] = l;
       l_value[l_slot[q]] = l;
       finite += 0.0 * l;
     }
     finite += 0.0 * pivot + 0.0 * inverse;
-    scaled_pivot[j] = std::abs(pivot) * rs[j];
     pinv[j] = inverse;
     dinv[rp[j]] = inverse;  // by original row: the solve works in b's numbering
   }
-  // The pivot test, as partial pivoting would choose: each pivot nonzero, and (check_pivots)
-  // |pivot| >= tol |candidate| for each candidate below it (row-scaled; the columns' values
-  // stay in place after their column, so this is one flat pass over L).
-  for (Index j = 0; j < n; ++j)
-    if (!(scaled_pivot[j] > 0.0)) return false;
-  if (check_pivots) {
-    const Index *lr = l_row_.data(), *lc = l_column_.data();
-    const Index nl = static_cast<Index>(l_row_.size());
-    bool small = false;
-#pragma GCC unroll 4
-    for (Index q = 0; q < nl; ++q)
-      small |= scaled_pivot[lc[q]] < kPivotTolerance * (std::abs(x[lpos[q]]) * rs[lr[q]]);
-    if (small) return false;
-  }
+  if (fails) return false;
   // The unit upper triangle D^{-1} U of the backward solve: u_kj / u_kk, negated.
   const Index *upos = u_position_.data(), *ur = u_row_.data();
   Operation* uop_last = u_op_.data() + u_op_.size() - 1;  // u_op_[n_u - 1 - g]
@@ -217,7 +212,7 @@ bool RefactoringLU::pivoting_factor(const double* values) {
   std::vector<double>().swap(minus_l_);
   forward_ = RowSolve();
   std::vector<Operation>().swap(u_op_);
-  for (auto* v : {&l_row_, &l_position_, &u_row_, &u_position_, &l_slot_, &update_end_, &l_column_,
+  for (auto* v : {&l_row_, &l_position_, &u_row_, &u_position_, &l_slot_, &update_end_,
                   &update_target_, &update_u_position_, &update_multiplier_})
     std::vector<Index>().swap(*v);
   klu_l_common& common = klu_->common;
@@ -291,9 +286,6 @@ bool RefactoringLU::pivoting_factor(const double* values) {
       for (Index q = l_ptr_[k]; q < l_ptr_[k + 1]; ++q) l_col[q] = static_cast<Index>(k);
     build_row_solve(forward_, l_slot_, n, l_row_, l_col, P.data());
   }
-  l_column_.resize(l_row_.size());
-  for (int64_t k = 0; k < n; ++k)
-    for (Index q = l_ptr_[k]; q < l_ptr_[k + 1]; ++q) l_column_[q] = static_cast<Index>(k);
   // Positions: A's entries where A has them, fill after. Column j's pattern is U(:, j), the
   // pivot and L(:, j); it must hold every entry of column j of P A Q and every update's
   // target, or the factorisation would be wrong: checked here (a symbolic factorisation).
@@ -344,7 +336,6 @@ bool RefactoringLU::pivoting_factor(const double* values) {
   minus_l_.assign(l_row_.size(), 0.0);
   pivot_inverse_.assign(n, 0.0);
   inverse_diagonal_.assign(n, 0.0);
-  scaled_pivot_.assign(n, 0.0);
   symmetric_pivoting_ = row_perm_ == col_perm_;
   have_order_ = true;
   // KLU chose this order on these values: accept its pivots (our arithmetic may differ from

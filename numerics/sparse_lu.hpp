@@ -162,8 +162,6 @@ class RefactoringLU {
   // solve walks its operations forwards.
   std::vector<Index> u_ptr_, u_row_, u_position_;
   std::vector<Operation> u_op_;
-  // Column q of L, for the pivot test's flat pass.
-  std::vector<Index> l_column_;
   // The updates a_ij -= l_ik u_kj of the refactorisation, column j by column j, in the order
   // of the U entries u_kj (k ascending) and of column k of L: update u has the positions of
   // (i, j) and of u_kj, and q of l_ik (its negated value in minus_l_[q]);
@@ -174,8 +172,6 @@ class RefactoringLU {
   // 1 / u_jj by pivot j (the refactorisation's) and by b's row P[j] (the solve's); P = Q
   // (diagonal pivots in AMD's order, the usual case) needs no permutation of the result.
   std::vector<double> pivot_inverse_, inverse_diagonal_;
-  // |u_jj| times row j's scale, for the pivot test.
-  std::vector<double> scaled_pivot_;
   bool symmetric_pivoting_ = false;
   // The solve's work vector and the reciprocal row scales.
   std::vector<double> work_, row_scale_;
