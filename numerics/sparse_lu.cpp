@@ -26,14 +26,18 @@ SuiteSparse_long* klu_index(std::vector<int64_t>& v) {
   return reinterpret_cast<SuiteSparse_long*>(v.data());
 }
 
-// rs_i = 1 / rs_i, 1 for 0: element-wise (SIMD lanes compute what the scalar loop does),
-// compiled for AVX2 and the baseline, picked at load time; no-trapping-math lets the lanes
-// divide by the selected 1 without a branch (no flag is read, the values are the same).
+// rs_i = 1 / m_i, 1 for m_i = 0, and m_i reset to 0 for the next refactorisation (no separate
+// fill): element-wise (SIMD lanes compute what the scalar loop does), compiled for AVX2 and the
+// baseline, picked at load time; no-trapping-math lets the lanes divide by the selected 1
+// without a branch (no flag is read, the values are the same).
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
 __attribute__((target_clones("avx2", "default"), optimize("O3", "no-trapping-math")))
 #endif
-void reciprocal_scales(double* rs, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) rs[i] = 1.0 / (rs[i] > 0.0 ? rs[i] : 1.0);
+void reciprocal_scales(double* __restrict rs, double* __restrict m, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    rs[i] = 1.0 / (m[i] > 0.0 ? m[i] : 1.0);
+    m[i] = 0.0;
+  }
 }
 
 }  // namespace
@@ -92,6 +96,7 @@ void RefactoringLU::analyse(int64_t n, const int64_t* col_ptr, const int64_t* ro
   n_ = n;
   work_.assign(n, 0.0);
   row_scale_.assign(n, 0.0);
+  row_max_.assign(n, 0.0);
   ++counts_.analyses;
   if (n == 0) return;
   klu_->symbolic = klu_l_analyze(n, klu_index(a_col_ptr_), klu_index(a_row_idx_), &klu_->common);
@@ -135,17 +140,17 @@ bool RefactoringLU::refactor(const double* a, bool check_pivots) {
   // entry of L, of U or a pivot, and their finiteness is checked below (an infinite row
   // maximum makes the row's scale 0 and its pivot fail too).
   double* rs = row_scale_.data();
-  std::fill(rs, rs + n, 0.0);
+  double* row_max = row_max_.data();  // zero: from analyse() or the previous refactorisation
   const Index* apr = a_pivot_row_.data();
 #pragma GCC unroll 4
   for (Index e = 0; e < nnz; ++e) {
     const double v = a[e];
     x[e] = v;
     const double m = std::abs(v);
-    double& r = rs[apr[e]];
+    double& r = row_max[apr[e]];
     r = m > r ? m : r;
   }
-  reciprocal_scales(rs, n);
+  reciprocal_scales(rs, row_max, n);
   std::fill(x + nnz, x + values_.size(), 0.0);
   const Index* diagonal = diagonal_position_.data();
   const Index *lp = l_ptr_.data(), *lpos = l_position_.data();

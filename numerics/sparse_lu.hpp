@@ -175,6 +175,8 @@ class RefactoringLU {
   bool symmetric_pivoting_ = false;
   // The solve's work vector and the reciprocal row scales.
   std::vector<double> work_, row_scale_;
+  // The rows' largest |a_ij| while a refactorisation gathers them, zero between them.
+  std::vector<double> row_max_;
 };
 
 }  // namespace venoflow
