@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 // Each loop is compiled three times, for AVX-512 (8 lanes), AVX2 (4 lanes) and the baseline (SSE2,
@@ -250,11 +251,55 @@ int matrix_copy(SUNMatrix A, SUNMatrix B) {
   return SUNMAT_SUCCESS;
 }
 
+VENOFLOW_SIMD_CLONES void scale_values(double c, double* x, Index n) {
+  for (Index i = 0; i < n; ++i) x[i] *= c;
+}
+
+// The diagonal positions of the pattern last seen, with that pattern's column pointers, and a
+// check that they are those of pattern (ap, ai): the same column pointers (so position d_j,
+// found within column j, still is), and row j at d_j. Sound for any pattern (no key that a
+// pattern changed in place could fool); per column one load and compare instead of a search.
+struct DiagonalPositions {
+  std::vector<Index> at, col_ptr;
+  // n: the pattern's columns (ap has n + 1 entries), k <= n.
+  VENOFLOW_SIMD_CLONES bool fit(Index k, Index n, const Index* ap, const Index* ai) const {
+    if (k == 0 || static_cast<Index>(at.size()) != k ||
+        static_cast<Index>(col_ptr.size()) != n + 1 ||
+        std::memcmp(ap, col_ptr.data(), col_ptr.size() * sizeof(Index)) != 0)
+      return false;
+    const Index* d = at.data();
+    bool ok = true;
+    for (Index j = 0; j < k; ++j) ok &= ai[d[j]] == j;
+    return ok;
+  }
+  // Searches every column; false if one has no diagonal entry.
+  bool find(Index k, Index n, const Index* ap, const Index* ai) {
+    at.resize(static_cast<std::size_t>(k));
+    col_ptr.assign(ap, ap + n + 1);
+    for (Index j = 0; j < k; ++j) {
+      Index found = -1;
+      for (Index i = ap[j]; i < ap[j + 1]; ++i)
+        if (ai[i] == j) {
+          found = i;
+          break;
+        }
+      if (found < 0) {
+        at.clear();
+        col_ptr.clear();
+        return false;
+      }
+      at[static_cast<std::size_t>(j)] = found;
+    }
+    return true;
+  }
+};
+
 /// A = c A + I. When every diagonal entry is stored (venoflow's patterns hold the diagonal):
 /// the library's case 1, in place; otherwise the library's function, which inserts them. The
-/// first pass finds every diagonal entry (indices only) before anything changes; then one pass
-/// scales all values and one adds 1 at the diagonal positions found: (c a) + 1, the library's
-/// 1 + c a to the bit.
+/// diagonal positions depend only on the pattern: those of the previous call are checked
+/// against this pattern (DiagonalPositions::fit) and searched again only if they do not fit,
+/// before anything changes; then one pass scales all values and one adds 1 at the diagonal
+/// positions: (c a) + 1, the library's 1 + c a to the bit.
 int matrix_scale_add_identity(double c, SUNMatrix A) {
   const bool csc = SM_SPARSETYPE_S(A) == CSC_MAT;
   const Index m = csc ? SM_ROWS_S(A) : SM_COLUMNS_S(A);
@@ -264,21 +309,12 @@ int matrix_scale_add_identity(double c, SUNMatrix A) {
   double* ax = SM_DATA_S(A);
   if (!ap || !ai || !ax) return SUNMatScaleAddI_Sparse(c, A);
   const Index k = m < n ? m : n;
-  thread_local std::vector<Index> diagonal;
-  diagonal.resize(static_cast<std::size_t>(k));
-  for (Index j = 0; j < k; ++j) {
-    Index at = -1;
-    for (Index i = ap[j]; i < ap[j + 1]; ++i)
-      if (ai[i] == j) {
-        at = i;
-        break;
-      }
-    if (at < 0) return SUNMatScaleAddI_Sparse(c, A);
-    diagonal[static_cast<std::size_t>(j)] = at;
-  }
-  const Index nnz = ap[n];
-  for (Index i = 0; i < nnz; ++i) ax[i] *= c;
-  for (Index j = 0; j < k; ++j) ax[diagonal[static_cast<std::size_t>(j)]] += 1.0;
+  thread_local DiagonalPositions diagonal;
+  if (!diagonal.fit(k, n, ap, ai) && !diagonal.find(k, n, ap, ai))
+    return SUNMatScaleAddI_Sparse(c, A);
+  scale_values(c, ax, ap[n]);
+  const Index* d = diagonal.at.data();
+  for (Index j = 0; j < k; ++j) ax[d[j]] += 1.0;
   return SUNMAT_SUCCESS;
 }
 

@@ -26,11 +26,18 @@ SuiteSparse_long* klu_index(std::vector<int64_t>& v) {
   return reinterpret_cast<SuiteSparse_long*>(v.data());
 }
 
-// Sum of |v|: not finite if an entry is not (NaN and infinity propagate; a vectorisable pass).
-double abs_sum(const std::vector<double>& v) {
-  double s = 0.0;
-  for (double x : v) s += std::abs(x);
-  return s;
+// rs_i = 1 / m_i, 1 for m_i = 0, and m_i reset to 0 for the next refactorisation (no separate
+// fill): element-wise (SIMD lanes compute what the scalar loop does), compiled for AVX2 and the
+// baseline, picked at load time; no-trapping-math lets the lanes divide by the selected 1
+// without a branch (no flag is read, the values are the same).
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+__attribute__((target_clones("avx2", "default"), optimize("O3", "no-trapping-math")))
+#endif
+void reciprocal_scales(double* __restrict rs, double* __restrict m, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    rs[i] = 1.0 / (m[i] > 0.0 ? m[i] : 1.0);
+    m[i] = 0.0;
+  }
 }
 
 }  // namespace
@@ -89,6 +96,7 @@ void RefactoringLU::analyse(int64_t n, const int64_t* col_ptr, const int64_t* ro
   n_ = n;
   work_.assign(n, 0.0);
   row_scale_.assign(n, 0.0);
+  row_max_.assign(n, 0.0);
   ++counts_.analyses;
   if (n == 0) return;
   klu_->symbolic = klu_l_analyze(n, klu_index(a_col_ptr_), klu_index(a_row_idx_), &klu_->common);
@@ -124,65 +132,93 @@ bool RefactoringLU::factor(const double* values) {
 
 bool RefactoringLU::refactor(const double* a, bool check_pivots) {
   const Index n = static_cast<Index>(n_);
-  const int64_t nnz = static_cast<int64_t>(a_row_idx_.size());
-  // Row scales (KLU's scale = 2): 1 / max_j |a_ij|, 1 for an empty row; and every value finite.
-  double* rs = row_scale_.data();
-  std::fill(rs, rs + n, 0.0);
-  double total = 0.0;
-  const Index* apr = a_pivot_row_.data();
+  const Index nnz = static_cast<Index>(a_row_idx_.size());
   double* x = values_.data();  // A's values in place, then the fill
-  for (int64_t e = 0; e < nnz; ++e) {
-    x[e] = a[e];
-    const double v = std::abs(a[e]);
-    total += v;
-    if (v > rs[apr[e]]) rs[apr[e]] = v;
+  // A's values copied in; the largest |a_ij| of each row (KLU's scale = 2 scales row i by
+  // 1 / max_j |a_ij|, 1 for an empty row) without a data-dependent branch. One flat pass over
+  // A's entries. A value that is not finite is not looked for here: every entry of A is an
+  // entry of L, of U or a pivot, and their finiteness is checked below (an infinite row
+  // maximum makes the row's scale 0 and its pivot fail too).
+  double* rs = row_scale_.data();
+  double* row_max = row_max_.data();  // zero: from analyse() or the previous refactorisation
+  const Index* apr = a_pivot_row_.data();
+#pragma GCC unroll 4
+  for (Index e = 0; e < nnz; ++e) {
+    const double v = a[e];
+    x[e] = v;
+    const double m = std::abs(v);
+    double& r = row_max[apr[e]];
+    r = m > r ? m : r;
   }
-  if (!std::isfinite(total)) return false;
-  for (Index i = 0; i < n; ++i) rs[i] = 1.0 / (rs[i] > 0.0 ? rs[i] : 1.0);
+  reciprocal_scales(rs, row_max, n);
   std::fill(x + nnz, x + values_.size(), 0.0);
-  const Index *lp = l_ptr_.data(), *lr = l_row_.data(), *lpos = l_position_.data();
-  const Index *up = u_ptr_.data(), *ur = u_row_.data(), *upos = u_position_.data();
-  const Index* target = update_target_.data();
   const Index* diagonal = diagonal_position_.data();
-  double *lx = l_value_.data(), *ux = u_value_.data(), *dinv = inverse_diagonal_.data();
+  const Index *lp = l_ptr_.data(), *lpos = l_position_.data();
+  const Index *update_target = update_target_.data(), *update_u = update_u_position_.data(),
+              *update_l = update_multiplier_.data(), *update_end = update_end_.data();
+  Index u = 0;  // the next update
+  double* minus_l = minus_l_.data();
+  const Index* l_slot = l_slot_.data();
+  double* l_value = forward_.value.data();
+  double *pinv = pivot_inverse_.data(), *dinv = inverse_diagonal_.data();
   const Index* rp = row_perm_.data();
+  const Index* lr = l_row_.data();
+  // Every factor entry and pivot finite: 0 * v is 0 for a finite v and NaN otherwise, so the
+  // sum stays exactly 0 unless one is not (no overflow of a sum of magnitudes).
+  double finite = 0.0;
+  // The pivot test, as partial pivoting would choose: each pivot nonzero, and (check_pivots)
+  // |pivot| >= tol |candidate| for each candidate below it, row-scaled. Tested entry by entry
+  // (fl(tol max s) = max fl(tol s): the same test as against the largest candidate), without
+  // a branch; tol = 0 when not checking (then the comparison is false).
+  const double tol = check_pivots ? kPivotTolerance : 0.0;
+  bool fails = false;
   for (Index j = 0; j < n; ++j) {
-    // Column j of U, k ascending: u_kj is final once the updates of the rows above are in.
-    for (Index g = up[j]; g < up[j + 1]; ++g) {
-      const Index k = ur[g];
-      const double ukj = x[upos[g]];
-      ux[g] = ukj;
-      for (Index q = lp[k]; q < lp[k + 1]; ++q) x[*target++] -= lx[q] * ukj;
-    }
+    // Column j, left-looking: a_ij -= l_ik u_kj for each u_kj (k ascending: u_kj is final once
+    // the updates of the rows above are in) and each l_ik, as a_ij + (-l_ik) u_kj (the stored
+    // multipliers are negated). One flat list, no per-entry bookkeeping of U.
+    for (const Index end = update_end[j]; u < end; ++u)
+      x[update_target[u]] += minus_l[update_l[u]] * x[update_u[u]];
     const double pivot = x[diagonal[j]];
     const double inverse = 1.0 / pivot;
-    double candidate = 0.0;  // largest scaled |entry| below the pivot
+    const double minus_inverse = -inverse;
+    const double scaled_pivot = std::abs(pivot) * rs[j];
+    fails |= !(scaled_pivot > 0.0);
     for (Index q = lp[j]; q < lp[j + 1]; ++q) {
       const double v = x[lpos[q]];
-      lx[q] = v * inverse;
-      const double s = std::abs(v) * rs[lr[q]];
-      candidate = s > candidate ? s : candidate;
+      fails |= scaled_pivot < tol * (std::abs(v) * rs[lr[q]]);
+      const double l = v * minus_inverse;  // -l_ij = -(a_ij / u_jj) as a_ij (1 / u_jj)
+      minus_l[q] = l;
+      l_value[l_slot[q]] = l;
+      finite += 0.0 * l;
     }
-    const double scaled = std::abs(pivot) * rs[j];
-    if (!(scaled > 0.0) || !std::isfinite(pivot) ||
-        (check_pivots && scaled < kPivotTolerance * candidate))
-      return false;
+    finite += 0.0 * pivot + 0.0 * inverse;
+    pinv[j] = inverse;
     dinv[rp[j]] = inverse;  // by original row: the solve works in b's numbering
   }
-  // U D^{-1}, unit upper: u_kj / u_jj (column j is b's row P[j] = u_source_).
-  const Index* us = u_source_.data();
-  const Index nu = static_cast<Index>(u_source_.size());
-  for (Index g = 0; g < nu; ++g) ux[g] *= dinv[us[g]];
-  return std::isfinite(abs_sum(l_value_) + abs_sum(u_value_));
+  if (fails) return false;
+  // The unit upper triangle D^{-1} U of the backward solve: u_kj / u_kk, negated.
+  const Index *upos = u_position_.data(), *ur = u_row_.data();
+  Operation* uop_last = u_op_.data() + u_op_.size() - 1;  // u_op_[n_u - 1 - g]
+  const Index nu = static_cast<Index>(u_op_.size());
+#pragma GCC unroll 4
+  for (Index g = 0; g < nu; ++g) {
+    const double v = x[upos[g]] * pinv[ur[g]];
+    (uop_last - g)->value = -v;
+    finite += 0.0 * v;
+  }
+  return finite == 0.0;
 }
 
 bool RefactoringLU::pivoting_factor(const double* values) {
   have_order_ = false;
   ++counts_.pivoting_factorisations;
   // The old order's arrays go first: KLU's factors and their extraction need about as much.
-  for (auto* v : {&values_, &l_value_, &u_value_}) std::vector<double>().swap(*v);
-  for (auto* v : {&l_row_, &l_target_, &l_source_, &l_position_, &u_row_, &u_target_, &u_source_,
-                  &u_position_, &update_target_})
+  std::vector<double>().swap(values_);
+  std::vector<double>().swap(minus_l_);
+  forward_ = RowSolve();
+  std::vector<Operation>().swap(u_op_);
+  for (auto* v : {&l_row_, &l_position_, &u_row_, &u_position_, &l_slot_, &update_end_,
+                  &update_target_, &update_u_position_, &update_multiplier_})
     std::vector<Index>().swap(*v);
   klu_l_common& common = klu_->common;
   // KLU takes non-const arrays; it does not write them.
@@ -225,34 +261,35 @@ bool RefactoringLU::pivoting_factor(const double* values) {
   auto malformed = [] { throw std::logic_error("sparse LU: KLU's factors are inconsistent"); };
   l_ptr_.assign(1, 0);
   l_row_.clear();
-  l_target_.clear();
-  l_source_.clear();
   u_ptr_.assign(1, 0);
   u_row_.clear();
-  u_target_.clear();
-  u_source_.clear();
+  std::vector<Operation> u_by_column;  // u_op_ in column order, reversed below
   for (int64_t k = 0; k < n; ++k) {
     for (int64_t q = Lp[k]; q < Lp[k + 1]; ++q) {
       if (Li[q] < k || Li[q] >= n) malformed();
       if (Li[q] > k) {
         l_row_.push_back(static_cast<Index>(Li[q]));
-        l_target_.push_back(static_cast<Index>(P[Li[q]]));
-        l_source_.push_back(static_cast<Index>(P[k]));
       }
     }
     l_ptr_.push_back(static_cast<Index>(l_row_.size()));
     const size_t first = u_row_.size();
     for (int64_t q = Up[k]; q < Up[k + 1]; ++q) {
       if (Ui[q] > k || Ui[q] < 0) malformed();
-      if (Ui[q] < k) {
-        u_row_.push_back(static_cast<Index>(Ui[q]));
-        u_source_.push_back(static_cast<Index>(P[k]));
-      }
+      if (Ui[q] < k) u_row_.push_back(static_cast<Index>(Ui[q]));
     }
     std::sort(u_row_.begin() + first, u_row_.end());  // a topological order of the updates
     for (size_t g = first; g < u_row_.size(); ++g)
-      u_target_.push_back(static_cast<Index>(P[u_row_[g]]));
+      u_by_column.push_back({static_cast<Index>(P[u_row_[g]]), static_cast<Index>(P[k]), 0.0});
     u_ptr_.push_back(static_cast<Index>(u_row_.size()));
+  }
+  u_op_.assign(u_by_column.rbegin(), u_by_column.rend());
+  std::vector<Operation>().swap(u_by_column);
+  // The forward solve by rows: L's row i reads the columns k < i of its entries.
+  {
+    std::vector<Index> l_col(l_row_.size());
+    for (int64_t k = 0; k < n; ++k)
+      for (Index q = l_ptr_[k]; q < l_ptr_[k + 1]; ++q) l_col[q] = static_cast<Index>(k);
+    build_row_solve(forward_, l_slot_, n, l_row_, l_col, P.data());
   }
   // Positions: A's entries where A has them, fill after. Column j's pattern is U(:, j), the
   // pivot and L(:, j); it must hold every entry of column j of P A Q and every update's
@@ -263,6 +300,9 @@ bool RefactoringLU::pivoting_factor(const double* values) {
   u_position_.assign(u_row_.size(), 0);
   diagonal_position_.assign(n, 0);
   update_target_.clear();
+  update_u_position_.clear();
+  update_multiplier_.clear();
+  update_end_.assign(n, 0);
   int64_t next_fill = nnz;
   for (int64_t j = 0; j < n; ++j) {
     auto enter = [&](Index r) {
@@ -288,15 +328,18 @@ bool RefactoringLU::pivoting_factor(const double* values) {
       for (Index q = l_ptr_[k]; q < l_ptr_[k + 1]; ++q) {
         if (stamp[l_row_[q]] != j) malformed();  // fill outside the pattern
         update_target_.push_back(place(l_row_[q]));
+        update_u_position_.push_back(u_position_[g]);
+        update_multiplier_.push_back(q);
       }
     }
+    update_end_[j] = static_cast<Index>(update_target_.size());
     diagonal_position_[j] = place(static_cast<Index>(j));
     for (Index q = l_ptr_[j]; q < l_ptr_[j + 1]; ++q) l_position_[q] = place(l_row_[q]);
   }
   if (next_fill != lnz + unz - n) malformed();  // every position placed once
   values_.assign(next_fill, 0.0);
-  l_value_.assign(l_row_.size(), 0.0);
-  u_value_.assign(u_row_.size(), 0.0);
+  minus_l_.assign(l_row_.size(), 0.0);
+  pivot_inverse_.assign(n, 0.0);
   inverse_diagonal_.assign(n, 0.0);
   symmetric_pivoting_ = row_perm_ == col_perm_;
   have_order_ = true;
@@ -305,26 +348,140 @@ bool RefactoringLU::pivoting_factor(const double* values) {
   return refactor(values, false);
 }
 
+namespace {
+
+// Rows of a fixed number of entries W: one loop per group, the row's sum in a register.
+template <int W>
+void fixed_rows(const int32_t* target, const int32_t* source, const double* value, int32_t rows,
+                double* b) {
+  for (int32_t r = 0; r < rows; ++r, source += W, value += W) {
+    double sum = b[target[r]];
+#pragma GCC unroll 8
+    for (int k = 0; k < W; ++k) sum += value[k] * b[source[k]];
+    b[target[r]] = sum;
+  }
+}
+
+void any_rows(int32_t width, const int32_t* target, const int32_t* source, const double* value,
+              int32_t rows, double* b) {
+  for (int32_t r = 0; r < rows; ++r, source += width, value += width) {
+    double sum = b[target[r]];
+    for (int32_t k = 0; k < width; ++k) sum += value[k] * b[source[k]];
+    b[target[r]] = sum;
+  }
+}
+
+// The triangular solve's operations b[target] += value * b[source], in order.
+template <class Operation>
+void apply(const Operation* op, const Operation* end, double* b) {
+#pragma GCC unroll 4
+  for (; op != end; ++op) b[op->target] += op->value * b[op->source];
+}
+
+// b_i *= d_i: element-wise, so SIMD lanes compute what the scalar loop does (about a quarter of
+// the instructions with AVX2); compiled for AVX2 and the baseline, picked at load time.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+__attribute__((target_clones("avx2", "default"), optimize("O3")))
+#endif
+void scale(double* __restrict b, const double* __restrict d, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) b[i] *= d[i];
+}
+
+}  // namespace
+
+void RefactoringLU::RowSolve::apply(double* b) const {
+  for (const Group& g : groups) {
+    const Index* t = target.data() + g.first_row;
+    const Index* s = source.data() + g.first_slot;
+    const double* v = value.data() + g.first_slot;
+    switch (g.width) {
+      case 1:
+        fixed_rows<1>(t, s, v, g.rows, b);
+        break;
+      case 2:
+        fixed_rows<2>(t, s, v, g.rows, b);
+        break;
+      case 3:
+        fixed_rows<3>(t, s, v, g.rows, b);
+        break;
+      case 4:
+        fixed_rows<4>(t, s, v, g.rows, b);
+        break;
+      case 5:
+        fixed_rows<5>(t, s, v, g.rows, b);
+        break;
+      case 6:
+        fixed_rows<6>(t, s, v, g.rows, b);
+        break;
+      default:
+        any_rows(g.width, t, s, v, g.rows, b);
+    }
+  }
+}
+
+void RefactoringLU::build_row_solve(RowSolve& solve, std::vector<Index>& slot_of_entry, int64_t n,
+                                    const std::vector<Index>& entry_row,
+                                    const std::vector<Index>& entry_column, const int64_t* P) {
+  const size_t entries = entry_row.size();
+  // Each row's entries (in column order: the columns were walked ascending).
+  std::vector<Index> ptr(n + 1, 0), by_row(entries);
+  for (size_t e = 0; e < entries; ++e) ++ptr[entry_row[e] + 1];
+  for (int64_t i = 0; i < n; ++i) ptr[i + 1] += ptr[i];
+  {
+    std::vector<Index> next(ptr.begin(), ptr.end() - 1);
+    for (size_t e = 0; e < entries; ++e) by_row[next[entry_row[e]]++] = static_cast<Index>(e);
+  }
+  // Levels, rows ascending (each reads lower rows only).
+  std::vector<Index> level(n, 0);
+  for (int64_t i = 0; i < n; ++i) {
+    Index l = 0;
+    for (Index p = ptr[i]; p < ptr[i + 1]; ++p) {
+      const Index j = entry_column[by_row[p]];
+      if (j >= i) throw std::logic_error("sparse LU: L is not lower triangular");
+      l = std::max(l, level[j] + 1);
+    }
+    level[i] = l;
+  }
+  // Rows ordered by (level, width); rows without entries need no work.
+  std::vector<Index> rows;
+  for (int64_t i = 0; i < n; ++i)
+    if (ptr[i + 1] > ptr[i]) rows.push_back(static_cast<Index>(i));
+  std::stable_sort(rows.begin(), rows.end(), [&](Index a, Index b) {
+    const Index wa = ptr[a + 1] - ptr[a], wb = ptr[b + 1] - ptr[b];
+    return level[a] != level[b] ? level[a] < level[b] : wa < wb;
+  });
+  solve.groups.clear();
+  solve.target.assign(rows.size(), 0);
+  solve.source.assign(entries, 0);
+  solve.value.assign(entries, 0.0);
+  slot_of_entry.assign(entries, 0);
+  Index slot = 0;
+  for (size_t r = 0; r < rows.size(); ++r) {
+    const Index i = rows[r];
+    const Index width = ptr[i + 1] - ptr[i];
+    if (r == 0 || level[i] != level[rows[r - 1]] ||
+        width != ptr[rows[r - 1] + 1] - ptr[rows[r - 1]])
+      solve.groups.push_back({width, 0, static_cast<Index>(r), slot});
+    ++solve.groups.back().rows;
+    solve.target[r] = static_cast<Index>(P[i]);
+    for (Index p = ptr[i]; p < ptr[i + 1]; ++p, ++slot) {
+      const Index e = by_row[p];
+      solve.source[slot] = static_cast<Index>(P[entry_column[e]]);
+      slot_of_entry[e] = slot;
+    }
+  }
+}
+
 bool RefactoringLU::solve(double* b) {
   if (!factored_) return false;
   const Index n = static_cast<Index>(n_);
   // In b's own numbering: entry (i, j) of P A Q is b's row P[i] and the solve's unknown P[j]
   // until the end, so only the result needs a permutation, none if P = Q.
-  // L y = P b: the entries of L column by column (each column's source final before it).
-  const Index *lt = l_target_.data(), *ls = l_source_.data();
-  const double* lx = l_value_.data();
-  const Index nl = static_cast<Index>(l_target_.size());
-#pragma GCC unroll 4
-  for (Index q = 0; q < nl; ++q) b[lt[q]] -= lx[q] * b[ls[q]];
-  // U z = y as (U D^{-1}) v = y, z = D^{-1} v: the unit upper triangle's columns from the last.
-  const Index *ut = u_target_.data(), *us = u_source_.data();
-  const double* ux = u_value_.data();
-#pragma GCC unroll 4
-  for (Index g = static_cast<Index>(u_target_.size()) - 1; g >= 0; --g)
-    b[ut[g]] -= ux[g] * b[us[g]];
-  const double* dinv = inverse_diagonal_.data();
-#pragma GCC unroll 4
-  for (Index i = 0; i < n; ++i) b[i] *= dinv[i];
+  forward_.apply(b);  // L y = P b
+  // U z = y as D (D^{-1} U) z = y: v = D^{-1} y, then the unit upper triangle's columns from
+  // the last.
+  scale(b, inverse_diagonal_.data(), n);
+  apply(u_op_.data(), u_op_.data() + u_op_.size(), b);
   if (!symmetric_pivoting_) {  // x[Q[k]] = z_k, which is at b[P[k]]
     double* w = work_.data();
     const Index *rp = row_perm_.data(), *cp = col_perm_.data();

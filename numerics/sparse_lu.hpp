@@ -6,7 +6,7 @@
 // 37:36) refactors and solves column by column in a packed format whose per-column bookkeeping
 // costs about as much as the arithmetic when the factors have a few entries per column (a
 // vessel network of 3072 unknowns and 9210 entries in L and U: 216 k instructions per solve
-// through SUNDIALS' interface, 105 k here; docs/numerics.md#linear-solver). This class keeps KLU
+// through SUNDIALS' interface, 71 k here; docs/numerics.md#linear-solver). This class keeps KLU
 // for what it does well, the fill-reducing ordering and the partial-pivoting factorisation, and
 // does the frequent work itself on flat arrays:
 //
@@ -35,10 +35,11 @@
 //     whose every pivot passed the test (or was chosen by KLU's pivoting on these very
 //     values). A nearly singular matrix still factors, as under any partial pivoting (and
 //     KLU); CVODE's convergence test then rejects the Newton iteration.
-//  3. solve(b): in place, x = Q U^{-1} L^{-1} P b as flat lists of operations
-//     b_i -= v b_j without per-column bookkeeping, in b's own numbering: the forward solve
-//     with L, the backward solve with the unit upper triangle U D^{-1} (D = diag U), the
-//     scaling by D^{-1}, and a permutation only if the pivot rows are not the columns (P != Q).
+//  3. solve(b): in place, x = Q U^{-1} L^{-1} P b in b's own numbering: the forward solve by
+//     rows of L grouped by level and number of entries (a row's sum in a register), the
+//     scaling by D^{-1} (D = diag U), the backward solve with the unit upper triangle
+//     D^{-1} U as a flat list of operations b_i += v b_j (v the entry negated), and a
+//     permutation only if the pivot rows are not the columns (P != Q).
 //
 // Not thread-safe (its working arrays are members); one object per solver.
 #pragma once
@@ -118,24 +119,64 @@ class RefactoringLU {
   std::vector<double> values_;
   // Position of each pivot (j, j).
   std::vector<Index> diagonal_position_;
+  // The forward solve by rows, in b's numbering (row or column k of the factors is b's row
+  // P[k]): row i's unknown b[P[i]] += sum_k v_k b[P[j_k]] over the row's entries, their
+  // values v_k = -l_ij (so each is one multiply and one add into a register, the target
+  // loaded and stored once per row; L's rows of a vessel network have 0, 1, 3 or 5 entries).
+  // The rows are grouped by level (one more than the highest level of the rows a row reads,
+  // 0 if it reads none: rows of one level are independent) and, within a level, by their
+  // number of entries, so that each group is one loop of a fixed width.
+  struct RowSolve {
+    struct Group {
+      Index width, rows, first_row, first_slot;
+    };
+    std::vector<Group> groups;
+    std::vector<Index> target;  // per row: b's row
+    std::vector<Index> source;  // per slot (entry): b's row read
+    std::vector<double> value;  // per slot: the entry negated
+    void apply(double* b) const;
+  };
+  // Builds the forward solve of L, whose entry e lies in row entry_row[e] and column
+  // entry_column[e] (pivot order); P the pivot rows. Sets slot_of_entry (e's slot).
+  static void build_row_solve(RowSolve& solve, std::vector<Index>& slot_of_entry, int64_t n,
+                              const std::vector<Index>& entry_row,
+                              const std::vector<Index>& entry_column, const int64_t* P);
+  // One operation b[target] += value * b[source] of the backward solve, in b's numbering.
+  // The value is the factor's entry negated, so that the addition takes b[target] as a memory
+  // operand: one x86 instruction fewer per operation than b[target] -= v * b[source], with
+  // the same result to the bit (negation is exact, and x + (-p) rounds as x - p). Index and
+  // value interleaved: one stream. (U's rows have 1 or 2 entries in a vessel network, too few
+  // for a row's bookkeeping to pay.)
+  struct Operation {
+    Index target, source;
+    double value;
+  };
   // L by columns (unit diagonal not stored): entry q in row l_row_[q] at position
-  // l_position_[q] during the refactorisation; its multiplier in l_value_[q]; for the solve, its
-  // row and column as rows of b (l_target_[q] = P[row], l_source_[q] = P[column]).
-  std::vector<Index> l_ptr_, l_row_, l_position_, l_target_, l_source_;
-  std::vector<double> l_value_;
+  // l_position_[q] during the refactorisation, in slot l_slot_[q] of the forward solve.
+  std::vector<Index> l_ptr_, l_row_, l_position_, l_slot_;
+  RowSolve forward_;
   // U by columns (rows ascending in each: a topological order of the updates), diagonal not
-  // stored: entry g in row u_row_[g] at position u_position_[g], u_target_ and u_source_ as for
-  // L; the unit upper triangle U D^{-1}'s u_value_[g] = u_kj / u_jj.
-  std::vector<Index> u_ptr_, u_row_, u_position_, u_target_, u_source_;
-  std::vector<double> u_value_;
-  // The updates a_ij -= l_ik u_kj in the order of the U entries u_kj and of column k of L:
-  // update_target_ holds the position of (i, j).
-  std::vector<Index> update_target_;
-  // 1 / u_jj by b's row P[j]; P = Q (diagonal pivots in AMD's order, the usual case).
-  std::vector<double> inverse_diagonal_;
+  // stored: entry g in row u_row_[g] at position u_position_[g]. The backward solve runs on
+  // the unit upper triangle D^{-1} U (D = diag U, rows scaled by 1 / u_kk):
+  // u_op_[n_u - 1 - g] = {P[row], P[column], -u_kj / u_kk}, in reverse so that the backward
+  // solve walks its operations forwards.
+  std::vector<Index> u_ptr_, u_row_, u_position_;
+  std::vector<Operation> u_op_;
+  // The updates a_ij -= l_ik u_kj of the refactorisation, column j by column j, in the order
+  // of the U entries u_kj (k ascending) and of column k of L: update u has the positions of
+  // (i, j) and of u_kj, and q of l_ik (its negated value in minus_l_[q]);
+  // column j's updates end at update_end_[j]. Separate arrays walked by one index: no
+  // per-column pointer arithmetic.
+  std::vector<Index> update_target_, update_u_position_, update_multiplier_, update_end_;
+  std::vector<double> minus_l_;
+  // 1 / u_jj by pivot j (the refactorisation's) and by b's row P[j] (the solve's); P = Q
+  // (diagonal pivots in AMD's order, the usual case) needs no permutation of the result.
+  std::vector<double> pivot_inverse_, inverse_diagonal_;
   bool symmetric_pivoting_ = false;
   // The solve's work vector and the reciprocal row scales.
   std::vector<double> work_, row_scale_;
+  // The rows' largest |a_ij| while a refactorisation gathers them, zero between them.
+  std::vector<double> row_max_;
 };
 
 }  // namespace venoflow

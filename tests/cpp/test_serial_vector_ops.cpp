@@ -206,3 +206,37 @@ TEST_F(SerialVectorOps, SparseMatrixCopyShiftAndCloneAsSundials) {
     for (SUNMatrix M : {ref, ours, ref_saved, our_saved}) SUNMatDestroy(M);
   }
 }
+
+// c A + I keeps the diagonal positions of the previous call: a new pattern in the same matrix
+// object (same arrays, same size and entry count) must be found anew. Each shift is compared
+// with SUNDIALS' own on a fresh matrix of the same pattern and values.
+TEST_F(SerialVectorOps, ShiftFollowsAPatternChangedInPlace) {
+  const sunindextype n = 97;
+  SUNMatrix ours = random_csc(ctx_, n, 3, true, 11);
+  use_compiled_matrix_ops(ours);
+  // Rows j + offset, j + offset + 1, j + offset + 2 (wrapped) of each column: the diagonal is
+  // the middle entry (offset -1), the first (0), absent (1); values kept.
+  auto repattern = [&](SUNMatrix A, int offset) {
+    sunindextype* cp = SUNSparseMatrix_IndexPointers(A);
+    sunindextype* ri = SUNSparseMatrix_IndexValues(A);
+    for (sunindextype j = 0; j < n; ++j) {
+      for (int r = 0; r < 3; ++r) ri[cp[j] + r] = (j + n + offset + r) % n;
+      std::sort(ri + cp[j], ri + cp[j + 1]);
+    }
+  };
+  auto copy_of = [&](SUNMatrix A) {  // SUNDIALS' own operations
+    SUNMatrix B = SUNSparseMatrix(n, n, SUNSparseMatrix_NNZ(A), CSC_MAT, ctx_);
+    EXPECT_EQ(SUNMatCopy_Sparse(A, B), 0);
+    return B;
+  };
+  for (int offset : {-1, -1, 0, 0, -1, 1}) {
+    repattern(ours, offset);
+    SUNMatrix ref = copy_of(ours);
+    ASSERT_EQ(SUNMatScaleAddI(-0.37, ref), 0);
+    ASSERT_EQ(SUNMatScaleAddI(-0.37, ours), 0);
+    EXPECT_TRUE(same(ref, ours)) << "offset " << offset;
+    SUNMatDestroy(ref);
+    if (offset == 1) break;  // the library inserted the diagonal: a new pattern
+  }
+  SUNMatDestroy(ours);
+}

@@ -190,6 +190,32 @@ TEST(SparseLU, TreeDiagonallyDominantRefactorsOnTheKeptOrder) {
   EXPECT_EQ(lu.factor_entries(), static_cast<int64_t>(a.row_idx.size()) - a.n);
 }
 
+// The forward solve runs by rows of L grouped by level and number of entries, with a loop of
+// fixed width up to 6 entries and a general one beyond: a chain whose every unknown is also
+// coupled to a hub (AMD orders the hub last, so its row of L reads every other unknown, and
+// the chain's rows read one or two).
+TEST(SparseLU, HubRowWiderThanTheFixedWidths) {
+  std::mt19937_64 gen(9);
+  const int64_t n = 40, hub = 17;
+  std::vector<std::set<int64_t>> cols(n);
+  for (int64_t c = 0; c < n; ++c) {
+    cols[c] = {c, hub};
+    if (c > 0) cols[c].insert(c - 1);
+    if (c + 1 < n) cols[c].insert(c + 1);
+    if (c == hub)
+      for (int64_t r = 0; r < n; ++r) cols[c].insert(r);
+  }
+  Csc a = from_columns(cols, gen);
+  RefactoringLU lu;
+  analyse(lu, a);
+  for (bool dominant : {true, true, false, true}) {
+    fill_random(a, dominant, gen);
+    ASSERT_TRUE(lu.factor(a.values.data()));
+    expect_accurate(lu, a, gen, dominant ? 1e-10 : 1e-8);
+  }
+  EXPECT_GT(lu.factor_entries(), 2 * (n - 1));  // the hub's row and column are in the factors
+}
+
 TEST(SparseLU, TreeNotDominant) {
   std::mt19937_64 gen(2);
   Csc a = tree_pattern(200, gen);
