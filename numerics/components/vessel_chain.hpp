@@ -51,7 +51,7 @@ struct VesselChain {
   int from = -1, to = -1;
   std::unique_ptr<TubeLaw> law;
   const VenousLaw* venous = nullptr;  // law, when it is the venous law (inlined, no virtual call)
-  double pressure(int j, double a, double& dpda) const {
+  [[gnu::always_inline]] double pressure(int j, double a, double& dpda) const {
     return venous ? venous->pressure(j, a, dpda) : law->pressure(j, a, dpda);
   }
   int group = -1;

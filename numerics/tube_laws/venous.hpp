@@ -34,7 +34,7 @@ class VenousLaw final : public TubeLaw {
   VenousLaw(std::vector<double> a0, std::vector<double> k, double m, double n);
 
   double pressure(int j, double area) const override;
-  double pressure(int j, double area, double& dp_da) const override {
+  [[gnu::always_inline]] double pressure(int j, double area, double& dp_da) const override {
     const double alpha = area * inv_a0_[j];
     if (m2_ != 0) {
       // The fast path shares 1/alpha between alpha^n and dp/dA = K/A0 (m alpha^m - n alpha^n)/alpha
