@@ -1,9 +1,11 @@
 // Test helpers: small models built in code (independent of the YAML loader).
 #pragma once
 
+#include <map>
 #include <numbers>
 #include <string>
 
+#include "numerics/system.hpp"
 #include "venoflow/model.hpp"
 
 namespace venoflow::testing {
@@ -65,6 +67,13 @@ inline Node node(const std::string& name, double height) {
   n.name = name;
   n.height = height;
   return n;
+}
+
+/// Index of each unknown of a System by its description (System::describe_unknown).
+inline std::map<std::string, int> unknowns_by_description(const System& sys) {
+  std::map<std::string, int> u;
+  for (int i = 0; i < sys.size(); ++i) u[sys.describe_unknown(i)] = i;
+  return u;
 }
 
 }  // namespace venoflow::testing

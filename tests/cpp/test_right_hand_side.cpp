@@ -20,16 +20,6 @@
 using namespace venoflow;
 using namespace venoflow::testing;
 
-namespace {
-
-std::map<std::string, int> unknowns_by_description(const System& sys) {
-  std::map<std::string, int> u;
-  for (int i = 0; i < sys.size(); ++i) u[sys.describe_unknown(i)] = i;
-  return u;
-}
-
-}  // namespace
-
 TEST(RightHandSide, HandBuiltNetworkFollowsPostureExternalPressureAndInflow) {
   // a (prescribed 2000 Pa) -- two inductors in parallel --> b -- resistor --> c -- windkessel;
   // b holds two capacitors (one against an external pressure pe(t)), c one and a prescribed

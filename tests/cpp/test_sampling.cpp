@@ -17,16 +17,6 @@
 using namespace venoflow;
 using namespace venoflow::testing;
 
-namespace {
-
-std::map<std::string, int> unknowns_by_description(const System& sys) {
-  std::map<std::string, int> u;
-  for (int i = 0; i < sys.size(); ++i) u[sys.describe_unknown(i)] = i;
-  return u;
-}
-
-}  // namespace
-
 // Element types interleaved in the model (inductor, resistor, capacitors, windkessel, inductor
 // again), so that the groups sampled per type are not in the layout's order: every output lands
 // at its element's place, with the value of the element's equations (basic.hpp) at the state.
