@@ -198,12 +198,14 @@ bool RefactoringLU::refactor(const double* a, bool check_pivots) {
   if (fails) return false;
   // The unit upper triangle D^{-1} U of the backward solve: u_kj / u_kk, negated.
   const Index *upos = u_position_.data(), *ur = u_row_.data();
-  Operation* uop_last = u_op_.data() + u_op_.size() - 1;  // u_op_[n_u - 1 - g]
+  // Stored in reverse: entry g at u_op_[n_u - 1 - g]. (No pointer one before the array: with no
+  // entry above the diagonal the array is empty and its data() may be null.)
+  Operation* const uop = u_op_.data();
   const Index nu = static_cast<Index>(u_op_.size());
 #pragma GCC unroll 4
   for (Index g = 0; g < nu; ++g) {
     const double v = x[upos[g]] * pinv[ur[g]];
-    (uop_last - g)->value = -v;
+    uop[nu - 1 - g].value = -v;
     finite += 0.0 * v;
   }
   return finite == 0.0;

@@ -190,6 +190,27 @@ TEST(SparseLU, TreeDiagonallyDominantRefactorsOnTheKeptOrder) {
   EXPECT_EQ(lu.factor_entries(), static_cast<int64_t>(a.row_idx.size()) - a.n);
 }
 
+// A diagonal matrix (a network whose unknowns do not couple, e.g. capacitors on prescribed
+// pressures): L and U are empty, so their operation arrays have no storage; the refactorisation
+// and the solves must not form pointers into them (UBSan: an offset applied to a null pointer),
+// and the solution is b_i / a_ii, exactly.
+TEST(SparseLU, DiagonalMatrixHasNoTriangles) {
+  std::mt19937_64 gen(10);
+  Csc a = from_columns({{0}, {1}, {2}, {3}}, gen);
+  const double d[4] = {2.0, -4.0, 0.5, 8.0};
+  for (int64_t c = 0; c < 4; ++c) a.at(c, c) = d[c];
+  RefactoringLU lu;
+  analyse(lu, a);
+  for (int round = 0; round < 2; ++round) {  // the pivoting factorisation, then a refactorisation
+    ASSERT_TRUE(lu.factor(a.values.data()));
+    EXPECT_EQ(lu.factor_entries(), 0);
+    std::vector<double> x = {1.0, 2.0, 3.0, 4.0};
+    ASSERT_TRUE(lu.solve(x.data()));
+    for (int64_t i = 0; i < 4; ++i) EXPECT_EQ(x[i], (i + 1.0) / d[i]) << "i = " << i;
+  }
+  EXPECT_EQ(lu.counts().refactorisations, 1);
+}
+
 // The forward solve runs by rows of L grouped by level and number of entries, with a loop of
 // fixed width up to 6 entries and a general one beyond: a chain whose every unknown is also
 // coupled to a hub (AMD orders the hub last, so its row of L reads every other unknown, and
