@@ -25,10 +25,12 @@ TEST(RightHandSide, HandBuiltNetworkFollowsPostureExternalPressureAndInflow) {
   // b holds two capacitors (one against an external pressure pe(t)), c one and a prescribed
   // inflow q(t). Gravity on, the body tilted by theta(t): the heads P = p + rho g h sin(theta)
   // move with t at fixed volumes.
-  const double pa = 2000.0, L1 = 2e6, R1 = 3e7, L2 = 5e6, R2 = 1e7, R = 4e7;
-  const double Cb1 = 2e-9, Cb2 = 3e-9, Cc = 4e-9;
-  const double Rw1 = 2e7, Cw = 1e-9, Rw2 = 8e7, pout = 300.0;
-  const double ha = 0.05, hb = 0.3, hc = -0.2, g = 9.81;
+  ThreeNodeNetwork k;
+  k.ha = 0.05;
+  const double pa = k.pa, L1 = k.L1, R1 = k.R1, L2 = k.L2, R2 = k.R2, R = k.R;
+  const double Cb1 = k.Cb1, Cb2 = k.Cb2, Cc = k.Cc;
+  const double Rw1 = k.Rw1, Cw = k.Cw, Rw2 = k.Rw2, pout = k.pout;
+  const double ha = k.ha, hb = k.hb, hc = k.hc, g = 9.81;
   Model m;
   m.gravity.enabled = true;
   m.gravity.g = g;
@@ -38,17 +40,7 @@ TEST(RightHandSide, HandBuiltNetworkFollowsPostureExternalPressureAndInflow) {
   pe.name = "pe";
   pe.pressure = TimeFunction::sine(400.0, 300.0, 1.0, 0.0);
   m.external_pressures.push_back(pe);
-  m.nodes = {node("a", ha), node("b", hb), node("c", hc)};
-  m.elements.push_back(element("l1", "inductor", {"a", "b"}, {{"L", L1}, {"R", R1}}));
-  m.elements.push_back(element("r", "resistor", {"b", "c"}, {{"R", R}}));
-  m.elements.push_back(element("cb1", "capacitor", {"b"}, {{"C", Cb1}}));
-  m.elements.back().external_pressure = "pe";
-  m.elements.push_back(element("cb2", "capacitor", {"b"}, {{"C", Cb2}}));
-  m.elements.push_back(element("cc", "capacitor", {"c"}, {{"C", Cc}}));
-  m.elements.push_back(
-      element("wk", "windkessel3", {"c"}, {{"R1", Rw1}, {"C", Cw}, {"R2", Rw2}, {"p_out", pout}}));
-  m.elements.push_back(element("l2", "inductor", {"a", "b"}, {{"L", L2}, {"R", R2}}));
-  m.boundary_conditions.push_back(pressure_bc("a", TimeFunction::constant(pa)));
+  add_three_node_network(m, k);
   m.boundary_conditions.push_back(flow_bc("c", TimeFunction::sine(1e-6, 5e-7, 1.0, 0.3)));
   System sys(m);
   ASSERT_EQ(sys.size(), 8);

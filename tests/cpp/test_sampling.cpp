@@ -21,10 +21,10 @@ using namespace venoflow::testing;
 // again), so that the groups sampled per type are not in the layout's order: every output lands
 // at its element's place, with the value of the element's equations (basic.hpp) at the state.
 TEST(Sampling, ElementOutputsOfInterleavedTypesAtTheirPlaceInTheLayout) {
-  const double pa = 2000.0, L1 = 2e6, R1 = 3e7, L2 = 5e6, R2 = 1e7, R = 4e7;
-  const double Cb1 = 2e-9, Cb2 = 3e-9, Cc = 4e-9;
-  const double Rw1 = 2e7, Cw = 1e-9, Rw2 = 8e7, pout = 300.0, pe = 250.0;
-  const double hb = 0.3, hc = -0.2, g = 9.81;
+  const ThreeNodeNetwork net;
+  const double pa = net.pa, R = net.R, Cb1 = net.Cb1, Cb2 = net.Cb2, Cc = net.Cc;
+  const double Rw1 = net.Rw1, Rw2 = net.Rw2, pout = net.pout, pe = 250.0;
+  const double hb = net.hb, hc = net.hc, g = 9.81;
   Model m;
   m.gravity.enabled = true;
   m.gravity.g = g;
@@ -34,17 +34,7 @@ TEST(Sampling, ElementOutputsOfInterleavedTypesAtTheirPlaceInTheLayout) {
   ext.name = "pe";
   ext.pressure = TimeFunction::constant(pe);
   m.external_pressures.push_back(ext);
-  m.nodes = {node("a", 0.0), node("b", hb), node("c", hc)};
-  m.elements.push_back(element("l1", "inductor", {"a", "b"}, {{"L", L1}, {"R", R1}}));
-  m.elements.push_back(element("r", "resistor", {"b", "c"}, {{"R", R}}));
-  m.elements.push_back(element("cb1", "capacitor", {"b"}, {{"C", Cb1}}));
-  m.elements.back().external_pressure = "pe";
-  m.elements.push_back(element("cb2", "capacitor", {"b"}, {{"C", Cb2}}));
-  m.elements.push_back(element("cc", "capacitor", {"c"}, {{"C", Cc}}));
-  m.elements.push_back(
-      element("wk", "windkessel3", {"c"}, {{"R1", Rw1}, {"C", Cw}, {"R2", Rw2}, {"p_out", pout}}));
-  m.elements.push_back(element("l2", "inductor", {"a", "b"}, {{"L", L2}, {"R", R2}}));
-  m.boundary_conditions.push_back(pressure_bc("a", TimeFunction::constant(pa)));
+  add_three_node_network(m, net);
   System sys(m);
   auto u = unknowns_by_description(sys);
   const int vb = u.at("node b volume"), vc = u.at("node c volume");
