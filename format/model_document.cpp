@@ -354,16 +354,21 @@ class FastEmitter {
       if (block(v)) {
         *out_ += ":\n";
         indent(col + 2);
-        if (v.IsMap())
-          block_map(v, col + 2);
-        else
-          block_seq(v, col + 2);
+        block_node(v, col + 2);
       } else {
         *out_ += ": ";
         node_inline(v, false);
         *out_ += '\n';
       }
     }
+  }
+
+  /// A map or sequence written in block style at column `col`.
+  void block_node(const YAML::Node& v, int col) {
+    if (v.IsMap())
+      block_map(v, col);
+    else
+      block_seq(v, col);
   }
 
   /// Items at column `col`, the first one where the line already is.
@@ -376,10 +381,7 @@ class FastEmitter {
       *out_ += "- ";
       const YAML::Node v = *it;
       if (block(v)) {
-        if (v.IsMap())
-          block_map(v, col + 2);
-        else
-          block_seq(v, col + 2);
+        block_node(v, col + 2);
       } else {
         node_inline(v, false);
         *out_ += '\n';

@@ -319,31 +319,9 @@ def cohort(spec: CohortSpec | str | os.PathLike | None = None, n: int = 100, see
     partial = None
     if out_path is not None:
         partial = _Partial(out_path + ".partial.jsonl", identity, resume)
-        for i, r in partial.rows.items():
-            if 0 <= i < n:
-                rows[i] = r
-    todo = [i for i in range(n) if rows[i] is None]
-
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=n, initial=n - len(todo), unit="subject", desc=f"cohort {sp.name}")
-
-    def done(i: int, row: dict) -> None:
-        rows[i] = row
-        if partial is not None and row.get("error") != STOPPED:
-            partial.append(i, row)
-        if bar is not None:
-            bar.update()
-
-    try:
-        run_subjects(base, tasks, todo, evaluate, cycles, workers, client, done)
-    finally:
-        if bar is not None:
-            bar.close()
-        if partial is not None:
-            partial.close()
+        partial.restore(rows)
+    run_recorded(base, tasks, rows, partial, evaluate, cycles, workers, client,
+                 progress, "subject", f"cohort {sp.name}")
 
     df = _table(sample, rows)
     df.attrs.update(meta)
@@ -370,6 +348,35 @@ def _check_paths(sp: CohortSpec, base: Model, tasks) -> None:
         except KeyError as e:
             raise KeyError(f"cohort {sp.file}: a target of the specification is not a key of "
                            f"the model {base.file}: {e.args[0] if e.args else path}") from None
+
+
+def run_recorded(base, tasks, rows, partial, evaluate, cycles, workers, client, progress,
+                 unit, desc) -> None:
+    """Run every task whose row is still None (run_subjects), each finished row into ``rows``
+    and, unless the run was stopped, into ``partial`` (resume file, or None), with a progress bar
+    if asked; the bar and the resume file are closed however the run ends. Shared by
+    :func:`cohort` and ``venoflow.sensitivity``."""
+    todo = [i for i in range(len(tasks)) if rows[i] is None]
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(tasks), initial=len(tasks) - len(todo), unit=unit, desc=desc)
+
+    def done(i: int, row: dict) -> None:
+        rows[i] = row
+        if partial is not None and row.get("error") != STOPPED:
+            partial.append(i, row)
+        if bar is not None:
+            bar.update()
+
+    try:
+        run_subjects(base, tasks, todo, evaluate, cycles, workers, client, done)
+    finally:
+        if bar is not None:
+            bar.close()
+        if partial is not None:
+            partial.close()
 
 
 def run_subjects(base, tasks, todo, evaluate, cycles, workers, client, done) -> None:
@@ -484,6 +491,12 @@ class _Partial:
         else:
             self.f = open(path, "w", encoding="utf-8")
             self.f.write(json.dumps({"identity": identity}) + "\n")
+
+    def restore(self, rows: list) -> None:
+        """Put the rows of a resumed run in their places of ``rows``."""
+        for i, r in self.rows.items():
+            if 0 <= i < len(rows):
+                rows[i] = r
         self.f.flush()
 
     def append(self, i: int, row: dict) -> None:

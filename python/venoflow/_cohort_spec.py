@@ -736,6 +736,15 @@ def _parse_target(target: Any, tkey: str, dim: str, bad,
     return target
 
 
+def _weight(x: Any) -> float | None:
+    """A mixture or category weight: a ratio in [0, 1] (bare or %), else None."""
+    try:
+        w, dim = parse_quantity(x)
+    except ValueError:
+        return None
+    return w if dim == "ratio" and 0 <= w <= 1 else None
+
+
 def _parse_marginal(d: Any, trunc: Any, key: str, bad, dims: set) -> Marginal | None:
     dkey = f"{key}.distribution"
     if not isinstance(d, dict) or d.get("type") not in _DIST_KEYS:
@@ -767,11 +776,8 @@ def _parse_marginal(d: Any, trunc: Any, key: str, bad, dims: set) -> Marginal | 
                 bad(ck, "expected {weight: <0..1>, value: ...} or {weight, distribution, "
                     "truncate}")
                 return None
-            try:
-                w, wd = parse_quantity(c["weight"])
-                if wd != "ratio" or not 0 <= w <= 1:
-                    raise ValueError
-            except ValueError:
+            w = _weight(c["weight"])
+            if w is None:
                 bad(f"{ck}.weight", f"expected a weight in [0, 1], got {c['weight']!r}")
                 return None
             total += w
@@ -858,11 +864,8 @@ def _parse_categorical(cats: Any, trunc: Any, key: str, dkey: str, bad, dims: se
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", label):
             bad(f"{ck}.{label}", f"expected an identifier as a category label, got {label!r}")
             return None
-        try:
-            wv, wd = parse_quantity(w)
-            if wd != "ratio" or not 0 <= wv <= 1:
-                raise ValueError
-        except ValueError:
+        wv = _weight(w)
+        if wv is None:
             bad(f"{ck}.{label}", f"expected a weight in [0, 1] (bare or %), got {w!r}")
             return None
         total += wv

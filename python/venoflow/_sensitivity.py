@@ -237,7 +237,7 @@ def _cohort_outputs(sp: CohortSpec, base: Model, U: np.ndarray, outputs, evaluat
                     overwrite) -> tuple[dict, list]:
     import pandas as pd
 
-    from ._cohort import STOPPED, _Partial, _table, load_cohort, run_subjects, save_cohort
+    from ._cohort import _Partial, _table, load_cohort, run_recorded, save_cohort
 
     U = np.clip(U, 1e-12, 1 - 1e-12)
     groups, vals = sp.values(U, correlate=False)
@@ -262,31 +262,9 @@ def _cohort_outputs(sp: CohortSpec, base: Model, U: np.ndarray, outputs, evaluat
                  for v in df.to_dict("records")]
         if out_path is not None:
             partial = _Partial(out_path + ".partial.jsonl", identity, resume)
-            for i, r in partial.rows.items():
-                if 0 <= i < len(rows):
-                    rows[i] = r
-        todo = [i for i in range(len(tasks)) if rows[i] is None]
-        bar = None
-        if progress:
-            from tqdm.auto import tqdm
-
-            bar = tqdm(total=len(tasks), initial=len(tasks) - len(todo), unit="run",
-                       desc="sensitivity")
-
-        def done(i, row):
-            rows[i] = row
-            if partial is not None and row.get("error") != STOPPED:
-                partial.append(i, row)
-            if bar is not None:
-                bar.update()
-
-        try:
-            run_subjects(base, tasks, todo, evaluate, cycles, workers, client, done)
-        finally:
-            if bar is not None:
-                bar.close()
-            if partial is not None:
-                partial.close()
+            partial.restore(rows)
+        run_recorded(base, tasks, rows, partial, evaluate, cycles, workers, client, progress,
+                     "run", "sensitivity")
         table = _table(sample, rows)
         table.attrs["sensitivity"] = identity
         table.attrs["venoflow_version"] = _venoflow_version()
