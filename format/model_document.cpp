@@ -331,10 +331,11 @@ class FastEmitter {
       for (auto it = n.begin(); it != n.end(); ++it) {
         if (!first) *out_ += ", ";
         first = false;
-        if (!key(it->first)) return;
-        scalar(it->first, true);
+        const YAML::detail::iterator_value entry = *it;  // `it->` makes a node pair per use
+        if (!key(entry.first)) return;
+        scalar(entry.first, true);
         *out_ += ": ";
-        node_inline(it->second, true);
+        node_inline(entry.second, true);
       }
       *out_ += '}';
       return;
@@ -364,9 +365,10 @@ class FastEmitter {
     for (auto it = n.begin(); it != n.end() && ok_; ++it) {
       if (!first) indent(col);
       first = false;
-      if (!key(it->first)) return;
-      scalar(it->first, false);
-      const YAML::Node v = it->second;  // a copy: the iterator hands out a temporary
+      const YAML::detail::iterator_value entry = *it;  // `it->` makes a node pair per use
+      if (!key(entry.first)) return;
+      scalar(entry.first, false);
+      const YAML::Node& v = entry.second;
       if (block(v)) {
         *out_ += ":\n";
         indent(col + 2);
