@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -44,8 +45,13 @@ std::string too_deep() {
 void check_utf8(const std::string& text, const std::string& file) {
   const auto* s = reinterpret_cast<const unsigned char*>(text.data());
   const std::size_t n = text.size();
-  int line = 1, column = 1;
   for (std::size_t i = 0; i < n;) {
+    // ASCII, nearly all of a model file, eight bytes at a time
+    std::uint64_t word = 0;
+    if (i + 8 <= n && (std::memcpy(&word, s + i, 8), (word & 0x8080808080808080u) == 0)) {
+      i += 8;
+      continue;
+    }
     const unsigned char c = s[i];
     std::size_t len = 0;
     std::uint32_t cp = 0, min = 0;
@@ -67,17 +73,22 @@ void check_utf8(const std::string& text, const std::string& file) {
     // no overlong forms, no UTF-16 surrogates, nothing above U+10FFFF (RFC 3629)
     ok = ok && cp >= min && !(cp >= 0xD800 && cp <= 0xDFFF) && cp <= 0x10FFFF;
     if (!ok) {
+      // Line and column (in characters) of byte i; everything before it is valid UTF-8, so a
+      // character is a byte that is not a continuation byte.
+      int line = 1, column = 1;
+      for (std::size_t k = 0; k < i; ++k) {
+        if (s[k] == '\n') {
+          ++line;
+          column = 1;
+        } else if ((s[k] & 0xC0) != 0x80) {
+          ++column;
+        }
+      }
       char hex[8];
       std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned>(c));
       throw ModelError({Diagnostic{
           SourceLocation{file, line, column}, "",
           std::string("invalid UTF-8 (byte ") + hex + "): a model file must be UTF-8 text"}});
-    }
-    if (c == '\n') {
-      ++line;
-      column = 1;
-    } else {
-      ++column;
     }
     i += len;
   }
