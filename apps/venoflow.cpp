@@ -20,6 +20,7 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "apps/summary.hpp"
 #include "venoflow/element_types.hpp"
@@ -243,9 +244,9 @@ int main(int argc, char** argv) {
     const bool writes_text = run->parsed() || (exam->parsed() && !exam_out.empty());
     venoflow::Model model = load(model_path, sets, writes_text);
     if (chk->parsed()) {
-      venoflow::Simulation sim(model);
-      std::cout << "model " << model.name << " (" << model.source_file << ") is valid\n"
-                << sim.describe();
+      const std::string name = model.name, source = model.source_file;
+      venoflow::Simulation sim(std::move(model));  // the model is not needed after: no copy
+      std::cout << "model " << name << " (" << source << ") is valid\n" << sim.describe();
       // The run the model file asks for, as `venoflow run` would plan it for a results file
       // (its writer's memory), without creating one: check touches no file.
       PlannedResultsFile file_sink;
@@ -286,7 +287,7 @@ int main(int argc, char** argv) {
       return 1;
     }
     if (out_path.empty()) out_path = (model.name.empty() ? "results" : model.name) + ".h5";
-    venoflow::Simulation sim(model);
+    venoflow::Simulation sim(std::move(model));  // the model is not needed after: no copy
     install_signal_handlers();
     // Checks the output path and creates the temporary file before anything is computed.
     venoflow::Hdf5Writer writer(out_path);

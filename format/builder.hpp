@@ -100,8 +100,10 @@ struct ChildIndexScope {
 inline std::optional<YAML::Node> child(const YAML::Node& map, std::string_view key) {
   if (!map.IsDefined() || !map.IsMap()) return std::nullopt;
   if (!ChildIndexScope::active()) {
-    for (auto it = map.begin(); it != map.end(); ++it)
-      if (it->first.IsScalar() && it->first.Scalar() == key) return it->second;
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      const YAML::detail::iterator_value entry = *it;  // `it->` makes a node pair per use
+      if (entry.first.IsScalar() && entry.first.Scalar() == key) return entry.second;
+    }
     return std::nullopt;
   }
   ChildIndex& c = child_index();
@@ -116,8 +118,10 @@ inline std::optional<YAML::Node> child(const YAML::Node& map, std::string_view k
     c.next = (c.next + 1) % kChildIndexMaps;
     hit->map.reset(map);
     hit->entries.clear();
-    for (auto it = map.begin(); it != map.end(); ++it)
-      if (it->first.IsScalar()) hit->entries.emplace_back(it->first.Scalar(), it->second);
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      const YAML::detail::iterator_value entry = *it;  // `it->` makes a node pair per use
+      if (entry.first.IsScalar()) hit->entries.emplace_back(entry.first.Scalar(), entry.second);
+    }
     hit->valid = true;
   }
   for (const auto& [k, v] : hit->entries)

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -44,8 +45,13 @@ std::string too_deep() {
 void check_utf8(const std::string& text, const std::string& file) {
   const auto* s = reinterpret_cast<const unsigned char*>(text.data());
   const std::size_t n = text.size();
-  int line = 1, column = 1;
   for (std::size_t i = 0; i < n;) {
+    // ASCII, nearly all of a model file, eight bytes at a time
+    std::uint64_t word = 0;
+    if (i + 8 <= n && (std::memcpy(&word, s + i, 8), (word & 0x8080808080808080u) == 0)) {
+      i += 8;
+      continue;
+    }
     const unsigned char c = s[i];
     std::size_t len = 0;
     std::uint32_t cp = 0, min = 0;
@@ -67,17 +73,22 @@ void check_utf8(const std::string& text, const std::string& file) {
     // no overlong forms, no UTF-16 surrogates, nothing above U+10FFFF (RFC 3629)
     ok = ok && cp >= min && !(cp >= 0xD800 && cp <= 0xDFFF) && cp <= 0x10FFFF;
     if (!ok) {
+      // Line and column (in characters) of byte i; everything before it is valid UTF-8, so a
+      // character is a byte that is not a continuation byte.
+      int line = 1, column = 1;
+      for (std::size_t k = 0; k < i; ++k) {
+        if (s[k] == '\n') {
+          ++line;
+          column = 1;
+        } else if ((s[k] & 0xC0) != 0x80) {
+          ++column;
+        }
+      }
       char hex[8];
       std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned>(c));
       throw ModelError({Diagnostic{
           SourceLocation{file, line, column}, "",
           std::string("invalid UTF-8 (byte ") + hex + "): a model file must be UTF-8 text"}});
-    }
-    if (c == '\n') {
-      ++line;
-      column = 1;
-    } else {
-      ++column;
     }
     i += len;
   }
@@ -164,36 +175,52 @@ std::optional<Unclosed> unclosed_quote(const std::string& text) {
 
 /// After parsing: nesting depth (kMaxModelNesting) and unterminated quotes. Nodes reached
 /// again through YAML aliases are visited once.
-void check_tree(const YAML::Node& root, const std::string& text, const std::string& file,
-                int root_depth = 0) {
-  std::set<std::pair<int, int>> seen;
-  // A UTF-8 byte-order mark is skipped by yaml-cpp's stream: marks count from after it.
-  const std::size_t offset = text.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0;
-  std::function<void(const YAML::Node&, int)> visit = [&](const YAML::Node& n, int depth) {
+class TreeCheck {
+ public:
+  TreeCheck(const std::string& text, const std::string& file) : text_(text), file_(file) {}
+
+  void visit(const YAML::Node& n, int depth) {
     if (!n.IsDefined()) return;
     const YAML::Mark m = n.Mark();
     if (depth > kMaxModelNesting)
-      throw ModelError({Diagnostic{located(file, m), "", "YAML syntax error: " + too_deep()}});
-    if (n.IsScalar()) {
-      if (n.Tag() == "!" && m.pos >= 0 && !quote_closed(text, offset + m.pos))
-        throw ModelError(
-            {Diagnostic{located(file, m), "",
-                        std::string("YAML syntax error: unterminated quoted string (no closing ") +
-                            text[offset + m.pos] + " before the end of the file)"}});
-      return;
+      throw ModelError({Diagnostic{located(file_, m), "", "YAML syntax error: " + too_deep()}});
+    switch (n.Type()) {
+      case YAML::NodeType::Scalar:
+        if (n.Tag() == "!" && m.pos >= 0 && !quote_closed(text_, offset_ + m.pos))
+          throw ModelError({Diagnostic{
+              located(file_, m), "",
+              std::string("YAML syntax error: unterminated quoted string (no closing ") +
+                  text_[offset_ + m.pos] + " before the end of the file)"}});
+        return;
+      case YAML::NodeType::Map:
+        if (m.line >= 0 && !seen_.insert({m.line, m.column}).second) return;
+        for (auto it = n.begin(); it != n.end(); ++it) {
+          // one entry per step: `it->first` and `it->second` would each make a node pair
+          const YAML::detail::iterator_value entry = *it;
+          visit(entry.first, depth + 1);
+          visit(entry.second, depth + 1);
+        }
+        return;
+      case YAML::NodeType::Sequence:
+        if (m.line >= 0 && !seen_.insert({m.line, m.column}).second) return;
+        for (auto it = n.begin(); it != n.end(); ++it) visit(*it, depth + 1);
+        return;
+      default:
+        return;
     }
-    if (!n.IsMap() && !n.IsSequence()) return;
-    if (m.line >= 0 && !seen.insert({m.line, m.column}).second) return;
-    if (n.IsMap()) {
-      for (auto it = n.begin(); it != n.end(); ++it) {
-        visit(it->first, depth + 1);
-        visit(it->second, depth + 1);
-      }
-    } else {
-      for (auto it = n.begin(); it != n.end(); ++it) visit(*it, depth + 1);
-    }
-  };
-  visit(root, root_depth);
+  }
+
+ private:
+  const std::string& text_;
+  const std::string& file_;
+  // A UTF-8 byte-order mark is skipped by yaml-cpp's stream: marks count from after it.
+  const std::size_t offset_ = text_.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0;
+  std::set<std::pair<int, int>> seen_;
+};
+
+void check_tree(const YAML::Node& root, const std::string& text, const std::string& file,
+                int root_depth = 0) {
+  TreeCheck(text, file).visit(root, root_depth);
 }
 
 /// The document as YAML text, written here rather than by YAML::Emitter, whose check of every
@@ -315,10 +342,11 @@ class FastEmitter {
       for (auto it = n.begin(); it != n.end(); ++it) {
         if (!first) *out_ += ", ";
         first = false;
-        if (!key(it->first)) return;
-        scalar(it->first, true);
+        const YAML::detail::iterator_value entry = *it;  // `it->` makes a node pair per use
+        if (!key(entry.first)) return;
+        scalar(entry.first, true);
         *out_ += ": ";
-        node_inline(it->second, true);
+        node_inline(entry.second, true);
       }
       *out_ += '}';
       return;
@@ -348,9 +376,10 @@ class FastEmitter {
     for (auto it = n.begin(); it != n.end() && ok_; ++it) {
       if (!first) indent(col);
       first = false;
-      if (!key(it->first)) return;
-      scalar(it->first, false);
-      const YAML::Node v = it->second;  // a copy: the iterator hands out a temporary
+      const YAML::detail::iterator_value entry = *it;  // `it->` makes a node pair per use
+      if (!key(entry.first)) return;
+      scalar(entry.first, false);
+      const YAML::Node& v = entry.second;
       if (block(v)) {
         *out_ += ":\n";
         indent(col + 2);
@@ -512,7 +541,10 @@ std::vector<std::string> split_path(const std::string& path) {
 }
 
 // The key specs allowed in a map reached with `spec` (element items depend on their type).
-std::vector<KeySpec> map_keys(const KeySpec* spec, bool element_item, const YAML::Node& node) {
+// They live in the schema's static tables: a walk refers to them, never copies them.
+const std::vector<KeySpec>& map_keys(const KeySpec* spec, bool element_item,
+                                     const YAML::Node& node) {
+  static const std::vector<KeySpec> none;
   if (element_item) {
     std::string type;
     if (node.IsMap())
@@ -521,7 +553,7 @@ std::vector<KeySpec> map_keys(const KeySpec* spec, bool element_item, const YAML
           type = it->second.Scalar();
     return detail::element_keys(type);
   }
-  return spec ? spec->children : std::vector<KeySpec>{};
+  return spec ? spec->children : none;
 }
 
 bool is_index(const std::string& s) {
@@ -544,10 +576,10 @@ std::optional<YAML::Node> map_child(const YAML::Node& map, const std::string& ke
 }
 
 struct Walk {
-  YAML::Node node;  // deepest existing node reached
-  std::optional<KeySpec> spec;
-  std::vector<KeySpec> keys;  // keys allowed in `node` if it is a map
-  size_t consumed = 0;        // number of path segments resolved to existing nodes
+  YAML::Node node;                             // deepest existing node reached
+  const KeySpec* spec = nullptr;               // its schema entry, if it has one
+  const std::vector<KeySpec>* keys = nullptr;  // keys allowed in `node` if it is a map
+  size_t consumed = 0;                         // number of path segments resolved to existing nodes
   std::string canonical;
 };
 
@@ -556,8 +588,8 @@ struct Walk {
 Walk walk(const YAML::Node& root, const std::string& path, const std::vector<std::string>& seg) {
   Walk w;
   w.node.reset(root);
-  w.spec = detail::model_schema();
-  w.keys = w.spec->children;
+  w.spec = &detail::model_schema();
+  w.keys = &w.spec->children;
   bool element_item = false;
   for (size_t i = 0; i < seg.size(); ++i) {
     const std::string& s = seg[i];
@@ -597,7 +629,7 @@ Walk walk(const YAML::Node& root, const std::string& path, const std::vector<std
       }
       element_item = w.spec && w.spec->element_list;
       w.node.reset(*found);
-      w.keys = map_keys(w.spec ? &*w.spec : nullptr, element_item, w.node);
+      w.keys = &map_keys(w.spec, element_item, w.node);
       w.canonical += "." + name;
       w.consumed = i + 1;
       continue;
@@ -605,12 +637,12 @@ Walk walk(const YAML::Node& root, const std::string& path, const std::vector<std
     if (w.node.IsMap()) {
       auto c = map_child(w.node, s);
       if (!c) return w;
-      std::optional<KeySpec> next;
-      for (const auto& k : w.keys)
-        if (k.name == s) next = k;
+      const KeySpec* next = nullptr;
+      for (const auto& k : *w.keys)
+        if (k.name == s) next = &k;
       w.spec = next;
       w.node.reset(*c);
-      w.keys = next ? next->children : std::vector<KeySpec>{};
+      w.keys = &map_keys(next, false, w.node);
       element_item = false;
       w.canonical += (w.canonical.empty() ? "" : ".") + s;
       w.consumed = i + 1;
@@ -665,13 +697,13 @@ void ModelDocument::Impl::set_node(const std::string& path, const YAML::Node& v,
     return;
   }
   // The rest must be keys the schema allows here; intermediate ones are maps to create.
-  std::vector<KeySpec> keys = w.keys;
+  const std::vector<KeySpec>* keys = w.keys;
   std::string canonical = w.canonical;
   std::vector<std::string> to_create;
   for (size_t i = w.consumed; i < seg.size(); ++i) {
     const std::string& s = seg[i];
     const KeySpec* k = nullptr;
-    for (const auto& x : keys)
+    for (const auto& x : *keys)
       if (x.name == s) k = &x;
     std::string where = canonical.empty() ? "the top level" : "'" + canonical + "'";
     if (!w.node.IsMap() && i == w.consumed && !w.node.IsNull())
@@ -679,7 +711,7 @@ void ModelDocument::Impl::set_node(const std::string& path, const YAML::Node& v,
                           where + " is a single value; '" + s + "' cannot be added inside it");
     if (!k) {
       std::vector<std::string> names;
-      for (const auto& x : keys) names.push_back(x.name);
+      for (const auto& x : *keys) names.push_back(x.name);
       std::string near = detail::closest(s, names);
       throw OverrideError(OverrideError::Kind::BadPath, path,
                           "no key '" + s + "' in " + where +
@@ -692,8 +724,7 @@ void ModelDocument::Impl::set_node(const std::string& path, const YAML::Node& v,
                           "'" + s + "' in " + where + " holds a value, not a map");
     to_create.push_back(s);
     canonical += (canonical.empty() ? "" : ".") + s;
-    std::vector<KeySpec> next = k->children;
-    keys = std::move(next);
+    keys = &k->children;
   }
   YAML::Node cur;
   cur.reset(w.node);

@@ -53,8 +53,9 @@ struct KeySpec {
 const KeySpec& model_schema();
 /// Child `name` of `spec`, or nullptr.
 const KeySpec* find_key(const KeySpec& spec, std::string_view name);
-/// Keys allowed in an element of `type` (common keys + its parameters), as KeySpecs.
-std::vector<KeySpec> element_keys(const std::string& type);
+/// Keys allowed in an element of `type` (common keys + its parameters), as KeySpecs; an
+/// unknown type gets the common keys. Built once per type.
+const std::vector<KeySpec>& element_keys(const std::string& type);
 /// Closest candidate by edit distance, "" if none is reasonably close.
 std::string closest(std::string_view word, const std::vector<std::string>& candidates);
 

@@ -418,10 +418,11 @@ const KeySpec* find_key(const KeySpec& spec, std::string_view name) {
   return nullptr;
 }
 
-std::vector<KeySpec> element_keys(const std::string& type) {
+namespace {
+
+std::vector<KeySpec> make_element_keys(const ElementTypeSpec* t) {
   const KeySpec* elements = find_key(model_schema(), "elements");
   std::vector<KeySpec> keys;
-  const ElementTypeSpec* t = find_element_type(type);
   for (const auto& k : elements->children) {
     if (k.name == "external_pressure" && !(t && t->has_external_pressure)) continue;
     keys.push_back(k);
@@ -449,6 +450,26 @@ std::vector<KeySpec> element_keys(const std::string& type) {
     keys.push_back(k);
   }
   return keys;
+}
+
+}  // namespace
+
+const std::vector<KeySpec>& element_keys(const std::string& type) {
+  // Built once per type (the table of element types is fixed): the builder asks for every
+  // element of the model, and a copy of the key tables cost more than reading the element.
+  struct Tables {
+    std::vector<std::vector<KeySpec>> by_type;  // in the order of element_types()
+    std::vector<KeySpec> unknown;               // common keys only
+  };
+  static const Tables tables = [] {
+    Tables t;
+    for (const auto& e : element_types()) t.by_type.push_back(make_element_keys(&e));
+    t.unknown = make_element_keys(nullptr);
+    return t;
+  }();
+  const ElementTypeSpec* t = find_element_type(type);
+  if (!t) return tables.unknown;
+  return tables.by_type[static_cast<std::size_t>(t - element_types().data())];
 }
 
 std::string closest(std::string_view word, const std::vector<std::string>& candidates) {

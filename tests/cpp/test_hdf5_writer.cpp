@@ -252,6 +252,32 @@ TEST_F(Hdf5WriterTest, RoundTripIsExact) {
   EXPECT_EQ(r.model_yaml, make_model().resolved_yaml);
 }
 
+// /model is written through a 4 KiB type-conversion buffer (the write converts one pointer,
+// not the text): a text 64 times that size, with multi-byte characters and a character at
+// every byte value a line can hold, comes back byte for byte.
+TEST_F(Hdf5WriterTest, ModelTextLongerThanTheConversionBufferRoundTrips) {
+  Model model = make_model();
+  std::string text;
+  for (int line = 0; text.size() < 64 * 4096; ++line) {
+    text += "- name: vessel_" + std::to_string(line) + "  # ünïcode \u00e9\t";
+    for (int c = 1; c < 128; ++c)
+      if (c != '\n') text += static_cast<char>(c);
+    text += '\n';
+  }
+  model.resolved_yaml = text;
+  const std::string path = file("long_model.h5");
+  {
+    Hdf5Writer w(path);
+    w.begin(make_layout(), model);
+    w.write(make_sample(make_layout(), 0));
+    w.finish(make_stats(), complete_outcome(), make_metrics());
+  }
+  const MemoryResults r = read_results(path, /*series=*/false);
+  EXPECT_EQ(r.model_yaml.size(), text.size());
+  EXPECT_EQ(r.model_yaml, text);
+  EXPECT_EQ(h5::open_object_count(), 0);
+}
+
 TEST_F(Hdf5WriterTest, FileHasCompleteFlagUnitsAndDimensionScales) {
   const OutputLayout layout = make_layout();
   const std::string path = file("attrs.h5");

@@ -172,6 +172,23 @@ TEST(HostileModels, InvalidUtf8IsLocated) {
   const auto e = problems([] { (void)ModelDocument::from_string("name: \xc3\xa9\xff\n"); });
   ASSERT_EQ(e.size(), 1u) << dump(e);
   EXPECT_EQ(e[0].where.column, 8);
+  // ASCII is checked eight bytes at a time: a bad byte after long ASCII runs and characters of
+  // two and three bytes is still at its character column (25 characters before it on line 3)
+  const auto f = problems([] {
+    (void)ModelDocument::from_string(
+        "venoflow: 1\ndescription: twenty-four ASCII bytes\n"
+        "name: \xce\xb1\xce\xb2 x\xe2\x82\xac abcdefghijkl \xc0\xaf\n");
+  });
+  ASSERT_EQ(f.size(), 1u) << dump(f);
+  EXPECT_EQ(f[0].where.line, 3);
+  EXPECT_EQ(f[0].where.column, 26);
+  EXPECT_NE(f[0].message.find("(byte 0xC0)"), std::string::npos);
+  // a character cut off by the end of the text, after 16 ASCII bytes: column 17
+  const auto g = problems([] { (void)ModelDocument::from_string("name: abcdefghij\xe2\x82"); });
+  ASSERT_EQ(g.size(), 1u) << dump(g);
+  EXPECT_EQ(g[0].where.line, 1);
+  EXPECT_EQ(g[0].where.column, 17);
+  EXPECT_NE(g[0].message.find("(byte 0xE2)"), std::string::npos);
   // a UTF-8 byte-order mark is allowed
   EXPECT_NO_THROW((void)ModelDocument::from_string("\xef\xbb\xbf" + kTube).build());
 }
