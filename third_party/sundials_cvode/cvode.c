@@ -187,6 +187,11 @@ static int cvNls(CVodeMem cv_mem, int nflag);
 
 static int cvCheckConstraints(CVodeMem cv_mem);
 #ifdef SUNDIALS_BUILD_PACKAGE_FUSED_KERNELS
+/* venoflow: the predictor's q(q+1)/2 linear sums in one pass over the vectors
+   (numerics/cvode_fused_kernels.cpp) */
+extern
+int cvPredict_fused(int q, N_Vector* zn);
+
 extern
 int cvCheckConstraints_fused(const N_Vector c,
                              const N_Vector ewt,
@@ -2496,6 +2501,12 @@ static void cvPredict(CVodeMem cv_mem)
       cv_mem->cv_tn = cv_mem->cv_tstop;
   }
 
+#ifdef SUNDIALS_BUILD_PACKAGE_FUSED_KERNELS
+  /* venoflow: the same additions, in the same order for every component, in one pass */
+  if (cv_mem->cv_usefused)
+    cvPredict_fused(cv_mem->cv_q, cv_mem->cv_zn);
+  else
+#endif
   for (k = 1; k <= cv_mem->cv_q; k++)
     for (j = cv_mem->cv_q; j >= k; j--)
       N_VLinearSum(ONE, cv_mem->cv_zn[j-1], ONE,

@@ -980,8 +980,10 @@ int CVodeSetUseIntegratorFusedKernels(void *cvode_mem, booleantype onoff)
 
 #ifdef SUNDIALS_BUILD_PACKAGE_FUSED_KERNELS
   id = N_VGetVectorID(cv_mem->cv_ewt);
+  /* venoflow: serial vectors too (numerics/cvode_fused_kernels.cpp) */
   if (!cv_mem->cv_MallocDone ||
-      (id != SUNDIALS_NVEC_CUDA && id != SUNDIALS_NVEC_HIP)) {
+      (id != SUNDIALS_NVEC_CUDA && id != SUNDIALS_NVEC_HIP &&
+       id != SUNDIALS_NVEC_SERIAL)) {
     cvProcessError(cv_mem, CV_ILL_INPUT, "CVODE",
                    "CVodeSetUseIntegratorFusedKernels",
                    "Fused Kernels not supported for the provided vector");

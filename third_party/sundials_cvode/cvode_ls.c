@@ -1665,32 +1665,41 @@ int cvLsSolve(CVodeMem cv_mem, N_Vector b, N_Vector weight,
 
   }
 
-  /* Set initial guess x = 0 to LS */
-  N_VConst(ZERO, cvls_mem->x);
-
-  /* Set zero initial guess flag */
-  retval = SUNLinSolSetZeroGuess(cvls_mem->LS, SUNTRUE);
-  if (retval != SUNLS_SUCCESS) return(-1);
-
 #if SUNDIALS_LOGGING_LEVEL >= SUNDIALS_LOGGING_DEBUG
   /* Store previous nps value in nps_inc */
   nps_inc = cvls_mem->nps;
 #endif
-  /* If a user-provided jtsetup routine is supplied, call that here */
-  if (cvls_mem->jtsetup) {
-    cvls_mem->last_flag = cvls_mem->jtsetup(cv_mem->cv_tn, ynow, fnow,
-                                            cvls_mem->jt_data);
-    cvls_mem->njtsetup++;
-    if (cvls_mem->last_flag != 0) {
-      cvProcessError(cv_mem, retval, "CVLS",
-                     "cvLsSolve", MSG_LS_JTSETUP_FAILED);
-      return(cvls_mem->last_flag);
-    }
-  }
 
-  /* Call solver, and copy x to b */
-  retval = SUNLinSolSolve(cvls_mem->LS, cvls_mem->A, cvls_mem->x, b, delta);
-  N_VScale(ONE, cvls_mem->x, b);
+  /* venoflow: a direct solver with a matrix needs no initial guess and may solve in place
+     (x = b: every SUNDIALS direct solver starts by copying b to x), which saves a vector fill and
+     two vector copies per Newton iteration; the solution is the same to the bit. */
+  if (cvls_mem->matrixbased && !cvls_mem->iterative &&
+      SUNLinSolGetType(cvls_mem->LS) == SUNLINEARSOLVER_DIRECT) {
+    retval = SUNLinSolSolve(cvls_mem->LS, cvls_mem->A, b, b, delta);
+  } else {
+    /* Set initial guess x = 0 to LS */
+    N_VConst(ZERO, cvls_mem->x);
+
+    /* Set zero initial guess flag */
+    retval = SUNLinSolSetZeroGuess(cvls_mem->LS, SUNTRUE);
+    if (retval != SUNLS_SUCCESS) return(-1);
+
+    /* If a user-provided jtsetup routine is supplied, call that here */
+    if (cvls_mem->jtsetup) {
+      cvls_mem->last_flag = cvls_mem->jtsetup(cv_mem->cv_tn, ynow, fnow,
+                                              cvls_mem->jt_data);
+      cvls_mem->njtsetup++;
+      if (cvls_mem->last_flag != 0) {
+        cvProcessError(cv_mem, retval, "CVLS",
+                       "cvLsSolve", MSG_LS_JTSETUP_FAILED);
+        return(cvls_mem->last_flag);
+      }
+    }
+
+    /* Call solver, and copy x to b */
+    retval = SUNLinSolSolve(cvls_mem->LS, cvls_mem->A, cvls_mem->x, b, delta);
+    N_VScale(ONE, cvls_mem->x, b);
+  }
 
   /* If using a direct or matrix-iterative solver, BDF method, and gamma has changed,
      scale the correction to account for change in gamma */
