@@ -48,6 +48,12 @@ CvodeIntegrator::CvodeIntegrator(System& system, ColouredJacobian& jacobian,
   check(CVodeInit(cv, &CvodeIntegrator::rhs_cb, 0.0, y_.get()), "CVodeInit");
   check(CVodeSetUserData(cv, this), "CVodeSetUserData");
   check(CVodeSVtolerances(cv, settings_.rtol, atol_.get()), "CVodeSVtolerances");
+#ifdef VENOFLOW_FUSED_CVODE_KERNELS
+  // One pass over the vectors for the predictor, the error weights and the Newton residual,
+  // instead of up to q(q+1)/2 + 4 (numerics/cvode_fused_kernels.cpp): same results to the bit.
+  if (settings_.fused_kernels)
+    check(CVodeSetUseIntegratorFusedKernels(cv, SUNTRUE), "CVodeSetUseIntegratorFusedKernels");
+#endif
   matrix_.reset(SUNSparseMatrix(n_, n_, system.pattern().nnz(), CSC_MAT, ctx_.get()));
   // The refactoring sparse LU (numerics/sparse_lu.hpp): KLU's AMD ordering (on the pattern of
   // A + A^T: a network's Jacobian is structurally symmetric, a node's balance reads the flows at

@@ -24,6 +24,10 @@ class CvodeIntegrator {
     double rtol = 1e-6;
     int max_order = 2;
     double max_step = 0.0;
+    /// CVODE's fused integrator kernels (predictor, error weights, Newton residual:
+    /// numerics/cvode_fused_kernels.cpp) where the build has them (third_party/sundials_cvode).
+    /// Results are the same to the bit either way; false is for the tests that check this.
+    bool fused_kernels = true;
   };
   /// Counters of CVODE since the latest (re)start.
   struct Counters {

@@ -15,6 +15,8 @@
 
 #include "numerics/serial_vector_ops.hpp"
 
+#include "numerics/simd_clones.hpp"
+
 #include <nvector/nvector_serial.h>
 #include <sunmatrix/sunmatrix_sparse.h>
 
@@ -22,16 +24,6 @@
 #include <cmath>
 #include <cstring>
 #include <vector>
-
-// Each loop is compiled three times, for AVX-512 (8 lanes), AVX2 (4 lanes) and the baseline (SSE2,
-// 2 lanes), and the loader picks the one the processor runs (GCC function multiversioning, ifunc on
-// glibc): about half the instructions per element with each doubling of the lanes. With
-// fp-contract=off every lane computes what the scalar loop does.
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-#define VENOFLOW_SIMD_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define VENOFLOW_SIMD_CLONES
-#endif
 
 namespace venoflow {
 
@@ -156,6 +148,76 @@ VENOFLOW_SIMD_CLONES void add_const(N_Vector x, double b, N_Vector z) {
   const double* xd = data(x);
   double* zd = data(z);
   for (Index i = 0; i < n; ++i) zd[i] = xd[i] + b;
+}
+
+// The fused operations (N_VScaleAddMulti, N_VLinearCombination) work block by block: a block of
+// 512 doubles of every operand stays in the level-1 data cache while the sums run over it, so the
+// shared operand crosses the level-2 cache once instead of once per vector (CVODE's
+// cvCompleteStep adds l_j acor to each of the q + 1 history vectors every step). Every component
+// sees the operations, and the order, of the unfused sequence that SUNDIALS runs when a vector
+// has no fused operation (src/sundials/sundials_nvector.c), which is why aliased arguments need
+// no special case: an element-wise sequence touches component i of each vector only.
+constexpr Index kFusedBlock = 512;
+
+// Z_k = a_k x + Y_k, k = 0..nvec-1: the sequence N_VLinearSum(a_k, x, 1, Y_k, Z_k).
+VENOFLOW_SIMD_CLONES void scale_add_blocks(int nvec, const double* a, const double* x,
+                                           double* const* y, double* const* z, Index n) {
+  for (Index b = 0; b < n; b += kFusedBlock) {
+    const Index m = std::min(kFusedBlock, n - b);
+    for (int k = 0; k < nvec; ++k) {
+      const double ak = a[k];
+      const double* xb = x + b;
+      const double* yb = y[k] + b;
+      double* zb = z[k] + b;
+      for (Index i = 0; i < m; ++i) zb[i] = ak * xb[i] + yb[i];
+    }
+  }
+}
+
+// z = c_0 X_0, then z = z + c_k X_k for k = 1..nvec-1: N_VScale and the N_VLinearSum sequence.
+VENOFLOW_SIMD_CLONES void combine_blocks(int nvec, const double* c, const double* const* x,
+                                         double* z, Index n) {
+  for (Index b = 0; b < n; b += kFusedBlock) {
+    const Index m = std::min(kFusedBlock, n - b);
+    double* zb = z + b;
+    const double c0 = c[0];
+    const double* x0 = x[0] + b;
+    for (Index i = 0; i < m; ++i) zb[i] = c0 * x0[i];
+    for (int k = 1; k < nvec; ++k) {
+      const double ck = c[k];
+      const double* xb = x[k] + b;
+      for (Index i = 0; i < m; ++i) zb[i] += ck * xb[i];
+    }
+  }
+}
+
+// Up to CVODE's largest use (q + 1 <= 13 vectors); more goes through the unfused sequence.
+constexpr int kMaxFused = 16;
+
+int scale_add_multi(int nvec, double* a, N_Vector x, N_Vector* Y, N_Vector* Z) {
+  if (nvec < 1) return -1;
+  if (nvec > kMaxFused) {
+    for (int k = 0; k < nvec; ++k) linear_sum(a[k], x, 1.0, Y[k], Z[k]);
+    return 0;
+  }
+  double* y[kMaxFused];
+  double* z[kMaxFused];
+  for (int k = 0; k < nvec; ++k) y[k] = data(Y[k]), z[k] = data(Z[k]);
+  scale_add_blocks(nvec, a, data(x), y, z, len(x));
+  return 0;
+}
+
+int linear_combination(int nvec, double* c, N_Vector* X, N_Vector z) {
+  if (nvec < 1) return -1;
+  if (nvec > kMaxFused) {
+    scale(c[0], X[0], z);
+    for (int k = 1; k < nvec; ++k) linear_sum(c[k], X[k], 1.0, z, z);
+    return 0;
+  }
+  const double* x[kMaxFused];
+  for (int k = 0; k < nvec; ++k) x[k] = data(X[k]);
+  combine_blocks(nvec, c, x, data(z), len(z));
+  return 0;
 }
 
 double max_norm(N_Vector x) {
@@ -348,6 +410,8 @@ void use_compiled_vector_ops(N_Vector v) {
   ops->nvwrmsnorm = wrms_norm;
   ops->nvwsqrsumlocal = wsqr_sum;
   ops->nvmin = min_value;
+  ops->nvscaleaddmulti = scale_add_multi;
+  ops->nvlinearcombination = linear_combination;
 }
 
 }  // namespace venoflow

@@ -53,7 +53,7 @@ int solve(SUNLinearSolver S, SUNMatrix, N_Vector x, N_Vector b, sunrealtype) {
   double* xv = N_VGetArrayPointer(x);
   if (!xv || !N_VGetArrayPointer(b) || N_VGetLength(x) != c->lu.size())
     return static_cast<int>(c->last_flag = SUNLS_MEM_NULL);
-  N_VScale(1.0, b, x);
+  if (x != b) N_VScale(1.0, b, x);  // CVODE (third_party/sundials_cvode) solves in place
   c->last_flag = c->lu.solve(xv) ? SUNLS_SUCCESS : SUNLS_PACKAGE_FAIL_REC;
   return static_cast<int>(c->last_flag);
 }

@@ -146,6 +146,59 @@ TEST_F(SerialVectorOps, ClonesInheritTheCompiledOperations) {
   N_VDestroy(c);
 }
 
+// The fused operations against SUNDIALS' unfused sequences (N_VScaleAddMulti: N_VLinearSum(a_k,
+// x, 1, Y_k, Z_k) for each k; N_VLinearCombination: N_VScale then N_VLinearSum, in
+// src/sundials/sundials_nvector.c), over lengths below, at and across the 512-element blocks,
+// with CVODE's in-place use (Z = Y) and the aliasings that make a later term read an earlier
+// result (Z_k = x; z = X_0 and z = X_2).
+TEST_F(SerialVectorOps, FusedOperationsAreTheUnfusedSequences) {
+  ASSERT_EQ(make(1).ref->ops->nvscaleaddmulti, nullptr) << "the reference must be unfused";
+  unsigned seed = 200;
+  const double coef[] = {1.0, -1.0, 0.0, 0.37, -2.5, 3.1e-7, 1.0 / 3.0};
+  for (sunindextype n : {1, 511, 512, 1037, 3072})
+    for (int nvec : {1, 3, 6, 13})
+      for (int alias = 0; alias < 3; ++alias) {  // Z separate, Z = Y, Z_1 = x
+        if (alias == 2 && nvec < 2) continue;
+        std::vector<double> a(nvec);
+        for (int k = 0; k < nvec; ++k) a[k] = coef[(k + seed) % 7];
+        Pair x = make(seed++, n);
+        std::vector<Pair> y, z;
+        for (int k = 0; k < nvec; ++k) {
+          y.push_back(make(seed++, n));
+          z.push_back(alias == 1 ? y.back() : make(seed++, n));
+        }
+        if (alias == 2) z[1] = x;
+        std::vector<N_Vector> yr, yo, zr, zo;
+        for (int k = 0; k < nvec; ++k) {
+          yr.push_back(y[k].ref), yo.push_back(y[k].ours);
+          zr.push_back(z[k].ref), zo.push_back(z[k].ours);
+        }
+        ASSERT_EQ(N_VScaleAddMulti(nvec, a.data(), x.ref, yr.data(), zr.data()), 0);
+        ASSERT_EQ(N_VScaleAddMulti(nvec, a.data(), x.ours, yo.data(), zo.data()), 0);
+        for (int k = 0; k < nvec; ++k)
+          expect_same(z[k], "scale-add-multi n=" + std::to_string(n) +
+                                " nvec=" + std::to_string(nvec) +
+                                " alias=" + std::to_string(alias) + " k=" + std::to_string(k));
+        expect_same(x, "scale-add-multi x, alias=" + std::to_string(alias));
+      }
+  for (sunindextype n : {1, 511, 1037, 3072})
+    for (int nvec : {1, 2, 5, 13})
+      for (int alias = 0; alias < 3; ++alias) {  // z separate, z = X_0, z = X_2
+        if (alias == 2 && nvec < 3) continue;
+        std::vector<double> c(nvec);
+        for (int k = 0; k < nvec; ++k) c[k] = coef[(k + seed) % 7];
+        std::vector<Pair> xs;
+        for (int k = 0; k < nvec; ++k) xs.push_back(make(seed++, n));
+        Pair z = alias == 1 ? xs[0] : alias == 2 ? xs[2] : make(seed++, n);
+        std::vector<N_Vector> xr, xo;
+        for (auto& p : xs) xr.push_back(p.ref), xo.push_back(p.ours);
+        ASSERT_EQ(N_VLinearCombination(nvec, c.data(), xr.data(), z.ref), 0);
+        ASSERT_EQ(N_VLinearCombination(nvec, c.data(), xo.data(), z.ours), 0);
+        expect_same(z, "linear combination n=" + std::to_string(n) +
+                           " nvec=" + std::to_string(nvec) + " alias=" + std::to_string(alias));
+      }
+}
+
 namespace {
 // A random CSC matrix n x n with `per_col` entries per column; the diagonal stored or not.
 SUNMatrix random_csc(SUNContext ctx, sunindextype n, int per_col, bool diagonal, unsigned seed,

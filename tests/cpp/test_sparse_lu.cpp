@@ -414,6 +414,10 @@ TEST(SparseLU, SundialsLinearSolver) {
     const double* xv = N_VGetArrayPointer(x);
     EXPECT_LT(backward_error(m, std::vector<double>(xv, xv + m.n), rhs), 1e-12);  // not dominant
     EXPECT_EQ(std::vector<double>(N_VGetArrayPointer(b), N_VGetArrayPointer(b) + m.n), rhs);
+    // In place (x = b, as CVODE's cvLsSolve calls a direct solver): the same solution, bit for bit.
+    ASSERT_EQ(SUNLinSolSolve(S, A, b, b, 0.0), SUNLS_SUCCESS);
+    EXPECT_EQ(std::vector<double>(N_VGetArrayPointer(b), N_VGetArrayPointer(b) + m.n),
+              std::vector<double>(xv, xv + m.n));
     SUNMatDestroy(A);
   };
   check_solve(a);

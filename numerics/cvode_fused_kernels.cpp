@@ -1,0 +1,164 @@
+// venoflow: CVODE's fused integrator kernels for serial vectors.
+//
+// CVODE 6.4.1 has a switch for "fused" integrator kernels (SUNDIALS_BUILD_PACKAGE_FUSED_KERNELS,
+// CVodeSetUseIntegratorFusedKernels): the error weights, the Newton residual and the constraint
+// check, each one pass over the vectors instead of a sequence of vector operations. Upstream
+// provides them for GPU vectors only; third_party/sundials_cvode (our build of CVODE) accepts
+// serial vectors, and adds the predictor (cvPredict) to the set. They are defined here.
+//
+// Why: on the 1023-vessel tree (bench/peers) a step moves 3072-element vectors through the level-2
+// cache some 40 times; each pass costs about 0.7 us whatever the SIMD width, and the predictor's
+// q(q+1)/2 linear sums (10 at order 4) were a fifth of the integration. Fused, the predictor reads
+// each history vector once and writes it once.
+//
+// Every kernel performs, for every component, the same floating-point operations in the same
+// order as the unfused sequence it replaces (SUNDIALS 6.4.1 src/cvode/cvode_fused_stubs.c and
+// cvode.c; our serial operations, numerics/serial_vector_ops.cpp, reproduce N_VLinearSum and
+// friends to the bit), with no FMA contraction: results are identical to the last bit
+// (tests/cpp/test_cvode_fused_kernels.cpp checks each kernel, and whole runs, bit for bit).
+// Where an argument aliases another in a way that would change that order, the kernel falls back
+// to the unfused sequence.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("O3", "fp-contract=off")
+#endif
+
+#include <nvector/nvector_serial.h>
+#include <sundials/sundials_nvector.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "numerics/simd_clones.hpp"
+
+namespace {
+
+using Index = sunindextype;
+
+// The predictor works block by block: (q + 1) blocks of 512 doubles (24 KB at q = 5) stay in the
+// 32-48 KB level-1 data cache while the q(q+1)/2 additions run over them, so each history vector
+// crosses the level-2 cache once per step.
+constexpr Index kBlock = 512;
+
+bool serial(N_Vector v) { return N_VGetVectorID(v) == SUNDIALS_NVEC_SERIAL; }
+Index len(N_Vector v) { return NV_LENGTH_S(v); }
+double* data(N_Vector v) { return NV_DATA_S(v); }
+
+// zn[j-1] <- zn[j-1] + zn[j] for k = 1..q, j = q..k (cvPredict's order), one block at a time.
+VENOFLOW_SIMD_CLONES void predict(int q, double* const* z, Index n) {
+  for (Index b = 0; b < n; b += kBlock) {
+    const Index m = std::min(kBlock, n - b);
+    for (int k = 1; k <= q; ++k)
+      for (int j = q; j >= k; --j) {
+        double* lo = z[j - 1] + b;
+        const double* hi = z[j] + b;
+        for (Index i = 0; i < m; ++i) lo[i] += hi[i];
+      }
+  }
+}
+
+// tempv = reltol |y| + atol_i; weight = 1 / tempv (cvEwtSetSV: N_VAbs, N_VLinearSum, N_VInv).
+VENOFLOW_SIMD_CLONES void ewt_sv(double reltol, const double* atol, const double* y, double* tempv,
+                                 double* weight, Index n) {
+  for (Index i = 0; i < n; ++i) {
+    const double t = reltol * std::fabs(y[i]) + atol[i];
+    tempv[i] = t;
+    weight[i] = 1.0 / t;
+  }
+}
+
+// tempv = reltol |y| + atol; weight = 1 / tempv (cvEwtSetSS: N_VAbs, N_VScale, N_VAddConst,
+// N_VInv).
+VENOFLOW_SIMD_CLONES void ewt_ss(double reltol, double atol, const double* y, double* tempv,
+                                 double* weight, Index n) {
+  for (Index i = 0; i < n; ++i) {
+    const double t = reltol * std::fabs(y[i]) + atol;
+    tempv[i] = t;
+    weight[i] = 1.0 / t;
+  }
+}
+
+// res = rl1 zn1 + ycor, then res = res + ngamma ftemp (cvNlsResidual's two linear sums).
+VENOFLOW_SIMD_CLONES void nls_residual(double rl1, double ngamma, const double* zn1,
+                                       const double* ycor, const double* ftemp, double* res,
+                                       Index n) {
+  for (Index i = 0; i < n; ++i) {
+    const double r = rl1 * zn1[i] + ycor[i];
+    res[i] = r + ngamma * ftemp[i];
+  }
+}
+
+}  // namespace
+
+// The entry points CVODE declares (third_party/sundials_cvode/cvode.c, cvode_nls.c). CVODE only
+// calls them after CVodeSetUseIntegratorFusedKernels accepted its vectors (serial ones); a vector
+// of another kind still gets the unfused sequence.
+extern "C" {
+
+int cvPredict_fused(int q, N_Vector* zn) {
+  constexpr int kMaxOrder = 12;  // Adams' maximum order (CVODE's ADAMS_Q_MAX)
+  bool fusable = q <= kMaxOrder;
+  for (int j = 0; fusable && j <= q; ++j) fusable = serial(zn[j]);
+  if (!fusable) {
+    for (int k = 1; k <= q; ++k)
+      for (int j = q; j >= k; --j) N_VLinearSum(1.0, zn[j - 1], 1.0, zn[j], zn[j - 1]);
+    return 0;
+  }
+  double* z[kMaxOrder + 1];
+  for (int j = 0; j <= q; ++j) z[j] = data(zn[j]);
+  predict(q, z, len(zn[0]));
+  return 0;
+}
+
+int cvEwtSetSS_fused(const sunbooleantype atolmin0, const sunrealtype reltol,
+                     const sunrealtype Sabstol, const N_Vector ycur, N_Vector tempv,
+                     N_Vector weight) {
+  if (!serial(ycur) || !serial(tempv) || !serial(weight) || ycur == weight) {
+    N_VAbs(ycur, tempv);
+    N_VScale(reltol, tempv, tempv);
+    N_VAddConst(tempv, Sabstol, tempv);
+    if (atolmin0 && N_VMin(tempv) <= 0.0) return -1;
+    N_VInv(tempv, weight);
+    return 0;
+  }
+  ewt_ss(reltol, Sabstol, data(ycur), data(tempv), data(weight), len(ycur));
+  return 0;  // CVODE tests tempv for non-positive entries itself when atolmin0
+}
+
+int cvEwtSetSV_fused(const sunbooleantype atolmin0, const sunrealtype reltol,
+                     const N_Vector Vabstol, const N_Vector ycur, N_Vector tempv, N_Vector weight) {
+  if (!serial(ycur) || !serial(tempv) || !serial(weight) || !serial(Vabstol) || ycur == weight ||
+      Vabstol == weight || Vabstol == tempv) {
+    N_VAbs(ycur, tempv);
+    N_VLinearSum(reltol, tempv, 1.0, Vabstol, tempv);
+    if (atolmin0 && N_VMin(tempv) <= 0.0) return -1;
+    N_VInv(tempv, weight);
+    return 0;
+  }
+  ewt_sv(reltol, data(Vabstol), data(ycur), data(tempv), data(weight), len(ycur));
+  return 0;  // CVODE tests tempv for non-positive entries itself when atolmin0
+}
+
+int cvNlsResid_fused(const sunrealtype rl1, const sunrealtype ngamma, const N_Vector zn1,
+                     const N_Vector ycor, const N_Vector ftemp, N_Vector res) {
+  if (!serial(zn1) || !serial(ycor) || !serial(ftemp) || !serial(res) || res == ftemp ||
+      res == zn1) {
+    N_VLinearSum(rl1, zn1, 1.0, ycor, res);
+    N_VLinearSum(ngamma, ftemp, 1.0, res, res);
+    return 0;
+  }
+  nls_residual(rl1, ngamma, data(zn1), data(ycor), data(ftemp), data(res), len(res));
+  return 0;
+}
+
+// Not a hot path (constraints are checked only when set): the upstream sequence.
+int cvCheckConstraints_fused(const N_Vector c, const N_Vector ewt, const N_Vector y,
+                             const N_Vector mm, N_Vector tmp) {
+  N_VCompare(1.5, c, tmp);               // a[i] = 1 when |c[i]| = 2
+  N_VProd(tmp, c, tmp);                  // a c
+  N_VDiv(tmp, ewt, tmp);                 // a c wt
+  N_VLinearSum(1.0, y, -0.1, tmp, tmp);  // y - 0.1 a c wt
+  N_VProd(tmp, mm, tmp);                 // v = mm (y - 0.1 a c wt)
+  return 0;
+}
+
+}  // extern "C"
