@@ -162,33 +162,27 @@ TEST(HostileModels, OnlyRegularFilesOfBoundedSizeAreRead) {
 }
 
 TEST(HostileModels, InvalidUtf8IsLocated) {
+  // One problem, at (line, column) of the bad byte, naming it.
+  auto located = [](const std::string& text, int line, int column, const std::string& byte) {
+    const auto d = problems([&] { (void)ModelDocument::from_string(text); });
+    ASSERT_EQ(d.size(), 1u) << dump(d);
+    EXPECT_EQ(d[0].where.line, line) << text;
+    EXPECT_EQ(d[0].where.column, column) << text;
+    EXPECT_NE(d[0].message.find("invalid UTF-8 (byte " + byte + ")"), std::string::npos)
+        << d[0].message;
+  };
   // 0xE9 (Latin-1 e-acute) at line 2, column 10 (after "name: caf")
-  const auto d = problems([] { (void)ModelDocument::from_string("venoflow: 1\nname: caf\xe9\n"); });
-  ASSERT_EQ(d.size(), 1u) << dump(d);
-  EXPECT_EQ(d[0].where.line, 2);
-  EXPECT_EQ(d[0].where.column, 10);
-  EXPECT_NE(d[0].message.find("invalid UTF-8 (byte 0xE9)"), std::string::npos);
+  located("venoflow: 1\nname: caf\xe9\n", 2, 10, "0xE9");
   // a multi-byte character counts as one column: the bad byte after "é" is column 8
-  const auto e = problems([] { (void)ModelDocument::from_string("name: \xc3\xa9\xff\n"); });
-  ASSERT_EQ(e.size(), 1u) << dump(e);
-  EXPECT_EQ(e[0].where.column, 8);
+  located("name: \xc3\xa9\xff\n", 1, 8, "0xFF");
   // ASCII is checked eight bytes at a time: a bad byte after long ASCII runs and characters of
   // two and three bytes is still at its character column (25 characters before it on line 3)
-  const auto f = problems([] {
-    (void)ModelDocument::from_string(
-        "venoflow: 1\ndescription: twenty-four ASCII bytes\n"
-        "name: \xce\xb1\xce\xb2 x\xe2\x82\xac abcdefghijkl \xc0\xaf\n");
-  });
-  ASSERT_EQ(f.size(), 1u) << dump(f);
-  EXPECT_EQ(f[0].where.line, 3);
-  EXPECT_EQ(f[0].where.column, 26);
-  EXPECT_NE(f[0].message.find("(byte 0xC0)"), std::string::npos);
+  located(
+      "venoflow: 1\ndescription: twenty-four ASCII bytes\n"
+      "name: \xce\xb1\xce\xb2 x\xe2\x82\xac abcdefghijkl \xc0\xaf\n",
+      3, 26, "0xC0");
   // a character cut off by the end of the text, after 16 ASCII bytes: column 17
-  const auto g = problems([] { (void)ModelDocument::from_string("name: abcdefghij\xe2\x82"); });
-  ASSERT_EQ(g.size(), 1u) << dump(g);
-  EXPECT_EQ(g[0].where.line, 1);
-  EXPECT_EQ(g[0].where.column, 17);
-  EXPECT_NE(g[0].message.find("(byte 0xE2)"), std::string::npos);
+  located("name: abcdefghij\xe2\x82", 1, 17, "0xE2");
   // a UTF-8 byte-order mark is allowed
   EXPECT_NO_THROW((void)ModelDocument::from_string("\xef\xbb\xbf" + kTube).build());
 }
