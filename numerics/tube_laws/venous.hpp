@@ -70,6 +70,15 @@ class VenousLaw final : public TubeLaw {
   /// alpha^(e2/2) for an integer e2 from integer powers of alpha or 1/alpha (= inv), times
   /// sqrt(alpha) when e2 is odd: alpha^(e2/2) = alpha^floor(e2/2) sqrt(alpha)^(e2 mod 2).
   static double half_integer_power(double alpha, double inv, int e2) {
+    // Shapiro's exponents, the default 10 and -3/2, written out: the products ipow's repeated
+    // squaring forms (alpha^10 = alpha^2 alpha^8, (1/alpha)^2 = 1 * (1/alpha)^2), so the same
+    // bits, without its loop (a node's pressure solve evaluates the law at every vessel end, and
+    // the loop was a sixth of that solve on the default cerebral model).
+    if (e2 == 20) {
+      const double a2 = alpha * alpha, a4 = a2 * a2;
+      return a2 * (a4 * a4);
+    }
+    if (e2 == -3) return (inv * inv) * std::sqrt(alpha);
     // e2 >= 0: alpha^floor(e2/2); e2 < 0: (1/alpha)^ceil(-e2/2), then * sqrt(alpha) if odd.
     const double p = e2 >= 0 ? ipow(alpha, e2 >> 1) : ipow(inv, (-e2 + 1) >> 1);
     return e2 & 1 ? p * std::sqrt(alpha) : p;

@@ -108,6 +108,29 @@ TEST(VenousLaw, DerivativeMatchesFiniteDifference) {
   }
 }
 
+// Shapiro's default exponents (10, -3/2) take a written-out path (integer powers and one square
+// root): pressure and dp/dA against std::pow's closed forms over the law's domain
+// 0.01 <= A/A0 <= 2. Bound: alpha = (alpha A0) / A0 carries two roundings (2.2e-16), which
+// alpha^10 multiplies tenfold, plus four roundings of the products: 3e-15 relative.
+TEST(VenousLaw, DefaultExponentsMatchTheClosedForm) {
+  VenousTubeLaw s;
+  s.youngs_modulus = 1e6;
+  s.wall_thickness = 0.5e-3;
+  auto law = make_tube_law(s, {6e-3}, 1050.0);
+  const double K = 1e6 / 9.0 * std::pow(0.5 / 6.0, 3);
+  const double a0 = std::numbers::pi * 36e-6;
+  for (double alpha = 0.01; alpha <= 2.0; alpha *= 1.0137) {
+    const double p = K * (std::pow(alpha, 10) - std::pow(alpha, -1.5));
+    const double dp = K / a0 * (10 * std::pow(alpha, 9) + 1.5 * std::pow(alpha, -2.5));
+    // |p| carries the cancellation of the two terms near alpha = 1: bound by the terms' sizes.
+    const double scale = K * (std::pow(alpha, 10) + std::pow(alpha, -1.5));
+    double dp_da = 0.0;
+    EXPECT_NEAR(law->pressure(0, alpha * a0, dp_da), p, 3e-15 * scale) << alpha;
+    EXPECT_NEAR(dp_da, dp, 3e-15 * dp) << alpha;
+    EXPECT_NEAR(law->pressure(0, alpha * a0), p, 3e-15 * scale) << alpha;
+  }
+}
+
 TEST(VenousLaw, WarmStartedInverseAgreesWithTheBracketedOne) {
   // The node-volume solve uses the inverse started from a hint and its dp/dA; both must agree
   // with the bracketed inverse and the derivative of the forward law, for hints far and near.
