@@ -28,44 +28,48 @@ bool Junction::solve_pressure_newton(JunctionEnv& env, double target) {
   if (!(c_last > 0.0)) return false;  // no previous solution to start from
   VesselChain* const vessels = env.vessels.data();
   const std::size_t k = ends.size();
-  auto& a_save = env.a_save;
+  // Per end, what the iterations reuse: its vessel, its area slot, its external pressure and
+  // half-cell length (constant during the solve), and the area to restore on failure.
+  JunctionEnv::EndScratch* const sc = env.end_scratch.data();
+  const double pn0 = p_guess + (target - v_last) / c_last;
   for (std::size_t i = 0; i < k; ++i) {
     const auto& end = ends[i];
-    a_save[i] = vessels[end.vessel].A[end.vertex];
-    if (!(a_save[i] > 0.0)) return false;
+    VesselChain& vn = vessels[end.vessel];
+    JunctionEnv::EndScratch& s = sc[i];
+    s.vn = &vn;
+    s.a = &vn.A[end.vertex];
+    s.saved = *s.a;
+    if (!(s.saved > 0.0)) {
+      for (std::size_t r = 0; r < i; ++r) *sc[r].a = sc[r].saved;
+      return false;
+    }
+    s.e = end.vertex == 0 ? 0 : 1;
+    s.vertex = end.vertex;
+    s.pe = vn.external_pressure(env.pext);
+    s.w = 0.5 * vn.dx;
+    // Predict the areas too, along the tangent of the last solution: the first residuals are
+    // then second order in the change of the node volume and one iteration usually converges.
+    *s.a = predict_area(vn, s.e, s.saved, pn0 - s.pe);
   }
   auto restore = [&] {
-    for (std::size_t i = 0; i < k; ++i) vessels[ends[i].vessel].A[ends[i].vertex] = a_save[i];
+    for (std::size_t i = 0; i < k; ++i) *sc[i].a = sc[i].saved;
     return false;
   };
-  double pn = p_guess + (target - v_last) / c_last;
-  auto& slope = env.slope;
-  auto& resid = env.resid;
-  // Predict the areas too, along the tangent of the last solution: the first residuals are
-  // then second order in the change of the node volume and one iteration usually converges.
-  for (std::size_t i = 0; i < k; ++i) {
-    const auto& end = ends[i];
-    auto& vn = vessels[end.vessel];
-    double& a = vn.A[end.vertex];
-    a = predict_area(vn, end.vertex == 0 ? 0 : 1, a, pn - vn.external_pressure(env.pext));
-  }
+  double pn = pn0;
   for (int it = 0; it < 8; ++it) {
     double vol = 0.0, comp = 0.0, vabs = std::abs(target), rterm = 0.0;
     for (std::size_t i = 0; i < k; ++i) {
-      const auto& end = ends[i];
-      const auto& vn = vessels[end.vessel];
-      const double pe = vn.external_pressure(env.pext);
-      const double a = vn.A[end.vertex];
+      JunctionEnv::EndScratch& s = sc[i];
+      const double a = *s.a;
       double dpda = 0.0;
-      const double pa = vn.pressure(end.vertex, a, dpda);
+      const double pa = s.vn->pressure(s.vertex, a, dpda);
       if (!(dpda > 0.0) || !std::isfinite(pa)) return restore();
-      const double w = 0.5 * vn.dx;
-      slope[i] = 1.0 / dpda;  // compliance of the end, dA/dp
-      resid[i] = pn - pe - pa;
-      vol += w * a;
-      vabs += w * a;
-      comp += w * slope[i];
-      rterm += w * resid[i] * slope[i];
+      s.slope = 1.0 / dpda;  // compliance of the end, dA/dp
+      s.resid = pn - s.pe - pa;
+      vol += s.w * a;
+      vabs += s.w * a;
+      comp += s.w * s.slope;
+      rterm += s.w * s.resid * s.slope;
     }
     add_element_storage(env, pn, vol, vabs, comp);
     if (!(comp > 0.0) || !std::isfinite(vol)) return restore();
@@ -73,9 +77,9 @@ bool Junction::solve_pressure_newton(JunctionEnv& env, double target) {
     if (!std::isfinite(dp)) return restore();
     bool small = std::abs(dp) * comp <= 1e-7 * vabs;
     for (std::size_t i = 0; i < k; ++i) {
-      const auto& end = ends[i];
-      double& a = vessels[end.vessel].A[end.vertex];
-      const double da = (resid[i] + dp) * slope[i];
+      JunctionEnv::EndScratch& s = sc[i];
+      double& a = *s.a;
+      const double da = (s.resid + dp) * s.slope;
       if (!(std::abs(da) <= 0.5 * a)) return restore();  // leaves the trust region: safeguard
       small = small && std::abs(da) <= 1e-7 * a;
       a += da;
@@ -88,14 +92,13 @@ bool Junction::solve_pressure_newton(JunctionEnv& env, double target) {
       // evaluated at the accepted area so that the right-hand side stays a smooth function of
       // the state to round-off (finite-difference Jacobians difference it).
       for (std::size_t i = 0; i < k; ++i) {
-        const auto& end = ends[i];
-        auto& vn = vessels[end.vessel];
-        const int e = end.vertex == 0 ? 0 : 1;
-        double dpda = 1.0 / slope[i];
-        if (vn.alpha != 0.0) vn.pressure(end.vertex, vn.A[end.vertex], dpda);
-        vn.c2[end.vertex] = vn.A[end.vertex] / env.rho * dpda;
-        vn.pt_last[e] = pn - vn.external_pressure(env.pext);
-        vn.dpda_last[e] = dpda;
+        const JunctionEnv::EndScratch& s = sc[i];
+        VesselChain& vn = *s.vn;
+        double dpda = 1.0 / s.slope;
+        if (vn.alpha != 0.0) vn.pressure(s.vertex, *s.a, dpda);
+        vn.c2[s.vertex] = *s.a / env.rho * dpda;
+        vn.pt_last[s.e] = pn - s.pe;
+        vn.dpda_last[s.e] = dpda;
       }
       accept(pn, target, comp);
       return true;

@@ -41,6 +41,16 @@ struct JunctionEnv {
   std::vector<double>& a_save;
   std::vector<double>& slope;
   std::vector<double>& resid;
+  /// Per vessel end of the node being solved (Junction::solve_pressure_newton): its vessel and
+  /// area slot, the area to restore, the constant external pressure and half-cell length, and
+  /// the iteration's compliance dA/dp and residual.
+  struct EndScratch {
+    VesselChain* vn = nullptr;
+    double* a = nullptr;
+    double saved = 0.0, pe = 0.0, w = 0.0, slope = 0.0, resid = 0.0;
+    int vertex = 0, e = 0;
+  };
+  std::vector<EndScratch>& end_scratch;
 };
 
 /// A node's mass balance in flat form, what the right-hand side reads (built once by the
