@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <memory>
 #include <numbers>
 
 #include "venoflow/model.hpp"
@@ -92,14 +93,24 @@ TEST(VenousLaw, WaveSpeedAtReferenceIsSqrtKmMinusNOverRho) {
   EXPECT_NEAR(law2->pressure(0, 0.5 * a0), law->pressure(0, 0.5 * a0), 1e-9);
 }
 
-TEST(VenousLaw, DerivativeMatchesFiniteDifference) {
+namespace {
+// The venous law of a vein of radius 6 mm, E = 1 MPa, h = 0.5 mm:
+// K = E/(12 (1 - nu^2)) (h/R)^3 with nu = 1/2.
+struct Vein {
+  std::unique_ptr<TubeLaw> law;
+  double K, a0;
+};
+Vein six_mm_vein() {
   VenousTubeLaw s;
   s.youngs_modulus = 1e6;
   s.wall_thickness = 0.5e-3;
-  auto law = make_tube_law(s, {6e-3}, 1050.0);
-  // K = E/(12 (1 - nu^2)) (h/R)^3 with nu = 1/2.
-  const double K = 1e6 / 9.0 * std::pow(0.5 / 6.0, 3);
-  const double a0 = std::numbers::pi * 36e-6;
+  return {make_tube_law(s, {6e-3}, 1050.0), 1e6 / 9.0 * std::pow(0.5 / 6.0, 3),
+          std::numbers::pi * 36e-6};
+}
+}  // namespace
+
+TEST(VenousLaw, DerivativeMatchesFiniteDifference) {
+  const auto [law, K, a0] = six_mm_vein();
   EXPECT_NEAR(law->pressure(0, 2 * a0), K * (std::pow(2.0, 10) - std::pow(2.0, -1.5)), 1e-9);
   for (double alpha : {0.05, 0.3, 1.0, 1.4}) {
     const double a = alpha * a0, h = 1e-7 * a;
@@ -113,12 +124,7 @@ TEST(VenousLaw, DerivativeMatchesFiniteDifference) {
 // 0.01 <= A/A0 <= 2. Bound: alpha = (alpha A0) / A0 carries two roundings (2.2e-16), which
 // alpha^10 multiplies tenfold, plus four roundings of the products: 3e-15 relative.
 TEST(VenousLaw, DefaultExponentsMatchTheClosedForm) {
-  VenousTubeLaw s;
-  s.youngs_modulus = 1e6;
-  s.wall_thickness = 0.5e-3;
-  auto law = make_tube_law(s, {6e-3}, 1050.0);
-  const double K = 1e6 / 9.0 * std::pow(0.5 / 6.0, 3);
-  const double a0 = std::numbers::pi * 36e-6;
+  const auto [law, K, a0] = six_mm_vein();
   for (double alpha = 0.01; alpha <= 2.0; alpha *= 1.0137) {
     const double p = K * (std::pow(alpha, 10) - std::pow(alpha, -1.5));
     const double dp = K / a0 * (10 * std::pow(alpha, 9) + 1.5 * std::pow(alpha, -2.5));
