@@ -112,7 +112,7 @@ int cvPredict_fused(int q, N_Vector* zn) {
 int cvEwtSetSS_fused(const sunbooleantype atolmin0, const sunrealtype reltol,
                      const sunrealtype Sabstol, const N_Vector ycur, N_Vector tempv,
                      N_Vector weight) {
-  if (!serial(ycur) || !serial(tempv) || !serial(weight) || ycur == weight) {
+  if (!serial(ycur) || !serial(tempv) || !serial(weight)) {
     N_VAbs(ycur, tempv);
     N_VScale(reltol, tempv, tempv);
     N_VAddConst(tempv, Sabstol, tempv);
@@ -126,8 +126,8 @@ int cvEwtSetSS_fused(const sunbooleantype atolmin0, const sunrealtype reltol,
 
 int cvEwtSetSV_fused(const sunbooleantype atolmin0, const sunrealtype reltol,
                      const N_Vector Vabstol, const N_Vector ycur, N_Vector tempv, N_Vector weight) {
-  if (!serial(ycur) || !serial(tempv) || !serial(weight) || !serial(Vabstol) || ycur == weight ||
-      Vabstol == weight || Vabstol == tempv) {
+  // Vabstol = tempv: N_VAbs would overwrite the tolerances before the sum reads them.
+  if (!serial(ycur) || !serial(tempv) || !serial(weight) || !serial(Vabstol) || Vabstol == tempv) {
     N_VAbs(ycur, tempv);
     N_VLinearSum(reltol, tempv, 1.0, Vabstol, tempv);
     if (atolmin0 && N_VMin(tempv) <= 0.0) return -1;
@@ -140,8 +140,8 @@ int cvEwtSetSV_fused(const sunbooleantype atolmin0, const sunrealtype reltol,
 
 int cvNlsResid_fused(const sunrealtype rl1, const sunrealtype ngamma, const N_Vector zn1,
                      const N_Vector ycor, const N_Vector ftemp, N_Vector res) {
-  if (!serial(zn1) || !serial(ycor) || !serial(ftemp) || !serial(res) || res == ftemp ||
-      res == zn1) {
+  // res = ftemp: the second sum reads the first's result, so the two passes stay separate.
+  if (!serial(zn1) || !serial(ycor) || !serial(ftemp) || !serial(res) || res == ftemp) {
     N_VLinearSum(rl1, zn1, 1.0, ycor, res);
     N_VLinearSum(ngamma, ftemp, 1.0, res, res);
     return 0;

@@ -389,6 +389,12 @@ void scale(double* __restrict b, const double* __restrict d, int64_t n) {
   for (int64_t i = 0; i < n; ++i) b[i] *= d[i];
 }
 
+// The widths with an unrolled row loop, indexed by width - 1.
+constexpr int32_t kFixedWidths = 6;
+constexpr void (*kFixedRows[kFixedWidths])(const int32_t*, const int32_t*, const double*, int32_t,
+                                           double*) = {fixed_rows<1>, fixed_rows<2>, fixed_rows<3>,
+                                                       fixed_rows<4>, fixed_rows<5>, fixed_rows<6>};
+
 }  // namespace
 
 void RefactoringLU::RowSolve::apply(double* b) const {
@@ -396,28 +402,10 @@ void RefactoringLU::RowSolve::apply(double* b) const {
     const Index* t = target.data() + g.first_row;
     const Index* s = source.data() + g.first_slot;
     const double* v = value.data() + g.first_slot;
-    switch (g.width) {
-      case 1:
-        fixed_rows<1>(t, s, v, g.rows, b);
-        break;
-      case 2:
-        fixed_rows<2>(t, s, v, g.rows, b);
-        break;
-      case 3:
-        fixed_rows<3>(t, s, v, g.rows, b);
-        break;
-      case 4:
-        fixed_rows<4>(t, s, v, g.rows, b);
-        break;
-      case 5:
-        fixed_rows<5>(t, s, v, g.rows, b);
-        break;
-      case 6:
-        fixed_rows<6>(t, s, v, g.rows, b);
-        break;
-      default:
-        any_rows(g.width, t, s, v, g.rows, b);
-    }
+    if (g.width >= 1 && g.width <= kFixedWidths)
+      kFixedRows[g.width - 1](t, s, v, g.rows, b);
+    else
+      any_rows(g.width, t, s, v, g.rows, b);
   }
 }
 

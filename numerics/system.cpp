@@ -88,8 +88,7 @@ struct System::Impl {
   std::vector<std::pair<int, int>> inflows;  // (balance, node) of the prescribed inflows
   std::vector<int> delivered_rows;           // the balance rows of the prescribed pressures
   // Scratch of the node solve, sized for the node with most vessel ends.
-  std::vector<double> node_scratch, node_slope, node_resid;
-  std::vector<JunctionEnv::EndScratch> node_end_scratch;
+  std::vector<JunctionEnv::EndScratch> node_end_scratch;  // Junction::solve_pressure_newton
   std::map<std::string, int> node_by_name;
 
   ElementContext context(double t) const {
@@ -120,8 +119,7 @@ struct System::Impl {
   bool vessel_heights_stale = true;  // node_z changed since the vessels' heights were set
   double posture_tilt = std::numeric_limits<double>::quiet_NaN();  // of node_z (NaN: none)
   JunctionEnv junction_env(double t) {
-    return {vessels,    elements.blocks, pext, rho, context(t), node_scratch, node_slope,
-            node_resid, node_end_scratch};
+    return {vessels, elements.blocks, pext, rho, context(t), node_end_scratch};
   }
   /// Frozen boundaries (steady initialisation): every prescribed function at its mean over a
   /// period, the posture at t = 0, no startup ramp.
@@ -248,9 +246,6 @@ System::System(const Model& model) : impl_(std::make_unique<Impl>()) {
   }
   std::size_t max_ends = 0;
   for (const auto& nd : m.nodes) max_ends = std::max(max_ends, nd.ends.size());
-  m.node_scratch.assign(max_ends, 0.0);
-  m.node_slope.assign(max_ends, 0.0);
-  m.node_resid.assign(max_ends, 0.0);
   m.node_end_scratch.assign(max_ends, JunctionEnv::EndScratch{});
   for (int ei = 0; ei < int(blocks.size()); ++ei) {
     auto& el = *blocks[ei];

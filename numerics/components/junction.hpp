@@ -38,9 +38,6 @@ struct JunctionEnv {
   const std::vector<double>& pext;
   double rho;
   ElementContext ctx;
-  std::vector<double>& a_save;
-  std::vector<double>& slope;
-  std::vector<double>& resid;
   /// Per vessel end of the node being solved (Junction::solve_pressure_newton): its vessel and
   /// area slot, the area to restore, the constant external pressure and half-cell length, and
   /// the iteration's compliance dA/dp and residual.
