@@ -12,7 +12,7 @@ CLI := $(BUILD)/venoflow
 BOOTSTRAP_PYTHON ?= $(shell command -v python3 || echo /usr/bin/python3)
 
 APT_PACKAGES := cmake ninja-build g++ libsundials-dev libhdf5-dev hdf5-tools \
-  libgtest-dev libyaml-cpp-dev libcli11-dev python3-venv python3-dev \
+  libgtest-dev libyaml-dev libcli11-dev python3-venv python3-dev \
   clang-14 libclang-rt-14-dev
 # Python packages: pyproject.toml is the one list (runtime deps, build backend, test and notebook
 # extras), printed by python/tools/requirements.py.

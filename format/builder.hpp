@@ -27,19 +27,20 @@ inline std::string join(const std::string& prefix, const std::string& key) {
   return prefix.empty() ? key : prefix + "." + key;
 }
 
-inline std::string kind_of(const YAML::Node& n) {
+inline std::string kind_of(const yaml::Node& n) {
   switch (n.Type()) {
-    case YAML::NodeType::Map:
+    case yaml::NodeType::Map:
       return "a map";
-    case YAML::NodeType::Sequence:
+    case yaml::NodeType::Sequence:
       return "a list";
-    case YAML::NodeType::Null:
+    case yaml::NodeType::Null:
       return "nothing";
-    case YAML::NodeType::Scalar:
+    case yaml::NodeType::Scalar:
       return "'" + n.Scalar() + "'";
-    default:
-      return "an undefined value";
+    case yaml::NodeType::Undefined:
+      break;
   }
+  return "an undefined value";
 }
 
 inline std::string list_names(const std::vector<std::string>& v, size_t max_items = 6) {
@@ -49,83 +50,10 @@ inline std::string list_names(const std::vector<std::string>& v, size_t max_item
   return s;
 }
 
-/// Keys of the maps last searched by child(), during one model build (ChildIndexScope).
-/// The builder asks a few maps (a vessel, its radius and tube-law maps) for many keys in turn;
-/// yaml-cpp makes a node pair (two reference-counted handles) for every entry it iterates, so
-/// searching a map afresh for each key cost more than the rest of the build. The last
-/// kChildIndexMaps maps are kept, round robin. Valid only while the document is not changed:
-/// a scope clears them at the start and the end of each build.
-inline constexpr std::size_t kChildIndexMaps = 8;
-struct ChildIndex {
-  struct Map {
-    YAML::Node map;
-    std::vector<std::pair<std::string, YAML::Node>> entries;
-    bool valid = false;
-  };
-  Map maps[kChildIndexMaps];
-  std::size_t next = 0;  // slot to refill
-};
-inline ChildIndex& child_index() {
-  thread_local ChildIndex index;
-  return index;
-}
-struct ChildIndexScope {
-  ChildIndexScope() {
-    clear();
-    ++depth();
-  }
-  ~ChildIndexScope() {
-    --depth();
-    clear();
-  }
-  ChildIndexScope(const ChildIndexScope&) = delete;
-  ChildIndexScope& operator=(const ChildIndexScope&) = delete;
-  static void clear() {
-    ChildIndex& c = child_index();
-    for (auto& m : c.maps) {
-      m.valid = false;
-      m.map.reset();
-      m.entries.clear();
-    }
-    c.next = 0;
-  }
-  static bool active() { return depth() > 0; }
-  static int& depth() {
-    thread_local int d = 0;
-    return d;
-  }
-};
-
-/// Value of `key` in a map, without yaml-cpp's zombie nodes.
-inline std::optional<YAML::Node> child(const YAML::Node& map, std::string_view key) {
-  if (!map.IsDefined() || !map.IsMap()) return std::nullopt;
-  if (!ChildIndexScope::active()) {
-    for (auto it = map.begin(); it != map.end(); ++it) {
-      const YAML::detail::iterator_value entry = *it;  // `it->` makes a node pair per use
-      if (entry.first.IsScalar() && entry.first.Scalar() == key) return entry.second;
-    }
-    return std::nullopt;
-  }
-  ChildIndex& c = child_index();
-  ChildIndex::Map* hit = nullptr;
-  for (auto& m : c.maps)
-    if (m.valid && m.map.is(map)) {
-      hit = &m;
-      break;
-    }
-  if (!hit) {
-    hit = &c.maps[c.next];
-    c.next = (c.next + 1) % kChildIndexMaps;
-    hit->map.reset(map);
-    hit->entries.clear();
-    for (auto it = map.begin(); it != map.end(); ++it) {
-      const YAML::detail::iterator_value entry = *it;  // `it->` makes a node pair per use
-      if (entry.first.IsScalar()) hit->entries.emplace_back(entry.first.Scalar(), entry.second);
-    }
-    hit->valid = true;
-  }
-  for (const auto& [k, v] : hit->entries)
-    if (k == key) return v;
+/// Value of `key` in a map (the first entry with that key).
+inline std::optional<yaml::Node> child(const yaml::Node& map, std::string_view key) {
+  for (const auto& [k, v] : map.entries())
+    if (k.IsScalar() && k.Scalar() == key) return v;
   return std::nullopt;
 }
 
@@ -146,7 +74,7 @@ struct Use {
   int vessel_ends = 0;
   int elements = 0;
   bool element_volume = false;  ///< an element stores volume here (ElementTypeSpec::volume_ports)
-  YAML::Node where;             // first reference
+  yaml::Node where;             // first reference
   std::string path;
 };
 
@@ -164,11 +92,11 @@ class Builder {
   // graph bookkeeping
   std::vector<std::string> node_order_;
   std::map<std::string, Use> uses_;
-  std::map<std::string, std::pair<YAML::Node, std::string>> component_names_;  // vessel/element
+  std::map<std::string, std::pair<yaml::Node, std::string>> component_names_;  // vessel/element
   std::set<std::string> group_names_;
   struct GroupRef {
     std::string name;
-    YAML::Node where;
+    yaml::Node where;
     std::string path;
   };
   std::vector<GroupRef> group_refs_;
@@ -176,11 +104,11 @@ class Builder {
   bool lumped_ = false;
   std::vector<std::optional<int>> vessel_cells_;
   std::vector<std::optional<double>> vessel_dx_;
-  std::vector<YAML::Node> vessel_nodes_;
+  std::vector<yaml::Node> vessel_nodes_;
   /// nodes whose height or anterior could not be read (no geometry check at their vessels)
   std::set<std::string> unreadable_position_;
-  std::vector<std::pair<YAML::Node, std::string>> bc_where_;
-  std::vector<std::pair<YAML::Node, std::string>> element_where_;
+  std::vector<std::pair<yaml::Node, std::string>> bc_where_;
+  std::vector<std::pair<yaml::Node, std::string>> element_where_;
 
   // ---- diagnostics ----
   bool overridden(const std::string& path) const {
@@ -203,11 +131,11 @@ class Builder {
       }
     return *best;
   }
-  SourceLocation loc(const YAML::Node& n, const std::string& path) const {
+  SourceLocation loc(const yaml::Node& n, const std::string& path) const {
     if (overridden(path)) return SourceLocation{"--set", 0, 0};
     SourceLocation l{origin_file(path), 0, 0};
     if (n.IsDefined()) {
-      YAML::Mark mk = n.Mark();
+      yaml::Mark mk = n.Mark();
       if (mk.line >= 0) {
         l.line = mk.line + 1;
         l.column = mk.column + 1;
@@ -215,17 +143,17 @@ class Builder {
     }
     return l;
   }
-  void error(const YAML::Node& n, const std::string& path, std::string msg) {
+  void error(const yaml::Node& n, const std::string& path, std::string msg) {
     diags_.push_back(Diagnostic{loc(n, path), path, std::move(msg)});
   }
 
   // ---- generic checks ----
-  void check_keys(const YAML::Node& map, const std::string& path,
+  void check_keys(const yaml::Node& map, const std::string& path,
                   const std::vector<KeySpec>& keys) {
     // Maps are small: linear searches, and the list of names only for a message.
     std::vector<std::string> seen;
-    for (auto it = map.begin(); it != map.end(); ++it) {
-      const YAML::Node k = it->first;  // a copy: `it->` returns a temporary proxy
+    for (const auto& entry : map.entries()) {
+      const yaml::Node& k = entry.first;
       if (!k.IsScalar()) {
         error(k, path, "keys must be plain names");
         continue;
@@ -252,7 +180,7 @@ class Builder {
               "missing required key '" + k.name + "'" + (k.doc.empty() ? "" : " (" + k.doc + ")"));
   }
 
-  std::optional<YAML::Node> section(const YAML::Node& parent, const KeySpec& spec,
+  std::optional<yaml::Node> section(const yaml::Node& parent, const KeySpec& spec,
                                     const std::string& path) {
     auto n = child(parent, spec.name);
     if (!n || n->IsNull()) return std::nullopt;
@@ -265,7 +193,7 @@ class Builder {
     return n;
   }
 
-  bool check_bound(const YAML::Node& n, const std::string& path, double v, Bound b) {
+  bool check_bound(const yaml::Node& n, const std::string& path, double v, Bound b) {
     const char* what = nullptr;
     if (b == Bound::Positive && !(v > 0)) what = "must be > 0";
     if (b == Bound::NonNegative && !(v >= 0)) what = "must be >= 0";
@@ -276,7 +204,7 @@ class Builder {
     return false;
   }
 
-  std::optional<double> quantity_node(const YAML::Node& n, const std::string& path,
+  std::optional<double> quantity_node(const yaml::Node& n, const std::string& path,
                                       const Dimension& d, const std::string& bare_unit,
                                       Bound b = Bound::None) {
     if (!n.IsScalar()) {
@@ -297,7 +225,7 @@ class Builder {
   }
 
   /// Read key `name` of `map` per its KeySpec in `spec` (a Quantity).
-  std::optional<double> quantity(const YAML::Node& map, const KeySpec& spec,
+  std::optional<double> quantity(const yaml::Node& map, const KeySpec& spec,
                                  const std::string& name, const std::string& path) {
     const KeySpec* k = find_key(spec, name);
     auto n = child(map, name);
@@ -307,7 +235,7 @@ class Builder {
 
   /// A whole number in [bound, spec.max_int]: every integer setting is an `int`, so a value
   /// beyond it is an error, never a wrapped-around count.
-  std::optional<long> integer(const YAML::Node& map, const KeySpec& spec, const std::string& name,
+  std::optional<long> integer(const yaml::Node& map, const KeySpec& spec, const std::string& name,
                               const std::string& path) {
     const KeySpec* k = find_key(spec, name);
     auto n = child(map, name);
@@ -338,7 +266,7 @@ class Builder {
     return std::nullopt;
   }
 
-  std::optional<bool> boolean(const YAML::Node& map, const std::string& name,
+  std::optional<bool> boolean(const yaml::Node& map, const std::string& name,
                               const std::string& path) {
     auto n = child(map, name);
     if (!n) return std::nullopt;
@@ -352,20 +280,20 @@ class Builder {
     return std::nullopt;
   }
 
-  std::optional<std::string> text_node(const YAML::Node& n, const std::string& path,
+  std::optional<std::string> text_node(const yaml::Node& n, const std::string& path,
                                        const std::string& what = "a name") {
     if (n.IsScalar() && !n.Scalar().empty()) return n.Scalar();
     error(n, path, "expected " + what + ", got " + kind_of(n));
     return std::nullopt;
   }
-  std::optional<std::string> text(const YAML::Node& map, const std::string& name,
+  std::optional<std::string> text(const yaml::Node& map, const std::string& name,
                                   const std::string& path) {
     auto n = child(map, name);
     if (!n) return std::nullopt;
     return text_node(*n, join(path, name), name == "description" ? "text" : "a name");
   }
 
-  std::optional<std::string> choice_node(const YAML::Node& n, const std::string& path,
+  std::optional<std::string> choice_node(const yaml::Node& n, const std::string& path,
                                          const std::vector<std::string>& choices) {
     if (n.IsScalar()) {
       if (std::find(choices.begin(), choices.end(), n.Scalar()) != choices.end()) return n.Scalar();
@@ -378,7 +306,7 @@ class Builder {
     error(n, path, "expected one of " + list_names(choices, 40) + ", got " + kind_of(n));
     return std::nullopt;
   }
-  std::optional<std::string> choice(const YAML::Node& map, const KeySpec& spec,
+  std::optional<std::string> choice(const yaml::Node& map, const KeySpec& spec,
                                     const std::string& name, const std::string& path) {
     const KeySpec* k = find_key(spec, name);
     auto n = child(map, name);
@@ -386,7 +314,7 @@ class Builder {
     return choice_node(*n, join(path, name), k->choices);
   }
 
-  std::optional<Unit> unit_node(const YAML::Node& n, const std::string& path, const Dimension& d) {
+  std::optional<Unit> unit_node(const yaml::Node& n, const std::string& path, const Dimension& d) {
     if (!n.IsScalar()) {
       error(n, path, "expected a unit of " + describe(d) + ", got " + kind_of(n));
       return std::nullopt;
@@ -406,7 +334,7 @@ class Builder {
     }
   }
 
-  bool pairs_node(const YAML::Node& n, const std::string& path, std::vector<double>& a,
+  bool pairs_node(const yaml::Node& n, const std::string& path, std::vector<double>& a,
                   std::vector<double>& b) {
     if (!n.IsSequence() || n.size() == 0) {
       error(n, path, "expected a non-empty list of [number, number] pairs, got " + kind_of(n));
@@ -414,7 +342,7 @@ class Builder {
     }
     bool ok = true;
     for (size_t i = 0; i < n.size(); ++i) {
-      const YAML::Node row = n[i];
+      const yaml::Node row = n[i];
       double x = 0, y = 0;
       if (row.IsSequence() && row.size() == 2 && row[0].IsScalar() && row[1].IsScalar() &&
           parse_full_number(row[0].Scalar(), x) && parse_full_number(row[1].Scalar(), y)) {
@@ -430,30 +358,30 @@ class Builder {
   }
 
   // ---- time functions ----
-  std::optional<TimeFunction> function(const YAML::Node& n, const std::string& path,
+  std::optional<TimeFunction> function(const yaml::Node& n, const std::string& path,
                                        const KeySpec& spec);
-  bool read_table_file(const YAML::Node& file_node, const std::string& path, std::vector<double>& t,
+  bool read_table_file(const yaml::Node& file_node, const std::string& path, std::vector<double>& t,
                        std::vector<double>& v);
 
   // ---- sections ----
   void read_top();
-  void read_blood(const YAML::Node& root);
-  void read_settings(const YAML::Node& root);
-  void read_groups(const YAML::Node& root);
-  void read_nodes(const YAML::Node& root, std::map<std::string, Node>& declared,
-                  std::map<std::string, std::pair<YAML::Node, std::string>>& declared_where);
-  void read_vessels(const YAML::Node& root);
-  void read_vessel(const YAML::Node& item, const std::string& path, const KeySpec& spec);
-  void read_tube_law(const YAML::Node& law, const std::string& path, const KeySpec& spec,
+  void read_blood(const yaml::Node& root);
+  void read_settings(const yaml::Node& root);
+  void read_groups(const yaml::Node& root);
+  void read_nodes(const yaml::Node& root, std::map<std::string, Node>& declared,
+                  std::map<std::string, std::pair<yaml::Node, std::string>>& declared_where);
+  void read_vessels(const yaml::Node& root);
+  void read_vessel(const yaml::Node& item, const std::string& path, const KeySpec& spec);
+  void read_tube_law(const yaml::Node& law, const std::string& path, const KeySpec& spec,
                      TubeLawSpec& out);
-  void read_bcs(const YAML::Node& root);
-  void read_elements(const YAML::Node& root);
-  void read_stenoses(const YAML::Node& root);
-  void read_metrics(const YAML::Node& root);
-  void read_exam(const YAML::Node& root);
+  void read_bcs(const yaml::Node& root);
+  void read_elements(const yaml::Node& root);
+  void read_stenoses(const yaml::Node& root);
+  void read_metrics(const yaml::Node& root);
+  void read_exam(const yaml::Node& root);
   void check_graph(const std::map<std::string, Node>& declared,
-                   const std::map<std::string, std::pair<YAML::Node, std::string>>& declared_where);
-  void use_node(const std::string& name, const YAML::Node& where, const std::string& path) {
+                   const std::map<std::string, std::pair<yaml::Node, std::string>>& declared_where);
+  void use_node(const std::string& name, const yaml::Node& where, const std::string& path) {
     auto [it, inserted] = uses_.try_emplace(name);
     if (inserted) {
       node_order_.push_back(name);
@@ -461,7 +389,7 @@ class Builder {
       it->second.path = path;
     }
   }
-  void register_name(const std::string& name, const YAML::Node& where, const std::string& path) {
+  void register_name(const std::string& name, const yaml::Node& where, const std::string& path) {
     auto [it, inserted] = component_names_.try_emplace(name, where, path);
     if (!inserted)
       error(where, path,
@@ -470,9 +398,9 @@ class Builder {
   }
 
   /// Items of a list section, with their paths (by name, or [index] when unnamed).
-  std::vector<std::pair<YAML::Node, std::string>> items(const YAML::Node& root,
+  std::vector<std::pair<yaml::Node, std::string>> items(const yaml::Node& root,
                                                         const KeySpec& spec) {
-    std::vector<std::pair<YAML::Node, std::string>> out;
+    std::vector<std::pair<yaml::Node, std::string>> out;
     auto n = child(root, spec.name);
     if (!n || n->IsNull()) return out;
     if (!n->IsSequence()) {
@@ -480,7 +408,7 @@ class Builder {
       return out;
     }
     for (size_t i = 0; i < n->size(); ++i) {
-      YAML::Node item = (*n)[i];
+      yaml::Node item = (*n)[i];
       std::string path = spec.name + "[" + std::to_string(i) + "]";
       if (auto id = child(item, spec.index_key); id && id->IsScalar() && !id->Scalar().empty())
         path = spec.name + "." + id->Scalar();

@@ -10,7 +10,7 @@
 
 namespace venoflow::detail {
 
-void Builder::read_blood(const YAML::Node& root) {
+void Builder::read_blood(const yaml::Node& root) {
   const KeySpec& top = model_schema();
   const KeySpec& bs = *find_key(top, "blood");
   if (auto b = section(root, bs, "")) {
@@ -20,7 +20,7 @@ void Builder::read_blood(const YAML::Node& root) {
   }
 }
 
-void Builder::read_settings(const YAML::Node& root) {
+void Builder::read_settings(const yaml::Node& root) {
   const KeySpec& top = model_schema();
   {
     const KeySpec& s = *find_key(top, "gravity");
@@ -78,7 +78,7 @@ void Builder::read_settings(const YAML::Node& root) {
   }
 }
 
-void Builder::read_groups(const YAML::Node& root) {
+void Builder::read_groups(const yaml::Node& root) {
   const KeySpec& s = *find_key(model_schema(), "external_pressures");
   for (const auto& [item, path] : items(root, s)) {
     check_keys(item, path, s.children);
@@ -98,8 +98,8 @@ void Builder::read_groups(const YAML::Node& root) {
 }
 
 void Builder::read_nodes(
-    const YAML::Node& root, std::map<std::string, Node>& declared,
-    std::map<std::string, std::pair<YAML::Node, std::string>>& declared_where) {
+    const yaml::Node& root, std::map<std::string, Node>& declared,
+    std::map<std::string, std::pair<yaml::Node, std::string>>& declared_where) {
   const KeySpec& s = *find_key(model_schema(), "nodes");
   for (const auto& [item, path] : items(root, s)) {
     check_keys(item, path, s.children);
@@ -121,7 +121,7 @@ void Builder::read_nodes(
   }
 }
 
-void Builder::read_tube_law(const YAML::Node& law, const std::string& path, const KeySpec& spec,
+void Builder::read_tube_law(const yaml::Node& law, const std::string& path, const KeySpec& spec,
                             TubeLawSpec& out) {
   const std::size_t diags_start = diags_.size();
   auto type = choice(law, spec, "type", path);
@@ -183,7 +183,7 @@ void Builder::read_tube_law(const YAML::Node& law, const std::string& path, cons
   }
 }
 
-void Builder::read_vessel(const YAML::Node& item, const std::string& path, const KeySpec& s) {
+void Builder::read_vessel(const yaml::Node& item, const std::string& path, const KeySpec& s) {
   check_keys(item, path, s.children);
   Vessel v;
   v.where = loc(item, path);
@@ -273,12 +273,12 @@ void Builder::read_vessel(const YAML::Node& item, const std::string& path, const
   vessel_nodes_.push_back(item);
 }
 
-void Builder::read_vessels(const YAML::Node& root) {
+void Builder::read_vessels(const yaml::Node& root) {
   const KeySpec& s = *find_key(model_schema(), "vessels");
   for (const auto& [item, path] : items(root, s)) read_vessel(item, path, s);
 }
 
-void Builder::read_bcs(const YAML::Node& root) {
+void Builder::read_bcs(const yaml::Node& root) {
   const KeySpec& s = *find_key(model_schema(), "boundary_conditions");
   std::map<std::string, std::string> seen;
   for (const auto& [item, path] : items(root, s)) {
@@ -314,7 +314,7 @@ void Builder::read_bcs(const YAML::Node& root) {
   }
 }
 
-void Builder::read_elements(const YAML::Node& root) {
+void Builder::read_elements(const yaml::Node& root) {
   const KeySpec& s = *find_key(model_schema(), "elements");
   for (const auto& [item, path] : items(root, s)) {
     Element e;
@@ -339,14 +339,14 @@ void Builder::read_elements(const YAML::Node& root) {
           error(item, join(path, k.name), "missing required key '" + k.name + "'");
     }
     if (type) e.type = *type;
-    std::vector<std::pair<std::string, YAML::Node>> ports;
+    std::vector<std::pair<std::string, yaml::Node>> ports;
     if (auto nn = child(item, "nodes")) {
       std::string np = join(path, "nodes");
       if (!nn->IsSequence()) {
         error(*nn, np, "expected a list of node names, got " + kind_of(*nn));
       } else {
         for (size_t i = 0; i < nn->size(); ++i) {
-          YAML::Node x = (*nn)[i];
+          yaml::Node x = (*nn)[i];
           if (auto t = text_node(x, np + "[" + std::to_string(i) + "]", "a node name"))
             ports.emplace_back(*t, x);
         }
@@ -450,9 +450,9 @@ void Builder::read_elements(const YAML::Node& root) {
 }
 
 Model Builder::run() {
-  const YAML::Node& root = in_.root;
+  const yaml::Node& root = in_.root;
   m_.source_file = !in_.source_file.empty() ? in_.source_file : (in_.from_file ? in_.file : "");
-  m_.resolved_yaml = in_.yaml;
+  m_.resolved_yaml = in_.resolved_yaml;
   if (!root.IsDefined() || !root.IsMap()) {
     error(root, "", "expected a map of model keys at the top level, got " + kind_of(root));
     if (diags_.back().where.line == 0 && diags_.back().where.file != "--set")
@@ -480,7 +480,7 @@ Model Builder::run() {
   read_settings(root);
   read_groups(root);
   std::map<std::string, Node> declared;
-  std::map<std::string, std::pair<YAML::Node, std::string>> declared_where;
+  std::map<std::string, std::pair<yaml::Node, std::string>> declared_where;
   read_nodes(root, declared, declared_where);
   read_vessels(root);
   read_bcs(root);
@@ -554,7 +554,6 @@ Model Builder::run() {
 
 Model build_model(const BuildInput& in) {
   // The document does not change while it is built: child() may index maps (builder.hpp).
-  ChildIndexScope scope;
   return Builder(in).run();
 }
 

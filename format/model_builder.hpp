@@ -4,19 +4,19 @@
 #include <string>
 #include <vector>
 
-#include <yaml-cpp/yaml.h>
+#include "format/yaml_tree.hpp"
 
 #include "venoflow/model.hpp"
 
 namespace venoflow::detail {
 
 struct BuildInput {
-  YAML::Node root;
+  yaml::Node root;
   std::string file;      ///< used in diagnostics
   std::string base_dir;  ///< table files are relative to this directory
   bool from_file = false;
   std::vector<std::string> overridden;  ///< canonical paths set by overrides ("--set" location)
-  std::string yaml;                     ///< resolved YAML text
+  std::string resolved_yaml;            ///< resolved YAML text
   /// Parts that came from a scenario file: canonical path prefix -> that file (diagnostics).
   std::vector<std::pair<std::string, std::string>> origins;
   std::string source_file;  ///< the scenario file when the model extends a base ("" = file)

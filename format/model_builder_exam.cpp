@@ -5,7 +5,7 @@
 
 namespace venoflow::detail {
 
-void Builder::read_exam(const YAML::Node& root) {
+void Builder::read_exam(const yaml::Node& root) {
   const KeySpec& s = *find_key(model_schema(), "exam");
   auto n = section(root, s, "");
   if (!n) return;
@@ -106,7 +106,7 @@ void Builder::read_exam(const YAML::Node& root) {
       if (auto v = quantity(*m, bs, "period", path)) b.period = *v;
       if (auto v = quantity(*m, bs, "inspiration_time", path)) b.inspiration_time = *v;
     }
-    const YAML::Node& where = m ? *m : *n;
+    const yaml::Node& where = m ? *m : *n;
     if (!(b.inspiration < b.expiration))
       error(where, path + ".inspiration",
             "must be below the end-expiratory pressure (inspiration lowers the intrathoracic "

@@ -4,7 +4,7 @@
 
 namespace venoflow::detail {
 
-std::optional<TimeFunction> Builder::function(const YAML::Node& n, const std::string& path,
+std::optional<TimeFunction> Builder::function(const yaml::Node& n, const std::string& path,
                                               const KeySpec& spec) {
   const Dimension& d = spec.dim;
   if (n.IsScalar()) {
@@ -150,7 +150,7 @@ std::optional<TimeFunction> Builder::function(const YAML::Node& n, const std::st
   }
 }
 
-bool Builder::read_table_file(const YAML::Node& file_node, const std::string& path,
+bool Builder::read_table_file(const yaml::Node& file_node, const std::string& path,
                               std::vector<double>& t, std::vector<double>& v) {
   auto name = text_node(file_node, path, "a file name");
   if (!name) return false;

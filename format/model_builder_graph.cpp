@@ -5,7 +5,7 @@ namespace venoflow::detail {
 
 void Builder::check_graph(
     const std::map<std::string, Node>& declared,
-    const std::map<std::string, std::pair<YAML::Node, std::string>>& declared_where) {
+    const std::map<std::string, std::pair<yaml::Node, std::string>>& declared_where) {
   // external-pressure groups
   for (const auto& r : group_refs_)
     if (!group_names_.count(r.name)) {
@@ -65,7 +65,7 @@ void Builder::check_graph(
     std::vector<std::string> nodes;
     int parts = 0;
     bool pressure = false;
-    YAML::Node where;
+    yaml::Node where;
     std::string path;
     bool has_where = false;
   };
@@ -78,7 +78,7 @@ void Builder::check_graph(
     c.nodes.push_back(n);
     if (pressure_bc.count(n)) c.pressure = true;
   }
-  auto add_part = [&](const std::string& node, const YAML::Node& where, const std::string& path) {
+  auto add_part = [&](const std::string& node, const yaml::Node& where, const std::string& path) {
     if (node.empty() || !parent.count(node)) return;
     Component& c = comps[find(node)];
     c.parts++;

@@ -4,7 +4,7 @@
 
 namespace venoflow::detail {
 
-void Builder::read_stenoses(const YAML::Node& root) {
+void Builder::read_stenoses(const yaml::Node& root) {
   const KeySpec& s = *find_key(model_schema(), "stenoses");
   std::set<std::string> names;
   for (const auto& [item, path] : items(root, s)) {
@@ -85,7 +85,7 @@ void Builder::read_stenoses(const YAML::Node& root) {
   }
 }
 
-void Builder::read_metrics(const YAML::Node& root) {
+void Builder::read_metrics(const yaml::Node& root) {
   auto n = child(root, "metrics");
   if (!n || n->IsNull()) return;
   const KeySpec& s = *find_key(model_schema(), "metrics");
@@ -94,7 +94,7 @@ void Builder::read_metrics(const YAML::Node& root) {
     return;
   }
   check_keys(*n, "metrics", s.children);
-  auto vessel_list = [&](const YAML::Node& list, const std::string& path) {
+  auto vessel_list = [&](const yaml::Node& list, const std::string& path) {
     std::vector<std::string> out;
     if (!list.IsSequence() || list.size() == 0) {
       error(list, path, "expected a non-empty list of vessel names, got " + kind_of(list));

@@ -17,11 +17,9 @@
 #include <utility>
 #include <vector>
 
-#include <yaml-cpp/depthguard.h>
-#include <yaml-cpp/yaml.h>
-
 #include "format/model_builder.hpp"
 #include "format/schema.hpp"
+#include "format/yaml_tree.hpp"
 
 namespace venoflow {
 
@@ -30,17 +28,12 @@ using detail::ValueKind;
 
 namespace {
 
-SourceLocation located(const std::string& file, const YAML::Mark& m) {
+SourceLocation located(const std::string& file, const yaml::Mark& m) {
   return SourceLocation{file, m.line >= 0 ? m.line + 1 : 0, m.column >= 0 ? m.column + 1 : 0};
 }
 
-std::string too_deep() {
-  return "nesting deeper than " + std::to_string(kMaxModelNesting) +
-         " levels (maps and lists inside each other); a model needs fewer than 10";
-}
-
-/// Model files are UTF-8 (an optional byte-order mark is skipped by yaml-cpp). Any other byte
-/// sequence is refused at its line and column (in characters) rather than passed on, so that
+/// Model files are UTF-8 (an optional byte-order mark is skipped by the YAML reader). Any other
+/// byte sequence is refused at its line and column (in characters) rather than passed on, so that
 /// the command line and Python (whose strings are Unicode) read the same files.
 void check_utf8(const std::string& text, const std::string& file) {
   const auto* s = reinterpret_cast<const unsigned char*>(text.data());
@@ -72,7 +65,11 @@ void check_utf8(const std::string& text, const std::string& file) {
     }
     // no overlong forms, no UTF-16 surrogates, nothing above U+10FFFF (RFC 3629)
     ok = ok && cp >= min && !(cp >= 0xD800 && cp <= 0xDFFF) && cp <= 0x10FFFF;
-    if (!ok) {
+    // A byte-order mark is the file's first character or none: further in, YAML readers take
+    // it as a space at a line's start (shifting the indentation) and as text elsewhere, and
+    // editors do not show it. Refused with its own message (text made by concatenating files).
+    const bool bom = ok && cp == 0xFEFF && i > 0;
+    if (!ok || bom) {
       // Line and column (in characters) of byte i; everything before it is valid UTF-8, so a
       // character is a byte that is not a continuation byte.
       int line = 1, column = 1;
@@ -84,6 +81,11 @@ void check_utf8(const std::string& text, const std::string& file) {
           ++column;
         }
       }
+      if (bom)
+        throw ModelError({Diagnostic{
+            SourceLocation{file, line, column}, "",
+            "a byte-order mark (U+FEFF, invisible in most editors) inside the text: only the "
+            "first character of a model file may be one; delete it"}});
       char hex[8];
       std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned>(c));
       throw ModelError({Diagnostic{
@@ -93,331 +95,6 @@ void check_utf8(const std::string& text, const std::string& file) {
     i += len;
   }
 }
-
-/// yaml-cpp 0.7 accepts a quoted scalar that runs to the end of the input (the closing quote
-/// missing) as if it were closed, so `name: "abc` swallows the rest of the file and the
-/// problem shows up as missing keys. Check that every quoted scalar is closed in the text.
-bool quote_closed(const std::string& text, std::size_t pos) {
-  if (pos >= text.size()) return true;
-  const char q = text[pos];
-  if (q != '"' && q != '\'') return true;  // plain or block scalar
-  for (std::size_t i = pos + 1; i < text.size(); ++i) {
-    if (q == '"' && text[i] == '\\') {
-      ++i;
-    } else if (text[i] == q) {
-      if (q == '\'' && i + 1 < text.size() && text[i + 1] == '\'') {
-        ++i;  // '' is an escaped quote in a single-quoted scalar
-        continue;
-      }
-      return true;
-    }
-  }
-  return false;
-}
-
-/// When yaml-cpp fails at the end of the input, the usual cause is a quote opened and never
-/// closed (inside a flow collection it reports only "end of map flow not found" at the end).
-/// A light scan for a quote that starts a scalar (after a space, '[', '{', ',' or ':' or at a
-/// line start, outside comments) and has no closing quote finds where it opened. Returns its
-/// line, column (1-based, in characters) and quote character, if there is one.
-struct Unclosed {
-  int line, column;
-  char quote;
-};
-std::optional<Unclosed> unclosed_quote(const std::string& text) {
-  int line = 1, column = 0;
-  char prev = '\n';
-  const std::size_t bom = text.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0;  // not a column
-  for (std::size_t i = bom; i < text.size(); ++i) {
-    const char c = text[i];
-    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++column;  // not a UTF-8 continuation
-    if (c == '\n') {
-      ++line;
-      column = 0;
-      prev = c;
-      continue;
-    }
-    const bool starts = prev == '\n' || prev == ' ' || prev == '\t' || prev == '[' || prev == '{' ||
-                        prev == ',' || prev == ':';
-    if (c == '#' && (prev == '\n' || prev == ' ' || prev == '\t')) {
-      while (i + 1 < text.size() && text[i + 1] != '\n') ++i;  // a comment
-      continue;
-    }
-    if ((c == '"' || c == '\'') && starts) {
-      if (!quote_closed(text, i)) return Unclosed{line, column, c};
-      // skip to the closing quote, counting lines
-      for (++i; i < text.size(); ++i) {
-        if (c == '"' && text[i] == '\\') {
-          ++i;
-          column += 2;
-          continue;
-        }
-        if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++column;
-        if (text[i] == '\n') {
-          ++line;
-          column = 0;
-        } else if (text[i] == c) {
-          if (c == '\'' && i + 1 < text.size() && text[i + 1] == '\'') {
-            ++i;
-            ++column;
-            continue;
-          }
-          break;
-        }
-      }
-      prev = c;
-      continue;
-    }
-    prev = c;
-  }
-  return std::nullopt;
-}
-
-/// After parsing: nesting depth (kMaxModelNesting) and unterminated quotes. Nodes reached
-/// again through YAML aliases are visited once.
-class TreeCheck {
- public:
-  TreeCheck(const std::string& text, const std::string& file) : text_(text), file_(file) {}
-
-  void visit(const YAML::Node& n, int depth) {
-    if (!n.IsDefined()) return;
-    const YAML::Mark m = n.Mark();
-    if (depth > kMaxModelNesting)
-      throw ModelError({Diagnostic{located(file_, m), "", "YAML syntax error: " + too_deep()}});
-    switch (n.Type()) {
-      case YAML::NodeType::Scalar:
-        if (n.Tag() == "!" && m.pos >= 0 && !quote_closed(text_, offset_ + m.pos))
-          throw ModelError({Diagnostic{
-              located(file_, m), "",
-              std::string("YAML syntax error: unterminated quoted string (no closing ") +
-                  text_[offset_ + m.pos] + " before the end of the file)"}});
-        return;
-      case YAML::NodeType::Map:
-        if (m.line >= 0 && !seen_.insert({m.line, m.column}).second) return;
-        for (auto it = n.begin(); it != n.end(); ++it) {
-          // one entry per step: `it->first` and `it->second` would each make a node pair
-          const YAML::detail::iterator_value entry = *it;
-          visit(entry.first, depth + 1);
-          visit(entry.second, depth + 1);
-        }
-        return;
-      case YAML::NodeType::Sequence:
-        if (m.line >= 0 && !seen_.insert({m.line, m.column}).second) return;
-        for (auto it = n.begin(); it != n.end(); ++it) visit(*it, depth + 1);
-        return;
-      default:
-        return;
-    }
-  }
-
- private:
-  const std::string& text_;
-  const std::string& file_;
-  // A UTF-8 byte-order mark is skipped by yaml-cpp's stream: marks count from after it.
-  const std::size_t offset_ = text_.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0;
-  std::set<std::pair<int, int>> seen_;
-};
-
-void check_tree(const YAML::Node& root, const std::string& text, const std::string& file,
-                int root_depth = 0) {
-  TreeCheck(text, file).visit(root, root_depth);
-}
-
-/// The document as YAML text, written here rather than by YAML::Emitter, whose check of every
-/// scalar (a regular-expression match per character) cost more than building the model: 16
-/// million instructions for the default model, a results file's /model. Block style as
-/// YAML::Emitter writes it (flow collections stay flow); a scalar that is not plainly safe
-/// (the `plain` rule below: letters, digits, units, numbers) is written by YAML::Emitter, so
-/// quoting and escaping stay its own. The text parses back to the same tree (tests:
-/// ModelDocumentYaml.*). A tree with aliases, explicit tags or collections as keys is
-/// written by YAML::Emitter whole.
-class FastEmitter {
- public:
-  /// False if the tree needs YAML::Emitter (aliases, explicit tags, collection keys).
-  bool emit(const YAML::Node& root, std::string& out) {
-    out_ = &out;
-    if (block(root)) {
-      if (root.IsMap())
-        block_map(root, 0);
-      else
-        block_seq(root, 0);
-    } else {
-      node_inline(root, false);
-    }
-    return ok_;
-  }
-
- private:
-  std::string* out_ = nullptr;
-  bool ok_ = true;
-  std::unordered_map<int, std::vector<YAML::Node>> collections_;  // by source offset
-
-  /// Every node as it is written: an explicit tag, or a collection reached a second time (an
-  /// alias, whose expansion could be exponential), hands the tree to YAML::Emitter, which
-  /// writes anchors. Returns whether to go on.
-  bool enter(const YAML::Node& n) {
-    const std::string& tag = n.Tag();
-    if (!tag.empty() && tag != "?" && tag != "!") ok_ = false;
-    if (ok_ && (n.IsMap() || n.IsSequence()) && n.Mark().pos >= 0) {
-      auto& same = collections_[n.Mark().pos];
-      for (const auto& other : same)
-        if (other.is(n)) ok_ = false;
-      same.push_back(n);
-    }
-    return ok_;
-  }
-
-  /// A map key: a scalar (a key over 1024 characters needs YAML's explicit-key form).
-  bool key(const YAML::Node& k) {
-    if (!k.IsScalar() || k.Scalar().size() > 1024) ok_ = false;
-    return ok_ && enter(k);
-  }
-
-  /// A scalar that reads back as the same string when written bare, in block context or, with
-  /// `flow`, inside [ ] or { } too: ASCII letters, digits, space and a few signs, starting
-  /// with a letter, digit, '_' or '(' or a sign or '.' before a digit, not ending in a space,
-  /// not a null. Anything else goes to YAML::Emitter.
-  static bool plain(const std::string& s, bool flow) {
-    if (s.empty() || s.size() > 1024) return false;
-    const auto digit = [](char c) { return c >= '0' && c <= '9'; };
-    const auto alnum = [&](char c) {
-      return digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-    };
-    const char c0 = s[0];
-    const bool start = alnum(c0) || c0 == '_' || c0 == '(' ||
-                       ((c0 == '-' || c0 == '+' || c0 == '.') && s.size() > 1 && digit(s[1]));
-    if (!start || s.back() == ' ') return false;
-    for (const char c : s) {
-      if (alnum(c)) continue;
-      switch (c) {
-        case ' ':
-        case '_':
-        case '-':
-        case '+':
-        case '.':
-        case '/':
-        case '(':
-        case ')':
-        case '^':
-        case '*':
-        case '%':
-        case '=':
-        case '~':
-        case ';':
-          continue;
-        case ',':
-          if (flow) return false;
-          continue;
-        default:
-          return false;
-      }
-    }
-    if (s == "null" || s == "Null" || s == "NULL") return false;
-    return true;
-  }
-
-  void scalar(const YAML::Node& n, bool flow) {
-    const std::string& s = n.Scalar();
-    if (plain(s, flow)) {
-      *out_ += s;
-    } else {
-      // On its own, YAML::Emitter does not know the scalar is inside [ ] or { }, where a
-      // comma or bracket ends a bare one: there, always quoted.
-      YAML::Emitter e;
-      if (flow) e << YAML::DoubleQuoted;
-      e << s;
-      *out_ += e.c_str();
-    }
-  }
-
-  void indent(int n) { out_->append(std::size_t(n), ' '); }
-
-  /// A node on the current line: scalar, null, empty or flow collection.
-  void node_inline(const YAML::Node& n, bool flow) {
-    if (!enter(n)) return;
-    if (n.IsScalar()) return scalar(n, flow);
-    if (n.IsMap()) {
-      *out_ += '{';
-      bool first = true;
-      for (auto it = n.begin(); it != n.end(); ++it) {
-        if (!first) *out_ += ", ";
-        first = false;
-        const YAML::detail::iterator_value entry = *it;  // `it->` makes a node pair per use
-        if (!key(entry.first)) return;
-        scalar(entry.first, true);
-        *out_ += ": ";
-        node_inline(entry.second, true);
-      }
-      *out_ += '}';
-      return;
-    }
-    if (n.IsSequence()) {
-      *out_ += '[';
-      bool first = true;
-      for (auto it = n.begin(); it != n.end(); ++it) {
-        if (!first) *out_ += ", ";
-        first = false;
-        node_inline(*it, true);
-      }
-      *out_ += ']';
-      return;
-    }
-    *out_ += '~';  // null (or undefined)
-  }
-
-  static bool block(const YAML::Node& n) {
-    return (n.IsMap() || n.IsSequence()) && n.size() > 0 && n.Style() != YAML::EmitterStyle::Flow;
-  }
-
-  /// Keys at column `col`, the first one where the line already is.
-  void block_map(const YAML::Node& n, int col) {
-    if (!enter(n)) return;
-    bool first = true;
-    for (auto it = n.begin(); it != n.end() && ok_; ++it) {
-      if (!first) indent(col);
-      first = false;
-      const YAML::detail::iterator_value entry = *it;  // `it->` makes a node pair per use
-      if (!key(entry.first)) return;
-      scalar(entry.first, false);
-      const YAML::Node& v = entry.second;
-      if (block(v)) {
-        *out_ += ":\n";
-        indent(col + 2);
-        block_node(v, col + 2);
-      } else {
-        *out_ += ": ";
-        node_inline(v, false);
-        *out_ += '\n';
-      }
-    }
-  }
-
-  /// A map or sequence written in block style at column `col`.
-  void block_node(const YAML::Node& v, int col) {
-    if (v.IsMap())
-      block_map(v, col);
-    else
-      block_seq(v, col);
-  }
-
-  /// Items at column `col`, the first one where the line already is.
-  void block_seq(const YAML::Node& n, int col) {
-    if (!enter(n)) return;
-    bool first = true;
-    for (auto it = n.begin(); it != n.end() && ok_; ++it) {
-      if (!first) indent(col);
-      first = false;
-      *out_ += "- ";
-      const YAML::Node v = *it;
-      if (block(v)) {
-        block_node(v, col + 2);
-      } else {
-        node_inline(v, false);
-        *out_ += '\n';
-      }
-    }
-  }
-};
 
 /// The files of the `extends:` chain being composed on this thread (outermost first), to
 /// detect cycles and bound the depth.
@@ -472,7 +149,7 @@ struct ModelDocument::Impl {
   std::string file;
   std::string base_dir;
   bool from_file = false;
-  YAML::Node root;
+  yaml::Node root;
   std::vector<Override> applied;
   std::vector<std::string> overridden;  // canonical paths
   /// Parts that came from a scenario file (extends/set/add): canonical path -> that file.
@@ -483,26 +160,15 @@ struct ModelDocument::Impl {
   void parse() {
     check_utf8(text, file);
     try {
-      root = YAML::Load(text);
-    } catch (const YAML::DeepRecursion& e) {
-      throw ModelError({Diagnostic{SourceLocation{file, e.mark.line + 1, e.mark.column + 1}, "",
-                                   "YAML syntax error: " + too_deep()}});
-    } catch (const YAML::Exception& e) {
-      // an error at the very end: name an unclosed quote where it opened, if there is one
-      const bool at_end = e.mark.pos < 0 || static_cast<std::size_t>(e.mark.pos) + 3 >= text.size();
-      if (auto q = at_end ? unclosed_quote(text) : std::nullopt)
-        throw ModelError(
-            {Diagnostic{SourceLocation{file, q->line, q->column}, "",
-                        "YAML syntax error: unterminated quoted string (no closing " +
-                            std::string(1, q->quote) + " before the end of the file)"}});
-      throw ModelError({Diagnostic{located(file, e.mark), "", "YAML syntax error: " + e.msg}});
+      root = yaml::parse(text, yaml::ParseLimits{kMaxModelNesting, 0});
+    } catch (const yaml::SyntaxError& e) {
+      throw ModelError({Diagnostic{located(file, e.mark), "", "YAML syntax error: " + e.message}});
     }
-    check_tree(root, text, file);
   }
   void set(const std::string& path, const std::string& value);
   /// Set a parsed value; `origin` is the scenario file it comes from ("" = an override).
-  void set_node(const std::string& path, const YAML::Node& v, const std::string& origin);
-  YAML::Node get(const std::string& path) const;
+  void set_node(const std::string& path, const yaml::Node& v, const std::string& origin);
+  yaml::Node get(const std::string& path) const;
 };
 
 Override parse_override(const std::string& text) {
@@ -543,14 +209,12 @@ std::vector<std::string> split_path(const std::string& path) {
 // The key specs allowed in a map reached with `spec` (element items depend on their type).
 // They live in the schema's static tables: a walk refers to them, never copies them.
 const std::vector<KeySpec>& map_keys(const KeySpec* spec, bool element_item,
-                                     const YAML::Node& node) {
+                                     const yaml::Node& node) {
   static const std::vector<KeySpec> none;
   if (element_item) {
     std::string type;
-    if (node.IsMap())
-      for (auto it = node.begin(); it != node.end(); ++it)
-        if (it->first.IsScalar() && it->first.Scalar() == "type" && it->second.IsScalar())
-          type = it->second.Scalar();
+    for (const auto& [k, v] : node.entries())
+      if (k.IsScalar() && k.Scalar() == "type" && v.IsScalar()) type = v.Scalar();
     return detail::element_keys(type);
   }
   return spec ? spec->children : none;
@@ -560,23 +224,20 @@ bool is_index(const std::string& s) {
   return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
 }
 
-std::string item_name(const YAML::Node& item, const std::string& index_key) {
-  if (!item.IsMap()) return "";
-  for (auto it = item.begin(); it != item.end(); ++it)
-    if (it->first.IsScalar() && it->first.Scalar() == index_key && it->second.IsScalar())
-      return it->second.Scalar();
+std::string item_name(const yaml::Node& item, const std::string& index_key) {
+  for (const auto& [k, v] : item.entries())
+    if (k.IsScalar() && k.Scalar() == index_key && v.IsScalar()) return v.Scalar();
   return "";
 }
 
-std::optional<YAML::Node> map_child(const YAML::Node& map, const std::string& key) {
-  if (!map.IsMap()) return std::nullopt;
-  for (auto it = map.begin(); it != map.end(); ++it)
-    if (it->first.IsScalar() && it->first.Scalar() == key) return it->second;
+std::optional<yaml::Node> map_child(const yaml::Node& map, const std::string& key) {
+  for (const auto& [k, v] : map.entries())
+    if (k.IsScalar() && k.Scalar() == key) return v;
   return std::nullopt;
 }
 
 struct Walk {
-  YAML::Node node;                             // deepest existing node reached
+  yaml::Node node;                             // deepest existing node reached
   const KeySpec* spec = nullptr;               // its schema entry, if it has one
   const std::vector<KeySpec>* keys = nullptr;  // keys allowed in `node` if it is a map
   size_t consumed = 0;                         // number of path segments resolved to existing nodes
@@ -585,9 +246,9 @@ struct Walk {
 
 // Resolve as many segments as exist. Throws BadPath for a missing list item or a descent
 // into a scalar.
-Walk walk(const YAML::Node& root, const std::string& path, const std::vector<std::string>& seg) {
+Walk walk(const yaml::Node& root, const std::string& path, const std::vector<std::string>& seg) {
   Walk w;
-  w.node.reset(root);
+  w.node = root;
   w.spec = &detail::model_schema();
   w.keys = &w.spec->children;
   bool element_item = false;
@@ -598,10 +259,9 @@ Walk walk(const YAML::Node& root, const std::string& path, const std::vector<std
     if (w.node.IsSequence()) {
       const std::string index_key =
           (w.spec && !w.spec->index_key.empty()) ? w.spec->index_key : "name";
-      std::optional<YAML::Node> found;
+      std::optional<yaml::Node> found;
       std::string name;
-      for (size_t k = 0; k < w.node.size(); ++k) {
-        YAML::Node item = w.node[k];
+      for (const yaml::Node& item : w.node.items()) {
         if (item_name(item, index_key) == s) {
           found = item;
           name = s;
@@ -618,8 +278,8 @@ Walk walk(const YAML::Node& root, const std::string& path, const std::vector<std
       }
       if (!found) {
         std::vector<std::string> names;
-        for (size_t k = 0; k < w.node.size(); ++k) {
-          std::string nm = item_name(w.node[k], index_key);
+        for (const yaml::Node& item : w.node.items()) {
+          std::string nm = item_name(item, index_key);
           if (!nm.empty()) names.push_back(nm);
         }
         std::string near = detail::closest(s, names);
@@ -628,7 +288,7 @@ Walk walk(const YAML::Node& root, const std::string& path, const std::vector<std
                                 (near.empty() ? "" : " (did you mean '" + near + "'?)"));
       }
       element_item = w.spec && w.spec->element_list;
-      w.node.reset(*found);
+      w.node = *found;
       w.keys = &map_keys(w.spec, element_item, w.node);
       w.canonical += "." + name;
       w.consumed = i + 1;
@@ -641,7 +301,7 @@ Walk walk(const YAML::Node& root, const std::string& path, const std::vector<std
       for (const auto& k : *w.keys)
         if (k.name == s) next = &k;
       w.spec = next;
-      w.node.reset(*c);
+      w.node = *c;
       w.keys = &map_keys(next, false, w.node);
       element_item = false;
       w.canonical += (w.canonical.empty() ? "" : ".") + s;
@@ -659,27 +319,19 @@ Walk walk(const YAML::Node& root, const std::string& path, const std::vector<std
 void ModelDocument::Impl::set(const std::string& path, const std::string& value_text) {
   // messages quote the value, shortened: it may be anything, of any length
   const std::string value = value_text.size() > 80 ? value_text.substr(0, 77) + "..." : value_text;
-  YAML::Node v;
+  yaml::Node v;
   try {
-    v = YAML::Load(value_text);
-  } catch (const YAML::DeepRecursion&) {
+    // the nesting rule of a file, at the depth the value takes in the document
+    v = yaml::parse(value_text,
+                    yaml::ParseLimits{kMaxModelNesting, static_cast<int>(split_path(path).size())});
+  } catch (const yaml::SyntaxError& e) {
     throw OverrideError(OverrideError::Kind::BadValue, path,
-                        "value '" + value + "': " + too_deep());
-  } catch (const YAML::Exception& e) {
-    throw OverrideError(OverrideError::Kind::BadValue, path,
-                        "value '" + value + "' is not valid YAML: " + e.msg);
-  }
-  try {
-    // the nesting and quoting rules of a file, at the depth the value takes in the document
-    check_tree(v, value_text, "--set", static_cast<int>(split_path(path).size()));
-  } catch (const ModelError& e) {
-    throw OverrideError(OverrideError::Kind::BadValue, path,
-                        "value '" + value + "': " + e.diagnostics().front().message);
+                        "value '" + value + "' is not valid YAML: " + e.message);
   }
   set_node(path, v, "");
 }
 
-void ModelDocument::Impl::set_node(const std::string& path, const YAML::Node& v,
+void ModelDocument::Impl::set_node(const std::string& path, const yaml::Node& v,
                                    const std::string& origin) {
   const auto seg = split_path(path);
   auto mark = [&](const std::string& canonical) {
@@ -690,9 +342,8 @@ void ModelDocument::Impl::set_node(const std::string& path, const YAML::Node& v,
   };
   Walk w = walk(root, path, seg);
   if (w.consumed == seg.size()) {
-    YAML::Node target;
-    target.reset(w.node);
-    target = v;  // replaces the value in place (yaml-cpp assigns through the reference)
+    yaml::Node target = w.node;
+    target.assign(v);  // replaces the value in place, where the document holds it
     mark(w.canonical);
     return;
   }
@@ -726,22 +377,21 @@ void ModelDocument::Impl::set_node(const std::string& path, const YAML::Node& v,
     canonical += (canonical.empty() ? "" : ".") + s;
     keys = &k->children;
   }
-  YAML::Node cur;
-  cur.reset(w.node);
-  if (!cur.IsMap()) cur = YAML::Node(YAML::NodeType::Map);  // a null placeholder becomes a map
+  yaml::Node cur = w.node;
+  if (!cur.IsMap()) cur.assign(yaml::Node(yaml::NodeType::Map));  // a null placeholder: a map
   for (size_t i = 0; i < to_create.size(); ++i) {
     if (i + 1 == to_create.size()) {
-      cur[to_create[i]] = v;
+      cur.set(to_create[i], v);
     } else {
-      cur[to_create[i]] = YAML::Node(YAML::NodeType::Map);
-      YAML::Node next = cur[to_create[i]];
-      cur.reset(next);
+      yaml::Node next(yaml::NodeType::Map);
+      cur.set(to_create[i], next);
+      cur = next;
     }
   }
   mark(canonical);
 }
 
-YAML::Node ModelDocument::Impl::get(const std::string& path) const {
+yaml::Node ModelDocument::Impl::get(const std::string& path) const {
   const auto seg = split_path(path);
   Walk w = walk(root, path, seg);
   if (w.consumed != seg.size())
@@ -756,8 +406,8 @@ ModelDocument::~ModelDocument() = default;
 ModelDocument::ModelDocument(ModelDocument&&) noexcept = default;
 ModelDocument& ModelDocument::operator=(ModelDocument&&) noexcept = default;
 
-// yaml-cpp's Clone() drops source positions, so a copy re-parses the text and replays the
-// overrides.
+// A copy re-parses the text and replays the overrides: the tree's nodes are shared handles,
+// and a copy must not see the original's later edits.
 ModelDocument::ModelDocument(const ModelDocument& other) : impl_(std::make_unique<Impl>()) {
   if (other.impl_->composed) {
     impl_->text = other.impl_->scenario_text;
@@ -816,10 +466,10 @@ void ModelDocument::compose_scenario(ModelDocument& doc, const std::string& file
                                      const std::string& dir_ref) {
   // Copies: the references may point into `doc`, which is replaced by its base below.
   const std::string file = file_ref, dir = dir_ref;
-  const YAML::Node root = doc.impl_->root;
+  const yaml::Node root = doc.impl_->root;
   const std::string scenario_text = doc.impl_->text;
   std::vector<Diagnostic> diags;
-  auto err = [&](const YAML::Node& n, const std::string& key, const std::string& msg) {
+  auto err = [&](const yaml::Node& n, const std::string& key, const std::string& msg) {
     SourceLocation l{file, 0, 0};
     if (n.IsDefined() && n.Mark().line >= 0) {
       l.line = n.Mark().line + 1;
@@ -829,17 +479,17 @@ void ModelDocument::compose_scenario(ModelDocument& doc, const std::string& file
   };
   static const std::vector<std::string> allowed{"venoflow",    "extends", "name",
                                                 "description", "set",     "add"};
-  for (auto it = root.begin(); it != root.end(); ++it) {
-    const std::string k = it->first.Scalar();
+  for (const auto& [key_node, value_node] : root.entries()) {
+    const std::string k = key_node.Scalar();
     if (std::find(allowed.begin(), allowed.end(), k) == allowed.end()) {
       std::string near = detail::closest(k, allowed);
-      err(it->first, k,
+      err(key_node, k,
           "unknown key '" + k + "' in a scenario file" +
               (near.empty() ? "" : " (did you mean '" + near + "'?)") +
               "; a scenario holds venoflow, extends, name, description, set, add");
     }
   }
-  const YAML::Node ext = root["extends"];
+  const yaml::Node ext = root["extends"];
   if (!ext.IsScalar() || ext.Scalar().empty()) {
     err(ext, "extends", "expected the path of the base model file");
     throw ModelError(diags);
@@ -898,7 +548,7 @@ void ModelDocument::compose_scenario(ModelDocument& doc, const std::string& file
   }();
   doc = std::move(based);
   ModelDocument::Impl& out = *doc.impl_;
-  auto apply = [&](const std::string& path, const YAML::Node& value, const YAML::Node& where) {
+  auto apply = [&](const std::string& path, const yaml::Node& value, const yaml::Node& where) {
     try {
       out.set_node(path, value, file);
     } catch (const OverrideError& e) {
@@ -910,50 +560,48 @@ void ModelDocument::compose_scenario(ModelDocument& doc, const std::string& file
   };
   for (const char* k : {"name", "description"})
     if (root[k].IsDefined()) apply(k, root[k], root[k]);
-  if (const YAML::Node set = root["set"]; set.IsDefined()) {
+  if (const yaml::Node set = root["set"]; set.IsDefined()) {
     if (!set.IsMap()) {
       err(set, "set", "expected a map of dotted paths to values, e.g. posture.tilt: 90 deg");
     } else {
-      for (auto it = set.begin(); it != set.end(); ++it)
-        apply(it->first.Scalar(), it->second, it->first);
+      for (const auto& [k, v] : set.entries()) apply(k.Scalar(), v, k);
     }
   }
-  if (const YAML::Node add = root["add"]; add.IsDefined()) {
+  if (const yaml::Node add = root["add"]; add.IsDefined()) {
     if (!add.IsMap()) {
       err(add, "add", "expected a map of list sections to items, e.g. stenoses: [...]");
     } else {
-      for (auto it = add.begin(); it != add.end(); ++it) {
-        const std::string section = it->first.Scalar();
+      for (const auto& [section_node, items] : add.entries()) {
+        const std::string section = section_node.Scalar();
         const detail::KeySpec* spec = detail::find_key(detail::model_schema(), section);
         if (!spec || spec->kind != detail::ValueKind::List) {
-          err(it->first, "add." + section,
+          err(section_node, "add." + section,
               "'" + section +
                   "' is not a list section (vessels, nodes, elements, "
                   "boundary_conditions, external_pressures, stenoses)");
           continue;
         }
-        if (!it->second.IsSequence()) {
-          err(it->second, "add." + section, "expected a list of items");
+        if (!items.IsSequence()) {
+          err(items, "add." + section, "expected a list of items");
           continue;
         }
         // The base must be a map whose section is a list (or absent) to take items; its own
         // diagnostics say what else is wrong with it.
         if (!out.root.IsMap()) {
-          err(it->first, "add." + section,
+          err(section_node, "add." + section,
               "cannot add items: the base model is not a map of sections");
           continue;
         }
-        YAML::Node list = out.root[section];
+        yaml::Node list = out.root[section];
         if (!list.IsDefined() || list.IsNull()) {
-          out.root[section] = YAML::Node(YAML::NodeType::Sequence);
-          list = out.root[section];
+          list = yaml::Node(yaml::NodeType::Sequence);
+          out.root.set(section, list);
         } else if (!list.IsSequence()) {
-          err(it->first, "add." + section,
+          err(section_node, "add." + section,
               "cannot add items: '" + section + "' in the base model is not a list");
           continue;
         }
-        for (size_t i = 0; i < it->second.size(); ++i) {
-          const YAML::Node item = it->second[i];
+        for (const yaml::Node& item : items.items()) {
           list.push_back(item);
           // the builder's path of the item: section.name, or section[index] when unnamed
           std::string id = section + "[" + std::to_string(list.size() - 1) + "]";
@@ -981,22 +629,12 @@ void ModelDocument::apply(const std::vector<Override>& overrides) {
 }
 
 std::string ModelDocument::get(const std::string& path) const {
-  YAML::Emitter out;
-  out << impl_->get(path);
-  return out.c_str();
+  std::string text = yaml::write(impl_->get(path));
+  if (!text.empty() && text.back() == '\n') text.pop_back();
+  return text;
 }
 
-std::string ModelDocument::yaml() const {
-  std::string text;
-  text.reserve(16384);
-  if (FastEmitter().emit(impl_->root, text)) {
-    if (text.empty() || text.back() != '\n') text += '\n';
-    return text;
-  }
-  YAML::Emitter out;
-  out << impl_->root;
-  return std::string(out.c_str()) + "\n";
-}
+std::string ModelDocument::yaml() const { return yaml::write(impl_->root); }
 
 const std::string& ModelDocument::file() const {
   return impl_->composed ? impl_->scenario_file : impl_->file;
@@ -1012,7 +650,7 @@ Model ModelDocument::build(bool with_text) const {
   in.origins = impl_->origins;
   if (impl_->composed) in.source_file = impl_->scenario_file;
   try {
-    if (with_text) in.yaml = yaml();
+    if (with_text) in.resolved_yaml = yaml();
     return detail::build_model(in);
   } catch (const ModelError&) {
     throw;
@@ -1021,8 +659,6 @@ Model ModelDocument::build(bool with_text) const {
     // size); this is the last line, so that no input ends the program.
     throw ModelError(
         {Diagnostic{SourceLocation{file(), 0, 0}, "", "not enough memory to build the model"}});
-  } catch (const YAML::Exception& e) {
-    throw ModelError({Diagnostic{located(file(), e.mark), "", "cannot read the model: " + e.msg}});
   } catch (const std::exception& e) {
     throw ModelError({Diagnostic{SourceLocation{file(), 0, 0}, "", e.what()}});
   }

@@ -39,8 +39,7 @@
 #include <typeinfo>
 #include <vector>
 
-#include <yaml-cpp/yaml.h>
-
+#include "format/yaml_tree.hpp"
 #include "venoflow/errors.hpp"
 #include "venoflow/model_document.hpp"
 
@@ -111,41 +110,36 @@ bool opens_a_file(const std::string& key) {
   return k == "file" || k == "extends";
 }
 
-bool all_scalars_safe(const YAML::Node& n, int depth = 0) {
-  if (depth > 4000) return false;  // deeper than yaml-cpp parses; never reached
+bool all_scalars_safe(const venoflow::yaml::Node& n, int depth = 0) {
+  if (depth > 4000) return false;  // deeper than the reader parses; never reached
   if (n.IsScalar()) return safe_reference(n.Scalar());
-  if (n.IsSequence())
-    for (const auto& item : n)
-      if (!all_scalars_safe(item, depth + 1)) return false;
-  if (n.IsMap())
-    for (const auto& kv : n)
-      if (!all_scalars_safe(kv.first, depth + 1) || !all_scalars_safe(kv.second, depth + 1))
-        return false;
+  for (const auto& item : n.items())
+    if (!all_scalars_safe(item, depth + 1)) return false;
+  for (const auto& [k, v] : n.entries())
+    if (!all_scalars_safe(k, depth + 1) || !all_scalars_safe(v, depth + 1)) return false;
   return true;
 }
 
 // Every value that the loader could use as a path (under a key `file` or `extends`, also as a
 // dotted scenario `set:` key) stays inside the temporary directory.
-bool references_safe(const YAML::Node& n, int depth = 0) {
+bool references_safe(const venoflow::yaml::Node& n, int depth = 0) {
   if (depth > 4000) return false;
-  if (n.IsSequence())
-    for (const auto& item : n)
-      if (!references_safe(item, depth + 1)) return false;
-  if (n.IsMap())
-    for (const auto& kv : n) {
-      if (kv.first.IsScalar() && opens_a_file(kv.first.Scalar()) && !all_scalars_safe(kv.second))
-        return false;
-      if (!references_safe(kv.first, depth + 1) || !references_safe(kv.second, depth + 1))
-        return false;
-    }
+  for (const auto& item : n.items())
+    if (!references_safe(item, depth + 1)) return false;
+  for (const auto& [k, v] : n.entries()) {
+    if (k.IsScalar() && opens_a_file(k.Scalar()) && !all_scalars_safe(v)) return false;
+    if (!references_safe(k, depth + 1) || !references_safe(v, depth + 1)) return false;
+  }
   return true;
 }
 
-// A text that yaml-cpp cannot parse is rejected by the loader before any file is opened.
+// A text that the YAML reader refuses is rejected by the loader before any file is opened
+// (the loader reads with the same limits or stricter ones: a `--set` value's depth starts at
+// its path's).
 bool yaml_text_safe(const std::string& text) {
-  YAML::Node root;
+  venoflow::yaml::Node root;
   try {
-    root = YAML::Load(text);
+    root = venoflow::yaml::parse(text);
   } catch (...) {
     return true;
   }
@@ -158,10 +152,10 @@ bool input_safe(const Input& in) {
     if (!yaml_text_safe(f.text)) return false;
   for (const auto& text : in.overrides) {
     venoflow::Override o;
-    YAML::Node value;
+    venoflow::yaml::Node value;
     try {
-      o = venoflow::parse_override(text);  // what load() applies
-      value = YAML::Load(o.value);         // what ModelDocument::set parses
+      o = venoflow::parse_override(text);      // what load() applies
+      value = venoflow::yaml::parse(o.value);  // what ModelDocument::set parses
     } catch (...) {
       continue;  // rejected by the loader before any file is opened
     }
