@@ -418,20 +418,36 @@ def _threads(base, tasks, todo, evaluate, cycles, workers, done) -> None:
     futs = {pool.submit(run_subject, base, tasks[i][0], tasks[i][1], evaluate, cycles): i
             for i in todo}
     pending = set(futs)
+
+    def record(finished) -> None:
+        """The rows of finished subjects; a subject stopped by Ctrl-C re-raises its interrupt,
+        but only after every other finished subject's row is kept (several can finish between
+        two polls, in any order)."""
+        stop = None
+        for f in finished:
+            try:
+                row = f.result()
+            except BaseException as e:  # noqa: BLE001 - KeyboardInterrupt from run_subject
+                stop = stop or e
+                continue
+            done(futs[f], row)
+        if stop is not None:
+            raise stop
+
     try:
         while pending:
             finished, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
-            for f in finished:
-                done(futs[f], f.result())
+            record(finished)
     except BaseException:
         # Ctrl-C: subjects not started are cancelled; running ones finish (their rows are
         # kept in the partial file), then the interrupt propagates.
         for f in pending:
             f.cancel()
         pool.shutdown(wait=True)
-        for f in pending:
-            if f.done() and not f.cancelled():
-                done(futs[f], f.result())
+        try:
+            record([f for f in pending if f.done() and not f.cancelled()])
+        except BaseException:  # noqa: BLE001 - a second interrupt: the first one propagates
+            pass
         raise
     pool.shutdown(wait=True)
 
