@@ -428,6 +428,54 @@ TEST(SparseLU, SundialsLinearSolver) {
   const long analyses = refactoring_lu_of(S)->counts().analyses;
   check_solve(a2);
   EXPECT_EQ(refactoring_lu_of(S)->counts().analyses, analyses + 1);
+  // A pattern changed in place in the same matrix (same arrays, same addresses): detected,
+  // analysed afresh, solved right. Then back to a2's pattern in place: analysed once more.
+  {
+    std::mt19937_64 gen3(11);
+    Csc a3 = random_pattern(40, 2, gen3);
+    fill_random(a3, false, gen3);
+    const auto nnz = static_cast<sunindextype>(std::max(a2.values.size(), a3.values.size()));
+    SUNMatrix A = SUNSparseMatrix(a2.n, a2.n, nnz, CSC_MAT, ctx);
+    auto write = [&](const Csc& m) {
+      std::copy(m.col_ptr.begin(), m.col_ptr.end(), SUNSparseMatrix_IndexPointers(A));
+      std::copy(m.row_idx.begin(), m.row_idx.end(), SUNSparseMatrix_IndexValues(A));
+      std::copy(m.values.begin(), m.values.end(), SUNSparseMatrix_Data(A));
+    };
+    // a2 as analysed last (no new analysis), then a3, then a2 again (one each).
+    const Csc* const sequence[3] = {&a2, &a3, &a2};
+    for (int i = 0; i < 3; ++i) {
+      const Csc* m = sequence[i];
+      write(*m);
+      const long before = refactoring_lu_of(S)->counts().analyses;
+      ASSERT_EQ(SUNLinSolSetup(S, A), SUNLS_SUCCESS);
+      EXPECT_EQ(refactoring_lu_of(S)->counts().analyses, before + (i == 0 ? 0 : 1)) << i;
+      const std::vector<double> rhs = random_vector(m->n, gen);
+      std::copy(rhs.begin(), rhs.end(), N_VGetArrayPointer(b));
+      ASSERT_EQ(SUNLinSolSolve(S, A, x, b, 0.0), SUNLS_SUCCESS);
+      const double* xv = N_VGetArrayPointer(x);
+      EXPECT_LT(backward_error(*m, std::vector<double>(xv, xv + m->n), rhs), 1e-12);
+    }
+    // Only one entry's row changed (the rest of the pattern as analysed): detected too.
+    Csc a4 = a2;
+    const int64_t e = a4.col_ptr[3];
+    int64_t r = 0;
+    while (std::find(a4.row_idx.begin() + a4.col_ptr[3], a4.row_idx.begin() + a4.col_ptr[4], r) !=
+           a4.row_idx.begin() + a4.col_ptr[4])
+      ++r;
+    a4.row_idx[e] = r;
+    write(a4);
+    const long before = refactoring_lu_of(S)->counts().analyses;
+    const int flag = SUNLinSolSetup(S, A);
+    EXPECT_EQ(refactoring_lu_of(S)->counts().analyses, before + 1);
+    if (flag == SUNLS_SUCCESS) {
+      const std::vector<double> rhs = random_vector(a4.n, gen);
+      std::copy(rhs.begin(), rhs.end(), N_VGetArrayPointer(b));
+      ASSERT_EQ(SUNLinSolSolve(S, A, x, b, 0.0), SUNLS_SUCCESS);
+      const double* xv = N_VGetArrayPointer(x);
+      EXPECT_LT(backward_error(a4, std::vector<double>(xv, xv + a4.n), rhs), 1e-12);
+    }
+    SUNMatDestroy(A);
+  }
   // Singular: every entry of a column zero.
   Csc s = a2;
   for (int64_t e = s.col_ptr[7]; e < s.col_ptr[8]; ++e) s.values[e] = 0.0;
