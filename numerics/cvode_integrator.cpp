@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "numerics/serial_vector_ops.hpp"
+#include "numerics/simd_clones.hpp"
 #include "numerics/sunlinsol_refactoring_lu.hpp"
 
 namespace venoflow {
@@ -18,6 +19,19 @@ namespace venoflow {
 namespace {
 // Steps per advance() in a run: a cap against a step size collapsing without a failure.
 constexpr long kMaxSteps = 1000000;
+
+// a = c j, then a_d += 1 at each diagonal position d: CVODE's SUNMatScaleAddI(c, A) on a copy of
+// J, to the bit ((c j) + 1). The scaling is element-wise (numerics/simd_clones.hpp: each lane
+// computes what the scalar loop does; no contraction into an FMA).
+#pragma GCC push_options
+#pragma GCC optimize("O3", "fp-contract=off")
+VENOFLOW_SIMD_CLONES void shifted_scaling(double c, const double* __restrict j,
+                                          double* __restrict a, std::size_t nnz,
+                                          const sunindextype* __restrict diagonal, std::size_t n) {
+  for (std::size_t k = 0; k < nnz; ++k) a[k] = c * j[k];
+  for (std::size_t i = 0; i < n; ++i) a[diagonal[i]] += 1.0;
+}
+#pragma GCC pop_options
 }  // namespace
 
 void CvodeIntegrator::check(int flag, const char* what) const {
@@ -249,11 +263,8 @@ int CvodeIntegrator::linear_system(double t, N_Vector y, N_Vector fy, SUNMatrix 
     std::copy(pattern_row_idx_.begin(), pattern_row_idx_.end(), rowidx);
   }
   // (-gamma) J, then + 1 on the diagonal: CVODE's SUNMatScaleAddI(-gamma, A) to the bit.
-  const double c = -gamma;
-  const double* jv = jacobian_values_.data();
-  double* a = SUNSparseMatrix_Data(A);
-  for (std::size_t k = 0; k < nnz; ++k) a[k] = c * jv[k];
-  for (const sunindextype d : diagonal_position_) a[d] += 1.0;
+  shifted_scaling(-gamma, jacobian_values_.data(), SUNSparseMatrix_Data(A), nnz,
+                  diagonal_position_.data(), diagonal_position_.size());
   return 0;
 }
 
