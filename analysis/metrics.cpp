@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <set>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -40,6 +41,7 @@ CycleMetrics::CycleMetrics(const OutputLayout& layout, const Model& model,
     const SummarySpec own = summaries_of(e.type);
     const SummarySpec drop = summaries_of(e.type == "stenosis_in_vessel" ? "stenosis" : e.type);
     const bool summarised = own.cerebral || drop.mean_pressure_drop || drop.reflux_volume;
+    summarised_.push_back(summarised);
     for (std::size_t q = 0; q < e.quantities.size(); ++q, ++k)
       if (summarised) element_reads_.push_back(k);
     if (!own.cerebral) continue;
@@ -126,11 +128,21 @@ void CycleMetrics::compute(std::map<std::string, Metric>& out, double t, const d
     auto it = std::find(layout_.nodes.begin(), layout_.nodes.end(), name);
     return it == layout_.nodes.end() ? -1 : it - layout_.nodes.begin();
   };
-  // Element output offsets.
+  // Element output offsets, by name, of the elements whose outputs are read (the rest are
+  // counted, not looked up: a map of every element costs more than all the metrics of a network
+  // of thousands of elements).
+  std::set<std::string> read_names;
+  for (std::size_t i = 0; i < layout_.elements.size(); ++i)
+    if (summarised_[i]) read_names.insert(layout_.elements[i].name);
   std::map<std::string, std::map<std::string, std::size_t>> eq;
   std::size_t off = 0;
-  for (const auto& e : layout_.elements)
+  for (const auto& e : layout_.elements) {
+    if (!read_names.count(e.name)) {
+      off += e.quantities.size();
+      continue;
+    }
     for (const auto& q : e.quantities) eq[e.name][q.name] = off++;
+  }
 
   // Intracranial compartment(s).
   double cbf = 0.0;
@@ -214,7 +226,9 @@ void CycleMetrics::compute(std::map<std::string, Metric>& out, double t, const d
                                    "fraction of the cycle with retrograde flow at the mid-point"};
     out["reflux_volume_" + v] = {vol, "m^3", "retrograde volume per cycle at the mid-point"};
   }
-  for (const auto& e : layout_.elements) {
+  for (std::size_t i = 0; i < layout_.elements.size(); ++i) {
+    if (!summarised_[i]) continue;  // neither a pressure drop nor a reflux volume
+    const auto& e = layout_.elements[i];
     const auto& q = eq[e.name];
     // the in-vessel stenosis is no element type but reports as the stenosis element does
     const SummarySpec sum = summaries(e.type == "stenosis_in_vessel" ? "stenosis" : e.type);

@@ -66,6 +66,7 @@ class CycleMetrics {
   // elements with few summaries copies a few values per sample instead of all.
   std::vector<std::size_t> node_reads_, element_reads_;
   std::vector<std::size_t> node_slot_, element_slot_;
+  std::vector<bool> summarised_;  // per layout element: compute() reads its outputs
   std::size_t node_slot(std::ptrdiff_t node) const;
   std::size_t element_slot(std::size_t value) const;
   std::vector<Row> current_, last_;
