@@ -110,6 +110,11 @@ Record record_from(const std::array<venoflow::RecordField<Record>, N>& table, co
   return r;
 }
 
+/// d[key] = value straight through the dict's own insertion (no item accessor).
+void set_item(const py::dict& d, py::handle key, py::handle value) {
+  if (PyDict_SetItem(d.ptr(), key.ptr(), value.ptr()) != 0) throw py::error_already_set();
+}
+
 /// The run as a dict of numpy arrays. The columns are the sink's own, moved to numpy as they
 /// are (no copy, no transposition). The elements' series, units and types come as the three
 /// dicts Results exposes (element -> {quantity: array}, element -> {quantity: unit}, element ->
@@ -131,7 +136,7 @@ py::dict raw_results(venoflow::MemoryResults& r) {
   }
   py::dict nodes;
   for (std::size_t i = 0; i < r.layout.nodes.size(); ++i)
-    nodes[py::str(r.layout.nodes[i])] = to_numpy(std::move(c.node_pressure[i]), {nt});
+    set_item(nodes, py::str(r.layout.nodes[i]), to_numpy(std::move(c.node_pressure[i]), {nt}));
   std::map<std::string, py::str> strings;
   auto shared_str = [&](const std::string& text) -> const py::str& {
     auto it = strings.find(text);
@@ -144,13 +149,13 @@ py::dict raw_results(venoflow::MemoryResults& r) {
     py::dict values, units;
     for (const auto& qty : e.quantities) {
       const py::str& name = shared_str(qty.name);
-      values[name] = to_numpy(std::move(c.element_values[k++]), {nt});
-      units[name] = shared_str(qty.unit);
+      set_item(values, name, to_numpy(std::move(c.element_values[k++]), {nt}));
+      set_item(units, name, shared_str(qty.unit));
     }
     const py::str element(e.name);
-    elements[element] = std::move(values);
-    element_units[element] = std::move(units);
-    element_types[element] = shared_str(e.type);
+    set_item(elements, element, values);
+    set_item(element_units, element, units);
+    set_item(element_types, element, shared_str(e.type));
   }
   py::dict metrics;
   for (const auto& [name, m] : r.metrics) {
