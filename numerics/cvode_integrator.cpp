@@ -265,6 +265,10 @@ int CvodeIntegrator::linear_system(double t, N_Vector y, N_Vector fy, SUNMatrix 
   // (-gamma) J, then + 1 on the diagonal: CVODE's SUNMatScaleAddI(-gamma, A) to the bit.
   shifted_scaling(-gamma, jacobian_values_.data(), SUNSparseMatrix_Data(A), nnz,
                   diagonal_position_.data(), diagonal_position_.size());
+  // A's pattern is now the System's: the linear solver's setup, which CVODE calls next
+  // (cvLsSetup), need not compare it again.
+  refactoring_lu_vouch_pattern(linear_solver_.get(), pattern_col_ptr_.data(),
+                               pattern_row_idx_.data());
   return 0;
 }
 

@@ -70,6 +70,8 @@ class CvodeIntegrator {
   const double* local_errors();
   /// The iteration matrix CVODE hands the linear solver (for tests).
   SUNMatrix iteration_matrix() const { return matrix_.get(); }
+  /// The linear solver CVODE sets up on it (for tests).
+  SUNLinearSolver linear_solver() const { return linear_solver_.get(); }
   /// CVODE's latest error message ("" if none).
   const std::string& message() const { return message_; }
   /// True if the right-hand side failed (outside a Jacobian) at time t.
