@@ -153,6 +153,23 @@ TEST(RunObservers, PeriodicityChangeRelativeToTheRange) {
   EXPECT_EQ(where, "node b pressure");
 }
 
+// Cycles of unequal length are not compared (no change reported), and each cycle is compared
+// with the one just before it, whatever came earlier: node b over cycles of 2, 3, 3 and 2
+// samples. The fourth (2 samples) follows a 3-sample cycle: not compared either, and the fifth
+// is compared with the fourth only: (1, 5) then (1, 6): range 5, change 1 -> 0.2.
+TEST(RunObservers, PeriodicityComparesEqualCyclesOneAfterTheOther) {
+  PeriodicityMonitor mon(two_nodes());
+  auto cycle = [&](std::vector<double> pb) {
+    for (double p : pb) mon.record(at(0.0, 1000.0, p));
+    return mon.end_cycle().first;
+  };
+  EXPECT_LT(cycle({1.0, 3.0}), 0.0);              // the first
+  EXPECT_LT(cycle({1.0, 3.0, 9.0}), 0.0);         // 3 samples after 2
+  EXPECT_DOUBLE_EQ(cycle({1.0, 3.0, 5.0}), 1.0);  // against (1, 3, 9): 4 over its range 4
+  EXPECT_LT(cycle({1.0, 5.0}), 0.0);              // 2 after 3
+  EXPECT_DOUBLE_EQ(cycle({1.0, 6.0}), 0.2);
+}
+
 // Three samples per cycle, the change in the middle of a three-vertex vessel: its pressure at
 // the middle goes from (10, 20, 30) to (10, 24, 30): range 20, change 4 -> 0.2; the ends change
 // by 1 Pa over a range of 100 Pa (0.01) and the flows not at all. A two-vertex (one-cell)
