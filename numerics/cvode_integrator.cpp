@@ -98,7 +98,7 @@ CvodeIntegrator::CvodeIntegrator(System& system, ColouredJacobian& jacobian,
   if (every_diagonal && settings_.one_pass_linear_system)
     check(CVodeSetLinSysFn(cv, &CvodeIntegrator::linear_system_cb), "CVodeSetLinSysFn");
   // Jacobian and iteration-matrix reuse in a linear network (System::linear): its Jacobian is
-  // constant, and a setup (a copy and shift of the saved Jacobian and a sparse LU refactorisation)
+  // constant, and a setup (I - gamma J from the kept Jacobian and a sparse LU refactorisation)
   // costs about one and a half steps and a finite-difference Jacobian several right-hand sides.
   // CVODE still sets up when gamma drifts by 30 % (its default) and re-evaluates the Jacobian
   // after a convergence failure; only the periodic refreshes are spaced out, from every 20 to
@@ -248,9 +248,9 @@ int CvodeIntegrator::linear_system(double t, N_Vector y, N_Vector fy, SUNMatrix 
   } else {
     *jcur = SUNFALSE;
   }
-  // A holds the System's pattern (compared here, so that a pattern changed in A by anyone is
-  // written back before the values are laid out in the System's order; the linear solver then
-  // compares A's pattern with the one it analysed).
+  // A holds the System's pattern: compared here, and a pattern changed in A by anyone written
+  // back before the values are laid out in the System's order (an A of another size is refused:
+  // CVODE then stops with the Jacobian's unrecoverable failure).
   const std::size_t n = pattern_col_ptr_.size() - 1;
   sunindextype* colptr = SUNSparseMatrix_IndexPointers(A);
   sunindextype* rowidx = SUNSparseMatrix_IndexValues(A);

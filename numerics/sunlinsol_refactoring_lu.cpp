@@ -36,6 +36,9 @@ int initialize(SUNLinearSolver S) {
 
 int setup(SUNLinearSolver S, SUNMatrix A) {
   Content* c = content(S);
+  // A vouch holds for this setup only, whatever its outcome.
+  const sunindextype *vouched_col_ptr = c->vouched_col_ptr, *vouched_row_idx = c->vouched_row_idx;
+  c->vouched_col_ptr = c->vouched_row_idx = nullptr;
   if (!A || SUNMatGetID(A) != SUNMATRIX_SPARSE || SUNSparseMatrix_SparseType(A) != CSC_MAT ||
       SUNSparseMatrix_Rows(A) != SUNSparseMatrix_Columns(A))
     return c->last_flag = SUNLS_ILL_INPUT;
@@ -44,10 +47,9 @@ int setup(SUNLinearSolver S, SUNMatrix A) {
     // A's pattern: the vouched arrays (equal to A's by the caller's word, for this setup only),
     // else A's own. Compared with the analysed pattern entry by entry unless they are the
     // vouched arrays verified last (whose caller keeps them unchanged).
-    const bool vouched = c->vouched_col_ptr != nullptr;
-    const sunindextype* col_ptr = vouched ? c->vouched_col_ptr : SUNSparseMatrix_IndexPointers(A);
-    const sunindextype* row_idx = vouched ? c->vouched_row_idx : SUNSparseMatrix_IndexValues(A);
-    c->vouched_col_ptr = c->vouched_row_idx = nullptr;
+    const bool vouched = vouched_col_ptr != nullptr;
+    const sunindextype* col_ptr = vouched ? vouched_col_ptr : SUNSparseMatrix_IndexPointers(A);
+    const sunindextype* row_idx = vouched ? vouched_row_idx : SUNSparseMatrix_IndexValues(A);
     if (!(vouched && col_ptr == c->verified_col_ptr && row_idx == c->verified_row_idx)) {
       c->verified_col_ptr = c->verified_row_idx = nullptr;
       ++c->pattern_comparisons;

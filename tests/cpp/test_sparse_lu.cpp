@@ -528,6 +528,19 @@ TEST(SparseLU, SundialsLinearSolver) {
     EXPECT_EQ(refactoring_lu_pattern_comparisons(S), compared + 4);
     EXPECT_EQ(refactoring_lu_of(S)->counts().analyses, analysed + 2);
     solves(a2);
+    // A vouch is for the next setup only, even one that is refused (a matrix by rows): the one
+    // after it compares A's own pattern, changed in place, and analyses it.
+    EXPECT_TRUE(refactoring_lu_vouch_pattern(S, cp2.data(), ri2.data()));
+    SUNMatrix by_rows = SUNSparseMatrix(a2.n, a2.n, 1, CSR_MAT, ctx);
+    EXPECT_EQ(SUNLinSolSetup(S, by_rows), SUNLS_ILL_INPUT);
+    SUNMatDestroy(by_rows);
+    std::swap(SUNSparseMatrix_IndexValues(A)[a2.col_ptr[5]],
+              SUNSparseMatrix_IndexValues(A)[a2.col_ptr[5] + 1]);
+    std::swap(SUNSparseMatrix_Data(A)[a2.col_ptr[5]], SUNSparseMatrix_Data(A)[a2.col_ptr[5] + 1]);
+    ASSERT_EQ(SUNLinSolSetup(S, A), SUNLS_SUCCESS);
+    EXPECT_EQ(refactoring_lu_pattern_comparisons(S), compared + 5);
+    EXPECT_EQ(refactoring_lu_of(S)->counts().analyses, analysed + 3);
+    solves(a2);
     SUNMatDestroy(A);
   }
   // Singular: every entry of a column zero.
