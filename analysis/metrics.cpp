@@ -83,16 +83,18 @@ void CycleMetrics::record(const Sample& s) {
   if (n_current_ == current_.size()) current_.emplace_back();
   Row& r = current_[n_current_++];
   r.t = s.t;
-  r.q_mid.clear();
-  r.a_mid.clear();
-  for (std::size_t i : mid_) {
-    r.q_mid.push_back(s.vessel_flow[i]);
-    r.a_mid.push_back(s.vessel_area[i]);
-  }
-  r.node_p.clear();
-  for (std::size_t i : node_reads_) r.node_p.push_back(s.node_pressure[i]);
-  r.element.clear();
-  for (std::size_t k : element_reads_) r.element.push_back(s.element_values[k]);
+  // Sized once per row (a reused row keeps its sizes), then gathered by index.
+  auto gather = [](std::vector<double>& to, const std::vector<std::size_t>& at,
+                   const std::vector<double>& from) {
+    to.resize(at.size());
+    double* out = to.data();
+    const double* in = from.data();
+    for (std::size_t k = 0; k < at.size(); ++k) out[k] = in[at[k]];
+  };
+  gather(r.q_mid, mid_, s.vessel_flow);
+  gather(r.a_mid, mid_, s.vessel_area);
+  gather(r.node_p, node_reads_, s.node_pressure);
+  gather(r.element, element_reads_, s.element_values);
 }
 
 void CycleMetrics::end_cycle(double t, const double* y) {

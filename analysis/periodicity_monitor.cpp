@@ -37,6 +37,19 @@ PeriodicityMonitor::PeriodicityMonitor(const OutputLayout& layout) {
             q.unit == "Pa" ? 1.0 : 1e-9);
       ++e;
     }
+  // A row's layout: the singles, then the runs.
+  for (const Tap& tap : taps_) (tap.count == 1 ? singles_ : runs_).push_back(tap);
+  single_values_.resize(singles_.size());
+  std::size_t single = 0, run = singles_.size();
+  for (const Tap& tap : taps_) {
+    if (tap.count == 1) {
+      position_.push_back(single++);
+    } else {
+      run_position_.push_back(run);
+      for (std::size_t k = 0; k < tap.count; ++k) position_.push_back(run + k);
+      run += tap.count;
+    }
+  }
   reset_accumulators();
 }
 
@@ -94,38 +107,26 @@ void PeriodicityMonitor::record(const Sample& s) {
     capacity_ = capacity;
   }
   double* row = values_.get() + n0;
+  const std::size_t ns = singles_.size();
   if (rows_++ >= previous_rows_) {
     // No row of the previous cycle to compare with (the first cycle): stored only.
-    for (const Tap& tap : taps_) {
-      const double* src = from[static_cast<int>(tap.from)] + tap.index;
-      // A run of one (a vessel's probes alternate pressure and flow) without a call to memmove.
-      if (tap.count == 1)
-        *row++ = *src;
-      else
-        row = std::copy_n(src, tap.count, row);
-    }
+    for (std::size_t k = 0; k < ns; ++k)
+      row[k] = from[static_cast<int>(singles_[k].from)][singles_[k].index];
+    for (std::size_t k = 0; k < runs_.size(); ++k)
+      std::copy_n(from[static_cast<int>(runs_[k].from)] + runs_[k].index, runs_[k].count,
+                  row + run_position_[k]);
     return;
   }
   // Compared with the previous cycle's row at this phase while it is replaced: the accumulators
   // of end_cycle() in the same time order, without a second pass over both cycles.
-  double *lo = lo_.data(), *hi = hi_.data(), *mag = mag_.data(), *diff = diff_.data();
-  for (const Tap& tap : taps_) {
-    const double* src = from[static_cast<int>(tap.from)] + tap.index;
-    if (tap.count == 1) {
-      const double x = *src;
-      *lo = std::min(*lo, x);
-      *hi = std::max(*hi, x);
-      *mag = std::max(*mag, std::abs(x));
-      *diff = std::max(*diff, std::abs(x - *row));
-      *row = x;
-    } else {
-      compare_run(src, row, tap.count, lo, hi, mag, diff);
-    }
-    row += tap.count;
-    lo += tap.count;
-    hi += tap.count;
-    mag += tap.count;
-    diff += tap.count;
+  double* single = single_values_.data();
+  for (std::size_t k = 0; k < ns; ++k)
+    single[k] = from[static_cast<int>(singles_[k].from)][singles_[k].index];
+  compare_run(single, row, ns, lo_.data(), hi_.data(), mag_.data(), diff_.data());
+  for (std::size_t k = 0; k < runs_.size(); ++k) {
+    const std::size_t at = run_position_[k];
+    compare_run(from[static_cast<int>(runs_[k].from)] + runs_[k].index, row + at, runs_[k].count,
+                lo_.data() + at, hi_.data() + at, mag_.data() + at, diff_.data() + at);
   }
 }
 
@@ -137,9 +138,10 @@ std::pair<double, std::string> PeriodicityMonitor::end_cycle() {
   if (previous_rows_ > 0 && previous_rows_ == rows_ && np > 0) {
     worst = 0.0;
     for (std::size_t i = 0; i < np; ++i) {
-      const double scale = std::max({hi_[i] - lo_[i], 1e-3 * mag_[i], probes_[i].floor});
-      if (diff_[i] / scale > worst) {
-        worst = diff_[i] / scale;
+      const std::size_t p = position_[i];
+      const double scale = std::max({hi_[p] - lo_[p], 1e-3 * mag_[p], probes_[i].floor});
+      if (diff_[p] / scale > worst) {
+        worst = diff_[p] / scale;
         where = probes_[i].name;
       }
     }

@@ -43,6 +43,13 @@ class PeriodicityMonitor {
   void add(std::string name, From from, std::size_t index, double floor);
   std::vector<Probe> probes_;
   std::vector<Tap> taps_;
+  /// A row stores first the probes of one-value taps (a vessel's probes alternate pressure and
+  /// flow), gathered into single_values_ and compared in one vectorised pass, then the runs,
+  /// each compared straight from the sample, run k at run_position_[k] in the row.
+  /// position_[i]: probe i's place in a row (the report goes by the probes' order).
+  std::vector<Tap> singles_, runs_;
+  std::vector<std::size_t> run_position_, position_;
+  std::vector<double> single_values_;  // the current sample's singles, gathered
   /// The rows of probe values of the previous cycle, back to back, overwritten row by row by
   /// the current cycle's as record() compares them (one buffer, not one per cycle). The storage
   /// is kept from cycle to cycle and never zero-filled (record() writes every value of a row
@@ -52,8 +59,8 @@ class PeriodicityMonitor {
   std::size_t capacity_ = 0;       ///< values
   std::size_t rows_ = 0;           ///< rows of the current cycle so far
   std::size_t previous_rows_ = 0;  ///< rows of the previous cycle (0: none)
-  /// Per probe, over the current cycle's rows compared so far: range, magnitude and largest
-  /// change against the same row of the previous cycle.
+  /// Per place in a row, over the current cycle's rows compared so far: range, magnitude and
+  /// largest change against the same row of the previous cycle.
   std::vector<double> lo_, hi_, mag_, diff_;
   void reset_accumulators();
 };
