@@ -3,11 +3,22 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <set>
 #include <span>
+#include <stdexcept>
+#include <string>
 
 #include "venoflow/element_types.hpp"
 
 namespace venoflow {
+
+namespace {
+// Summaries an element type asks for in its specification (SummarySpec).
+SummarySpec summaries_of(const std::string& type) {
+  const ElementTypeSpec* spec = find_element_type(type);
+  return spec ? spec->summaries : SummarySpec{};
+}
+}  // namespace
 
 CycleMetrics::CycleMetrics(const OutputLayout& layout, const Model& model,
                            std::vector<BoundaryInflow> boundaries)
@@ -21,6 +32,49 @@ CycleMetrics::CycleMetrics(const OutputLayout& layout, const Model& model,
     mid_.push_back(off + v.x.size() / 2);
     off += v.x.size();
   }
+  // What compute() reads: every output of an element it summarises, the port nodes of an
+  // intracranial compartment and the boundary nodes.
+  std::vector<bool> node_read(layout.nodes.size(), false);
+  for (const auto& b : boundaries_) node_read.at(b.node_index) = true;
+  std::size_t k = 0;
+  for (const auto& e : layout.elements) {
+    const SummarySpec own = summaries_of(e.type);
+    const SummarySpec drop = summaries_of(e.type == "stenosis_in_vessel" ? "stenosis" : e.type);
+    const bool summarised = own.cerebral || drop.mean_pressure_drop || drop.reflux_volume;
+    summarised_.push_back(summarised);
+    for (std::size_t q = 0; q < e.quantities.size(); ++q, ++k)
+      if (summarised) element_reads_.push_back(k);
+    if (!own.cerebral) continue;
+    if (const Element* spec = model.find_element(e.name); spec && spec->nodes.size() >= 2)
+      for (std::size_t port = 0; port < 2; ++port) {
+        const auto it = std::find(layout.nodes.begin(), layout.nodes.end(), spec->nodes[port]);
+        if (it != layout.nodes.end()) node_read[std::size_t(it - layout.nodes.begin())] = true;
+      }
+  }
+  element_slot_.assign(k, kNotRecorded);
+  for (std::size_t i = 0; i < element_reads_.size(); ++i) element_slot_[element_reads_[i]] = i;
+  node_slot_.assign(layout.nodes.size(), kNotRecorded);
+  for (std::size_t i = 0; i < node_read.size(); ++i)
+    if (node_read[i]) {
+      node_slot_[i] = node_reads_.size();
+      node_reads_.push_back(i);
+    }
+}
+
+std::size_t CycleMetrics::node_slot(std::ptrdiff_t node) const {
+  const std::size_t slot = node_slot_.at(static_cast<std::size_t>(node));
+  if (slot == kNotRecorded)
+    throw std::logic_error("cycle metrics: node " + layout_.nodes.at(std::size_t(node)) +
+                           " read but not recorded");
+  return slot;
+}
+
+std::size_t CycleMetrics::element_slot(std::size_t value) const {
+  const std::size_t slot = element_slot_.at(value);
+  if (slot == kNotRecorded)
+    throw std::logic_error("cycle metrics: element output " + std::to_string(value) +
+                           " read but not recorded");
+  return slot;
 }
 
 void CycleMetrics::record(const Sample& s) {
@@ -29,14 +83,18 @@ void CycleMetrics::record(const Sample& s) {
   if (n_current_ == current_.size()) current_.emplace_back();
   Row& r = current_[n_current_++];
   r.t = s.t;
-  r.q_mid.clear();
-  r.a_mid.clear();
-  for (std::size_t i : mid_) {
-    r.q_mid.push_back(s.vessel_flow[i]);
-    r.a_mid.push_back(s.vessel_area[i]);
-  }
-  r.node_p.assign(s.node_pressure.begin(), s.node_pressure.end());
-  r.element.assign(s.element_values.begin(), s.element_values.end());
+  // Sized once per row (a reused row keeps its sizes), then gathered by index.
+  auto gather = [](std::vector<double>& to, const std::vector<std::size_t>& at,
+                   const std::vector<double>& from) {
+    to.resize(at.size());
+    double* out = to.data();
+    const double* in = from.data();
+    for (std::size_t k = 0; k < at.size(); ++k) out[k] = in[at[k]];
+  };
+  gather(r.q_mid, mid_, s.vessel_flow);
+  gather(r.a_mid, mid_, s.vessel_area);
+  gather(r.node_p, node_reads_, s.node_pressure);
+  gather(r.element, element_reads_, s.element_values);
 }
 
 void CycleMetrics::end_cycle(double t, const double* y) {
@@ -72,32 +130,38 @@ void CycleMetrics::compute(std::map<std::string, Metric>& out, double t, const d
     auto it = std::find(layout_.nodes.begin(), layout_.nodes.end(), name);
     return it == layout_.nodes.end() ? -1 : it - layout_.nodes.begin();
   };
-  // Element output offsets.
+  // Element output offsets, by name, of the elements whose outputs are read (the rest are
+  // counted, not looked up: a map of every element costs more than all the metrics of a network
+  // of thousands of elements).
+  std::set<std::string> read_names;
+  for (std::size_t i = 0; i < layout_.elements.size(); ++i)
+    if (summarised_[i]) read_names.insert(layout_.elements[i].name);
   std::map<std::string, std::map<std::string, std::size_t>> eq;
   std::size_t off = 0;
-  for (const auto& e : layout_.elements)
+  for (const auto& e : layout_.elements) {
+    if (!read_names.count(e.name)) {
+      off += e.quantities.size();
+      continue;
+    }
     for (const auto& q : e.quantities) eq[e.name][q.name] = off++;
+  }
 
   // Intracranial compartment(s).
   double cbf = 0.0;
   int n_ic = 0;
-  // Summaries an element type asks for in its specification (SummarySpec).
-  auto summaries = [](const std::string& type) {
-    const ElementTypeSpec* spec = find_element_type(type);
-    return spec ? spec->summaries : SummarySpec{};
-  };
+  const auto summaries = summaries_of;
   for (const auto& e : layout_.elements) n_ic += summaries(e.type).cerebral;
   for (const auto& e : layout_.elements) {
     if (!summaries(e.type).cerebral) continue;
     const auto& q = eq[e.name];
     const std::string pre = n_ic > 1 ? e.name + "_" : "";
     auto m_of = [&](const std::string& qty) {
-      const std::size_t k = q.at(qty);
+      const std::size_t k = element_slot(q.at(qty));
       return mean([k](const Row& r) { return r.element[k]; });
     };
     const double c = m_of("cbf"), icp = m_of("icp");
     if (pre.empty()) cbf = c;
-    const std::size_t kicp = q.at("icp");
+    const std::size_t kicp = element_slot(q.at("icp"));
     const double cbv = m_of("cerebral_blood_volume");
     out[pre + "cbf"] = {c, "m^3/s", "cerebral blood flow (mean over the last cycle)"};
     out[pre + "icp_mean"] = {icp, "Pa", "intracranial pressure, mean"};
@@ -116,7 +180,8 @@ void CycleMetrics::compute(std::map<std::string, Metric>& out, double t, const d
     if (const Element* spec = model_.find_element(e.name); spec && spec->nodes.size() >= 2) {
       const auto ia = node_index(spec->nodes[0]), is = node_index(spec->nodes[1]);
       if (ia >= 0) {
-        const double pa = mean([ia](const Row& r) { return r.node_p[ia]; });
+        const std::size_t sa = node_slot(ia);
+        const double pa = mean([sa](const Row& r) { return r.node_p[sa]; });
         out[pre + "mean_arterial_pressure"] = {pa, "Pa", "mean pressure at the arterial port"};
         // The element's own CPP puts arterial pressure and ICP at one level (the ICP reference
         // level); the arterial port's pressure is at the port's height, which upright is not
@@ -127,8 +192,9 @@ void CycleMetrics::compute(std::map<std::string, Metric>& out, double t, const d
                             "the ICP reference level, mean"};
       }
       if (is >= 0)
-        out[pre + "sinus_pressure"] = {mean([is](const Row& r) { return r.node_p[is]; }), "Pa",
-                                       "dural sinus pressure at the sinus port, mean"};
+        out[pre + "sinus_pressure"] = {
+            mean([s = node_slot(is)](const Row& r) { return r.node_p[s]; }), "Pa",
+            "dural sinus pressure at the sinus port, mean"};
     }
   }
 
@@ -162,17 +228,19 @@ void CycleMetrics::compute(std::map<std::string, Metric>& out, double t, const d
                                    "fraction of the cycle with retrograde flow at the mid-point"};
     out["reflux_volume_" + v] = {vol, "m^3", "retrograde volume per cycle at the mid-point"};
   }
-  for (const auto& e : layout_.elements) {
+  for (std::size_t i = 0; i < layout_.elements.size(); ++i) {
+    if (!summarised_[i]) continue;  // neither a pressure drop nor a reflux volume
+    const auto& e = layout_.elements[i];
     const auto& q = eq[e.name];
     // the in-vessel stenosis is no element type but reports as the stenosis element does
     const SummarySpec sum = summaries(e.type == "stenosis_in_vessel" ? "stenosis" : e.type);
     if (q.count("pressure_drop") && sum.mean_pressure_drop) {
-      const std::size_t k = q.at("pressure_drop");
+      const std::size_t k = element_slot(q.at("pressure_drop"));
       out["pressure_drop_" + e.name] = {mean([k](const Row& r) { return r.element[k]; }), "Pa",
                                         "mean static pressure drop across " + e.name};
     }
     if (sum.reflux_volume && q.count("flow")) {
-      const std::size_t k = q.at("flow");
+      const std::size_t k = element_slot(q.at("flow"));
       double vol = 0.0;
       for (const auto& r : rows)
         if (r.element[k] < 0.0) vol -= r.element[k] * dt;
@@ -193,7 +261,8 @@ void CycleMetrics::boundary_means(std::map<std::string, Metric>& out, std::span<
         have_cycle ? (inflow_start_[i] - inflow_last_start_[i]) / (t_start_ - t_last_start_)
                    : (t > 0 ? y[b.cumulative_state] / t : 0.0);
     double p_sum = 0.0;
-    for (const Row& r : rows) p_sum += r.node_p[b.node_index];
+    const std::size_t slot = node_slot(static_cast<std::ptrdiff_t>(b.node_index));
+    for (const Row& r : rows) p_sum += r.node_p[slot];
     out["boundary_" + b.node + "_mean_flow"] = {
         q_mean, "m^3/s", "mean inflow at boundary node " + b.node + " over the last cycle"};
     out["boundary_" + b.node + "_mean_pressure"] = {

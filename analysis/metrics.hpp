@@ -48,15 +48,27 @@ class CycleMetrics {
   void compute(std::map<std::string, Metric>& out, double t, const double* y) const;
 
  private:
+  /// One sample's values that compute() reads: node_p and element hold only the recorded
+  /// node pressures and element outputs (node_slot_, element_slot_), not the whole sample.
   struct Row {
     double t;
     std::vector<double> q_mid, a_mid, node_p, element;
   };
+  static constexpr std::size_t kNotRecorded = static_cast<std::size_t>(-1);
   void boundary_means(std::map<std::string, Metric>& out, std::span<const Row> rows, double t,
                       const double* y) const;
   const OutputLayout& layout_;
   const Model& model_;
   std::vector<std::size_t> mid_;  // concatenated index of each vessel's mid-point
+  // The node pressures and element outputs compute() reads (the boundary nodes, the summarised
+  // elements' outputs and the intracranial compartments' port nodes), in sample order, and the
+  // slot of each in a Row (kNotRecorded for the rest): a network of thousands of nodes and
+  // elements with few summaries copies a few values per sample instead of all.
+  std::vector<std::size_t> node_reads_, element_reads_;
+  std::vector<std::size_t> node_slot_, element_slot_;
+  std::vector<bool> summarised_;  // per layout element: compute() reads its outputs
+  std::size_t node_slot(std::ptrdiff_t node) const;
+  std::size_t element_slot(std::size_t value) const;
   std::vector<Row> current_, last_;
   std::size_t n_current_ = 0, n_last_ = 0;  // rows in use (the vectors keep spare rows)
   std::vector<BoundaryInflow> boundaries_;

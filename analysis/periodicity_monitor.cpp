@@ -37,6 +37,20 @@ PeriodicityMonitor::PeriodicityMonitor(const OutputLayout& layout) {
             q.unit == "Pa" ? 1.0 : 1e-9);
       ++e;
     }
+  // A row's layout: the singles, then the runs.
+  for (const Tap& tap : taps_) (tap.count == 1 ? singles_ : runs_).push_back(tap);
+  single_values_.resize(singles_.size());
+  std::size_t single = 0, run = singles_.size();
+  for (const Tap& tap : taps_) {
+    if (tap.count == 1) {
+      position_.push_back(single++);
+    } else {
+      run_position_.push_back(run);
+      for (std::size_t k = 0; k < tap.count; ++k) position_.push_back(run + k);
+      run += tap.count;
+    }
+  }
+  reset_accumulators();
 }
 
 void PeriodicityMonitor::add(std::string name, From from, std::size_t index, double floor) {
@@ -48,78 +62,93 @@ void PeriodicityMonitor::add(std::string name, From from, std::size_t index, dou
     taps_.push_back({from, index, 1});
 }
 
-void PeriodicityMonitor::record(const Sample& s) {
-  const double* from[4] = {s.vessel_pressure.data(), s.vessel_flow.data(), s.node_pressure.data(),
-                           s.element_values.data()};
-  const std::size_t np = probes_.size();
-  const std::size_t n0 = current_.rows * np;
-  if (n0 + np > current_.capacity) {
-    // Grows over the first cycles only, geometrically (amortised).
-    const std::size_t capacity = std::max(n0 + np, 2 * current_.capacity);
-    auto values = std::make_unique_for_overwrite<double[]>(capacity);
-    std::copy_n(current_.values.get(), n0, values.get());
-    current_.values = std::move(values);
-    current_.capacity = capacity;
-  }
-  ++current_.rows;
-  double* row = current_.values.get() + n0;
-  for (const Tap& tap : taps_) {
-    const double* src = from[static_cast<int>(tap.from)] + tap.index;
-    // A run of one (a vessel's probes alternate pressure and flow) without a call to memmove.
-    if (tap.count == 1)
-      *row++ = *src;
-    else
-      row = std::copy_n(src, tap.count, row);
-  }
-}
-
 namespace {
-// One row of a cycle against the same row of the previous cycle: each probe's range, magnitude
-// and change so far. Exact operations (min, max, abs), so the order of evaluation does not
-// matter: vectorised (compiled at -O3 for AVX2 and the baseline, as
-// numerics/serial_vector_ops.cpp; the per-probe loop was most of end_cycle's cost).
+// One run of consecutive probes of the current row against the same row of the previous cycle,
+// which it then replaces: each probe's range, magnitude and change so far. Exact operations
+// (min, max, abs), so the order of evaluation does not matter: vectorised (compiled at -O3 for
+// AVX2 and the baseline, as numerics/serial_vector_ops.cpp).
 #pragma GCC push_options
 #pragma GCC optimize("O3")
-__attribute__((target_clones("avx2", "default"))) void accumulate_row(
-    const double* __restrict cur, const double* __restrict prev, std::size_t n,
-    double* __restrict lo, double* __restrict hi, double* __restrict mag, double* __restrict diff) {
+__attribute__((target_clones("avx2", "default"))) void compare_run(
+    const double* __restrict cur, double* __restrict prev, std::size_t n, double* __restrict lo,
+    double* __restrict hi, double* __restrict mag, double* __restrict diff) {
   for (std::size_t i = 0; i < n; ++i) {
     const double x = cur[i];
     lo[i] = std::min(lo[i], x);
     hi[i] = std::max(hi[i], x);
     mag[i] = std::max(mag[i], std::abs(x));
     diff[i] = std::max(diff[i], std::abs(x - prev[i]));
+    prev[i] = x;
   }
 }
 #pragma GCC pop_options
 }  // namespace
 
+void PeriodicityMonitor::reset_accumulators() {
+  const std::size_t np = probes_.size();
+  lo_.assign(np, std::numeric_limits<double>::infinity());
+  hi_.assign(np, -std::numeric_limits<double>::infinity());
+  mag_.assign(np, 0.0);
+  diff_.assign(np, 0.0);
+}
+
+void PeriodicityMonitor::record(const Sample& s) {
+  const double* from[4] = {s.vessel_pressure.data(), s.vessel_flow.data(), s.node_pressure.data(),
+                           s.element_values.data()};
+  const std::size_t np = probes_.size();
+  const std::size_t n0 = rows_ * np;
+  if (n0 + np > capacity_) {
+    // Grows over the first cycle only, geometrically (amortised). Beyond the previous cycle's
+    // rows (capacity_ holds them all): only the current cycle's n0 values are in use.
+    const std::size_t capacity = std::max(n0 + np, 2 * capacity_);
+    auto values = std::make_unique_for_overwrite<double[]>(capacity);
+    std::copy_n(values_.get(), n0, values.get());
+    values_ = std::move(values);
+    capacity_ = capacity;
+  }
+  double* row = values_.get() + n0;
+  const std::size_t ns = singles_.size();
+  if (rows_++ >= previous_rows_) {
+    // No row of the previous cycle to compare with (the first cycle): stored only.
+    for (std::size_t k = 0; k < ns; ++k)
+      row[k] = from[static_cast<int>(singles_[k].from)][singles_[k].index];
+    for (std::size_t k = 0; k < runs_.size(); ++k)
+      std::copy_n(from[static_cast<int>(runs_[k].from)] + runs_[k].index, runs_[k].count,
+                  row + run_position_[k]);
+    return;
+  }
+  // Compared with the previous cycle's row at this phase while it is replaced: the accumulators
+  // of end_cycle() in the same time order, without a second pass over both cycles.
+  double* single = single_values_.data();
+  for (std::size_t k = 0; k < ns; ++k)
+    single[k] = from[static_cast<int>(singles_[k].from)][singles_[k].index];
+  compare_run(single, row, ns, lo_.data(), hi_.data(), mag_.data(), diff_.data());
+  for (std::size_t k = 0; k < runs_.size(); ++k) {
+    const std::size_t at = run_position_[k];
+    compare_run(from[static_cast<int>(runs_[k].from)] + runs_[k].index, row + at, runs_[k].count,
+                lo_.data() + at, hi_.data() + at, mag_.data() + at, diff_.data() + at);
+  }
+}
+
 std::pair<double, std::string> PeriodicityMonitor::end_cycle() {
   double worst = -1.0;
   std::string where;
   const std::size_t np = probes_.size();
-  if (previous_.rows > 0 && previous_.rows == current_.rows && np > 0) {
+  // Every row compared only if the two cycles have as many (record() compared them all).
+  if (previous_rows_ > 0 && previous_rows_ == rows_ && np > 0) {
     worst = 0.0;
-    const std::size_t rows = current_.rows;
-    // Row by row (the order the samples are stored in), each probe's range, magnitude and
-    // change accumulated over its samples in time order as before.
-    lo_.assign(np, std::numeric_limits<double>::infinity());
-    hi_.assign(np, -std::numeric_limits<double>::infinity());
-    mag_.assign(np, 0.0);
-    diff_.assign(np, 0.0);
-    for (std::size_t s = 0; s < rows; ++s)
-      accumulate_row(current_.values.get() + s * np, previous_.values.get() + s * np, np,
-                     lo_.data(), hi_.data(), mag_.data(), diff_.data());
     for (std::size_t i = 0; i < np; ++i) {
-      const double scale = std::max({hi_[i] - lo_[i], 1e-3 * mag_[i], probes_[i].floor});
-      if (diff_[i] / scale > worst) {
-        worst = diff_[i] / scale;
+      const std::size_t p = position_[i];
+      const double scale = std::max({hi_[p] - lo_[p], 1e-3 * mag_[p], probes_[i].floor});
+      if (diff_[p] / scale > worst) {
+        worst = diff_[p] / scale;
         where = probes_[i].name;
       }
     }
   }
-  std::swap(previous_, current_);
-  current_.rows = 0;
+  previous_rows_ = rows_;
+  rows_ = 0;
+  reset_accumulators();
   return {worst, where};
 }
 

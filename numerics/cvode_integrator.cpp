@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "numerics/serial_vector_ops.hpp"
+#include "numerics/simd_clones.hpp"
 #include "numerics/sunlinsol_refactoring_lu.hpp"
 
 namespace venoflow {
@@ -18,6 +19,19 @@ namespace venoflow {
 namespace {
 // Steps per advance() in a run: a cap against a step size collapsing without a failure.
 constexpr long kMaxSteps = 1000000;
+
+// a = c j, then a_d += 1 at each diagonal position d: CVODE's SUNMatScaleAddI(c, A) on a copy of
+// J, to the bit ((c j) + 1). The scaling is element-wise (numerics/simd_clones.hpp: each lane
+// computes what the scalar loop does; no contraction into an FMA).
+#pragma GCC push_options
+#pragma GCC optimize("O3", "fp-contract=off")
+VENOFLOW_SIMD_CLONES void shifted_scaling(double c, const double* __restrict j,
+                                          double* __restrict a, std::size_t nnz,
+                                          const sunindextype* __restrict diagonal, std::size_t n) {
+  for (std::size_t k = 0; k < nnz; ++k) a[k] = c * j[k];
+  for (std::size_t i = 0; i < n; ++i) a[diagonal[i]] += 1.0;
+}
+#pragma GCC pop_options
 }  // namespace
 
 void CvodeIntegrator::check(int flag, const char* what) const {
@@ -66,8 +80,25 @@ CvodeIntegrator::CvodeIntegrator(System& system, ColouredJacobian& jacobian,
   use_compiled_matrix_ops(matrix_.get());
   check(CVodeSetLinearSolver(cv, linear_solver_.get(), matrix_.get()), "CVodeSetLinearSolver");
   check(CVodeSetJacFn(cv, &CvodeIntegrator::jac_cb), "CVodeSetJacFn");
+  // The iteration matrix I - gamma J in one pass from the kept Jacobian (linear_system), in place
+  // of CVODE's copy of its saved Jacobian, a check that the two patterns agree and a second pass
+  // that scales and shifts the diagonal found again in the pattern: the pattern is the System's,
+  // its diagonal positions are found here once. Same values to the bit. A pattern without every
+  // diagonal entry keeps CVODE's own assembly (its shift inserts the missing entries).
+  const SparsityPattern& p = system.pattern();
+  pattern_col_ptr_.assign(p.col_ptr.begin(), p.col_ptr.end());
+  pattern_row_idx_.assign(p.row_idx.begin(), p.row_idx.end());
+  diagonal_position_.assign(static_cast<std::size_t>(p.n), -1);
+  bool every_diagonal = true;
+  for (int c = 0; c < p.n; ++c) {
+    for (long k = p.col_ptr[c]; k < p.col_ptr[c + 1]; ++k)
+      if (p.row_idx[k] == c) diagonal_position_[c] = k;
+    every_diagonal = every_diagonal && diagonal_position_[c] >= 0;
+  }
+  if (every_diagonal && settings_.one_pass_linear_system)
+    check(CVodeSetLinSysFn(cv, &CvodeIntegrator::linear_system_cb), "CVodeSetLinSysFn");
   // Jacobian and iteration-matrix reuse in a linear network (System::linear): its Jacobian is
-  // constant, and a setup (a copy and shift of the saved Jacobian and a sparse LU refactorisation)
+  // constant, and a setup (I - gamma J from the kept Jacobian and a sparse LU refactorisation)
   // costs about one and a half steps and a finite-difference Jacobian several right-hand sides.
   // CVODE still sets up when gamma drifts by 30 % (its default) and re-evaluates the Jacobian
   // after a convergence failure; only the periodic refreshes are spaced out, from every 20 to
@@ -187,6 +218,57 @@ int CvodeIntegrator::fill_jacobian(double t, N_Vector y, N_Vector fy, SUNMatrix 
     rowidx[k] = p.row_idx[k];
     data[k] = jacobian_values_[k];
   }
+  return 0;
+}
+
+int CvodeIntegrator::linear_system_cb(sunrealtype t, N_Vector y, N_Vector fy, SUNMatrix A,
+                                      sunbooleantype jok, sunbooleantype* jcur, sunrealtype gamma,
+                                      void* user, N_Vector, N_Vector, N_Vector) {
+  return static_cast<CvodeIntegrator*>(user)->linear_system(t, y, fy, A, jok != SUNFALSE, jcur,
+                                                            gamma);
+}
+
+int CvodeIntegrator::linear_system(double t, N_Vector y, N_Vector fy, SUNMatrix A, bool jok,
+                                   sunbooleantype* jcur, double gamma) {
+  // As CVODE's own (third_party/sundials_cvode/cvode_ls.c, cvLsLinSys): with jok the saved
+  // Jacobian, else a new one (jcur set first: CVODE counts the evaluation even if it fails), kept
+  // only once it succeeded; then A = I - gamma J.
+  const std::size_t nnz = pattern_row_idx_.size();
+  if (!jok || jacobian_values_.size() != nnz) {
+    *jcur = SUNTRUE;
+    CVodeGetErrWeights(cvode_.get(), weights_.get());
+    auto f = [this](double tt, const double* yy, double* ff) {
+      ++rhs_in_jacobian_;
+      return system_.rhs(tt, yy, ff);
+    };
+    const int rc = jacobian_.evaluate(t, N_VGetArrayPointer(y), N_VGetArrayPointer(fy),
+                                      N_VGetArrayPointer(weights_.get()), f, jacobian_scratch_);
+    if (rc) return rc;
+    jacobian_values_.swap(jacobian_scratch_);
+  } else {
+    *jcur = SUNFALSE;
+  }
+  // A holds the System's pattern: compared here, and a pattern changed in A by anyone written
+  // back before the values are laid out in the System's order (an A of another size is refused:
+  // CVODE then stops with the Jacobian's unrecoverable failure).
+  const std::size_t n = pattern_col_ptr_.size() - 1;
+  sunindextype* colptr = SUNSparseMatrix_IndexPointers(A);
+  sunindextype* rowidx = SUNSparseMatrix_IndexValues(A);
+  if (SUNSparseMatrix_Columns(A) != static_cast<sunindextype>(n) ||
+      SUNSparseMatrix_NNZ(A) < static_cast<sunindextype>(nnz))
+    return -1;
+  if (!std::equal(pattern_col_ptr_.begin(), pattern_col_ptr_.end(), colptr) ||
+      !std::equal(pattern_row_idx_.begin(), pattern_row_idx_.end(), rowidx)) {
+    std::copy(pattern_col_ptr_.begin(), pattern_col_ptr_.end(), colptr);
+    std::copy(pattern_row_idx_.begin(), pattern_row_idx_.end(), rowidx);
+  }
+  // (-gamma) J, then + 1 on the diagonal: CVODE's SUNMatScaleAddI(-gamma, A) to the bit.
+  shifted_scaling(-gamma, jacobian_values_.data(), SUNSparseMatrix_Data(A), nnz,
+                  diagonal_position_.data(), diagonal_position_.size());
+  // A's pattern is now the System's: the linear solver's setup, which CVODE calls next
+  // (cvLsSetup), need not compare it again.
+  refactoring_lu_vouch_pattern(linear_solver_.get(), pattern_col_ptr_.data(),
+                               pattern_row_idx_.data());
   return 0;
 }
 

@@ -28,6 +28,10 @@ class CvodeIntegrator {
     /// numerics/cvode_fused_kernels.cpp) where the build has them (third_party/sundials_cvode).
     /// Results are the same to the bit either way; false is for the tests that check this.
     bool fused_kernels = true;
+    /// The iteration matrix I - gamma J assembled in one pass from the kept Jacobian
+    /// (CVodeSetLinSysFn) instead of by CVODE's copy and shift. Results are the same to the bit
+    /// either way; false is for the tests that check this.
+    bool one_pass_linear_system = true;
   };
   /// Counters of CVODE since the latest (re)start.
   struct Counters {
@@ -64,6 +68,10 @@ class CvodeIntegrator {
   /// CVODE's error weights 1/(rtol |y| + atol) and local error estimates of the last step.
   const double* error_weights();
   const double* local_errors();
+  /// The iteration matrix CVODE hands the linear solver (for tests).
+  SUNMatrix iteration_matrix() const { return matrix_.get(); }
+  /// The linear solver CVODE sets up on it (for tests).
+  SUNLinearSolver linear_solver() const { return linear_solver_.get(); }
   /// CVODE's latest error message ("" if none).
   const std::string& message() const { return message_; }
   /// True if the right-hand side failed (outside a Jacobian) at time t.
@@ -75,6 +83,11 @@ class CvodeIntegrator {
                     N_Vector);
   static void err_cb(int code, const char* module, const char* function, char* msg, void* user);
   int fill_jacobian(double t, N_Vector y, N_Vector fy, SUNMatrix J);
+  static int linear_system_cb(double t, N_Vector y, N_Vector fy, SUNMatrix A, sunbooleantype jok,
+                              sunbooleantype* jcur, double gamma, void* user, N_Vector, N_Vector,
+                              N_Vector);
+  int linear_system(double t, N_Vector y, N_Vector fy, SUNMatrix A, bool jok, sunbooleantype* jcur,
+                    double gamma);
   void check(int flag, const char* what) const;
 
   System& system_;
@@ -87,6 +100,11 @@ class CvodeIntegrator {
   sundials::MatrixPtr matrix_;
   sundials::SolverPtr linear_solver_;
   std::vector<double> jacobian_values_;
+  // The iteration matrix I - gamma J assembled in one pass (linear_system): the Jacobian's
+  // pattern in CVODE's index type, the position of each diagonal entry in it (found once), the
+  // latest successfully evaluated Jacobian (CVODE's saved Jacobian) and a scratch evaluation.
+  std::vector<sunindextype> pattern_col_ptr_, pattern_row_idx_, diagonal_position_;
+  std::vector<double> jacobian_scratch_;
   long rhs_in_jacobian_ = 0;
   std::string message_;
   /// Time of the latest failed right-hand side (outside Jacobians), NaN if none.

@@ -8,16 +8,25 @@ namespace venoflow {
 
 ColouredJacobian::ColouredJacobian(const SparsityPattern& p) : pattern_(p) {
   const int n = p.n;
-  // Rows -> columns, to find the columns that share a row with a given column.
-  std::vector<std::vector<int>> row_cols(n);
-  for (int c = 0; c < n; ++c)
-    for (long k = p.col_ptr[c]; k < p.col_ptr[c + 1]; ++k) row_cols[p.row_idx[k]].push_back(c);
+  // Rows -> columns (ascending in each row), to find the columns that share a row with a given
+  // column: the transposed pattern in two flat arrays (one allocation, not one per row).
+  std::vector<long> row_ptr(static_cast<std::size_t>(n) + 1, 0);
+  for (int r : p.row_idx) ++row_ptr[static_cast<std::size_t>(r) + 1];
+  for (int r = 0; r < n; ++r) row_ptr[r + 1] += row_ptr[r];
+  std::vector<int> row_cols(p.row_idx.size());
+  {
+    std::vector<long> next(row_ptr.begin(), row_ptr.end() - 1);
+    for (int c = 0; c < n; ++c)
+      for (long k = p.col_ptr[c]; k < p.col_ptr[c + 1]; ++k) row_cols[next[p.row_idx[k]]++] = c;
+  }
   std::vector<int> colour(n, -1), mark;
   for (int c = 0; c < n; ++c) {  // greedy colouring in natural order
     mark.assign(colours_ + 1, 0);
-    for (long k = p.col_ptr[c]; k < p.col_ptr[c + 1]; ++k)
-      for (int other : row_cols[p.row_idx[k]])
-        if (colour[other] >= 0) mark[colour[other]] = 1;
+    for (long k = p.col_ptr[c]; k < p.col_ptr[c + 1]; ++k) {
+      const int r = p.row_idx[k];
+      for (long q = row_ptr[r]; q < row_ptr[r + 1]; ++q)
+        if (const int other = colour[row_cols[q]]; other >= 0) mark[other] = 1;
+    }
     int col = 0;
     while (col < colours_ && mark[col]) ++col;
     colour[c] = col;

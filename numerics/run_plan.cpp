@@ -8,9 +8,10 @@
 #include <climits>
 #include <cmath>
 #include <cstdio>
-#include <set>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
+#include <unordered_set>
 
 namespace venoflow::detail {
 
@@ -27,7 +28,9 @@ constexpr double kMaxCount = 9007199254740992.0;  // 2^53
 // check` on single_pipe.yaml with 3e5 and 1e6 cells, minus that with 10 cells).
 constexpr double kSystemPerUnknown = 400.0;
 // Per non-zero: the pattern's row index (4), the coloured Jacobian's values (8), CVODE's sparse
-// matrix and its saved copy (2 x 16: value and index) and the sparse LU (numerics/sparse_lu.hpp)
+// matrix and either its saved copy (2 x 16: value and index) or, where the integrator assembles
+// I - gamma J itself, the pattern's copy in CVODE's index type and the kept Jacobian's scratch
+// evaluation (16, within the same 32), and the sparse LU (numerics/sparse_lu.hpp)
 // at its peak, building a pivot order: its copy of the pattern and pivot rows (12), KLU's
 // extracted patterns (2 x 8) and its own arrays (2 x 32: per entry of L and U a value, three
 // indices and an update, and a working value; allowance of 2 x for a fill-in of at most the
@@ -108,7 +111,10 @@ void check_state_size(const Model& model) {
   // at most one cumulative inflow per node, and the elements' states (a few each: 8 allowed).
   double unknowns = 0.0, cells = 0.0, most = 0.0;
   std::string most_name;
-  std::set<std::string> nodes;
+  // (the distinct node names, counted through a hash set: an ordered set of strings cost more
+  // than the rest of the check at a thousand nodes)
+  std::unordered_set<std::string_view> nodes;
+  nodes.reserve(2 * model.vessels.size() + 2 * model.elements.size());
   for (const auto& v : model.vessels) {
     const double n = std::max(1, v.cells);
     unknowns += 2.0 * n - 1.0;

@@ -16,6 +16,11 @@ namespace {
 struct Content {
   RefactoringLU lu;
   sunindextype last_flag = SUNLS_SUCCESS;
+  // The pattern a caller vouches for at the next setup (refactoring_lu_vouch_pattern), and the
+  // vouched arrays last found equal to the analysed pattern (null after any other setup).
+  const sunindextype *vouched_col_ptr = nullptr, *vouched_row_idx = nullptr;
+  const sunindextype *verified_col_ptr = nullptr, *verified_row_idx = nullptr;
+  long pattern_comparisons = 0;
 };
 
 Content* content(SUNLinearSolver S) { return static_cast<Content*>(S->content); }
@@ -31,14 +36,29 @@ int initialize(SUNLinearSolver S) {
 
 int setup(SUNLinearSolver S, SUNMatrix A) {
   Content* c = content(S);
+  // A vouch holds for this setup only, whatever its outcome.
+  const sunindextype *vouched_col_ptr = c->vouched_col_ptr, *vouched_row_idx = c->vouched_row_idx;
+  c->vouched_col_ptr = c->vouched_row_idx = nullptr;
   if (!A || SUNMatGetID(A) != SUNMATRIX_SPARSE || SUNSparseMatrix_SparseType(A) != CSC_MAT ||
       SUNSparseMatrix_Rows(A) != SUNSparseMatrix_Columns(A))
     return c->last_flag = SUNLS_ILL_INPUT;
   try {
     const sunindextype n = SUNSparseMatrix_Columns(A);
-    const sunindextype* col_ptr = SUNSparseMatrix_IndexPointers(A);
-    const sunindextype* row_idx = SUNSparseMatrix_IndexValues(A);
-    if (!c->lu.analysed_for(n, col_ptr, row_idx)) c->lu.analyse(n, col_ptr, row_idx);
+    // A's pattern: the vouched arrays (equal to A's by the caller's word, for this setup only),
+    // else A's own. Compared with the analysed pattern entry by entry unless they are the
+    // vouched arrays verified last (whose caller keeps them unchanged).
+    const bool vouched = vouched_col_ptr != nullptr;
+    const sunindextype* col_ptr = vouched ? vouched_col_ptr : SUNSparseMatrix_IndexPointers(A);
+    const sunindextype* row_idx = vouched ? vouched_row_idx : SUNSparseMatrix_IndexValues(A);
+    if (!(vouched && col_ptr == c->verified_col_ptr && row_idx == c->verified_row_idx)) {
+      c->verified_col_ptr = c->verified_row_idx = nullptr;
+      ++c->pattern_comparisons;
+      if (!c->lu.analysed_for(n, col_ptr, row_idx)) c->lu.analyse(n, col_ptr, row_idx);
+      if (vouched) {
+        c->verified_col_ptr = col_ptr;
+        c->verified_row_idx = row_idx;
+      }
+    }
     c->last_flag = c->lu.factor(SUNSparseMatrix_Data(A)) ? SUNLS_SUCCESS : SUNLS_LUFACT_FAIL;
   } catch (const std::invalid_argument&) {
     c->last_flag = SUNLS_ILL_INPUT;
@@ -92,6 +112,18 @@ SUNLinearSolver make_refactoring_lu_solver(SUNContext ctx) {
 const RefactoringLU* refactoring_lu_of(SUNLinearSolver S) {
   if (!S || !S->ops || S->ops->free != free_solver) return nullptr;
   return &content(S)->lu;
+}
+
+bool refactoring_lu_vouch_pattern(SUNLinearSolver S, const sunindextype* col_ptr,
+                                  const sunindextype* row_idx) {
+  if (!refactoring_lu_of(S) || !col_ptr || !row_idx) return false;
+  content(S)->vouched_col_ptr = col_ptr;
+  content(S)->vouched_row_idx = row_idx;
+  return true;
+}
+
+long refactoring_lu_pattern_comparisons(SUNLinearSolver S) {
+  return refactoring_lu_of(S) ? content(S)->pattern_comparisons : 0;
 }
 
 }  // namespace venoflow

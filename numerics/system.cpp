@@ -10,6 +10,8 @@
 #include <numbers>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
+#include <unordered_map>
 
 #include "numerics/components/junction.hpp"
 #include "numerics/components/lumped_elements.hpp"
@@ -167,12 +169,18 @@ System::System(const Model& model) : impl_(std::make_unique<Impl>()) {
     return it->second;
   };
 
+  // The model's node specifications by name, first of a name as Model::find_node: looked up
+  // once per node (a search of the list per node is quadratic: 16 M instructions at 1024 nodes).
+  std::unordered_map<std::string_view, const Node*> node_spec;
+  node_spec.reserve(model.nodes.size());
+  for (const auto& nd : model.nodes) node_spec.emplace(nd.name, &nd);
   auto node_id = [&](const std::string& name) {
     auto it = m.node_by_name.find(name);
     if (it != m.node_by_name.end()) return it->second;
     Junction nd;
     nd.name = name;
-    if (const Node* spec = model.find_node(name)) {
+    if (const auto spec_it = node_spec.find(name); spec_it != node_spec.end()) {
+      const Node* spec = spec_it->second;
       nd.spec = spec;
       nd.height = spec->height;
       nd.anterior = spec->anterior;

@@ -14,6 +14,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -109,8 +110,17 @@ Record record_from(const std::array<venoflow::RecordField<Record>, N>& table, co
   return r;
 }
 
+/// d[key] = value straight through the dict's own insertion (no item accessor).
+void set_item(const py::dict& d, py::handle key, py::handle value) {
+  if (PyDict_SetItem(d.ptr(), key.ptr(), value.ptr()) != 0) throw py::error_already_set();
+}
+
 /// The run as a dict of numpy arrays. The columns are the sink's own, moved to numpy as they
-/// are (no copy, no transposition).
+/// are (no copy, no transposition). The elements' series, units and types come as the three
+/// dicts Results exposes (element -> {quantity: array}, element -> {quantity: unit}, element ->
+/// type), built here once: a network of thousands of elements otherwise spends milliseconds
+/// rearranging them in Python. Quantity names, units and types repeat across elements: one
+/// Python string each.
 py::dict raw_results(venoflow::MemoryResults& r) {
   auto& c = r.columns;
   const auto nt = static_cast<py::ssize_t>(c.size());
@@ -126,15 +136,26 @@ py::dict raw_results(venoflow::MemoryResults& r) {
   }
   py::dict nodes;
   for (std::size_t i = 0; i < r.layout.nodes.size(); ++i)
-    nodes[py::str(r.layout.nodes[i])] = to_numpy(std::move(c.node_pressure[i]), {nt});
-  py::dict elements;
+    set_item(nodes, py::str(r.layout.nodes[i]), to_numpy(std::move(c.node_pressure[i]), {nt}));
+  std::map<std::string, py::str> strings;
+  auto shared_str = [&](const std::string& text) -> const py::str& {
+    auto it = strings.find(text);
+    if (it == strings.end()) it = strings.emplace(text, py::str(text)).first;
+    return it->second;
+  };
+  py::dict elements, element_units, element_types;
   std::size_t k = 0;
   for (const auto& e : r.layout.elements) {
-    py::dict q;
-    for (const auto& qty : e.quantities)
-      q[py::str(qty.name)] =
-          py::make_tuple(to_numpy(std::move(c.element_values[k++]), {nt}), qty.unit);
-    elements[py::str(e.name)] = py::dict("type"_a = e.type, "quantities"_a = q);
+    py::dict values, units;
+    for (const auto& qty : e.quantities) {
+      const py::str& name = shared_str(qty.name);
+      set_item(values, name, to_numpy(std::move(c.element_values[k++]), {nt}));
+      set_item(units, name, shared_str(qty.unit));
+    }
+    const py::str element(e.name);
+    set_item(elements, element, values);
+    set_item(element_units, element, units);
+    set_item(element_types, element, shared_str(e.type));
   }
   py::dict metrics;
   for (const auto& [name, m] : r.metrics) {
@@ -144,13 +165,13 @@ py::dict raw_results(venoflow::MemoryResults& r) {
                              [&](const auto&, const auto& value) { t.append(py::cast(value)); });
     metrics[py::str(name)] = py::tuple(t);
   }
-  return py::dict("model_name"_a = r.model_name, "model_yaml"_a = r.model_yaml,
-                  "period"_a = r.layout.period, "time"_a = to_numpy(std::move(c.time), {nt}),
-                  "vessels"_a = vessels, "nodes"_a = nodes, "elements"_a = elements,
-                  "metrics"_a = metrics,
-                  "stats"_a = record_dict(venoflow::kRunStatisticsFields, r.stats),
-                  "outcome"_a = record_dict(venoflow::kRunOutcomeFields, r.outcome),
-                  "failure"_a = py::none(), "pending_exception"_a = py::none());
+  return py::dict(
+      "model_name"_a = r.model_name, "model_yaml"_a = r.model_yaml, "period"_a = r.layout.period,
+      "time"_a = to_numpy(std::move(c.time), {nt}), "vessels"_a = vessels, "nodes"_a = nodes,
+      "elements"_a = elements, "element_units"_a = element_units, "element_types"_a = element_types,
+      "metrics"_a = metrics, "stats"_a = record_dict(venoflow::kRunStatisticsFields, r.stats),
+      "outcome"_a = record_dict(venoflow::kRunOutcomeFields, r.outcome), "failure"_a = py::none(),
+      "pending_exception"_a = py::none());
 }
 
 py::dict run_model(const venoflow::ModelDocument& doc, std::optional<int> cycles,
@@ -294,14 +315,15 @@ std::string write_file(const std::string& path, const py::dict& raw,
     layout.nodes.push_back(name.cast<std::string>());
     cols.node_pressure.push_back(series(item));
   }
+  const auto element_units = raw["element_units"].cast<py::dict>();
+  const auto element_types = raw["element_types"].cast<py::dict>();
   for (auto [name, item] : raw["elements"].cast<py::dict>()) {
-    auto e = item.cast<py::dict>();
+    const auto units = element_units[name].cast<py::dict>();
     venoflow::OutputLayout::ElementOut eo{
-        name.cast<std::string>(), e["type"].cast<std::string>(), {}};
-    for (auto [qname, q] : e["quantities"].cast<py::dict>()) {
-      auto t = q.cast<py::tuple>();
-      eo.quantities.push_back({qname.cast<std::string>(), t[1].cast<std::string>()});
-      cols.element_values.push_back(series(t[0]));
+        name.cast<std::string>(), element_types[name].cast<std::string>(), {}};
+    for (auto [qname, q] : item.cast<py::dict>()) {
+      eo.quantities.push_back({qname.cast<std::string>(), units[qname].cast<std::string>()});
+      cols.element_values.push_back(series(q));
     }
     layout.elements.push_back(std::move(eo));
   }

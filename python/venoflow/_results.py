@@ -53,11 +53,10 @@ class Results:
         self.flow = {k: d["flow"] for k, d in v.items()}
         self.area = {k: d["area"] for k, d in v.items()}
         self.node_pressure: dict[str, np.ndarray] = dict(raw["nodes"])
-        self.elements = {k: {q: a for q, (a, _) in e["quantities"].items()}
-                         for k, e in raw["elements"].items()}
-        self.element_units = {k: {q: u for q, (_, u) in e["quantities"].items()}
-                              for k, e in raw["elements"].items()}
-        self.element_types = {k: e["type"] for k, e in raw["elements"].items()}
+        # (arranged by the extension: a network's thousands of elements cost nothing here)
+        self.elements: dict[str, dict[str, np.ndarray]] = dict(raw["elements"])
+        self.element_units: dict[str, dict[str, str]] = dict(raw["element_units"])
+        self.element_types: dict[str, str] = dict(raw["element_types"])
         self.metrics: dict[str, float] = {k: float(m[0]) for k, m in raw["metrics"].items()}
         self.metric_units: dict[str, str] = {k: m[1] for k, m in raw["metrics"].items()}
         self.metric_docs: dict[str, str] = {k: m[2] for k, m in raw["metrics"].items()}

@@ -84,6 +84,38 @@ TEST(RunObservers, BoundaryMeansWithoutACycle) {
   EXPECT_DOUBLE_EQ(out.at("boundary_a_mean_flow").value, 2e-6);     // 4 ml / 2 s
 }
 
+// The metrics record only the outputs they read (the summarised elements' and the boundary
+// nodes'): each summary still reads its own element's output among unsummarised neighbours.
+// Element outputs per sample: resistor r (flow), stenosis s (flow, pressure_drop), valve k
+// (flow, opening, pressure_drop, effective_area); node b is the boundary, a is not recorded.
+TEST(RunObservers, SummariesReadTheirOwnOutputsAmongOthers) {
+  OutputLayout layout = two_nodes();
+  layout.elements = {
+      {"r", "resistor", {{"flow", "m^3/s"}}},
+      {"s", "stenosis", {{"flow", "m^3/s"}, {"pressure_drop", "Pa"}}},
+      {"k",
+       "mynard_valve",
+       {{"flow", "m^3/s"}, {"opening", "1"}, {"pressure_drop", "Pa"}, {"effective_area", "m^2"}}}};
+  const Model model;
+  CycleMetrics cm(layout, model, {{"b", 1, 0}});
+  const std::vector<double> y = {0.0};
+  // Four samples 0.25 s apart (dt = 0.25 s), no complete cycle: the means over all four.
+  const double k_flow[4] = {2e-6, -1e-6, -3e-6, 4e-6};
+  for (int i = 0; i < 4; ++i) {
+    Sample s = at(0.25 * i, 100.0 + i, 10.0 * (i + 1));
+    s.element_values = {7.0, 1e-6, 20.0 + i, k_flow[i], 0.5, 300.0 + 2.0 * i, 1e-4};
+    cm.record(s);
+  }
+  std::map<std::string, Metric> out;
+  cm.compute(out, 1.0, y.data());
+  EXPECT_DOUBLE_EQ(out.at("pressure_drop_s").value, 21.5);           // (20 + 21 + 22 + 23) / 4
+  EXPECT_DOUBLE_EQ(out.at("pressure_drop_k").value, 303.0);          // (300 + 302 + 304 + 306) / 4
+  EXPECT_DOUBLE_EQ(out.at("reflux_volume_k").value, 1e-6);           // (1 + 3) ml/s x 0.25 s
+  EXPECT_DOUBLE_EQ(out.at("boundary_b_mean_pressure").value, 25.0);  // (10 + ... + 40) / 4
+  EXPECT_EQ(out.count("pressure_drop_r"), 0u);
+  EXPECT_EQ(out.count("reflux_volume_s"), 0u);
+}
+
 // The ring of the last samples writes them oldest first, whatever the number written.
 TEST(RunObservers, RingKeepsTheLastSamplesInOrder) {
   for (int n : {2, 3, 7, 9}) {
@@ -119,6 +151,23 @@ TEST(RunObservers, PeriodicityChangeRelativeToTheRange) {
   const auto [change, where] = mon.end_cycle();
   EXPECT_DOUBLE_EQ(change, 0.2);
   EXPECT_EQ(where, "node b pressure");
+}
+
+// Cycles of unequal length are not compared (no change reported), and each cycle is compared
+// with the one just before it, whatever came earlier: node b over cycles of 2, 3, 3 and 2
+// samples. The fourth (2 samples) follows a 3-sample cycle: not compared either, and the fifth
+// is compared with the fourth only: (1, 5) then (1, 6): range 5, change 1 -> 0.2.
+TEST(RunObservers, PeriodicityComparesEqualCyclesOneAfterTheOther) {
+  PeriodicityMonitor mon(two_nodes());
+  auto cycle = [&](std::vector<double> pb) {
+    for (double p : pb) mon.record(at(0.0, 1000.0, p));
+    return mon.end_cycle().first;
+  };
+  EXPECT_LT(cycle({1.0, 3.0}), 0.0);              // the first
+  EXPECT_LT(cycle({1.0, 3.0, 9.0}), 0.0);         // 3 samples after 2
+  EXPECT_DOUBLE_EQ(cycle({1.0, 3.0, 5.0}), 1.0);  // against (1, 3, 9): 4 over its range 4
+  EXPECT_LT(cycle({1.0, 5.0}), 0.0);              // 2 after 3
+  EXPECT_DOUBLE_EQ(cycle({1.0, 6.0}), 0.2);
 }
 
 // Three samples per cycle, the change in the middle of a three-vertex vessel: its pressure at

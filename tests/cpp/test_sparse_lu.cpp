@@ -428,6 +428,121 @@ TEST(SparseLU, SundialsLinearSolver) {
   const long analyses = refactoring_lu_of(S)->counts().analyses;
   check_solve(a2);
   EXPECT_EQ(refactoring_lu_of(S)->counts().analyses, analyses + 1);
+  // A pattern changed in place in the same matrix (same arrays, same addresses): detected,
+  // analysed afresh, solved right. Then back to a2's pattern in place: analysed once more.
+  {
+    std::mt19937_64 gen3(11);
+    Csc a3 = random_pattern(40, 2, gen3);
+    fill_random(a3, false, gen3);
+    const auto nnz = static_cast<sunindextype>(std::max(a2.values.size(), a3.values.size()));
+    SUNMatrix A = SUNSparseMatrix(a2.n, a2.n, nnz, CSC_MAT, ctx);
+    auto write = [&](const Csc& m) {
+      std::copy(m.col_ptr.begin(), m.col_ptr.end(), SUNSparseMatrix_IndexPointers(A));
+      std::copy(m.row_idx.begin(), m.row_idx.end(), SUNSparseMatrix_IndexValues(A));
+      std::copy(m.values.begin(), m.values.end(), SUNSparseMatrix_Data(A));
+    };
+    // a2 as analysed last (no new analysis), then a3, then a2 again (one each).
+    const Csc* const sequence[3] = {&a2, &a3, &a2};
+    for (int i = 0; i < 3; ++i) {
+      const Csc* m = sequence[i];
+      write(*m);
+      const long before = refactoring_lu_of(S)->counts().analyses;
+      ASSERT_EQ(SUNLinSolSetup(S, A), SUNLS_SUCCESS);
+      EXPECT_EQ(refactoring_lu_of(S)->counts().analyses, before + (i == 0 ? 0 : 1)) << i;
+      const std::vector<double> rhs = random_vector(m->n, gen);
+      std::copy(rhs.begin(), rhs.end(), N_VGetArrayPointer(b));
+      ASSERT_EQ(SUNLinSolSolve(S, A, x, b, 0.0), SUNLS_SUCCESS);
+      const double* xv = N_VGetArrayPointer(x);
+      EXPECT_LT(backward_error(*m, std::vector<double>(xv, xv + m->n), rhs), 1e-12);
+    }
+    // Only one entry's row changed (the rest of the pattern as analysed): detected too.
+    Csc a4 = a2;
+    const int64_t e = a4.col_ptr[3];
+    int64_t r = 0;
+    while (std::find(a4.row_idx.begin() + a4.col_ptr[3], a4.row_idx.begin() + a4.col_ptr[4], r) !=
+           a4.row_idx.begin() + a4.col_ptr[4])
+      ++r;
+    a4.row_idx[e] = r;
+    write(a4);
+    const long before = refactoring_lu_of(S)->counts().analyses;
+    const int flag = SUNLinSolSetup(S, A);
+    EXPECT_EQ(refactoring_lu_of(S)->counts().analyses, before + 1);
+    if (flag == SUNLS_SUCCESS) {
+      const std::vector<double> rhs = random_vector(a4.n, gen);
+      std::copy(rhs.begin(), rhs.end(), N_VGetArrayPointer(b));
+      ASSERT_EQ(SUNLinSolSolve(S, A, x, b, 0.0), SUNLS_SUCCESS);
+      const double* xv = N_VGetArrayPointer(x);
+      EXPECT_LT(backward_error(a4, std::vector<double>(xv, xv + a4.n), rhs), 1e-12);
+    }
+    SUNMatDestroy(A);
+  }
+  // A caller that keeps A's pattern equal to its own arrays vouches for them: the first
+  // vouched setup compares them with the analysed pattern, the following ones with the same
+  // arrays do not; a setup without a vouch compares A's own arrays again (and finds a pattern
+  // changed in place), after which a vouch is verified afresh; so are other arrays.
+  {
+    SUNMatrix A = to_sundials(a2);
+    const std::vector<sunindextype> cp(a2.col_ptr.begin(), a2.col_ptr.end());
+    const std::vector<sunindextype> ri(a2.row_idx.begin(), a2.row_idx.end());
+    auto setup = [&](bool vouch) {
+      if (vouch) {
+        EXPECT_TRUE(refactoring_lu_vouch_pattern(S, cp.data(), ri.data()));
+      }
+      return SUNLinSolSetup(S, A);
+    };
+    auto solves = [&](const Csc& m) {
+      const std::vector<double> rhs = random_vector(m.n, gen);
+      std::copy(rhs.begin(), rhs.end(), N_VGetArrayPointer(b));
+      ASSERT_EQ(SUNLinSolSolve(S, A, x, b, 0.0), SUNLS_SUCCESS);
+      const double* xv = N_VGetArrayPointer(x);
+      EXPECT_LT(backward_error(m, std::vector<double>(xv, xv + m.n), rhs), 1e-12);
+    };
+    ASSERT_EQ(setup(false), SUNLS_SUCCESS);
+    const long compared = refactoring_lu_pattern_comparisons(S);
+    const long analysed = refactoring_lu_of(S)->counts().analyses;
+    for (int k = 0; k < 3; ++k) {
+      ASSERT_EQ(setup(true), SUNLS_SUCCESS);
+      solves(a2);
+    }
+    EXPECT_EQ(refactoring_lu_pattern_comparisons(S), compared + 1);  // the first vouch only
+    EXPECT_EQ(refactoring_lu_of(S)->counts().analyses, analysed);    // the same pattern
+    // Changed in place, set up without a vouch: compared, analysed afresh.
+    std::swap(SUNSparseMatrix_IndexValues(A)[a2.col_ptr[5]],
+              SUNSparseMatrix_IndexValues(A)[a2.col_ptr[5] + 1]);
+    std::swap(SUNSparseMatrix_Data(A)[a2.col_ptr[5]], SUNSparseMatrix_Data(A)[a2.col_ptr[5] + 1]);
+    ASSERT_EQ(setup(false), SUNLS_SUCCESS);
+    EXPECT_EQ(refactoring_lu_pattern_comparisons(S), compared + 2);
+    EXPECT_EQ(refactoring_lu_of(S)->counts().analyses, analysed + 1);
+    solves(a2);  // the same matrix, its entries of column 5 stored in another order
+    // Restored, vouched: verified again (the last setup was not vouched), analysed again.
+    std::copy(a2.row_idx.begin(), a2.row_idx.end(), SUNSparseMatrix_IndexValues(A));
+    std::copy(a2.values.begin(), a2.values.end(), SUNSparseMatrix_Data(A));
+    ASSERT_EQ(setup(true), SUNLS_SUCCESS);
+    EXPECT_EQ(refactoring_lu_pattern_comparisons(S), compared + 3);
+    EXPECT_EQ(refactoring_lu_of(S)->counts().analyses, analysed + 2);
+    solves(a2);
+    // Other arrays (a copy, equal): verified once more, no new analysis.
+    const std::vector<sunindextype> cp2 = cp, ri2 = ri;
+    EXPECT_TRUE(refactoring_lu_vouch_pattern(S, cp2.data(), ri2.data()));
+    ASSERT_EQ(SUNLinSolSetup(S, A), SUNLS_SUCCESS);
+    EXPECT_EQ(refactoring_lu_pattern_comparisons(S), compared + 4);
+    EXPECT_EQ(refactoring_lu_of(S)->counts().analyses, analysed + 2);
+    solves(a2);
+    // A vouch is for the next setup only, even one that is refused (a matrix by rows): the one
+    // after it compares A's own pattern, changed in place, and analyses it.
+    EXPECT_TRUE(refactoring_lu_vouch_pattern(S, cp2.data(), ri2.data()));
+    SUNMatrix by_rows = SUNSparseMatrix(a2.n, a2.n, 1, CSR_MAT, ctx);
+    EXPECT_EQ(SUNLinSolSetup(S, by_rows), SUNLS_ILL_INPUT);
+    SUNMatDestroy(by_rows);
+    std::swap(SUNSparseMatrix_IndexValues(A)[a2.col_ptr[5]],
+              SUNSparseMatrix_IndexValues(A)[a2.col_ptr[5] + 1]);
+    std::swap(SUNSparseMatrix_Data(A)[a2.col_ptr[5]], SUNSparseMatrix_Data(A)[a2.col_ptr[5] + 1]);
+    ASSERT_EQ(SUNLinSolSetup(S, A), SUNLS_SUCCESS);
+    EXPECT_EQ(refactoring_lu_pattern_comparisons(S), compared + 5);
+    EXPECT_EQ(refactoring_lu_of(S)->counts().analyses, analysed + 3);
+    solves(a2);
+    SUNMatDestroy(A);
+  }
   // Singular: every entry of a column zero.
   Csc s = a2;
   for (int64_t e = s.col_ptr[7]; e < s.col_ptr[8]; ++e) s.values[e] = 0.0;

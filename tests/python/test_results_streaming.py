@@ -202,6 +202,9 @@ def test_to_hdf5_in_both_layouts(tmp_path, full):
         for name in a:
             np.testing.assert_array_equal(a[name], b[name], err_msg=f"{layout} {name}")
         assert back.metrics == full.metrics
+        # each element's type and its quantities' units, as the run gave them
+        assert back.element_types == full.element_types and "brain" in full.element_types
+        assert back.element_units == full.element_units
     with pytest.raises(ValueError, match="layout must be"):
         full.to_hdf5(tmp_path / "x.h5", layout="rows")
 
