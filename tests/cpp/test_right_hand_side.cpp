@@ -102,6 +102,72 @@ TEST(RightHandSide, HandBuiltNetworkFollowsPostureExternalPressureAndInflow) {
   }
 }
 
+TEST(RightHandSide, LinearNodePressuresInAnyNodeOrderAndTheFirstFailureNamed) {
+  // The linear nodes' pressures p = (V - V(0)) / C come from one vectorised pass; when those
+  // nodes are consecutive in the node order the pass also writes their port views. Both ways,
+  // against hand-computed pressures and heads, and a volume without a pressure (not finite) is
+  // reported at the first such node in the node order.
+  ThreeNodeNetwork k;
+  const double g = 9.81, theta = 0.4;
+  bool consecutive_seen = false, apart_seen = false;  // both ways taken
+  // The System numbers the nodes as the components first name them: the element moved to the
+  // front decides. l1 (a, b) first: a, b, c (b and c consecutive); cb2 (b) first: b, a, c; cc
+  // (c) first: c, a, b (apart).
+  for (const std::string front : {"l1", "cb2", "cc"}) {
+    SCOPED_TRACE(front);
+    Model m;
+    m.gravity.enabled = true;
+    m.gravity.g = g;
+    m.posture.tilt = TimeFunction::constant(theta);
+    ExternalPressureGroup pe;
+    pe.name = "pe";
+    pe.pressure = TimeFunction::constant(250.0);
+    m.external_pressures.push_back(pe);
+    add_three_node_network(m, k);
+    std::stable_partition(m.elements.begin(), m.elements.end(),
+                          [&](const Element& e) { return e.name == front; });
+    System sys(m);
+    auto u = unknowns_by_description(sys);
+    const int vb = u.at("node b volume"), vc = u.at("node c volume");
+    const OutputLayout layout = sys.layout();
+    auto node_at = [&](const std::string& n) {
+      return static_cast<std::size_t>(std::find(layout.nodes.begin(), layout.nodes.end(), n) -
+                                      layout.nodes.begin());
+    };
+    const std::size_t ib = node_at("b"), ic = node_at("c");
+    (ib + 1 == ic || ic + 1 == ib ? consecutive_seen : apart_seen) = true;
+    std::vector<double> y;
+    sys.initial_state(y);
+    y[vb] = 7e-6;
+    y[vc] = 3e-6;
+    Sample smp;
+    ASSERT_EQ(sys.sample(0.2, y.data(), smp), 0) << sys.failure();
+    const double rho = m.blood.density, s = std::sin(theta);
+    const double pb = (y[vb] + k.Cb1 * 250.0) / (k.Cb1 + k.Cb2), pc = y[vc] / k.Cc;
+    EXPECT_NEAR(smp.node_pressure[node_at("b")], pb, 1e-12 * std::abs(pb));
+    EXPECT_NEAR(smp.node_pressure[node_at("c")], pc, 1e-12 * std::abs(pc));
+    // the heads through what the elements see: the resistor's flow (Pb - Pc) / R
+    std::vector<double> ydot(static_cast<std::size_t>(sys.size()));
+    ASSERT_EQ(sys.rhs(0.2, y.data(), ydot.data()), 0) << sys.failure();
+    const double qr = (pb + rho * g * k.hb * s - (pc + rho * g * k.hc * s)) / k.R;
+    const double qw = (pc - y[u.at("element wk state p_c")]) / k.Rw1;
+    EXPECT_NEAR(ydot[vc], qr - qw, 1e-11 * (std::abs(qr) + std::abs(qw)));
+
+    const double inf = std::numeric_limits<double>::infinity();
+    y[vc] = inf;  // only c fails
+    EXPECT_NE(sys.rhs(0.2, y.data(), ydot.data()), 0);
+    EXPECT_NE(sys.failure().find("node c"), std::string::npos) << sys.failure();
+    y[vb] = std::numeric_limits<double>::quiet_NaN();  // both: the first in the node order
+    EXPECT_NE(sys.rhs(0.2, y.data(), ydot.data()), 0);
+    const std::string first = ib < ic ? "b" : "c";  // the System's node order
+    EXPECT_NE(sys.failure().find("node " + first), std::string::npos) << sys.failure();
+    y[vb] = 7e-6;
+    y[vc] = 3e-6;  // and back
+    EXPECT_EQ(sys.rhs(0.2, y.data(), ydot.data()), 0) << sys.failure();
+  }
+  EXPECT_TRUE(consecutive_seen && apart_seen);
+}
+
 TEST(RightHandSide, EveryRowOfTheShippedModelsIsWrittenByItsComponent) {
   // The right-hand side does not zero ydot: every vessel, element and node writes each of its
   // rows. A row left unwritten would keep what ydot held before, NaN here.
