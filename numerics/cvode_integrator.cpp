@@ -199,17 +199,21 @@ int CvodeIntegrator::jac_cb(sunrealtype t, N_Vector y, N_Vector fy, SUNMatrix J,
   return static_cast<CvodeIntegrator*>(user)->fill_jacobian(t, y, fy, J);
 }
 
-int CvodeIntegrator::fill_jacobian(double t, N_Vector y, N_Vector fy, SUNMatrix J) {
-  const SparsityPattern& p = system_.pattern();
+int CvodeIntegrator::evaluate_jacobian(double t, N_Vector y, N_Vector fy,
+                                       std::vector<double>& values) {
   // The finite-difference increments are scaled by the error weights (numerics/jacobian.hpp).
   CVodeGetErrWeights(cvode_.get(), weights_.get());
   auto f = [this](double tt, const double* yy, double* ff) {
     ++rhs_in_jacobian_;
     return system_.rhs(tt, yy, ff);
   };
-  const int rc = jacobian_.evaluate(t, N_VGetArrayPointer(y), N_VGetArrayPointer(fy),
-                                    N_VGetArrayPointer(weights_.get()), f, jacobian_values_);
-  if (rc) return rc;
+  return jacobian_.evaluate(t, N_VGetArrayPointer(y), N_VGetArrayPointer(fy),
+                            N_VGetArrayPointer(weights_.get()), f, values);
+}
+
+int CvodeIntegrator::fill_jacobian(double t, N_Vector y, N_Vector fy, SUNMatrix J) {
+  const SparsityPattern& p = system_.pattern();
+  if (const int rc = evaluate_jacobian(t, y, fy, jacobian_values_)) return rc;
   sunindextype* colptr = SUNSparseMatrix_IndexPointers(J);
   sunindextype* rowidx = SUNSparseMatrix_IndexValues(J);
   sunrealtype* data = SUNSparseMatrix_Data(J);
@@ -236,14 +240,7 @@ int CvodeIntegrator::linear_system(double t, N_Vector y, N_Vector fy, SUNMatrix 
   const std::size_t nnz = pattern_row_idx_.size();
   if (!jok || jacobian_values_.size() != nnz) {
     *jcur = SUNTRUE;
-    CVodeGetErrWeights(cvode_.get(), weights_.get());
-    auto f = [this](double tt, const double* yy, double* ff) {
-      ++rhs_in_jacobian_;
-      return system_.rhs(tt, yy, ff);
-    };
-    const int rc = jacobian_.evaluate(t, N_VGetArrayPointer(y), N_VGetArrayPointer(fy),
-                                      N_VGetArrayPointer(weights_.get()), f, jacobian_scratch_);
-    if (rc) return rc;
+    if (const int rc = evaluate_jacobian(t, y, fy, jacobian_scratch_)) return rc;
     jacobian_values_.swap(jacobian_scratch_);
   } else {
     *jcur = SUNFALSE;

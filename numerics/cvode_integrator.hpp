@@ -83,6 +83,9 @@ class CvodeIntegrator {
                     N_Vector);
   static void err_cb(int code, const char* module, const char* function, char* msg, void* user);
   int fill_jacobian(double t, N_Vector y, N_Vector fy, SUNMatrix J);
+  /// The coloured finite-difference Jacobian at (t, y), f(t, y) = fy, into `values` (the
+  /// pattern's order), its increments scaled by CVODE's current error weights.
+  int evaluate_jacobian(double t, N_Vector y, N_Vector fy, std::vector<double>& values);
   static int linear_system_cb(double t, N_Vector y, N_Vector fy, SUNMatrix A, sunbooleantype jok,
                               sunbooleantype* jcur, double gamma, void* user, N_Vector, N_Vector,
                               N_Vector);

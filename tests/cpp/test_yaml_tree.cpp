@@ -100,35 +100,29 @@ TEST(YamlReader, AliasesShareTheAnchoredNode) {
 }
 
 TEST(YamlReader, RefusesWithThePlaceOfTheProblem) {
-  // an alias before its anchor
-  auto e = refusal("a: *x\nb: &x 1\n");
-  EXPECT_EQ(e.mark.line, 0);
-  EXPECT_EQ(e.mark.column, 3);
-  EXPECT_NE(e.message.find("unknown alias '*x'"), std::string::npos);
-  // an alias inside its own anchored collection (which would be a cycle)
-  e = refusal("a: &x [1, *x]\n");
-  EXPECT_EQ(e.mark.column, 10);
-  // a second document
-  e = refusal("a: 1\n---\nb: 2\n");
-  EXPECT_EQ(e.mark.line, 1);
-  EXPECT_NE(e.message.find("second YAML document"), std::string::npos);
-  // a quote never closed: where it opened, with the quote character
-  e = refusal("a: 1\nb: 'open\nc: 2\n");
-  EXPECT_EQ(e.mark.line, 1);
-  EXPECT_EQ(e.mark.column, 3);
-  EXPECT_NE(e.message.find("unterminated quoted string (no closing '"), std::string::npos);
-  e = refusal("a: [\"x\n");
-  EXPECT_EQ(e.mark.column, 4);
-  EXPECT_NE(e.message.find("no closing \""), std::string::npos);
-  // a tab as indentation: named
-  e = refusal("a:\n\tb: 1\n");
-  EXPECT_EQ(e.mark.line, 1);
-  EXPECT_EQ(e.mark.column, 0);
-  EXPECT_NE(e.message.find("spaces only"), std::string::npos);
-  // a control character (the reader's own check), at its line and column
-  e = refusal("a: 1\nb: x\x01y\n");
-  EXPECT_EQ(e.mark.line, 1);
-  EXPECT_EQ(e.mark.column, 4);
+  // text, 0-based line and column of the refusal, words of its message
+  const struct {
+    const char* text;
+    int line, column;
+    const char* words;
+  } cases[] = {
+      {"a: *x\nb: &x 1\n", 0, 3, "unknown alias '*x'"},  // an alias before its anchor
+      {"a: &x [1, *x]\n", 0, 10, "unknown alias"},       // inside its own anchor (a cycle)
+      {"a: 1\n---\nb: 2\n", 1, 0, "second YAML document"},
+      // a quote never closed: where it opened, with the quote character
+      {"a: 1\nb: 'open\nc: 2\n", 1, 3, "unterminated quoted string (no closing '"},
+      {"a: [\"x\n", 0, 4, "no closing \""},
+      {"a:\n\tb: 1\n", 1, 0, "spaces only"},  // a tab as indentation: named
+      // a control character (the reader's own check), at its line and column
+      {"a: 1\nb: x\x01y\n", 1, 4, "control characters are not allowed"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.text);
+    const auto e = refusal(c.text);
+    EXPECT_EQ(e.mark.line, c.line);
+    EXPECT_EQ(e.mark.column, c.column);
+    EXPECT_NE(e.message.find(c.words), std::string::npos) << e.message;
+  }
 }
 
 TEST(YamlReader, NestingLimitCountsFromTheGivenDepth) {
