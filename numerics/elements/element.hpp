@@ -259,12 +259,19 @@ class ElementBlockOf : public ElementBlock {
     double flow[kMaxElementPorts] = {};
     const int* port_node = group.port_node.data();
     const int* port_row = group.port_row.data();
-    for (std::size_t i = 0; i < group.blocks.size(); ++i, port_node += P, port_row += P) {
-      for (int k = 0; k < P; ++k) view[k] = io.node_view[port_node[k]];
-      const int s = group.state_offset[i];
-      static_cast<const Block&>(*group.blocks[i])
-          .evaluate(ctx, s >= 0 ? io.y + s : nullptr, view, flow, s >= 0 ? io.ydot + s : nullptr);
-      for (int k = 0; k < P; ++k) io.ydot[port_row[k]] -= flow[k];
+    // Held in locals: read through `io` the compiler reloads them after every store to ydot.
+    const PortView* const node_view = io.node_view;
+    const double* const y = io.y;
+    double* const ydot = io.ydot;
+    const int* const state_offset = group.state_offset.data();
+    const auto* const blocks = group.blocks.data();
+    const std::size_t n = group.blocks.size();
+    for (std::size_t i = 0; i < n; ++i, port_node += P, port_row += P) {
+      for (int k = 0; k < P; ++k) view[k] = node_view[port_node[k]];
+      const int s = state_offset[i];
+      static_cast<const Block&>(*blocks[i])
+          .evaluate(ctx, s >= 0 ? y + s : nullptr, view, flow, s >= 0 ? ydot + s : nullptr);
+      for (int k = 0; k < P; ++k) ydot[port_row[k]] -= flow[k];
     }
   }
   template <int P>
