@@ -50,11 +50,11 @@ inline std::string list_names(const std::vector<std::string>& v, size_t max_item
   return s;
 }
 
-/// Value of `key` in a map (the first entry with that key).
+/// Value of `key` in a map (the first entry with that key), none when absent.
 inline std::optional<yaml::Node> child(const yaml::Node& map, std::string_view key) {
-  for (const auto& [k, v] : map.entries())
-    if (k.IsScalar() && k.Scalar() == key) return v;
-  return std::nullopt;
+  yaml::Node v = map[key];
+  if (!v.IsDefined()) return std::nullopt;
+  return v;
 }
 
 /// A number for a message ("1e+308", "0.5").

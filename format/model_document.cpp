@@ -212,10 +212,7 @@ const std::vector<KeySpec>& map_keys(const KeySpec* spec, bool element_item,
                                      const yaml::Node& node) {
   static const std::vector<KeySpec> none;
   if (element_item) {
-    std::string type;
-    for (const auto& [k, v] : node.entries())
-      if (k.IsScalar() && k.Scalar() == "type" && v.IsScalar()) type = v.Scalar();
-    return detail::element_keys(type);
+    return detail::element_keys(node["type"].Scalar());  // "" when absent or not a scalar
   }
   return spec ? spec->children : none;
 }
@@ -225,15 +222,7 @@ bool is_index(const std::string& s) {
 }
 
 std::string item_name(const yaml::Node& item, const std::string& index_key) {
-  for (const auto& [k, v] : item.entries())
-    if (k.IsScalar() && k.Scalar() == index_key && v.IsScalar()) return v.Scalar();
-  return "";
-}
-
-std::optional<yaml::Node> map_child(const yaml::Node& map, const std::string& key) {
-  for (const auto& [k, v] : map.entries())
-    if (k.IsScalar() && k.Scalar() == key) return v;
-  return std::nullopt;
+  return item[index_key].Scalar();  // "" when absent or not a scalar
 }
 
 struct Walk {
@@ -295,13 +284,13 @@ Walk walk(const yaml::Node& root, const std::string& path, const std::vector<std
       continue;
     }
     if (w.node.IsMap()) {
-      auto c = map_child(w.node, s);
-      if (!c) return w;
+      const yaml::Node c = w.node[s];
+      if (!c.IsDefined()) return w;
       const KeySpec* next = nullptr;
       for (const auto& k : *w.keys)
         if (k.name == s) next = &k;
       w.spec = next;
-      w.node = *c;
+      w.node = c;
       w.keys = &map_keys(next, false, w.node);
       element_item = false;
       w.canonical += (w.canonical.empty() ? "" : ".") + s;
@@ -442,8 +431,7 @@ ModelDocument ModelDocument::from_file(const std::string& path) {
   d.impl_->base_dir = parent.empty() ? "." : parent.string();
   d.impl_->from_file = true;
   d.impl_->parse();
-  if (d.impl_->root.IsMap() && map_child(d.impl_->root, "extends"))
-    compose_scenario(d, path, d.impl_->base_dir);
+  if (d.impl_->root["extends"].IsDefined()) compose_scenario(d, path, d.impl_->base_dir);
   return d;
 }
 
@@ -454,8 +442,7 @@ ModelDocument ModelDocument::from_string(const std::string& text, const std::str
   d.impl_->file = name;
   d.impl_->base_dir = base_dir;
   d.impl_->parse();
-  if (d.impl_->root.IsMap() && map_child(d.impl_->root, "extends"))
-    compose_scenario(d, name, base_dir);
+  if (d.impl_->root["extends"].IsDefined()) compose_scenario(d, name, base_dir);
   return d;
 }
 
@@ -605,8 +592,8 @@ void ModelDocument::compose_scenario(ModelDocument& doc, const std::string& file
           list.push_back(item);
           // the builder's path of the item: section.name, or section[index] when unnamed
           std::string id = section + "[" + std::to_string(list.size() - 1) + "]";
-          if (auto n = map_child(item, spec->index_key); n && n->IsScalar() && !n->Scalar().empty())
-            id = section + "." + n->Scalar();
+          if (const std::string n = item_name(item, spec->index_key); !n.empty())
+            id = section + "." + n;
           out.origins.emplace_back(id, file);
         }
       }

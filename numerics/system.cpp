@@ -49,18 +49,26 @@ __attribute__((target_clones("avx2", "default"))) bool all_finite(const double* 
 // is correctly rounded; no FMA: fp-contract=off): the same pressures to the bit.
 #pragma GCC push_options
 #pragma GCC optimize("O3", "fp-contract=off")
-VENOFLOW_SIMD_CLONES bool linear_pressures(const double* __restrict y, const int* __restrict state,
-                                           const double* __restrict v0, const double* __restrict c,
-                                           double* __restrict p, std::size_t n) {
+template <class Store>
+[[gnu::always_inline]] inline bool linear_pressure_pass(const double* __restrict y,
+                                                        const int* __restrict state,
+                                                        const double* __restrict v0,
+                                                        const double* __restrict c, std::size_t n,
+                                                        Store store) {
   constexpr std::uint64_t kExponent = 0x7ff0000000000000ull;  // IEEE 754: all ones for inf, NaN
   std::uint64_t bad = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const double pi = (y[state[i]] - v0[i]) / c[i];
-    p[i] = pi;
+    store(i, pi);
     bad |= static_cast<std::uint64_t>(!(c[i] > 0.0)) |
            static_cast<std::uint64_t>((std::bit_cast<std::uint64_t>(pi) & kExponent) == kExponent);
   }
   return bad == 0;
+}
+VENOFLOW_SIMD_CLONES bool linear_pressures(const double* __restrict y, const int* __restrict state,
+                                           const double* __restrict v0, const double* __restrict c,
+                                           double* __restrict p, std::size_t n) {
+  return linear_pressure_pass(y, state, v0, c, n, [p](std::size_t i, double pi) { p[i] = pi; });
 }
 /// linear_pressures for nodes that are consecutive in the node order (a lumped network whose
 /// nodes all store volume in capacitors: the peers' trees): it also writes their port views,
@@ -71,16 +79,10 @@ VENOFLOW_SIMD_CLONES bool linear_pressures_and_views(const double* __restrict y,
                                                      const double* __restrict c,
                                                      const double* __restrict z, double rg,
                                                      PortView* __restrict view, std::size_t n) {
-  constexpr std::uint64_t kExponent = 0x7ff0000000000000ull;
-  std::uint64_t bad = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const double pi = (y[state[i]] - v0[i]) / c[i];
+  return linear_pressure_pass(y, state, v0, c, n, [=](std::size_t i, double pi) {
     view[i].p = pi;
     view[i].head = pi + rg * z[i];
-    bad |= static_cast<std::uint64_t>(!(c[i] > 0.0)) |
-           static_cast<std::uint64_t>((std::bit_cast<std::uint64_t>(pi) & kExponent) == kExponent);
-  }
-  return bad == 0;
+  });
 }
 #pragma GCC pop_options
 
