@@ -150,15 +150,16 @@ TEST_F(SerialVectorOps, ClonesInheritTheCompiledOperations) {
 // x, 1, Y_k, Z_k) for each k; N_VLinearCombination: N_VScale then N_VLinearSum, in
 // src/sundials/sundials_nvector.c), over lengths below, at and across the 512-element blocks,
 // with CVODE's in-place use (Z = Y) and the aliasings that make a later term read an earlier
-// result (Z_k = x; z = X_0 and z = X_2).
+// result (Z_k = x, Y_1 = Z_0; z = X_0 and z = X_2); for N_VScaleAddMulti every count that has a
+// kernel of its own (1 to 6 vectors) and counts beyond.
 TEST_F(SerialVectorOps, FusedOperationsAreTheUnfusedSequences) {
   ASSERT_EQ(make(1).ref->ops->nvscaleaddmulti, nullptr) << "the reference must be unfused";
   unsigned seed = 200;
   const double coef[] = {1.0, -1.0, 0.0, 0.37, -2.5, 3.1e-7, 1.0 / 3.0};
   for (sunindextype n : {1, 511, 512, 1037, 3072})
-    for (int nvec : {1, 3, 6, 13})
-      for (int alias = 0; alias < 3; ++alias) {  // Z separate, Z = Y, Z_1 = x
-        if (alias == 2 && nvec < 2) continue;
+    for (int nvec : {1, 2, 3, 4, 5, 6, 7, 13})
+      for (int alias = 0; alias < 4; ++alias) {  // Z separate, Z = Y, Z_1 = x, Y_1 = Z_0
+        if (alias >= 2 && nvec < 2) continue;
         std::vector<double> a(nvec);
         for (int k = 0; k < nvec; ++k) a[k] = coef[(k + seed) % 7];
         Pair x = make(seed++, n);
@@ -168,6 +169,7 @@ TEST_F(SerialVectorOps, FusedOperationsAreTheUnfusedSequences) {
           z.push_back(alias == 1 ? y.back() : make(seed++, n));
         }
         if (alias == 2) z[1] = x;
+        if (alias == 3) y[1] = z[0];
         std::vector<N_Vector> yr, yo, zr, zo;
         for (int k = 0; k < nvec; ++k) {
           yr.push_back(y[k].ref), yo.push_back(y[k].ours);
