@@ -29,6 +29,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "numerics/serial_vector_ops.hpp"
 #include "numerics/simd_clones.hpp"
 
 namespace {
@@ -161,6 +162,21 @@ int cvPredict_fused(int q, N_Vector* zn) {
   double* z[kMaxOrder + 1];
   for (int j = 0; j <= q; ++j) z[j] = data(zn[j]);
   predict(q, z, len(zn[0]));
+  return 0;
+}
+
+// The corrector update zn[j] += l[j] acor (j = 0..q) with the norms of the new zn[q] and
+// zn[q-1] that the BDF stability limit detection reads after it (cvBDFStab; cvComputeEtaqm1 reads
+// the first too): 0 if done in one pass, with each norm N_VWrmsNorm's to the bit; -1 if the
+// vectors do not allow it (then nothing is changed and CVODE runs its own sequence).
+int cvCompleteStepNorms_fused(int q, sunrealtype* l, N_Vector acor, N_Vector* zn, N_Vector ewt,
+                              sunrealtype* norm_q, sunrealtype* norm_qm1) {
+  double sum_q, sum_qm1;
+  if (!venoflow::scale_add_and_last_wsqr_sums(q + 1, l, acor, zn, ewt, &sum_q, &sum_qm1)) return -1;
+  // As N_VWrmsNorm of the compiled operations (numerics/serial_vector_ops.cpp, wrms_norm).
+  const double n = static_cast<double>(len(ewt));
+  *norm_q = std::sqrt(sum_q / n);
+  *norm_qm1 = std::sqrt(sum_qm1 / n);
   return 0;
 }
 

@@ -314,6 +314,83 @@ double wrms_norm(N_Vector x, N_Vector w) {
   return std::sqrt(wsqr_sum(x, w) / static_cast<double>(len(x)));
 }
 
+// The corrector update z_k += a_k x (k = 0..nvec-1) and the weighted sums of squares of the
+// updated z_(nvec-1) and z_(nvec-2), in one pass: eight components at a time, the squares summed
+// in the lanes of wsqr_sum (component i into partial sum i mod 8, lanes 0-3 and 4-7 in two
+// registers) and combined in its order, so each sum is wsqr_sum's to the bit.
+template <int N, class T>
+[[gnu::always_inline]] inline void scale_add_keep_last(const double* a, const double* x,
+                                                       double* const* z, Index i, T& last,
+                                                       T& before_last) {
+  T xi;
+  std::memcpy(&xi, x + i, sizeof(T));
+#pragma GCC unroll 6
+  for (int k = 0; k < N; ++k) {
+    T zk;
+    std::memcpy(&zk, z[k] + i, sizeof(T));
+    zk = a[k] * xi + zk;
+    std::memcpy(z[k] + i, &zk, sizeof(T));
+    if (k == N - 1) last = zk;
+    if (k == N - 2) before_last = zk;
+  }
+}
+
+template <int N>
+[[gnu::always_inline]] inline void scale_add_with_norms(const double* a, const double* x,
+                                                        double* const* z, const double* w, Index n,
+                                                        double* sums) {
+  static_assert(N >= 2);
+  using Four = double __attribute__((vector_size(32)));
+  double ak[N];
+  double* zk[N];
+  for (int k = 0; k < N; ++k) ak[k] = a[k], zk[k] = z[k];
+  Four last_lo = {}, last_hi = {}, before_lo = {}, before_hi = {};
+  const Index n8 = n - n % 8;
+  for (Index i = 0; i < n8; i += 8) {
+    Four l0, l1, b0, b1, w0, w1;
+    scale_add_keep_last<N, Four>(ak, x, zk, i, l0, b0);
+    scale_add_keep_last<N, Four>(ak, x, zk, i + 4, l1, b1);
+    std::memcpy(&w0, w + i, sizeof(Four));
+    std::memcpy(&w1, w + i + 4, sizeof(Four));
+    const Four pl0 = l0 * w0, pl1 = l1 * w1, pb0 = b0 * w0, pb1 = b1 * w1;
+    last_lo += pl0 * pl0;
+    last_hi += pl1 * pl1;
+    before_lo += pb0 * pb0;
+    before_hi += pb1 * pb1;
+  }
+  double sl[8], sb[8];
+  for (int k = 0; k < 4; ++k) {
+    sl[k] = last_lo[k], sl[k + 4] = last_hi[k];
+    sb[k] = before_lo[k], sb[k + 4] = before_hi[k];
+  }
+  for (Index i = n8; i < n; ++i) {
+    double l, b;
+    scale_add_keep_last<N, double>(ak, x, zk, i, l, b);
+    const double pl = l * w[i], pb = b * w[i];
+    sl[i - n8] += pl * pl;
+    sb[i - n8] += pb * pb;
+  }
+  sums[0] = ((sl[0] + sl[4]) + (sl[2] + sl[6])) + ((sl[1] + sl[5]) + (sl[3] + sl[7]));
+  sums[1] = ((sb[0] + sb[4]) + (sb[2] + sb[6])) + ((sb[1] + sb[5]) + (sb[3] + sb[7]));
+}
+
+#define VENOFLOW_SCALE_ADD_NORMS(N)                                                         \
+  VENOFLOW_SIMD_CLONES void scale_add_norms_##N(const double* a, const double* x,           \
+                                                double* const* z, const double* w, Index n, \
+                                                double* sums) {                             \
+    scale_add_with_norms<N>(a, x, z, w, n, sums);                                           \
+  }
+VENOFLOW_SCALE_ADD_NORMS(2)
+VENOFLOW_SCALE_ADD_NORMS(3)
+VENOFLOW_SCALE_ADD_NORMS(4)
+VENOFLOW_SCALE_ADD_NORMS(5)
+VENOFLOW_SCALE_ADD_NORMS(6)
+#undef VENOFLOW_SCALE_ADD_NORMS
+
+constexpr void (*kScaleAddNorms[5])(const double*, const double*, double* const*, const double*,
+                                    Index, double*) = {
+    scale_add_norms_2, scale_add_norms_3, scale_add_norms_4, scale_add_norms_5, scale_add_norms_6};
+
 double min_value(N_Vector x) {
   const Index n = len(x);
   const double* xd = data(x);
@@ -450,6 +527,33 @@ void use_compiled_matrix_ops(SUNMatrix A) {
   ops->copy = matrix_copy;
   ops->scaleaddi = matrix_scale_add_identity;
   ops->clone = matrix_clone;
+}
+
+bool uses_compiled_vector_ops(N_Vector v) {
+  return v && N_VGetVectorID(v) == SUNDIALS_NVEC_SERIAL && v->ops->nvwrmsnorm == wrms_norm &&
+         v->ops->nvscaleaddmulti == scale_add_multi;
+}
+
+bool scale_add_and_last_wsqr_sums(int nvec, const double* a, N_Vector x, N_Vector* z, N_Vector w,
+                                  double* sum_last, double* sum_before_last) {
+  if (nvec < 2 || nvec > 6 || !uses_compiled_vector_ops(x) || !uses_compiled_vector_ops(w))
+    return false;
+  const Index n = len(x);
+  double* zd[6];
+  for (int k = 0; k < nvec; ++k) {
+    // Each z_k its own vector of x's length, none of them x or w (the pass reads both after
+    // writing some z_k, and the norms are those of the vectors' own operations).
+    if (!uses_compiled_vector_ops(z[k]) || len(z[k]) != n || z[k] == x || z[k] == w) return false;
+    for (int j = 0; j < k; ++j)
+      if (z[j] == z[k]) return false;
+    zd[k] = data(z[k]);
+  }
+  if (len(w) != n) return false;
+  double sums[2];
+  kScaleAddNorms[nvec - 2](a, data(x), zd, data(w), n, sums);
+  *sum_last = sums[0];
+  *sum_before_last = sums[1];
+  return true;
 }
 
 void use_compiled_vector_ops(N_Vector v) {

@@ -21,6 +21,18 @@ namespace venoflow {
 /// Replace the hot operations of serial vector v (N_VNew_Serial) by venoflow's compiled copies.
 void use_compiled_vector_ops(N_Vector v);
 
+/// True if v is a serial vector whose operations are venoflow's compiled copies.
+bool uses_compiled_vector_ops(N_Vector v);
+
+/// CVODE's corrector update of the Nordsieck history and what two norms that it reads next need,
+/// in one pass: z_k = a_k x + z_k for k = 0..nvec-1 (N_VScaleAddMulti with Y = Z), then
+/// sum_last = N_VWSqrSumLocal(z_(nvec-1), w) and sum_before_last = N_VWSqrSumLocal(z_(nvec-2), w),
+/// each the compiled operation's result to the bit (so sqrt(sum / length) is N_VWrmsNorm's).
+/// Returns false and changes nothing unless 2 <= nvec <= 6 and x, w and every z_k are distinct
+/// compiled serial vectors of one length.
+bool scale_add_and_last_wsqr_sums(int nvec, const double* a, N_Vector x, N_Vector* z, N_Vector w,
+                                  double* sum_last, double* sum_before_last);
+
 /// The same for a sparse matrix (SUNSparseMatrix): zero, copy, c A + I (every linear-solver
 /// setup copies the saved Jacobian and shifts it: 9 % of a 1023-vessel tree's instructions with
 /// the unoptimised library), and clone, so that CVODE's saved copy gets them too.

@@ -295,3 +295,78 @@ TEST_F(SerialVectorOps, ShiftFollowsAPatternChangedInPlace) {
   }
   SUNMatDestroy(ours);
 }
+
+// CVODE's corrector update with the weighted sums of squares of the last two updated vectors in
+// the same pass (scale_add_and_last_wsqr_sums; cvCompleteStep takes the norms that the BDF
+// stability limit detection reads from them): the vectors and both sums identical to the bit to
+// N_VScaleAddMulti followed by two N_VWSqrSumLocal with the compiled operations, over lengths
+// around the eight-component chunks, for every count it takes (2 to 6 vectors); the sums also
+// against a sum in long double. Arguments it cannot take are refused with nothing changed.
+TEST_F(SerialVectorOps, CorrectorUpdateWithSumsOfSquaresIsTheSequence) {
+  const double coef[] = {1.0, -1.0, 0.0, 0.37, -2.5, 3.1e-7, 1.0 / 3.0};
+  unsigned seed = 5000;
+  for (sunindextype n : {1, 7, 8, 9, 15, 511, 3072, 3077})
+    for (int nvec = 2; nvec <= 6; ++nvec) {
+      std::vector<double> a(nvec);
+      for (int k = 0; k < nvec; ++k) a[k] = coef[(k + seed) % 7];
+      // Values over two decades: make()'s nineteen leave a sum of squares to its few largest
+      // terms, where another order of the additions rounds alike.
+      auto operands = [&](unsigned s) {
+        std::vector<N_Vector> v;
+        for (int k = 0; k < nvec + 2; ++k) {
+          v.push_back(make(s + k, n).ours);
+          std::mt19937_64 gen(s + k);
+          std::uniform_real_distribution<double> decades(-1.0, 1.0);
+          for (sunindextype i = 0; i < n; ++i)
+            NV_Ith_S(v.back(), i) = (i % 3 ? 1.0 : -1.0) * std::pow(10.0, decades(gen));
+        }
+        return v;  // x, w, z_0 .. z_(nvec-1)
+      };
+      std::vector<N_Vector> seq = operands(seed), fused = operands(seed);
+      seed += nvec + 2;
+      ASSERT_EQ(N_VScaleAddMulti(nvec, a.data(), seq[0], seq.data() + 2, seq.data() + 2), 0);
+      const double last = N_VWSqrSumLocal(seq[nvec + 1], seq[1]);
+      const double before_last = N_VWSqrSumLocal(seq[nvec], seq[1]);
+      double fused_last = -1.0, fused_before_last = -1.0;
+      ASSERT_TRUE(scale_add_and_last_wsqr_sums(nvec, a.data(), fused[0], fused.data() + 2, fused[1],
+                                               &fused_last, &fused_before_last));
+      const std::string what = "n=" + std::to_string(n) + " nvec=" + std::to_string(nvec);
+      for (int k = 0; k < nvec + 2; ++k)
+        EXPECT_EQ(std::memcmp(NV_DATA_S(seq[k]), NV_DATA_S(fused[k]), sizeof(double) * n), 0)
+            << what << " vector " << k;
+      EXPECT_EQ(std::memcmp(&last, &fused_last, sizeof last), 0) << what << " " << last;
+      EXPECT_EQ(std::memcmp(&before_last, &fused_before_last, sizeof last), 0) << what;
+      for (int which : {nvec + 1, nvec}) {
+        long double sum = 0.0L;
+        for (sunindextype i = 0; i < n; ++i) {
+          const long double p =
+              static_cast<long double>(NV_Ith_S(fused[which], i)) * NV_Ith_S(fused[1], i);
+          sum += p * p;
+        }
+        const double got = which == nvec + 1 ? fused_last : fused_before_last;
+        EXPECT_NEAR(got, static_cast<double>(sum), 1e-14 * static_cast<double>(sum)) << what;
+      }
+    }
+  // Refused, nothing changed: too few or too many vectors, a z that is x or w or another z, a
+  // vector with SUNDIALS' own operations.
+  const sunindextype n = 64;
+  for (int refusal = 0; refusal < 6; ++refusal) {
+    const int nvec = refusal == 0 ? 1 : refusal == 1 ? 7 : 3;
+    std::vector<double> a(nvec, 0.5);
+    Pair x = make(seed++, n), w = make(seed++, n);
+    std::vector<Pair> z;
+    for (int k = 0; k < nvec; ++k) z.push_back(make(seed++, n));
+    if (refusal == 2) z[1] = x;
+    if (refusal == 3) z[2] = w;
+    if (refusal == 4) z[0] = z[1];
+    std::vector<N_Vector> zs;
+    for (auto& p : z) zs.push_back(refusal == 5 && zs.empty() ? p.ref : p.ours);
+    double l = -1.0, b = -1.0;
+    EXPECT_FALSE(scale_add_and_last_wsqr_sums(nvec, a.data(), x.ours, zs.data(), w.ours, &l, &b))
+        << "refusal " << refusal;
+    EXPECT_EQ(l, -1.0);
+    expect_same(x, "refused x");
+    expect_same(w, "refused w");
+    for (auto& p : z) expect_same(p, "refused z, refusal " + std::to_string(refusal));
+  }
+}

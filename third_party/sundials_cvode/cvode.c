@@ -192,6 +192,12 @@ static int cvCheckConstraints(CVodeMem cv_mem);
 extern
 int cvPredict_fused(int q, N_Vector* zn);
 
+/* venoflow: the corrector update of zn with the norms of the new zn[q] and zn[q-1] in the same
+   pass (numerics/cvode_fused_kernels.cpp); 0 if done */
+extern
+int cvCompleteStepNorms_fused(int q, realtype* l, N_Vector acor, N_Vector* zn, N_Vector ewt,
+                              realtype* norm_q, realtype* norm_qm1);
+
 extern
 int cvCheckConstraints_fused(const N_Vector c,
                              const N_Vector ewt,
@@ -375,6 +381,7 @@ void *CVodeCreate(int lmm, SUNContext sunctx)
 
   /* Initialize fused operations variable */
   cv_mem->cv_usefused = SUNFALSE;
+  cv_mem->venoflow_have_norms = SUNFALSE;  /* venoflow: see cvCompleteStep */
 
   /* Return pointer to CVODE memory block */
 
@@ -2161,6 +2168,9 @@ static int cvStep(CVodeMem cv_mem)
   int eflag;                 /* error test return flag                   */
   booleantype doProjection;  /* flag to apply projection in this step    */
 
+  /* venoflow: no norms of this step's history yet (cvCompleteStep) */
+  cv_mem->venoflow_have_norms = SUNFALSE;
+
   /* Initialize local counters for convergence and error test failures */
 
   ncf = npf = nef = 0;
@@ -3189,6 +3199,19 @@ static void cvCompleteStep(CVodeMem cv_mem)
   cv_mem->cv_tau[1] = cv_mem->cv_h;
 
   /* Apply correction to column j of zn: l_j * Delta_n */
+  cv_mem->venoflow_have_norms = SUNFALSE;
+#ifdef SUNDIALS_BUILD_PACKAGE_FUSED_KERNELS
+  /* venoflow: where the BDF stability limit detection will read the norms of the new zn[q] and
+     zn[q-1] (order 3 and above), the update computes them in the same pass; nothing changes
+     zn or ewt before they are read (cvPrepareNextStep writes zn[qmax] only when q < qmax) */
+  if (cv_mem->cv_usefused && cv_mem->cv_sldeton && cv_mem->cv_lmm == CV_BDF &&
+      cv_mem->cv_q >= 3 && !cv_mem->proj_applied)
+    cv_mem->venoflow_have_norms =
+      cvCompleteStepNorms_fused(cv_mem->cv_q, cv_mem->cv_l, cv_mem->cv_acor, cv_mem->cv_zn,
+                                cv_mem->cv_ewt, &cv_mem->venoflow_norm_q,
+                                &cv_mem->venoflow_norm_qm1) == 0;
+  if (!cv_mem->venoflow_have_norms)
+#endif
   (void) N_VScaleAddMulti(cv_mem->cv_q+1, cv_mem->cv_l, cv_mem->cv_acor,
                           cv_mem->cv_zn, cv_mem->cv_zn);
 
@@ -3317,7 +3340,9 @@ static realtype cvComputeEtaqm1(CVodeMem cv_mem)
 
   cv_mem->cv_etaqm1 = ZERO;
   if (cv_mem->cv_q > 1) {
-    ddn = N_VWrmsNorm(cv_mem->cv_zn[cv_mem->cv_q], cv_mem->cv_ewt) * cv_mem->cv_tq[1];
+    /* venoflow: the norm found by the fused corrector update, if it ran */
+    ddn = (cv_mem->venoflow_have_norms ? cv_mem->venoflow_norm_q :
+           N_VWrmsNorm(cv_mem->cv_zn[cv_mem->cv_q], cv_mem->cv_ewt)) * cv_mem->cv_tq[1];
     cv_mem->cv_etaqm1 = ONE/(SUNRpowerR(BIAS1*ddn, ONE/cv_mem->cv_q) + ADDON);
   }
   return(cv_mem->cv_etaqm1);
@@ -3539,10 +3564,13 @@ static void cvBDFStab(CVodeMem cv_mem)
     for (i = 1; i <= cv_mem->cv_q-1; i++) factorial *= i;
     sq = factorial * cv_mem->cv_q * (cv_mem->cv_q+1) *
       cv_mem->cv_acnrm / SUNMAX(cv_mem->cv_tq[5],TINY);
+    /* venoflow: the norms found by the fused corrector update, if it ran */
     sqm1 = factorial * cv_mem->cv_q *
-      N_VWrmsNorm(cv_mem->cv_zn[cv_mem->cv_q], cv_mem->cv_ewt);
+      (cv_mem->venoflow_have_norms ? cv_mem->venoflow_norm_q :
+       N_VWrmsNorm(cv_mem->cv_zn[cv_mem->cv_q], cv_mem->cv_ewt));
     sqm2 = factorial *
-      N_VWrmsNorm(cv_mem->cv_zn[cv_mem->cv_q-1], cv_mem->cv_ewt);
+      (cv_mem->venoflow_have_norms ? cv_mem->venoflow_norm_qm1 :
+       N_VWrmsNorm(cv_mem->cv_zn[cv_mem->cv_q-1], cv_mem->cv_ewt));
     cv_mem->cv_ssdat[1][1] = sqm2*sqm2;
     cv_mem->cv_ssdat[1][2] = sqm1*sqm1;
     cv_mem->cv_ssdat[1][3] = sq*sq;

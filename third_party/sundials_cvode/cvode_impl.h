@@ -472,6 +472,10 @@ typedef struct CVodeMemRec {
   N_Vector cv_Xvecs[L_MAX]; /* array of vectors */
 
   booleantype cv_usefused;  /* flag indicating if CVODE specific fused kernels should be used */
+  /* venoflow: the norms of zn[q] and zn[q-1] found by the fused corrector update of this step
+     (cvCompleteStep), valid until the step ends (cvStep resets the flag) */
+  booleantype venoflow_have_norms;
+  realtype venoflow_norm_q, venoflow_norm_qm1;
 
 } *CVodeMem;
 
