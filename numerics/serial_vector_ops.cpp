@@ -195,10 +195,12 @@ VENOFLOW_SIMD_CLONES void combine_blocks(int nvec, const double* c, const double
 // vectors (CVODE's corrector update at BDF orders up to 5): x is loaded once per component, not
 // once per vector. Every z_k is written before a later y_k is read, component by component, as
 // in the blocks above; x must not be one of the z_k (it would then change between the sums).
+// (last and before_last, if given, receive the new z_(N-1) and z_(N-2).)
 template <int N, class T>
 [[gnu::always_inline]] inline void scale_add_component(const double* a, const double* x,
-                                                       double* const* y, double* const* z,
-                                                       Index i) {
+                                                       double* const* y, double* const* z, Index i,
+                                                       T* last = nullptr,
+                                                       T* before_last = nullptr) {
   T xi;
   std::memcpy(&xi, x + i, sizeof(T));
 #pragma GCC unroll 6
@@ -207,6 +209,8 @@ template <int N, class T>
     std::memcpy(&yk, y[k] + i, sizeof(T));
     const T zk = a[k] * xi + yk;
     std::memcpy(z[k] + i, &zk, sizeof(T));
+    if (last && k == N - 1) *last = zk;
+    if (before_last && k == N - 2) *before_last = zk;
   }
 }
 
@@ -318,23 +322,6 @@ double wrms_norm(N_Vector x, N_Vector w) {
 // updated z_(nvec-1) and z_(nvec-2), in one pass: eight components at a time, the squares summed
 // in the lanes of wsqr_sum (component i into partial sum i mod 8, lanes 0-3 and 4-7 in two
 // registers) and combined in its order, so each sum is wsqr_sum's to the bit.
-template <int N, class T>
-[[gnu::always_inline]] inline void scale_add_keep_last(const double* a, const double* x,
-                                                       double* const* z, Index i, T& last,
-                                                       T& before_last) {
-  T xi;
-  std::memcpy(&xi, x + i, sizeof(T));
-#pragma GCC unroll 6
-  for (int k = 0; k < N; ++k) {
-    T zk;
-    std::memcpy(&zk, z[k] + i, sizeof(T));
-    zk = a[k] * xi + zk;
-    std::memcpy(z[k] + i, &zk, sizeof(T));
-    if (k == N - 1) last = zk;
-    if (k == N - 2) before_last = zk;
-  }
-}
-
 template <int N>
 [[gnu::always_inline]] inline void scale_add_with_norms(const double* a, const double* x,
                                                         double* const* z, const double* w, Index n,
@@ -348,8 +335,8 @@ template <int N>
   const Index n8 = n - n % 8;
   for (Index i = 0; i < n8; i += 8) {
     Four l0, l1, b0, b1, w0, w1;
-    scale_add_keep_last<N, Four>(ak, x, zk, i, l0, b0);
-    scale_add_keep_last<N, Four>(ak, x, zk, i + 4, l1, b1);
+    scale_add_component<N, Four>(ak, x, zk, zk, i, &l0, &b0);
+    scale_add_component<N, Four>(ak, x, zk, zk, i + 4, &l1, &b1);
     std::memcpy(&w0, w + i, sizeof(Four));
     std::memcpy(&w1, w + i + 4, sizeof(Four));
     const Four pl0 = l0 * w0, pl1 = l1 * w1, pb0 = b0 * w0, pb1 = b1 * w1;
@@ -365,7 +352,7 @@ template <int N>
   }
   for (Index i = n8; i < n; ++i) {
     double l, b;
-    scale_add_keep_last<N, double>(ak, x, zk, i, l, b);
+    scale_add_component<N, double>(ak, x, zk, zk, i, &l, &b);
     const double pl = l * w[i], pb = b * w[i];
     sl[i - n8] += pl * pl;
     sb[i - n8] += pb * pb;
