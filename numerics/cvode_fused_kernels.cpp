@@ -173,10 +173,8 @@ int cvCompleteStepNorms_fused(int q, sunrealtype* l, N_Vector acor, N_Vector* zn
                               sunrealtype* norm_q, sunrealtype* norm_qm1) {
   double sum_q, sum_qm1;
   if (!venoflow::scale_add_and_last_wsqr_sums(q + 1, l, acor, zn, ewt, &sum_q, &sum_qm1)) return -1;
-  // As N_VWrmsNorm of the compiled operations (numerics/serial_vector_ops.cpp, wrms_norm).
-  const double n = static_cast<double>(len(ewt));
-  *norm_q = std::sqrt(sum_q / n);
-  *norm_qm1 = std::sqrt(sum_qm1 / n);
+  *norm_q = venoflow::wrms_from_wsqr_sum(sum_q, len(ewt));
+  *norm_qm1 = venoflow::wrms_from_wsqr_sum(sum_qm1, len(ewt));
   return 0;
 }
 

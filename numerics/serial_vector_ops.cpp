@@ -289,6 +289,11 @@ double max_norm(N_Vector x) {
   return m;
 }
 
+// The eight partial sums added pairwise, in the one order every weighted sum of squares here uses.
+[[gnu::always_inline]] inline double combine_partial_sums(const double* s) {
+  return ((s[0] + s[4]) + (s[2] + s[6])) + ((s[1] + s[5]) + (s[3] + s[7]));
+}
+
 /// sum_i (x_i w_i)^2 in eight interleaved partial sums (element i into partial i mod 8), added
 /// pairwise at the end: ((s0 + s4) + (s2 + s6)) + ((s1 + s5) + (s3 + s7)). SUNDIALS sums in index
 /// order, one dependent addition per element, so its loop runs at the latency of an addition (4
@@ -311,12 +316,10 @@ VENOFLOW_SIMD_CLONES double wsqr_sum(N_Vector x, N_Vector w) {
     const double p = xd[i] * wd[i];
     s[i - n8] += p * p;
   }
-  return ((s[0] + s[4]) + (s[2] + s[6])) + ((s[1] + s[5]) + (s[3] + s[7]));
+  return combine_partial_sums(s);
 }
 
-double wrms_norm(N_Vector x, N_Vector w) {
-  return std::sqrt(wsqr_sum(x, w) / static_cast<double>(len(x)));
-}
+double wrms_norm(N_Vector x, N_Vector w) { return wrms_from_wsqr_sum(wsqr_sum(x, w), len(x)); }
 
 // The corrector update z_k += a_k x (k = 0..nvec-1) and the weighted sums of squares of the
 // updated z_(nvec-1) and z_(nvec-2), in one pass: eight components at a time, the squares summed
@@ -357,8 +360,8 @@ template <int N>
     sl[i - n8] += pl * pl;
     sb[i - n8] += pb * pb;
   }
-  sums[0] = ((sl[0] + sl[4]) + (sl[2] + sl[6])) + ((sl[1] + sl[5]) + (sl[3] + sl[7]));
-  sums[1] = ((sb[0] + sb[4]) + (sb[2] + sb[6])) + ((sb[1] + sb[5]) + (sb[3] + sb[7]));
+  sums[0] = combine_partial_sums(sl);
+  sums[1] = combine_partial_sums(sb);
 }
 
 #define VENOFLOW_SCALE_ADD_NORMS(N)                                                         \
@@ -514,6 +517,10 @@ void use_compiled_matrix_ops(SUNMatrix A) {
   ops->copy = matrix_copy;
   ops->scaleaddi = matrix_scale_add_identity;
   ops->clone = matrix_clone;
+}
+
+double wrms_from_wsqr_sum(double sum, sunindextype n) {
+  return std::sqrt(sum / static_cast<double>(n));
 }
 
 bool uses_compiled_vector_ops(N_Vector v) {

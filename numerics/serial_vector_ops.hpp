@@ -21,6 +21,10 @@ namespace venoflow {
 /// Replace the hot operations of serial vector v (N_VNew_Serial) by venoflow's compiled copies.
 void use_compiled_vector_ops(N_Vector v);
 
+/// The weighted RMS norm from a vector's weighted sum of squares, as the compiled N_VWrmsNorm
+/// forms it: sqrt(sum / n).
+double wrms_from_wsqr_sum(double sum, sunindextype n);
+
 /// True if v is a serial vector whose operations are venoflow's compiled copies.
 bool uses_compiled_vector_ops(N_Vector v);
 
