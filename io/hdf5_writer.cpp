@@ -710,7 +710,8 @@ void Hdf5Writer::begin(const OutputLayout& layout, const Model& model) {
     // row is a copy of one array, and a block of rows is one chunk of each table.
     std::size_t widest = std::max<std::size_t>(
         {m.total_nx, layout.nodes.size(), m.n_element_values, std::size_t{1}});
-    m.block_rows = compact_block_rows(widest, m.flush_every);
+    m.block_rows = compact_block_rows(
+        widest, m.flush_every, static_cast<std::size_t>(std::max(layout.samples_planned, 0L)));
     const hsize_t rows = m.block_rows;
     auto table = [&](Impl::Table& t, hid_t loc, const char* name, std::size_t width,
                      const char* units, const char* long_name, const std::string& where) {

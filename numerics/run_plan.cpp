@@ -306,7 +306,8 @@ RunPlan plan_run(const Model& model, const OutputLayout& layout, long unknowns,
   double chunk_rows = kChunkRows;
   if (set.results_layout == "compact") {
     const double widest = std::max({nx_total, n_nodes, element_values, 1.0});  // table widths
-    chunk_rows = double(compact_block_rows(std::size_t(widest), std::size_t(kChunkRows)));
+    chunk_rows = double(
+        compact_block_rows(std::size_t(widest), std::size_t(kChunkRows), std::size_t(written)));
   }
   const double rows_stored = std::ceil(written / chunk_rows) * chunk_rows;
   plan.output_bytes = rows_stored * file_values * 8.0 + objects * kFileBytesPerObject +

@@ -114,7 +114,9 @@ RunOutcome Simulation::run(ResultSink& sink, const RunControl& control) {
     pre = initialise_at_steady_state(sys, *m.jacobian, cvode, {.rtol = set.rtol, .atol = atol}, y0);
   cvode.set_stop_time(plan.t_final);
 
-  RunObservers observers(sys, m.model, m.layout, plan, sink);
+  OutputLayout layout = m.layout;  // with this run's number of samples, for the sink's blocks
+  layout.samples_planned = plan.samples_written;
+  RunObservers observers(sys, m.model, layout, plan, sink);
   RunOutcome outcome;
   Progress progress(control, plan.t_final);
   double t = 0.0;

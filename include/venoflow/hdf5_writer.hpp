@@ -14,10 +14,18 @@ namespace venoflow {
 /// table, for tables whose widest row has `widest` values; a block stays below 256 KiB so that
 /// the writer's memory is bounded whatever the number of vessels (at least one row, at most
 /// `flush_every`). The file holds whole chunks: the run plan's size estimate uses it too.
-inline std::size_t compact_block_rows(std::size_t widest, std::size_t flush_every) {
+/// With the number of samples the run plans to write (`planned` > 0), the same number of blocks
+/// is spread evenly over them, so that the last chunk is not mostly empty: 801 samples in
+/// blocks of at most 256 rows are 4 blocks of 201 rows (804 rows stored), not 4 of 256 (1024).
+inline std::size_t compact_block_rows(std::size_t widest, std::size_t flush_every,
+                                      std::size_t planned = 0) {
   constexpr std::size_t kCompactBlockBytes = std::size_t{256} << 10;
-  return std::clamp<std::size_t>(kCompactBlockBytes / (8 * std::max<std::size_t>(widest, 1)), 1,
-                                 std::max<std::size_t>(flush_every, 1));
+  const std::size_t most =
+      std::clamp<std::size_t>(kCompactBlockBytes / (8 * std::max<std::size_t>(widest, 1)), 1,
+                              std::max<std::size_t>(flush_every, 1));
+  if (planned == 0) return most;
+  const std::size_t blocks = (planned + most - 1) / most;
+  return (planned + blocks - 1) / blocks;
 }
 
 /// Writes a results file incrementally (chunked, extensible datasets, flushed every

@@ -32,6 +32,10 @@ struct OutputLayout {
   std::vector<std::string> nodes;
   std::vector<ElementOut> elements;
   double period = 0.0;  ///< cardiac period [s], 0 if none
+  /// Samples the run plans to write (RunPlan::samples_written), 0 if not known. A hint: a sink
+  /// may size its blocks by it (the compact file's chunks, compact_block_rows), never relies on
+  /// it (a run may stop early, and a sink accepts more samples).
+  long samples_planned = 0;
 };
 
 /// One output instant. Vessel arrays are concatenated in layout order (sum of nx each).

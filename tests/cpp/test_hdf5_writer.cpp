@@ -922,8 +922,9 @@ Model compact_model() {
 /// Writes `n` samples of make_layout() with `flush` rows per block, by sample or, with
 /// by_columns, through write(ColumnSpans) in two pieces.
 MemoryResults write_compact(const std::string& path, std::size_t n, int flush, bool by_columns,
-                            MemoryResults& expected) {
-  const OutputLayout layout = make_layout();
+                            MemoryResults& expected, long planned = 0) {
+  OutputLayout layout = make_layout();
+  layout.samples_planned = planned;
   expected.begin(layout, compact_model());
   for (std::size_t k = 0; k < n; ++k) expected.write(make_sample(layout, k));
   expected.finish(make_stats(), complete_outcome(), make_metrics());
@@ -970,6 +971,61 @@ TEST_F(Hdf5WriterTest, CompactLayoutRoundTripIsExact) {
     EXPECT_EQ(r.model_yaml, make_model().resolved_yaml);
     EXPECT_TRUE(r.outcome.complete);
     EXPECT_EQ(r.stats.steps, make_stats().steps);
+  }
+  EXPECT_EQ(h5::open_object_count(), 0);
+}
+
+TEST(CompactBlockRows, PlannedSamplesAreSpreadOverTheFewestBlocks) {
+  // Hand-computed. Without a plan: 256 KiB / (8 x width), between 1 and flush_every rows.
+  EXPECT_EQ(compact_block_rows(72, 256), 256u);    // 455 rows fit, flush_every caps
+  EXPECT_EQ(compact_block_rows(1000, 256), 32u);   // 262144 / 8000 = 32.8
+  EXPECT_EQ(compact_block_rows(100000, 256), 1u);  // wider than a block: one row
+  // With one: as many blocks as the cap needs, rows spread evenly over them.
+  EXPECT_EQ(compact_block_rows(72, 256, 801), 201u);  // 4 blocks: 804 rows, not 1024
+  EXPECT_EQ(compact_block_rows(72, 256, 256), 256u);  // one block exactly
+  EXPECT_EQ(compact_block_rows(72, 256, 257), 129u);  // 2 blocks: 258 rows, not 512
+  EXPECT_EQ(compact_block_rows(72, 256, 1), 1u);
+  EXPECT_EQ(compact_block_rows(1000, 256, 100), 25u);  // 4 blocks of at most 32 rows
+  EXPECT_EQ(compact_block_rows(100000, 256, 10), 1u);
+  // Never more rows than the cap, never more blocks than the cap needs, for any plan.
+  for (std::size_t planned = 1; planned <= 3000; ++planned)
+    for (std::size_t width : {1u, 72u, 1000u}) {
+      const std::size_t most = compact_block_rows(width, 256);
+      const std::size_t rows = compact_block_rows(width, 256, planned);
+      const std::size_t blocks = (planned + rows - 1) / rows;
+      ASSERT_LE(rows, most) << planned << " " << width;
+      ASSERT_EQ(blocks, (planned + most - 1) / most) << planned << " " << width;
+    }
+}
+
+TEST_F(Hdf5WriterTest, CompactChunksAreSizedToThePlannedSamples) {
+  // flush_every 64: blocks of at most 64 rows. 1000 planned samples: 16 blocks of 63 rows.
+  struct Case {
+    long planned;
+    std::size_t written;
+    hsize_t chunk_rows, stored_rows;
+  };
+  const Case cases[] = {{0, 1000, 64, 1024},      // no plan: the cap
+                        {1000, 1000, 63, 1008},   // as planned
+                        {1000, 1003, 63, 1008},   // a few more than planned
+                        {1000, 500, 63, 504},     // stopped early (a periodic steady state)
+                        {1000, 1100, 63, 1134}};  // many more: further chunks
+  for (const Case& c : cases) {
+    SCOPED_TRACE("planned " + std::to_string(c.planned) + ", written " + std::to_string(c.written));
+    MemoryResults expected;
+    const std::string path =
+        file("p" + std::to_string(c.written) + "_" + std::to_string(c.planned) + ".h5");
+    const MemoryResults r = write_compact(path, c.written, 64, false, expected, c.planned);
+    expect_samples_equal(r.samples(), expected.samples());
+    h5::Handle f(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+    ASSERT_TRUE(f.valid());
+    h5::Handle p(H5Dopen2(f.get(), "/vessels/pressure", H5P_DEFAULT));
+    ASSERT_TRUE(p.valid());
+    h5::Handle dcpl(H5Dget_create_plist(p.get()));
+    hsize_t chunk[2] = {};
+    ASSERT_EQ(H5Pget_chunk(dcpl.get(), 2, chunk), 2);
+    EXPECT_EQ(chunk[0], c.chunk_rows);
+    EXPECT_EQ(H5Dget_storage_size(p.get()), c.stored_rows * 16 * 8);  // 5 + 11 columns
   }
   EXPECT_EQ(h5::open_object_count(), 0);
 }

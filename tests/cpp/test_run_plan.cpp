@@ -111,13 +111,14 @@ TEST(RunPlan, SamplesAndValuesByHand) {
 TEST(RunPlan, CompactResultsSizeByHand) {
   // The compact layout (the default): /time and its copies in vessels, nodes, elements, the
   // 3 x 201 vertex values and the 2 node pressures: 4 + 603 + 2 = 609 values per sample (as the
-  // groups layout, by chance: no elements). Its tables are chunked in blocks of
+  // groups layout, by chance: no elements). Its tables are chunked in blocks of at most
   // 256 KiB / (8 x 201) = 163 rows (the widest table: 201 positions), so 1001 samples take
-  // 7 blocks, 1141 rows (the groups layout's 256-row chunks would be 1024: 10 % too few).
+  // 7 blocks, and the planned samples spread over them: 7 x 143 = 1001 rows (blocks of 163
+  // would store 1141, the groups layout's 256-row chunks 1024).
   Simulation sim(build(kPipe));
   const RunPlan p = sim.plan();
   EXPECT_EQ(p.values_per_sample, 609);
-  const double data = 1141 * 609 * 8;
+  const double data = 1001 * 609 * 8;
   EXPECT_GE(p.output_bytes, data);
   EXPECT_LE(p.output_bytes, 1.02 * data);
 }
