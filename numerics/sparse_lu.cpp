@@ -197,15 +197,13 @@ bool RefactoringLU::refactor(const double* a, bool check_pivots) {
   }
   if (fails) return false;
   // The unit upper triangle D^{-1} U of the backward solve: u_kj / u_kk, negated.
-  const Index *upos = u_position_.data(), *ur = u_row_.data();
-  // Stored in reverse: entry g at u_op_[n_u - 1 - g]. (No pointer one before the array: with no
-  // entry above the diagonal the array is empty and its data() may be null.)
-  Operation* const uop = u_op_.data();
-  const Index nu = static_cast<Index>(u_op_.size());
+  const Index *upos = u_position_.data(), *ur = u_row_.data(), *u_slot = u_slot_.data();
+  double* u_value = backward_.value.data();
+  const Index nu = static_cast<Index>(u_row_.size());
 #pragma GCC unroll 4
   for (Index g = 0; g < nu; ++g) {
     const double v = x[upos[g]] * pinv[ur[g]];
-    uop[nu - 1 - g].value = -v;
+    u_value[u_slot[g]] = -v;
     finite += 0.0 * v;
   }
   return finite == 0.0;
@@ -218,8 +216,8 @@ bool RefactoringLU::pivoting_factor(const double* values) {
   std::vector<double>().swap(values_);
   std::vector<double>().swap(minus_l_);
   forward_ = RowSolve();
-  std::vector<Operation>().swap(u_op_);
-  for (auto* v : {&l_row_, &l_position_, &u_row_, &u_position_, &l_slot_, &update_end_,
+  backward_ = RowSolve();
+  for (auto* v : {&l_row_, &l_position_, &u_row_, &u_position_, &l_slot_, &u_slot_, &update_end_,
                   &update_target_, &update_u_position_, &update_multiplier_})
     std::vector<Index>().swap(*v);
   klu_l_common& common = klu_->common;
@@ -265,7 +263,6 @@ bool RefactoringLU::pivoting_factor(const double* values) {
   l_row_.clear();
   u_ptr_.assign(1, 0);
   u_row_.clear();
-  std::vector<Operation> u_by_column;  // u_op_ in column order, reversed below
   for (int64_t k = 0; k < n; ++k) {
     for (int64_t q = Lp[k]; q < Lp[k + 1]; ++q) {
       if (Li[q] < k || Li[q] >= n) malformed();
@@ -280,18 +277,36 @@ bool RefactoringLU::pivoting_factor(const double* values) {
       if (Ui[q] < k) u_row_.push_back(static_cast<Index>(Ui[q]));
     }
     std::sort(u_row_.begin() + first, u_row_.end());  // a topological order of the updates
-    for (size_t g = first; g < u_row_.size(); ++g)
-      u_by_column.push_back({static_cast<Index>(P[u_row_[g]]), static_cast<Index>(P[k]), 0.0});
     u_ptr_.push_back(static_cast<Index>(u_row_.size()));
   }
-  u_op_.assign(u_by_column.rbegin(), u_by_column.rend());
-  std::vector<Operation>().swap(u_by_column);
   // The forward solve by rows: L's row i reads the columns k < i of its entries.
   {
     std::vector<Index> l_col(l_row_.size());
     for (int64_t k = 0; k < n; ++k)
       for (Index q = l_ptr_[k]; q < l_ptr_[k + 1]; ++q) l_col[q] = static_cast<Index>(k);
     build_row_solve(forward_, l_slot_, n, l_row_, l_col, P.data());
+  }
+  // The backward solve by rows too: U's row i reads the columns k > i of its entries, which is
+  // L's case with the pivots numbered from the last (i' = n - 1 - i). The entries are listed by
+  // columns from the last, so that each row reads its columns in descending order: the order
+  // in which a backward solve by columns (the last first) adds them to b_i, so the result is
+  // the same to the bit.
+  {
+    const size_t nu = u_row_.size();
+    std::vector<Index> row(nu), col(nu), entry_of(nu);
+    std::vector<int64_t> P_mirrored(n);
+    for (int64_t i = 0; i < n; ++i) P_mirrored[i] = P[n - 1 - i];
+    size_t e = 0;
+    for (int64_t k = n - 1; k >= 0; --k)
+      for (Index g = u_ptr_[k]; g < u_ptr_[k + 1]; ++g, ++e) {
+        row[e] = static_cast<Index>(n - 1 - u_row_[g]);
+        col[e] = static_cast<Index>(n - 1 - k);
+        entry_of[e] = g;
+      }
+    std::vector<Index> slot_of_e;
+    build_row_solve(backward_, slot_of_e, n, row, col, P_mirrored.data());
+    u_slot_.assign(nu, 0);
+    for (e = 0; e < nu; ++e) u_slot_[entry_of[e]] = slot_of_e[e];
   }
   // Positions: A's entries where A has them, fill after. Column j's pattern is U(:, j), the
   // pivot and L(:, j); it must hold every entry of column j of P A Q and every update's
@@ -371,13 +386,6 @@ void any_rows(int32_t width, const int32_t* target, const int32_t* source, const
     for (int32_t k = 0; k < width; ++k) sum += value[k] * b[source[k]];
     b[target[r]] = sum;
   }
-}
-
-// The triangular solve's operations b[target] += value * b[source], in order.
-template <class Operation>
-void apply(const Operation* op, const Operation* end, double* b) {
-#pragma GCC unroll 4
-  for (; op != end; ++op) b[op->target] += op->value * b[op->source];
 }
 
 // b_i *= d_i: element-wise, so SIMD lanes compute what the scalar loop does (about a quarter of
@@ -462,6 +470,23 @@ void RefactoringLU::build_row_solve(RowSolve& solve, std::vector<Index>& slot_of
   }
 }
 
+RefactoringLU::Factors RefactoringLU::factors() const {
+  Factors f;
+  if (!factored_) return f;
+  f.row_perm = row_perm_;
+  f.col_perm = col_perm_;
+  f.l_ptr = l_ptr_;
+  f.l_row = l_row_;
+  f.u_ptr = u_ptr_;
+  f.u_row = u_row_;
+  f.l_value.resize(minus_l_.size());
+  for (size_t q = 0; q < minus_l_.size(); ++q) f.l_value[q] = -minus_l_[q];
+  f.u_value.resize(u_position_.size());
+  for (size_t g = 0; g < u_position_.size(); ++g) f.u_value[g] = values_[u_position_[g]];
+  f.pivot_inverse = pivot_inverse_;
+  return f;
+}
+
 bool RefactoringLU::solve(double* b) {
   if (!factored_) return false;
   const Index n = static_cast<Index>(n_);
@@ -471,7 +496,7 @@ bool RefactoringLU::solve(double* b) {
   // U z = y as D (D^{-1} U) z = y: v = D^{-1} y, then the unit upper triangle's columns from
   // the last.
   scale(b, inverse_diagonal_.data(), n);
-  apply(u_op_.data(), u_op_.data() + u_op_.size(), b);
+  backward_.apply(b);
   if (!symmetric_pivoting_) {  // x[Q[k]] = z_k, which is at b[P[k]]
     double* w = work_.data();
     const Index *rp = row_perm_.data(), *cp = col_perm_.data();
