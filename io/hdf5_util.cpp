@@ -86,13 +86,13 @@ void fail(const std::string& path, const std::string& what) {
 
 bool Handle::reset() {
   if (id_ < 0) return true;
-  // Nothing to close once HDF5 has already released the identifier (its file closed).
-  if (H5Iis_valid(id_) <= 0) {
-    id_ = H5I_INVALID_HID;
-    return true;
-  }
   herr_t rc = 0;
+  // H5Iget_type says H5I_BADID for an identifier HDF5 no longer holds (released with its file):
+  // nothing to close then.
   switch (H5Iget_type(id_)) {
+    case H5I_BADID:
+      id_ = H5I_INVALID_HID;
+      return true;
     case H5I_FILE:
       rc = H5Fclose(id_);
       break;
@@ -118,11 +118,13 @@ bool Handle::reset() {
       rc = H5Idec_ref(id_);
       break;
   }
-  H5Eclear2(H5E_DEFAULT);
-  // A failed close can leave the identifier registered (a file whose last writes fail: HDF5
-  // 1.10 then crashes at exit closing it again). Keep it so that the owner can make the close
-  // possible (Hdf5Writer discards the writes of a file it abandons) and close it again.
-  if (rc < 0 && H5Iis_valid(id_) > 0) return false;
+  if (rc < 0) {
+    H5Eclear2(H5E_DEFAULT);  // (every HDF5 call clears the stack at its start; a failure's stays)
+    // A failed close can leave the identifier registered (a file whose last writes fail: HDF5
+    // 1.10 then crashes at exit closing it again). Keep it so that the owner can make the close
+    // possible (Hdf5Writer discards the writes of a file it abandons) and close it again.
+    if (H5Iis_valid(id_) > 0) return false;
+  }
   id_ = H5I_INVALID_HID;
   return rc >= 0;
 }
