@@ -8,7 +8,14 @@
 #include <stdexcept>
 #include <string>
 
+#include <hdf5.h>
+#include <unistd.h>
+
+#include <filesystem>
+
 #include "format/schema.hpp"
+#include "io/hdf5_util.hpp"
+#include "venoflow/hdf5_writer.hpp"
 #include "venoflow/model_document.hpp"
 #include "venoflow/simulation.hpp"
 #include "venoflow/units.hpp"
@@ -106,6 +113,37 @@ TEST(RunPlan, SamplesAndValuesByHand) {
   const double data = 1024 * kValues * 8;
   EXPECT_GE(p.output_bytes, data);
   EXPECT_LE(p.output_bytes, 1.02 * data);
+}
+
+// The run hands its planned sample count to the results file, whose chunks it sizes: 0.1 s
+// every 1 ms is 101 samples, one block of 101 rows (the cap alone would give 163-row chunks,
+// 62 of them empty). The file holds what the plan sized (within the plan's bound).
+TEST(RunPlan, TheResultsFileIsChunkedAsPlanned) {
+  Simulation sim(build(kPipe, {{"solver.t_end", "0.1 s"}}));
+  const RunPlan p = sim.plan();
+  ASSERT_EQ(p.samples_written, 101);
+  const std::string path = (std::filesystem::temp_directory_path() /
+                            ("venoflow_plan_" + std::to_string(::getpid()) + ".h5"))
+                               .string();
+  {
+    Hdf5Writer writer(path);
+    ASSERT_TRUE(sim.run(writer).complete);
+  }
+  {
+    h5::Handle f(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+    ASSERT_TRUE(f.valid());
+    h5::Handle ds(H5Dopen2(f.get(), "/vessels/pressure", H5P_DEFAULT));
+    ASSERT_TRUE(ds.valid());
+    h5::Handle dcpl(H5Dget_create_plist(ds.get()));
+    hsize_t chunk[2] = {};
+    ASSERT_EQ(H5Pget_chunk(dcpl.get(), 2, chunk), 2);
+    EXPECT_EQ(chunk[0], 101u);
+    EXPECT_EQ(chunk[1], 201u);
+    EXPECT_EQ(H5Dget_storage_size(ds.get()), 101u * 201u * 8u);
+  }
+  const auto file_bytes = static_cast<double>(std::filesystem::file_size(path));
+  EXPECT_LE(file_bytes, p.output_bytes);
+  std::filesystem::remove(path);
 }
 
 TEST(RunPlan, CompactResultsSizeByHand) {
