@@ -1,17 +1,16 @@
 // Run set-up: data-size units, range checks of the run length and output instants, and the
 // resource limits (numerics/run_plan.cpp). Figures are worked out by hand in each test.
 #include <gtest/gtest.h>
-
-#include <chrono>
-#include <cmath>
-#include <functional>
-#include <stdexcept>
-#include <string>
-
 #include <hdf5.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <cmath>
 #include <filesystem>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <system_error>
 
 #include "format/schema.hpp"
 #include "io/hdf5_util.hpp"
@@ -122,9 +121,17 @@ TEST(RunPlan, TheResultsFileIsChunkedAsPlanned) {
   Simulation sim(build(kPipe, {{"solver.t_end", "0.1 s"}}));
   const RunPlan p = sim.plan();
   ASSERT_EQ(p.samples_written, 101);
-  const std::string path = (std::filesystem::temp_directory_path() /
-                            ("venoflow_plan_" + std::to_string(::getpid()) + ".h5"))
-                               .string();
+  // Removed however the test ends (an ASSERT returns early).
+  struct RemovedAtExit {
+    std::string path;
+    ~RemovedAtExit() {
+      std::error_code ec;
+      std::filesystem::remove(path, ec);
+    }
+  } file{(std::filesystem::temp_directory_path() /
+          ("venoflow_plan_" + std::to_string(::getpid()) + ".h5"))
+             .string()};
+  const std::string& path = file.path;
   {
     Hdf5Writer writer(path);
     ASSERT_TRUE(sim.run(writer).complete);
@@ -143,7 +150,6 @@ TEST(RunPlan, TheResultsFileIsChunkedAsPlanned) {
   }
   const auto file_bytes = static_cast<double>(std::filesystem::file_size(path));
   EXPECT_LE(file_bytes, p.output_bytes);
-  std::filesystem::remove(path);
 }
 
 TEST(RunPlan, CompactResultsSizeByHand) {

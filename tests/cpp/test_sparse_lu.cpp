@@ -235,7 +235,9 @@ TEST(SparseLU, SolvesByRowsAreTheSolvesByColumnsToTheBit) {
           ASSERT_EQ(std::bit_cast<uint64_t>(x[i]), std::bit_cast<uint64_t>(expected[i]))
               << "unknown " << i << ": " << x[i] << " against " << expected[i];
       }
-      expect_accurate(lu, c.a, gen, 1e-8, 1e-12);  // and the factors are those of A
+      // and the factors are those of A (backward error seen: 3.9e-14 on the matrix that is not
+      // dominant, where threshold pivoting lets entries grow)
+      expect_accurate(lu, c.a, gen, 1e-10, c.dominant ? 1e-14 : 1e-12);
     }
   }
   EXPECT_GT(with_two, 0);            // rows of U with several terms, whose order matters, occurred
