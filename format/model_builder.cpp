@@ -64,6 +64,7 @@ void Builder::read_settings(const yaml::Node& root) {
       if (auto v = quantity(*n, s, "atol_area", p)) o.atol_area = *v;
       if (auto v = quantity(*n, s, "max_step", p)) o.max_step = *v;
       if (auto v = integer(*n, s, "max_order", p)) o.max_order = static_cast<int>(*v);
+      if (auto v = choice(*n, s, "method", p)) o.method = *v;
       if (auto v = quantity(*n, s, "startup_time", p)) o.startup_time = *v;
       if (auto v = choice(*n, s, "initial_state", p)) o.initial_state = *v;
       if (auto v = choice(*n, s, "on_domain_violation", p)) o.on_domain_violation = *v;

@@ -184,6 +184,10 @@ KeySpec build_schema() {
                "largest BDF order, 1..5; by default 2 when a vessel has several cells (2 is "
                "A-stable for their wave modes), else 5",
                Bound::AtLeastOne, 5),
+       choice("method", {"bdf", "sdirk"}, "bdf",
+              "time integration: bdf (CVODE's BDF up to max_order) or sdirk (ARKODE's L-stable "
+              "SDIRK of order 4, 5 stages: steps that do not shrink with the fast, lightly damped "
+              "modes of large lumped networks; about five times the work per step)"),
        choice("initial_state", {"rest", "steady"}, "rest",
               "rest: start from initial_conditions; steady: first find the steady state with "
               "every boundary function at its mean (pseudo-transient continuation, else "

@@ -1,6 +1,7 @@
 // venoflow: the diagnosis of a failed integration (numerics/failure_report.hpp).
 #include "numerics/failure_report.hpp"
 
+#include <arkode/arkode.h>
 #include <cvode/cvode.h>
 
 #include <cmath>
@@ -8,7 +9,10 @@
 
 namespace venoflow {
 
-SolverError failure_report(int flag, CvodeIntegrator& cvode, const System& system) {
+// The two failures named below have the same flags in CVODE and ARKODE.
+static_assert(CV_ERR_FAILURE == ARK_ERR_FAILURE && CV_CONV_FAILURE == ARK_CONV_FAILURE);
+
+SolverError failure_report(int flag, Integrator& cvode, const System& system) {
   std::string component = system.failure_component(), quantity = system.failure_quantity();
   std::string detail = system.failure().empty() ? cvode.message() : system.failure();
   const double t = cvode.current_time();
@@ -35,7 +39,8 @@ SolverError failure_report(int flag, CvodeIntegrator& cvode, const System& syste
         cvode.message() + (system.failure().empty() ? "" : "; last failure: " + system.failure());
   } else if (component.empty()) {
     component = "integrator";
-    quantity = "CVODE flag " + std::to_string(flag);
+    quantity = std::string(cvode.method() == std::string("BDF") ? "CVODE" : "ARKODE") + " flag " +
+               std::to_string(flag);
   }
   return SolverError(t, component, quantity, detail);
 }

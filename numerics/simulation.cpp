@@ -6,10 +6,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
 
+#include "numerics/arkode_integrator.hpp"
 #include "numerics/cvode_integrator.hpp"
 #include "numerics/failure_report.hpp"
 #include "numerics/jacobian.hpp"
@@ -59,9 +61,9 @@ std::string Simulation::describe() const {
 namespace {
 /// The integrator's statistics, with what the steady initialisation spent before its restart
 /// and the right-hand sides of the finite-difference Jacobians.
-RunStatistics statistics(const CvodeIntegrator& cvode, const SteadyInitialisation& pre,
+RunStatistics statistics(const Integrator& cvode, const SteadyInitialisation& pre,
                          const ColouredJacobian& jacobian) {
-  const CvodeIntegrator::Counters c = cvode.counters();
+  const Integrator::Counters c = cvode.counters();
   RunStatistics s;
   s.steps = c.steps + pre.steps;
   s.rhs_evaluations = c.rhs_evaluations + pre.rhs_evaluations + cvode.jacobian_rhs_evaluations();
@@ -107,8 +109,16 @@ RunOutcome Simulation::run(ResultSink& sink, const RunControl& control) {
   std::vector<double> y0;
   sys.initial_state(y0);
   const std::vector<double> atol = sys.absolute_tolerances();
-  CvodeIntegrator cvode(sys, *m.jacobian, y0, atol,
-                        {set.rtol, detail::effective_max_order(m.model), plan.max_step});
+  // solver.method: BDF (CVODE), or the L-stable SDIRK (ARKODE) for large lumped networks.
+  std::unique_ptr<Integrator> integrator;
+  if (set.method == "sdirk")
+    integrator = std::make_unique<ArkodeIntegrator>(
+        sys, *m.jacobian, y0, atol, ArkodeIntegrator::Settings{set.rtol, plan.max_step});
+  else
+    integrator = std::make_unique<CvodeIntegrator>(
+        sys, *m.jacobian, y0, atol,
+        CvodeIntegrator::Settings{set.rtol, detail::effective_max_order(m.model), plan.max_step});
+  Integrator& cvode = *integrator;
   SteadyInitialisation pre;
   if (set.initial_state == "steady")
     pre = initialise_at_steady_state(sys, *m.jacobian, cvode, {.rtol = set.rtol, .atol = atol}, y0);

@@ -186,7 +186,7 @@ SteadyStateResult pseudo_transient_steady_state(System& sys, ColouredJacobian& j
 }
 
 SteadyInitialisation initialise_at_steady_state(System& sys, ColouredJacobian& jacobian,
-                                                CvodeIntegrator& cvode,
+                                                Integrator& cvode,
                                                 const SteadyStateOptions& options,
                                                 std::vector<double>& y0) {
   SteadyInitialisation spent;
@@ -222,7 +222,7 @@ SteadyInitialisation initialise_at_steady_state(System& sys, ColouredJacobian& j
     std::vector<double> lower, upper;
     sys.state_bounds(lower, upper);
     for (int i = 0; i < n; ++i) y[i] = std::clamp(y[i], lower[i], upper[i]);
-    const CvodeIntegrator::Counters c = cvode.counters();
+    const Integrator::Counters c = cvode.counters();
     spent.steps = c.steps;
     spent.rhs_evaluations += c.rhs_evaluations;
     spent.jacobian_evaluations += c.jacobian_evaluations;

@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "numerics/cvode_integrator.hpp"
+#include "numerics/integrator.hpp"
 #include "numerics/jacobian.hpp"
 #include "numerics/system.hpp"
 
@@ -66,7 +66,7 @@ struct SteadyInitialisation {
 /// it, its bookkeeping integrals (System::reset_cumulative) counting from there.
 /// `options`: those of the pseudo-transient continuation (rtol, atol: the run's).
 SteadyInitialisation initialise_at_steady_state(System& sys, ColouredJacobian& jacobian,
-                                                CvodeIntegrator& cvode,
+                                                Integrator& cvode,
                                                 const SteadyStateOptions& options,
                                                 std::vector<double>& y0);
 

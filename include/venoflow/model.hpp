@@ -140,6 +140,10 @@ struct SolverSettings {
   /// Largest BDF order (1..5); unset: 2 when a vessel has several cells (its wave modes need
   /// A-stability), else 5 (effective_max_order, numerics/run_plan.hpp)
   std::optional<int> max_order;
+  /// Time integration: "bdf" (CVODE's BDF, orders 1..max_order: numerics/cvode_integrator.hpp)
+  /// or "sdirk" (ARKODE's L-stable 5-stage SDIRK of order 4: numerics/arkode_integrator.hpp,
+  /// whose steps do not shrink with the fast, lightly damped modes of large lumped networks).
+  std::string method = "bdf";
   /// [s] boundary values ramp from the initial state over this time with a smooth
   /// (1 - cos) profile, so that a run from rest does not start with a discontinuity whose
   /// grid-scale ringing would force tiny steps; 0 = off.
