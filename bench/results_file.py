@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
-"""Cost of the results file (issue 15, goals 3 and 5): the default cerebral model at 0D, 10 cycles.
+"""Cost of the results file (issue 15, goals 3 and 5): the default cerebral model, 10 cycles, at 0D
+(`discretisation.lumped`) and as shipped (1D).
 
 * **time ratio**: the command-line run with its HDF5 file, the whole process (`venoflow run ...
   -o OUT.h5`: start-up, YAML, model build, run, file), over the same run in memory from Python
   (`venoflow.simulate(model, cycles=10)` on a loaded model: model build and run). The runs are
   timed in turn and the ratio is taken pair by pair; the median of the ratios is reported,
-  with the medians of both times. Once per layout (solver.results_layout groups and compact).
+  with the medians of both times. At 0D once per layout (solver.results_layout groups and
+  compact); as shipped (1D: 336 unknowns instead of 76, 202 positions along the vessels
+  instead of 72, a 4.4 MB file instead of 1.8 MB) in the default compact layout. Both stop
+  after 10 cycles (solver.stop_at_steady_state false).
   The command line twice: writing a new file (the previous one removed before, untimed), and
   replacing the file of its previous run. Replacing also deletes the old file, in the rename:
   on a file system mounted with online discard (ext4 `-o discard`, as on the machines where
@@ -39,11 +43,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/tree_model.py
 MODEL = ROOT / "models" / "cerebral_venous.yaml"
 SETTINGS = ["discretisation.lumped=true", "solver.stop_at_steady_state=false"]
 LAYOUTS = ["groups", "compact"]
+# (name, settings, layouts): the 0D reduction, and the model as shipped (1D).
+CASES = [("0D", SETTINGS, LAYOUTS), ("1D", ["solver.stop_at_steady_state=false"], ["compact"])]
 
 
-def cli_command(cli, out, cycles, layout):
+def cli_command(cli, out, cycles, layout, settings=SETTINGS):
     cmd = [cli, "run", str(MODEL), "-q", "-o", str(out), "--cycles", str(cycles)]
-    for s in SETTINGS + [f"solver.results_layout={layout}"]:
+    for s in settings + [f"solver.results_layout={layout}"]:
         cmd += ["--set", s]
     return cmd
 
@@ -92,39 +98,40 @@ def main():
     sys.path.insert(0, str(ROOT / "python"))
     import venoflow as vf
 
-    model = vf.load_model(str(MODEL))
-    for s in SETTINGS:
-        k, v = s.split("=", 1)
-        model.set(k, v)
-    vf.simulate(model, cycles=10)  # warm-up
-    rows = [f"Default cerebral model at 0D, 10 cycles; medians of {args.repeat} rounds.", "",
-            "| layout | in memory (Python) [ms] | CLI, new file [ms] | ratio | "
+    rows = [f"Default cerebral model, 10 cycles; medians of {args.repeat} rounds.", "",
+            "| model | layout | in memory (Python) [ms] | CLI, new file [ms] | ratio | "
             "CLI, replacing its file [ms] | ratio | CLI peak RSS, 10 cycles [MB] | "
             "100 cycles [MB] |",
-            "|---|---|---|---|---|---|---|---|"]
-    with tempfile.TemporaryDirectory() as tmp:
-        new_out, old_out = Path(tmp) / "new.h5", Path(tmp) / "run.h5"
-        for layout in LAYOUTS:
-            new_cmd = cli_command(cli, new_out, 10, layout)
-            old_cmd = cli_command(cli, old_out, 10, layout)
-            run_cli(old_cmd)  # warm-up (page cache), and the file the next run replaces
-            mem, new, old, new_ratio, old_ratio = [], [], [], [], []
-            for _ in range(args.repeat):
-                t0 = time.perf_counter()
-                vf.simulate(model, cycles=10)
-                mem.append(time.perf_counter() - t0)
-                new_out.unlink(missing_ok=True)
-                new.append(run_cli(new_cmd))
-                old.append(run_cli(old_cmd))
-                new_ratio.append(new[-1] / mem[-1])
-                old_ratio.append(old[-1] / mem[-1])
-            rss10 = run_cli(new_cmd, rss=True)
-            rss100 = run_cli(cli_command(cli, new_out, 100, layout), rss=True)
-            med = statistics.median
-            rows.append(f"| {layout} | {med(mem) * 1e3:.1f} | {med(new) * 1e3:.1f} | "
-                        f"{med(new_ratio):.2f} | {med(old) * 1e3:.1f} | {med(old_ratio):.2f} | "
-                        f"{rss10 / 1e6:.1f} | {rss100 / 1e6:.1f} |")
-            print(rows[-1], flush=True)
+            "|---|---|---|---|---|---|---|---|---|"]
+    for case, settings, layouts in CASES:
+        model = vf.load_model(str(MODEL))
+        for s in settings:
+            k, v = s.split("=", 1)
+            model.set(k, v)
+        vf.simulate(model, cycles=10)  # warm-up
+        with tempfile.TemporaryDirectory() as tmp:
+            new_out, old_out = Path(tmp) / "new.h5", Path(tmp) / "run.h5"
+            for layout in layouts:
+                new_cmd = cli_command(cli, new_out, 10, layout, settings)
+                old_cmd = cli_command(cli, old_out, 10, layout, settings)
+                run_cli(old_cmd)  # warm-up (page cache), and the file the next run replaces
+                mem, new, old, new_ratio, old_ratio = [], [], [], [], []
+                for _ in range(args.repeat):
+                    t0 = time.perf_counter()
+                    vf.simulate(model, cycles=10)
+                    mem.append(time.perf_counter() - t0)
+                    new_out.unlink(missing_ok=True)
+                    new.append(run_cli(new_cmd))
+                    old.append(run_cli(old_cmd))
+                    new_ratio.append(new[-1] / mem[-1])
+                    old_ratio.append(old[-1] / mem[-1])
+                rss10 = run_cli(new_cmd, rss=True)
+                rss100 = run_cli(cli_command(cli, new_out, 100, layout, settings), rss=True)
+                med = statistics.median
+                rows.append(f"| {case} | {layout} | {med(mem) * 1e3:.1f} | {med(new) * 1e3:.1f} | "
+                            f"{med(new_ratio):.2f} | {med(old) * 1e3:.1f} | "
+                            f"{med(old_ratio):.2f} | {rss10 / 1e6:.1f} | {rss100 / 1e6:.1f} |")
+                print(rows[-1], flush=True)
     rows += ["", "| Python `simulate` | 10 cycles: peak RSS [MB] | 100 cycles [MB] |", "|---|---|---|"]
     for keep in (None, 1):
         peaks = [python_peak(c, keep) for c in (10, 100)]
