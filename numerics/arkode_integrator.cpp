@@ -46,7 +46,8 @@ void ArkodeIntegrator::configure() {
   // one-iteration mode for linear problems (ARKStepSetLinear): it takes the finite-difference
   // Jacobian as exact and keeps it, and one evaluated at rest (increments at the scale of the
   // absolute tolerances) made the stages of an R-C charging curve inexact: 2e-4 of its
-  // amplitude off at rtol 1e-9 (tests/cpp/test_sdirk.cpp), 1.5e-7 with the iteration.
+  // amplitude off at rtol 1e-9 (LumpedElementsByMethod.RcChargingCurve), 1.5e-7 with the
+  // iteration.
   check(ARKStepSetPredictorMethod(ark, 1), "ARKStepSetPredictorMethod");
   // Stages solved to 0.01 of the local error tolerance (ARKODE's default 0.1): the embedded
   // error estimate differences the stages, and stage errors of a tenth of the tolerance made it

@@ -1,6 +1,6 @@
-// The SDIRK integrator (solver.method: sdirk, numerics/arkode_integrator.hpp): closed-form
-// responses of lumped networks, mass conservation, and the property it is there for: its steps
-// do not grow with a lumped tree's size, where BDF's do.
+// The SDIRK integrator (solver.method: sdirk, numerics/arkode_integrator.hpp): the property it is
+// there for, steps that do not grow with a lumped tree's size where BDF's do. (Its closed-form
+// responses and mass conservation: LumpedElementsByMethod, tests/cpp/test_lumped_elements.cpp.)
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -21,93 +21,6 @@ Model with_method(Model m, const std::string& method) {
   return m;
 }
 }  // namespace
-
-TEST(Sdirk, RcChargingCurveAndMass) {
-  // Pressure step p0 through R into a compliance C: p(t) = p0 (1 - exp(-t/RC)).
-  const double R = 1e8, C = 1e-9, p0 = 1000.0, tau = R * C;  // tau = 0.1 s
-  Model m;
-  m.elements.push_back(element("r", "resistor", {"a", "b"}, {{"R", R}}));
-  m.elements.push_back(element("c", "capacitor", {"b"}, {{"C", C}}));
-  m.boundary_conditions.push_back(pressure_bc("a", TimeFunction::constant(p0)));
-  m.solver.t_end = 0.5;
-  m.solver.output_interval = 0.01;
-  m.solver.rtol = 1e-9;
-  m.solver.atol_pressure = 1e-8;
-  Simulation sim(with_method(m, "sdirk"));
-  MemoryResults res;
-  ASSERT_TRUE(sim.run(res).complete);
-  const std::size_t b = res.node_index("b");
-  double worst = 0.0;
-  for (const auto& s : res.samples())
-    worst = std::max(worst, std::abs(s.node_pressure[b] - p0 * (1 - std::exp(-s.t / tau))));
-  // Measured 1.5e-7 of p0 (BDF: below 1e-4, LumpedElements.RcChargingCurve)
-  EXPECT_LT(worst, 1e-5 * p0) << "max deviation from the RC closed form [Pa]";
-  // Mass: the capacitor's volume equals the integral of the resistor flow (boundary metric):
-  // measured 6.6e-10 of C p0 (BDF 1.5e-6); the volume balance 0.
-  const double q_total = res.metrics.at("boundary_a_mean_flow").value * 0.5;
-  EXPECT_NEAR(q_total, C * p0 * (1 - std::exp(-0.5 / tau)), 1e-6 * C * p0);
-  EXPECT_LT(std::abs(res.metrics.at("volume_balance_error").value), 1e-9 * C * p0);
-  EXPECT_GT(res.stats.steps, 0);
-}
-
-TEST(Sdirk, WindkesselStepResponse) {
-  // Port held at p0, p_c from 0 Pa: p_c(t) = p_inf + (0 - p_inf) exp(-t/tau) after the port's
-  // initial jump, p_inf = p0 R2/(R1+R2), tau = C R1 R2/(R1+R2), Q = (p0 - p_c)/R1.
-  const double R1 = 2e7, R2 = 1.8e8, C = 5e-9, p0 = 2000.0;
-  const double tau = C * R1 * R2 / (R1 + R2);
-  Model m;
-  m.elements.push_back(element("wk", "windkessel3", {"a"}, {{"R1", R1}, {"C", C}, {"R2", R2}}));
-  m.boundary_conditions.push_back(pressure_bc("a", TimeFunction::constant(p0)));
-  m.solver.t_end = 5 * tau;
-  m.solver.output_interval = tau / 20;
-  m.solver.rtol = 1e-9;
-  m.solver.atol_pressure = 1e-8;
-  m.solver.atol_flow = 1e-14;
-  m.initial.pressure = 0.0;
-  Simulation sim(with_method(m, "sdirk"));
-  MemoryResults res;
-  ASSERT_TRUE(sim.run(res).complete);
-  const std::size_t pc = res.element_value_index("wk", "p_c");
-  const std::size_t q = res.element_value_index("wk", "flow");
-  double worst_p = 0.0, worst_q = 0.0;
-  for (const auto& s : res.samples()) {
-    const double pinf = p0 * R2 / (R1 + R2);
-    const double pce = pinf + (p0 - pinf) * std::exp(-s.t / tau);
-    worst_p = std::max(worst_p, std::abs(s.element_values[pc] - pce));
-    worst_q = std::max(worst_q, std::abs(s.element_values[q] - (p0 - pce) / R1));
-  }
-  EXPECT_LT(worst_p, 1e-5 * p0);
-  EXPECT_LT(worst_q, 1e-5 * p0 / R1);
-}
-
-TEST(Sdirk, SteadyInitialStateThenTheSineResponse) {
-  // R into C driven by p0 + a sin(2 pi t / T), from the steady state of the mean problem
-  // (initial_state: steady, which integrates with the run's integrator): p_C(t) = p0 +
-  // a |H| sin(w t - phi) + a |H| sin(phi) e^{-t/tau}.
-  const double R = 1e8, C = 1e-9, p0 = 1000.0, a = 300.0;
-  Model m;
-  m.elements.push_back(element("r", "resistor", {"a", "b"}, {{"R", R}}));
-  m.elements.push_back(element("c", "capacitor", {"b"}, {{"C", C}}));
-  m.boundary_conditions.push_back(pressure_bc("a", TimeFunction::sine(p0, a, 1.0, 0.0)));
-  m.solver.period = 1.0;
-  m.solver.cycles = 1;
-  m.solver.output_interval = 0.01;
-  m.solver.rtol = 1e-9;
-  m.solver.atol_pressure = 1e-8;
-  m.solver.initial_state = "steady";
-  Simulation sim(with_method(m, "sdirk"));
-  MemoryResults res;
-  ASSERT_TRUE(sim.run(res).complete);
-  const std::size_t b = res.node_index("b");
-  EXPECT_NEAR(res.samples().front().node_pressure[b], p0, 1e-3);
-  const double w = 2 * std::numbers::pi, tau = R * C, phi = std::atan(w * tau);
-  const double gain = 1.0 / std::sqrt(1 + w * w * tau * tau);
-  for (const auto& s : res.samples()) {
-    const double exact =
-        p0 + a * gain * (std::sin(w * s.t - phi) + std::sin(phi) * std::exp(-s.t / tau));
-    EXPECT_NEAR(s.node_pressure[b], exact, 1e-3 * a) << s.t;
-  }
-}
 
 // The binary trees of bench/peers (bench/peers/tree.py, the same numbers): N = 2^depth - 1
 // series R-L vessels (Poiseuille R and L, radii by Murray's law, each generation 0.75 of its
