@@ -267,6 +267,54 @@ int scale_add_multi(int nvec, double* a, N_Vector x, N_Vector* Y, N_Vector* Z) {
   return 0;
 }
 
+// z = c_0 X_0 + c_1 X_1 + ... with the sum in a register, four components at a time, for up to
+// eight vectors (ARKODE's stage sums: up to five stages; CVODE's interpolation at an output
+// time: q + 1 <= 6): each component's products are added in the order of the blocks above, so
+// the same bits, but z is stored once instead of loaded and stored once per vector. No X_k with
+// k >= 1 may be z (the blocks read such an X_k after z's first pass has overwritten it).
+template <int N, class T>
+[[gnu::always_inline]] inline void combine_component(const double* c, const double* const* x,
+                                                     double* z, Index i) {
+  T acc, xk;
+  std::memcpy(&xk, x[0] + i, sizeof(T));
+  acc = c[0] * xk;
+#pragma GCC unroll 8
+  for (int k = 1; k < N; ++k) {
+    std::memcpy(&xk, x[k] + i, sizeof(T));
+    acc += c[k] * xk;
+  }
+  std::memcpy(z + i, &acc, sizeof(T));
+}
+
+template <int N>
+[[gnu::always_inline]] inline void combine_in_registers(const double* c, const double* const* x,
+                                                        double* z, Index n) {
+  using Four = double __attribute__((vector_size(32)));
+  double ck[N];
+  const double* xk[N];  // in registers: a store through z cannot change them
+  for (int k = 0; k < N; ++k) ck[k] = c[k], xk[k] = x[k];
+  Index i = 0;
+  for (; i + 4 <= n; i += 4) combine_component<N, Four>(ck, xk, z, i);
+  for (; i < n; ++i) combine_component<N, double>(ck, xk, z, i);
+}
+
+#define VENOFLOW_COMBINE(N)                                                                 \
+  VENOFLOW_SIMD_CLONES void combine_##N(const double* c, const double* const* x, double* z, \
+                                        Index n) {                                          \
+    combine_in_registers<N>(c, x, z, n);                                                    \
+  }
+VENOFLOW_COMBINE(2)
+VENOFLOW_COMBINE(3)
+VENOFLOW_COMBINE(4)
+VENOFLOW_COMBINE(5)
+VENOFLOW_COMBINE(6)
+VENOFLOW_COMBINE(7)
+VENOFLOW_COMBINE(8)
+#undef VENOFLOW_COMBINE
+
+constexpr void (*kCombineInRegisters[7])(const double*, const double* const*, double*, Index) = {
+    combine_2, combine_3, combine_4, combine_5, combine_6, combine_7, combine_8};
+
 int linear_combination(int nvec, double* c, N_Vector* X, N_Vector z) {
   if (nvec < 1) return -1;
   if (nvec > kMaxFused) {
@@ -275,8 +323,15 @@ int linear_combination(int nvec, double* c, N_Vector* X, N_Vector z) {
     return 0;
   }
   const double* x[kMaxFused];
-  for (int k = 0; k < nvec; ++k) x[k] = data(X[k]);
-  combine_blocks(nvec, c, x, data(z), len(z));
+  bool z_read_later = false;
+  for (int k = 0; k < nvec; ++k) {
+    x[k] = data(X[k]);
+    z_read_later = z_read_later || (k >= 1 && x[k] == data(z));
+  }
+  if (nvec >= 2 && nvec <= 8 && !z_read_later)
+    kCombineInRegisters[nvec - 2](c, x, data(z), len(z));
+  else
+    combine_blocks(nvec, c, x, data(z), len(z));
   return 0;
 }
 

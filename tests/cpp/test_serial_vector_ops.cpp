@@ -150,8 +150,8 @@ TEST_F(SerialVectorOps, ClonesInheritTheCompiledOperations) {
 // x, 1, Y_k, Z_k) for each k; N_VLinearCombination: N_VScale then N_VLinearSum, in
 // src/sundials/sundials_nvector.c), over lengths below, at and across the 512-element blocks,
 // with CVODE's in-place use (Z = Y) and the aliasings that make a later term read an earlier
-// result (Z_k = x, Y_1 = Z_0; z = X_0 and z = X_2); for N_VScaleAddMulti every count that has a
-// kernel of its own (1 to 6 vectors) and counts beyond.
+// result (Z_k = x, Y_1 = Z_0; z = X_0 and z = X_2); every count that has a kernel of its own
+// (N_VScaleAddMulti 1 to 6 vectors, N_VLinearCombination 2 to 8) and counts beyond.
 TEST_F(SerialVectorOps, FusedOperationsAreTheUnfusedSequences) {
   ASSERT_EQ(make(1).ref->ops->nvscaleaddmulti, nullptr) << "the reference must be unfused";
   unsigned seed = 200;
@@ -184,7 +184,7 @@ TEST_F(SerialVectorOps, FusedOperationsAreTheUnfusedSequences) {
         expect_same(x, "scale-add-multi x, alias=" + std::to_string(alias));
       }
   for (sunindextype n : {1, 511, 1037, 3072})
-    for (int nvec : {1, 2, 5, 13})
+    for (int nvec : {1, 2, 3, 4, 5, 6, 7, 8, 9, 13})
       for (int alias = 0; alias < 3; ++alias) {  // z separate, z = X_0, z = X_2
         if (alias == 2 && nvec < 3) continue;
         std::vector<double> c(nvec);
