@@ -8,15 +8,10 @@
 
 namespace venoflow {
 
-namespace {
-// Steps per advance() in a run: a cap against a step size collapsing without a failure.
-constexpr long kMaxSteps = 1000000;
-}  // namespace
-
 ArkodeIntegrator::ArkodeIntegrator(System& system, ColouredJacobian& jacobian,
                                    const std::vector<double>& y0, const std::vector<double>& atol,
                                    const Settings& settings)
-    : SundialsIntegrator(system, jacobian, y0, atol), settings_(settings) {
+    : SundialsIntegrator(system, jacobian, y0, atol, settings.rtol), settings_(settings) {
   // Only an implicit part (fe = NULL): the whole right-hand side is stiff.
   arkode_.reset(ARKStepCreate(nullptr, &SundialsIntegrator::rhs_cb, 0.0, y_.get(), ctx_.get()));
   if (!arkode_) throw std::runtime_error("ARKStepCreate failed");
@@ -34,9 +29,9 @@ void ArkodeIntegrator::configure() {
   check(ARKStepSetUserData(ark, self), "ARKStepSetUserData");
   check(ARKStepSetTableNum(ark, ARKODE_SDIRK_5_3_4, ARKODE_ERK_NONE), "ARKStepSetTableNum");
   check(ARKStepSetInterpolantType(ark, ARK_INTERP_LAGRANGE), "ARKStepSetInterpolantType");
-  check(ARKStepSVtolerances(ark, settings_.rtol, atol_.get()), "ARKStepSVtolerances");
+  check(set_tolerances(settings_.rtol, atol_.get()), "ARKStepSVtolerances");
   check(ARKStepSetLinearSolver(ark, linear_solver_.get(), matrix_.get()), "ARKStepSetLinearSolver");
-  check(ARKStepSetJacFn(ark, &ArkodeIntegrator::jac_cb), "ARKStepSetJacFn");
+  check(ARKStepSetJacFn(ark, &SundialsIntegrator::jac_cb), "ARKStepSetJacFn");
   if (matrix_assembly_.every_diagonal())
     check(ARKStepSetLinSysFn(ark, &ArkodeIntegrator::linear_system_cb), "ARKStepSetLinSysFn");
   // Each stage's Newton iteration starts from the interpolant of the last step extrapolated to
@@ -63,15 +58,6 @@ void ArkodeIntegrator::configure() {
   // that every iterate keeps the network's linear invariants (its mass balance) exactly.
   check(ARKStepSetLinearSolutionScaling(ark, SUNFALSE), "ARKStepSetLinearSolutionScaling");
   limit_steps(settings_.max_step, kMaxSteps);
-}
-
-void ArkodeIntegrator::scale_tolerances(double factor) {
-  if (factor == 1.0) {
-    check(ARKStepSVtolerances(arkode_.get(), settings_.rtol, atol_.get()), "ARKStepSVtolerances");
-    return;
-  }
-  check(ARKStepSVtolerances(arkode_.get(), factor * settings_.rtol, scaled_atol(factor)),
-        "ARKStepSVtolerances");
 }
 
 void ArkodeIntegrator::limit_steps(double max_step, long max_steps) {
@@ -112,35 +98,24 @@ Integrator::Counters ArkodeIntegrator::counters() const {
   return c;
 }
 
-const double* ArkodeIntegrator::error_weights() {
-  check(ARKStepGetErrWeights(arkode_.get(), weights_.get()), "ARKStepGetErrWeights");
-  return N_VGetArrayPointer(weights_.get());
-}
-
-const double* ArkodeIntegrator::local_errors() {
-  N_Vector e = error_vector();
-  check(ARKStepGetEstLocalErrors(arkode_.get(), e), "ARKStepGetEstLocalErrors");
-  return N_VGetArrayPointer(e);
-}
-
-const double* ArkodeIntegrator::current_weights() {
-  ARKStepGetErrWeights(arkode_.get(), weights_.get());
-  return N_VGetArrayPointer(weights_.get());
-}
-
-int ArkodeIntegrator::jac_cb(sunrealtype t, N_Vector y, N_Vector fy, SUNMatrix J, void* user,
-                             N_Vector, N_Vector, N_Vector) {
-  auto* self = static_cast<ArkodeIntegrator*>(static_cast<SundialsIntegrator*>(user));
-  return self->matrix_assembly_.fill_jacobian(t, y, fy, self->current_weights(), J);
-}
-
 int ArkodeIntegrator::linear_system_cb(sunrealtype t, N_Vector y, N_Vector fy, SUNMatrix A,
                                        SUNMatrix /*M: identity, no mass matrix*/,
                                        sunbooleantype jok, sunbooleantype* jcur, sunrealtype gamma,
                                        void* user, N_Vector, N_Vector, N_Vector) {
   auto* self = static_cast<ArkodeIntegrator*>(static_cast<SundialsIntegrator*>(user));
-  return self->matrix_assembly_.assemble(t, y, fy, self->current_weights(), A, jok != SUNFALSE,
-                                         jcur, gamma);
+  return self->assemble_linear_system(t, y, fy, A, jok, jcur, gamma);
+}
+
+int ArkodeIntegrator::set_tolerances(double rtol, N_Vector atol) {
+  return ARKStepSVtolerances(arkode_.get(), rtol, atol);
+}
+
+int ArkodeIntegrator::get_error_weights(N_Vector w) {
+  return ARKStepGetErrWeights(arkode_.get(), w);
+}
+
+int ArkodeIntegrator::get_local_errors(N_Vector e) {
+  return ARKStepGetEstLocalErrors(arkode_.get(), e);
 }
 
 }  // namespace venoflow

@@ -35,7 +35,6 @@ class ArkodeIntegrator final : public SundialsIntegrator {
   ArkodeIntegrator(System& system, ColouredJacobian& jacobian, const std::vector<double>& y0,
                    const std::vector<double>& atol, const Settings& settings);
 
-  void scale_tolerances(double factor) override;
   void limit_steps(double max_step, long max_steps) override;
   void restart(double t0) override;
   void set_stop_time(double t_stop) override;
@@ -44,17 +43,15 @@ class ArkodeIntegrator final : public SundialsIntegrator {
   double current_time() const override;
   /// rhs_evaluations: of the implicit right-hand side (the only one).
   Counters counters() const override;
-  const double* error_weights() override;
-  const double* local_errors() override;
-  const char* method() const override { return "SDIRK"; }
+  const char* library() const override { return "ARKODE"; }
 
  private:
-  static int jac_cb(double t, N_Vector y, N_Vector fy, SUNMatrix J, void* user, N_Vector, N_Vector,
-                    N_Vector);
   static int linear_system_cb(double t, N_Vector y, N_Vector fy, SUNMatrix A, SUNMatrix M,
                               sunbooleantype jok, sunbooleantype* jcur, double gamma, void* user,
                               N_Vector, N_Vector, N_Vector);
-  const double* current_weights();
+  int set_tolerances(double rtol, N_Vector atol) override;
+  int get_error_weights(N_Vector w) override;
+  int get_local_errors(N_Vector e) override;
   void configure();
 
   Settings settings_;

@@ -8,15 +8,10 @@
 
 namespace venoflow {
 
-namespace {
-// Steps per advance() in a run: a cap against a step size collapsing without a failure.
-constexpr long kMaxSteps = 1000000;
-}  // namespace
-
 CvodeIntegrator::CvodeIntegrator(System& system, ColouredJacobian& jacobian,
                                  const std::vector<double>& y0, const std::vector<double>& atol,
                                  const Settings& settings)
-    : SundialsIntegrator(system, jacobian, y0, atol), settings_(settings) {
+    : SundialsIntegrator(system, jacobian, y0, atol, settings.rtol), settings_(settings) {
   cvode_.reset(CVodeCreate(CV_BDF, ctx_.get()));
   if (!cvode_) throw std::runtime_error("CVodeCreate failed");
   void* cv = cvode_.get();
@@ -34,7 +29,7 @@ CvodeIntegrator::CvodeIntegrator(System& system, ColouredJacobian& jacobian,
     check(CVodeSetUseIntegratorFusedKernels(cv, SUNTRUE), "CVodeSetUseIntegratorFusedKernels");
 #endif
   check(CVodeSetLinearSolver(cv, linear_solver_.get(), matrix_.get()), "CVodeSetLinearSolver");
-  check(CVodeSetJacFn(cv, &CvodeIntegrator::jac_cb), "CVodeSetJacFn");
+  check(CVodeSetJacFn(cv, &SundialsIntegrator::jac_cb), "CVodeSetJacFn");
   // The iteration matrix I - gamma J in one pass from the kept Jacobian (IterationMatrix), in
   // place of CVODE's copy of its saved Jacobian, a check that the two patterns agree and a second
   // pass that scales and shifts the diagonal found again in the pattern. Same values to the bit.
@@ -62,15 +57,6 @@ CvodeIntegrator::CvodeIntegrator(System& system, ColouredJacobian& jacobian,
   // order > 2 is not stable: limit the order (solver.max_order) and detect stability limits.
   check(CVodeSetMaxOrd(cv, settings_.max_order), "CVodeSetMaxOrd");
   check(CVodeSetStabLimDet(cv, SUNTRUE), "CVodeSetStabLimDet");
-}
-
-void CvodeIntegrator::scale_tolerances(double factor) {
-  if (factor == 1.0) {
-    check(CVodeSVtolerances(cvode_.get(), settings_.rtol, atol_.get()), "CVodeSVtolerances");
-    return;
-  }
-  check(CVodeSVtolerances(cvode_.get(), factor * settings_.rtol, scaled_atol(factor)),
-        "CVodeSVtolerances");
 }
 
 void CvodeIntegrator::limit_steps(double max_step, long max_steps) {
@@ -110,35 +96,22 @@ CvodeIntegrator::Counters CvodeIntegrator::counters() const {
   return c;
 }
 
-const double* CvodeIntegrator::error_weights() {
-  check(CVodeGetErrWeights(cvode_.get(), weights_.get()), "CVodeGetErrWeights");
-  return N_VGetArrayPointer(weights_.get());
-}
-
-const double* CvodeIntegrator::local_errors() {
-  N_Vector e = error_vector();
-  check(CVodeGetEstLocalErrors(cvode_.get(), e), "CVodeGetEstLocalErrors");
-  return N_VGetArrayPointer(e);
-}
-
-int CvodeIntegrator::jac_cb(sunrealtype t, N_Vector y, N_Vector fy, SUNMatrix J, void* user,
-                            N_Vector, N_Vector, N_Vector) {
-  auto* self = static_cast<CvodeIntegrator*>(static_cast<SundialsIntegrator*>(user));
-  return self->matrix_assembly_.fill_jacobian(t, y, fy, self->current_weights(), J);
-}
-
-const double* CvodeIntegrator::current_weights() {
-  CVodeGetErrWeights(cvode_.get(), weights_.get());
-  return N_VGetArrayPointer(weights_.get());
-}
-
 int CvodeIntegrator::linear_system_cb(sunrealtype t, N_Vector y, N_Vector fy, SUNMatrix A,
                                       sunbooleantype jok, sunbooleantype* jcur, sunrealtype gamma,
                                       void* user, N_Vector, N_Vector, N_Vector) {
   // As CVODE's own (third_party/sundials_cvode/cvode_ls.c, cvLsLinSys), to the bit.
   auto* self = static_cast<CvodeIntegrator*>(static_cast<SundialsIntegrator*>(user));
-  return self->matrix_assembly_.assemble(t, y, fy, self->current_weights(), A, jok != SUNFALSE,
-                                         jcur, gamma);
+  return self->assemble_linear_system(t, y, fy, A, jok, jcur, gamma);
+}
+
+int CvodeIntegrator::set_tolerances(double rtol, N_Vector atol) {
+  return CVodeSVtolerances(cvode_.get(), rtol, atol);
+}
+
+int CvodeIntegrator::get_error_weights(N_Vector w) { return CVodeGetErrWeights(cvode_.get(), w); }
+
+int CvodeIntegrator::get_local_errors(N_Vector e) {
+  return CVodeGetEstLocalErrors(cvode_.get(), e);
 }
 
 }  // namespace venoflow

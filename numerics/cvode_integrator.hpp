@@ -36,7 +36,6 @@ class CvodeIntegrator final : public SundialsIntegrator {
   CvodeIntegrator(System& system, ColouredJacobian& jacobian, const std::vector<double>& y0,
                   const std::vector<double>& atol, const Settings& settings);
 
-  void scale_tolerances(double factor) override;
   void limit_steps(double max_step, long max_steps) override;
   void restart(double t0) override;
   void set_stop_time(double t_stop) override;
@@ -44,22 +43,19 @@ class CvodeIntegrator final : public SundialsIntegrator {
   int advance(double tout, double& t) override;
   double current_time() const override;
   Counters counters() const override;
-  const double* error_weights() override;
-  const double* local_errors() override;
-  const char* method() const override { return "BDF"; }
+  const char* library() const override { return "CVODE"; }
   /// The iteration matrix CVODE hands the linear solver (for tests).
   SUNMatrix iteration_matrix() const { return matrix_.get(); }
   /// The linear solver CVODE sets up on it (for tests).
   SUNLinearSolver linear_solver() const { return linear_solver_.get(); }
 
  private:
-  static int jac_cb(double t, N_Vector y, N_Vector fy, SUNMatrix J, void* user, N_Vector, N_Vector,
-                    N_Vector);
   static int linear_system_cb(double t, N_Vector y, N_Vector fy, SUNMatrix A, sunbooleantype jok,
                               sunbooleantype* jcur, double gamma, void* user, N_Vector, N_Vector,
                               N_Vector);
-  /// CVODE's current error weights (the finite-difference Jacobian's increments).
-  const double* current_weights();
+  int set_tolerances(double rtol, N_Vector atol) override;
+  int get_error_weights(N_Vector w) override;
+  int get_local_errors(N_Vector e) override;
 
   Settings settings_;
   sundials::CvodePtr cvode_;

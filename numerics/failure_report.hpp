@@ -12,6 +12,6 @@ namespace venoflow {
 /// side that fails where the step shrank to nothing names its own cause
 /// (System::failure_component); repeated error-test or Newton failures name the unknown with the
 /// largest weighted local error estimate; anything else names the integrator and its flag.
-SolverError failure_report(int flag, Integrator& cvode, const System& system);
+SolverError failure_report(int flag, Integrator& integrator, const System& system);
 
 }  // namespace venoflow

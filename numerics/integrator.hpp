@@ -46,8 +46,8 @@ class Integrator {
   virtual const std::string& message() const = 0;
   /// True if the right-hand side failed (outside a Jacobian) at time t.
   virtual bool rhs_failed_at(double t) const = 0;
-  /// The method, for messages: "BDF" or "SDIRK".
-  virtual const char* method() const = 0;
+  /// The SUNDIALS package behind it, for messages: "CVODE" or "ARKODE".
+  virtual const char* library() const = 0;
 };
 
 }  // namespace venoflow

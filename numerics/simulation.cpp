@@ -1,7 +1,7 @@
-// venoflow: a run, as a plan (numerics/run_plan.hpp) carried out by the CVODE integrator
-// (numerics/cvode_integrator.hpp), optionally from the steady state (numerics/steady_state.hpp),
-// with observers of every output sample (numerics/run_observers.hpp) and a diagnosis of a
-// failure (numerics/failure_report.hpp).
+// venoflow: a run, as a plan (numerics/run_plan.hpp) carried out by its integrator (BDF,
+// numerics/cvode_integrator.hpp, or SDIRK, numerics/arkode_integrator.hpp), optionally from the
+// steady state (numerics/steady_state.hpp), with observers of every output sample
+// (numerics/run_observers.hpp) and a diagnosis of a failure (numerics/failure_report.hpp).
 #include "venoflow/simulation.hpp"
 
 #include <algorithm>
@@ -61,17 +61,18 @@ std::string Simulation::describe() const {
 namespace {
 /// The integrator's statistics, with what the steady initialisation spent before its restart
 /// and the right-hand sides of the finite-difference Jacobians.
-RunStatistics statistics(const Integrator& cvode, const SteadyInitialisation& pre,
+RunStatistics statistics(const Integrator& integrator, const SteadyInitialisation& pre,
                          const ColouredJacobian& jacobian) {
-  const Integrator::Counters c = cvode.counters();
+  const Integrator::Counters c = integrator.counters();
   RunStatistics s;
   s.steps = c.steps + pre.steps;
-  s.rhs_evaluations = c.rhs_evaluations + pre.rhs_evaluations + cvode.jacobian_rhs_evaluations();
+  s.rhs_evaluations =
+      c.rhs_evaluations + pre.rhs_evaluations + integrator.jacobian_rhs_evaluations();
   s.jacobian_evaluations = c.jacobian_evaluations + pre.jacobian_evaluations;
   s.linear_solver_setups = c.linear_solver_setups;
   s.error_test_failures = c.error_test_failures;
   s.nonlinear_convergence_failures = c.nonlinear_convergence_failures;
-  s.unknowns = cvode.size();
+  s.unknowns = integrator.size();
   s.colours = jacobian.colours();
   return s;
 }
@@ -110,19 +111,20 @@ RunOutcome Simulation::run(ResultSink& sink, const RunControl& control) {
   sys.initial_state(y0);
   const std::vector<double> atol = sys.absolute_tolerances();
   // solver.method: BDF (CVODE), or the L-stable SDIRK (ARKODE) for large lumped networks.
-  std::unique_ptr<Integrator> integrator;
+  std::unique_ptr<Integrator> owned;
   if (set.method == "sdirk")
-    integrator = std::make_unique<ArkodeIntegrator>(
-        sys, *m.jacobian, y0, atol, ArkodeIntegrator::Settings{set.rtol, plan.max_step});
+    owned = std::make_unique<ArkodeIntegrator>(sys, *m.jacobian, y0, atol,
+                                               ArkodeIntegrator::Settings{set.rtol, plan.max_step});
   else
-    integrator = std::make_unique<CvodeIntegrator>(
+    owned = std::make_unique<CvodeIntegrator>(
         sys, *m.jacobian, y0, atol,
         CvodeIntegrator::Settings{set.rtol, detail::effective_max_order(m.model), plan.max_step});
-  Integrator& cvode = *integrator;
+  Integrator& integrator = *owned;
   SteadyInitialisation pre;
   if (set.initial_state == "steady")
-    pre = initialise_at_steady_state(sys, *m.jacobian, cvode, {.rtol = set.rtol, .atol = atol}, y0);
-  cvode.set_stop_time(plan.t_final);
+    pre = initialise_at_steady_state(sys, *m.jacobian, integrator, {.rtol = set.rtol, .atol = atol},
+                                     y0);
+  integrator.set_stop_time(plan.t_final);
 
   OutputLayout layout = m.layout;  // with this run's number of samples, for the sink's blocks
   layout.samples_planned = plan.samples_written;
@@ -133,17 +135,17 @@ RunOutcome Simulation::run(ResultSink& sink, const RunControl& control) {
   std::optional<SolverError> failure;
   try {
     // The sample at t = 0 opens the first cycle; each cycle's samples are phases [0, T).
-    observers.sample(0.0, cvode.state());
+    observers.sample(0.0, integrator.state());
     for (long k = 1; k <= plan.output_steps; ++k) {
       const double tout = std::min(k * plan.output_interval, plan.t_final);
-      if (const int flag = cvode.advance(tout, t); flag < 0) {
-        t = cvode.current_time();
-        throw failure_report(flag, cvode, sys);
+      if (const int flag = integrator.advance(tout, t); flag < 0) {
+        t = integrator.current_time();
+        throw failure_report(flag, integrator, sys);
       }
       // The sample at a cycle end is the first of the next cycle.
       const bool cycle_end = plan.samples_per_cycle > 0 && k % plan.samples_per_cycle == 0;
-      const bool periodic = cycle_end && observers.end_cycle(t, cvode.state(), outcome);
-      observers.sample(t, cvode.state());
+      const bool periodic = cycle_end && observers.end_cycle(t, integrator.state(), outcome);
+      observers.sample(t, integrator.state());
       if (periodic || (control.stop && control.stop->load())) {
         (periodic ? outcome.steady_state : outcome.interrupted) = true;
         break;
@@ -157,11 +159,11 @@ RunOutcome Simulation::run(ResultSink& sink, const RunControl& control) {
     failure = e;
   }
 
-  RunStatistics stats = statistics(cvode, pre, *m.jacobian);
+  RunStatistics stats = statistics(integrator, pre, *m.jacobian);
   stats.cycles_completed = observers.cycles_completed();
   stats.simulated_time = t;
   stats.wall_time = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
-  observers.finish(stats, outcome, y0.data(), t, cvode.state());
+  observers.finish(stats, outcome, y0.data(), t, integrator.state());
   if (failure) throw *failure;
   return outcome;
 }

@@ -186,12 +186,12 @@ SteadyStateResult pseudo_transient_steady_state(System& sys, ColouredJacobian& j
 }
 
 SteadyInitialisation initialise_at_steady_state(System& sys, ColouredJacobian& jacobian,
-                                                Integrator& cvode,
+                                                Integrator& integrator,
                                                 const SteadyStateOptions& options,
                                                 std::vector<double>& y0) {
   SteadyInitialisation spent;
   const int n = sys.size();
-  double* y = cvode.state();
+  double* y = integrator.state();
   // The boundaries are held at their means while the steady state is sought, and released
   // whatever happens.
   struct Frozen {
@@ -204,7 +204,7 @@ SteadyInitialisation initialise_at_steady_state(System& sys, ColouredJacobian& j
   // converged to 1e-3 of the run's tolerances.
   std::vector<double> ys = y0;
   const SteadyStateResult sr =
-      pseudo_transient_steady_state(sys, jacobian, cvode.context(), 0.0, ys, options);
+      pseudo_transient_steady_state(sys, jacobian, integrator.context(), 0.0, ys, options);
   spent.rhs_evaluations = sr.rhs_evaluations;
   spent.jacobian_evaluations = sr.jacobians;
   int flag = 0;
@@ -213,16 +213,16 @@ SteadyInitialisation initialise_at_steady_state(System& sys, ColouredJacobian& j
   } else {
     // Otherwise relax in time: BDF with 100 x looser tolerances (only the end point
     // matters; same order limit: the wave modes are still there).
-    cvode.limit_steps(0.0, 20000);  // no step limit
-    cvode.scale_tolerances(100.0);
+    integrator.limit_steps(0.0, 20000);  // no step limit
+    integrator.scale_tolerances(100.0);
     double tp = 0.0;
-    flag = cvode.advance(1e6, tp);  // ~11 days: steady
+    flag = integrator.advance(1e6, tp);  // ~11 days: steady
     // The looser tolerances let a state with a neutral band drift out of its bounds (a valve
     // opening of 2.0 found at t = 0); the exact dynamics never leave them, so project.
     std::vector<double> lower, upper;
     sys.state_bounds(lower, upper);
     for (int i = 0; i < n; ++i) y[i] = std::clamp(y[i], lower[i], upper[i]);
-    const Integrator::Counters c = cvode.counters();
+    const Integrator::Counters c = integrator.counters();
     spent.steps = c.steps;
     spent.rhs_evaluations += c.rhs_evaluations;
     spent.jacobian_evaluations += c.jacobian_evaluations;
@@ -238,7 +238,7 @@ SteadyInitialisation initialise_at_steady_state(System& sys, ColouredJacobian& j
     sys.reset_cumulative(y);
     std::copy(y, y + n, y0.begin());
   }
-  cvode.restart(0.0);
+  integrator.restart(0.0);
   return spent;
 }
 

@@ -62,11 +62,11 @@ struct SteadyInitialisation {
 /// the steady state of the model with every boundary held at its mean, by pseudo-transient
 /// continuation; if that does not converge, by integrating in time with 100 x looser
 /// tolerances (only the end point matters); if that fails too, the initial conditions y0.
-/// On return cvode is restarted at t = 0 from that state with the run's settings, and y0 holds
+/// On return integrator is restarted at t = 0 from that state with the run's settings, and y0 holds
 /// it, its bookkeeping integrals (System::reset_cumulative) counting from there.
 /// `options`: those of the pseudo-transient continuation (rtol, atol: the run's).
 SteadyInitialisation initialise_at_steady_state(System& sys, ColouredJacobian& jacobian,
-                                                Integrator& cvode,
+                                                Integrator& integrator,
                                                 const SteadyStateOptions& options,
                                                 std::vector<double>& y0);
 

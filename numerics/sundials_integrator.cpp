@@ -16,9 +16,10 @@ namespace venoflow {
 
 SundialsIntegrator::SundialsIntegrator(System& system, ColouredJacobian& jacobian,
                                        const std::vector<double>& y0,
-                                       const std::vector<double>& atol)
+                                       const std::vector<double>& atol, double rtol)
     : system_(system),
       n_(system.size()),
+      rtol_(rtol),
       ctx_(sundials::make_context()),
       linear_solver_(make_refactoring_lu_solver(ctx_.get())),
       matrix_assembly_(system, jacobian, linear_solver_.get()) {
@@ -49,18 +50,45 @@ void SundialsIntegrator::check(int flag, const char* what) const {
 
 double* SundialsIntegrator::state() { return N_VGetArrayPointer(y_.get()); }
 
-N_Vector SundialsIntegrator::scaled_atol(double factor) {
+void SundialsIntegrator::scale_tolerances(double factor) {
+  if (factor == 1.0) {
+    check(set_tolerances(rtol_, atol_.get()), "setting the tolerances");
+    return;
+  }
   if (!scaled_atol_) scaled_atol_.reset(N_VNew_Serial(n_, ctx_.get()));
   if (!scaled_atol_) throw std::runtime_error("could not create the tolerance vector");
   use_compiled_vector_ops(scaled_atol_.get());
   N_VScale(factor, atol_.get(), scaled_atol_.get());
-  return scaled_atol_.get();
+  check(set_tolerances(factor * rtol_, scaled_atol_.get()), "setting the tolerances");
 }
 
-N_Vector SundialsIntegrator::error_vector() {
+const double* SundialsIntegrator::error_weights() {
+  check(get_error_weights(weights_.get()), "reading the error weights");
+  return N_VGetArrayPointer(weights_.get());
+}
+
+const double* SundialsIntegrator::local_errors() {
   if (!errors_) errors_.reset(N_VNew_Serial(n_, ctx_.get()));
   if (!errors_) throw std::runtime_error("could not create the local error vector");
-  return errors_.get();
+  check(get_local_errors(errors_.get()), "reading the local error estimates");
+  return N_VGetArrayPointer(errors_.get());
+}
+
+int SundialsIntegrator::jac_cb(sunrealtype t, N_Vector y, N_Vector fy, SUNMatrix J, void* user,
+                               N_Vector, N_Vector, N_Vector) {
+  auto* self = static_cast<SundialsIntegrator*>(user);
+  // No check in a callback: a throw must not cross the C library.
+  self->get_error_weights(self->weights_.get());
+  return self->matrix_assembly_.fill_jacobian(t, y, fy, N_VGetArrayPointer(self->weights_.get()),
+                                              J);
+}
+
+int SundialsIntegrator::assemble_linear_system(double t, N_Vector y, N_Vector fy, SUNMatrix A,
+                                               sunbooleantype jok, sunbooleantype* jcur,
+                                               double gamma) {
+  get_error_weights(weights_.get());
+  return matrix_assembly_.assemble(t, y, fy, N_VGetArrayPointer(weights_.get()), A, jok != SUNFALSE,
+                                   jcur, gamma);
 }
 
 bool SundialsIntegrator::rhs_failed_at(double t) const {

@@ -167,6 +167,27 @@ TEST(RunPlan, CompactResultsSizeByHand) {
   EXPECT_LE(p.output_bytes, 1.02 * data);
 }
 
+// The integrator's share of the memory estimate follows solver.method: BDF holds q_max + 11
+// vectors of state size (the pipe has 200 cells: order 2, so 13), the SDIRK 24 (run_plan.cpp,
+// measured on the 4095-vessel tree): 11 x 8 bytes more per unknown, and nothing else changes.
+TEST(RunPlan, IntegratorMemoryFollowsTheMethod) {
+  const RunPlan bdf = Simulation(build(kPipe)).plan();
+  const RunPlan sdirk = Simulation(build(kPipe, {{"solver.method", "sdirk"}})).plan();
+  // 200 cell flows, 199 interior areas, the cumulative flow of each prescribed-pressure node
+  EXPECT_EQ(bdf.unknowns, 200 + 199 + 2);
+  EXPECT_DOUBLE_EQ(sdirk.memory_bytes - bdf.memory_bytes, 11.0 * 8.0 * double(bdf.unknowns));
+}
+
+// A Model built in code is checked as the loader checks a file: an unknown method is refused.
+TEST(RunPlan, UnknownMethodIsRefused) {
+  Model m = build(kPipe);
+  m.solver.method = "euler";
+  EXPECT_NE(message_of([&] { Simulation s(m); })
+                .find("solver.method must be bdf or sdirk, got "
+                      "'euler'"),
+            std::string::npos);
+}
+
 TEST(RunPlan, RunControlOutOfRange) {
   Simulation sim(build(kPipe));
   for (double t : {std::nan(""), double(INFINITY), -1.0, 0.0}) {

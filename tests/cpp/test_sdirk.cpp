@@ -22,11 +22,11 @@ Model with_method(Model m, const std::string& method) {
 }
 }  // namespace
 
-// The binary trees of bench/peers (bench/peers/tree.py, the same numbers): N = 2^depth - 1
-// series R-L vessels (Poiseuille R and L, radii by Murray's law, each generation 0.75 of its
-// parent's length), a capacitor at every node, a three-element windkessel at every outlet, a
-// periodic inflow of 5 l/min with three harmonics. The deeper the tree, the faster and the less
-// damped the L-C modes of its smallest vessels.
+// The binary trees of bench/peers (bench/peers/tree.py: the same numbers, and their sources):
+// N = 2^depth - 1 series R-L vessels (Poiseuille R and L, radii by Murray's law, each generation
+// 0.75 of its parent's length), a capacitor at every node, a three-element windkessel at every
+// outlet, a periodic inflow of 5 l/min with three harmonics. The deeper the tree, the faster and
+// the less damped the L-C modes of its smallest vessels.
 namespace {
 Model peers_tree(int depth) {
   constexpr double kMmHg = 133.322387415, rho = 1060.0, mu = 4.0e-3, E = 400e3, h_over_r = 0.1;
